@@ -1,0 +1,92 @@
+//! The variables a template sees, and the conversion of JSON into Java-like values.
+
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+use rustc_hash::FxHashMap;
+
+use super::value::Value;
+
+/// Template variables by name (without `$`).
+#[derive(Default, Clone)]
+pub struct Context {
+    vars: FxHashMap<Rc<str>, Value>,
+}
+
+impl Context {
+    /// An empty context.
+    pub fn new() -> Self {
+        Context::default()
+    }
+
+    /// Build a context from a JSON object the way `gatebench render --context` does: each
+    /// top-level key is a variable; a top-level `null` leaves the variable undefined.
+    pub fn from_json_object(obj: &serde_json::Map<String, serde_json::Value>) -> Self {
+        let mut ctx = Context::new();
+        for (k, v) in obj {
+            if !v.is_null() {
+                ctx.insert(k.as_str(), from_json(v));
+            }
+        }
+        ctx
+    }
+
+    /// Set a variable.
+    pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Value) {
+        self.vars.insert(name.into(), value);
+    }
+
+    /// Read a variable.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.vars.get(name)
+    }
+
+    /// Remove a variable.
+    pub fn remove(&mut self, name: &str) -> Option<Value> {
+        self.vars.remove(name)
+    }
+
+    /// Put back a saved value (or remove the variable when there was none).
+    pub(crate) fn restore(&mut self, name: &str, saved: Option<Value>) {
+        match saved {
+            Some(v) => {
+                if let Some(slot) = self.vars.get_mut(name) {
+                    *slot = v;
+                } else {
+                    self.vars.insert(Rc::from(name), v);
+                }
+            }
+            None => {
+                self.vars.remove(name);
+            }
+        }
+    }
+}
+
+/// Convert JSON to the Java objects Velocity would see: object -> map in key order,
+/// array -> list, whole number -> Integer (Long, then BigInteger, when it does not fit),
+/// other number -> Double, boolean -> Boolean, `null` -> null.
+pub fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::integer(i128::from(i))
+            } else if let Some(u) = n.as_u64() {
+                Value::integer(i128::from(u))
+            } else {
+                Value::Double(n.as_f64().unwrap_or(f64::NAN))
+            }
+        }
+        serde_json::Value::String(s) => Value::Str(Rc::from(s.as_str())),
+        serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => {
+            let mut m = IndexMap::with_capacity(o.len());
+            for (k, v) in o {
+                m.insert(Rc::from(k.as_str()), from_json(v));
+            }
+            Value::map(m)
+        }
+    }
+}

@@ -1,0 +1,740 @@
+//! The renderer: walks the syntax tree and writes into one output buffer.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+
+use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference};
+use super::context::Context;
+use super::error::{ErrorKind, VtlError};
+use super::methods;
+use super::parser;
+use super::policy::Policy;
+use super::value::{BlockValue, HostObject, MethodError, Outcome, Value};
+
+/// What a rendered block asks its caller to do next.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flow {
+    Normal,
+    /// `#break`: leave the innermost `#foreach`, macro or `#define` block.
+    Break,
+    /// `#stop`: end the whole template, keeping the output so far.
+    Stop,
+}
+
+type R<T> = Result<T, VtlError>;
+
+/// One active macro call.
+struct Frame {
+    def: Rc<MacroDef>,
+    args: Rc<[Expr]>,
+    /// `#set` of a parameter name inside the body binds here (Velocity's proxy context).
+    locals: Vec<(Rc<str>, Value)>,
+    /// How many frames the caller sees (its arguments are evaluated with that view).
+    caller_visible: usize,
+    body_content: Option<Value>,
+}
+
+/// Renders templates against one context.
+pub(crate) struct Renderer<'a> {
+    policy: &'a Policy,
+    ctx: &'a mut Context,
+    macros: FxHashMap<Rc<str>, Rc<MacroDef>>,
+    frames: Vec<Frame>,
+    visible: usize,
+    depth: usize,
+    iterations: u64,
+    foreach: Option<Rc<ForeachScope>>,
+    pub(crate) out: String,
+}
+
+fn render_error(pos: Pos, msg: String) -> VtlError {
+    VtlError::new(ErrorKind::Render, pos, msg)
+}
+
+impl<'a> Renderer<'a> {
+    pub(crate) fn new(policy: &'a Policy, ctx: &'a mut Context, macros: &[Rc<MacroDef>]) -> Self {
+        let mut map = FxHashMap::default();
+        for m in macros {
+            map.insert(m.name.clone(), m.clone());
+        }
+        Renderer {
+            policy,
+            ctx,
+            macros: map,
+            frames: Vec::new(),
+            visible: 0,
+            depth: 0,
+            iterations: 0,
+            foreach: None,
+            out: String::new(),
+        }
+    }
+
+    /// Render top-level nodes. `#stop` and a `#break` outside any loop end the template.
+    pub(crate) fn render_template(&mut self, nodes: &[Node]) -> R<()> {
+        self.nodes(nodes).map(|_| ())
+    }
+
+    fn nodes(&mut self, nodes: &[Node]) -> R<Flow> {
+        for node in nodes {
+            let flow = self.node(node)?;
+            if flow != Flow::Normal {
+                return Ok(flow);
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn check_output(&self, pos: Pos) -> R<()> {
+        if self.out.len() > self.policy.max_output_bytes {
+            return Err(render_error(
+                pos,
+                format!(
+                    "output exceeds the limit of {} bytes",
+                    self.policy.max_output_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn node(&mut self, node: &Node) -> R<Flow> {
+        match node {
+            Node::Text(t) => self.out.push_str(t),
+            Node::Ref { reference, escapes } => self.print_reference(reference, *escapes)?,
+            Node::Set { target, value, pos } => self.set(target, value, *pos)?,
+            Node::If {
+                branches,
+                otherwise,
+            } => {
+                for (cond, body) in branches.iter() {
+                    if self.truth(cond)? {
+                        return self.nodes(body);
+                    }
+                }
+                if let Some(body) = otherwise {
+                    return self.nodes(body);
+                }
+            }
+            Node::Foreach {
+                var,
+                iterable,
+                body,
+                pos,
+            } => return self.foreach(var, iterable, body, *pos),
+            Node::MacroCall { call, pos } => {
+                let Some(def) = self.macros.get(&call.name).cloned() else {
+                    self.out.push_str(&call.source);
+                    return Ok(Flow::Normal);
+                };
+                let body_content = call
+                    .body
+                    .as_ref()
+                    .map(|b| Value::Block(Rc::new(BlockValue { body: b.clone() })));
+                return self.call_macro(&def, call.args.clone(), body_content, *pos);
+            }
+            Node::Define { name, body } => {
+                let v = Value::Block(Rc::new(BlockValue { body: body.clone() }));
+                self.assign_var(name, v);
+            }
+            Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos),
+            Node::Include { args, pos } => {
+                for (i, arg) in args.iter().enumerate() {
+                    match self.eval(arg)? {
+                        Some(Value::Str(name)) => {
+                            return Err(render_error(
+                                *pos,
+                                format!(
+                                    "#include: unable to find resource '{name}' (there is no resource loader)"
+                                ),
+                            ));
+                        }
+                        _ => {
+                            use std::fmt::Write as _;
+                            let _ = write!(
+                                self.out,
+                                "<!-- include error : error with arg {i} please see log. see error log -->"
+                            );
+                        }
+                    }
+                }
+            }
+            Node::Parse { arg, pos } => {
+                if let Some(v) = self.eval(arg)? {
+                    return Err(render_error(
+                        *pos,
+                        format!(
+                            "#parse: unable to find resource '{}' (there is no resource loader)",
+                            v.to_java_string()
+                        ),
+                    ));
+                }
+            }
+            Node::Break => return Ok(Flow::Break),
+            Node::Stop => return Ok(Flow::Stop),
+        }
+        Ok(Flow::Normal)
+    }
+
+    // ------------------------------------------------------------------ variables
+
+    /// The value of a variable as the current macro frame sees it.
+    fn lookup(&mut self, name: &str) -> R<Option<Value>> {
+        if self.visible > 0 {
+            let idx = self.visible - 1;
+            let frame = &self.frames[idx];
+            if let Some((_, v)) = frame.locals.iter().rev().find(|(n, _)| &**n == name) {
+                return Ok(Some(v.clone()));
+            }
+            if name == "bodyContent" {
+                if let Some(b) = &frame.body_content {
+                    return Ok(Some(b.clone()));
+                }
+            }
+            if let Some(i) = frame.def.params.iter().position(|p| &**p == name) {
+                if i < frame.args.len() {
+                    let args = frame.args.clone();
+                    let saved = self.visible;
+                    self.visible = frame.caller_visible;
+                    let v = self.eval(&args[i]);
+                    self.visible = saved;
+                    return v;
+                }
+            }
+        }
+        Ok(self.ctx.get(name).cloned())
+    }
+
+    fn assign_var(&mut self, name: &Rc<str>, v: Value) {
+        if self.visible > 0 {
+            let frame = &mut self.frames[self.visible - 1];
+            if frame.def.params.iter().any(|p| p == name) {
+                if let Some(slot) = frame.locals.iter_mut().find(|(n, _)| n == name) {
+                    slot.1 = v;
+                } else {
+                    frame.locals.push((name.clone(), v));
+                }
+                return;
+            }
+        }
+        self.ctx.insert(name.clone(), v);
+    }
+
+    // ------------------------------------------------------------------ references
+
+    /// Resolve a reference; `None` is Java null (unresolved).
+    fn resolve(&mut self, r: &Reference) -> R<Option<Value>> {
+        self.resolve_path(r, &r.parts)
+    }
+
+    /// Resolve the root of `r` followed by `parts` (all of `r.parts`, or a prefix of them).
+    fn resolve_path(&mut self, r: &Reference, parts: &[RefPart]) -> R<Option<Value>> {
+        let Some(mut cur) = self.lookup(&r.root)? else {
+            return Ok(None);
+        };
+        for part in parts {
+            if cur.is_null() {
+                return Ok(None);
+            }
+            let next = match part {
+                RefPart::Property(name, _) => methods::property(&cur, name),
+                RefPart::Method(name, args, pos) => {
+                    let mut vals = Vec::with_capacity(args.len());
+                    for a in args.iter() {
+                        vals.push(self.eval(a)?.unwrap_or(Value::Null));
+                    }
+                    match methods::call(&cur, name, &vals) {
+                        Ok(v) => v,
+                        Err(MethodError(msg)) => {
+                            return Err(render_error(
+                                *pos,
+                                format!(
+                                    "invocation of method '{name}' in {} threw an exception: {msg} (reference {})",
+                                    cur.class_name(),
+                                    r.literal
+                                ),
+                            ));
+                        }
+                    }
+                }
+                RefPart::Index(e, pos) => {
+                    let idx = self.eval(e)?.unwrap_or(Value::Null);
+                    match methods::index(&cur, &idx) {
+                        Ok(v) => v,
+                        Err(MethodError(msg)) => {
+                            return Err(render_error(
+                                *pos,
+                                format!("index [{}] of {}: {msg}", idx.to_java_string(), r.literal),
+                            ));
+                        }
+                    }
+                }
+            };
+            match next {
+                Some(v) => cur = v,
+                None => return Ok(None),
+            }
+        }
+        if cur.is_null() {
+            return Ok(None);
+        }
+        Ok(Some(cur))
+    }
+
+    fn print_reference(&mut self, r: &Reference, escapes: u32) -> R<()> {
+        let value = self.resolve(r)?;
+        let escaped = escapes % 2 == 1;
+        let prefix = (escapes / 2) as usize;
+        let push_prefix = |out: &mut String, n: usize| {
+            for _ in 0..n {
+                out.push('\\');
+            }
+        };
+        match value {
+            Some(v) => {
+                push_prefix(&mut self.out, prefix);
+                if escaped {
+                    self.out.push_str(&r.literal);
+                } else {
+                    self.print_value(&v, r.pos)?;
+                }
+            }
+            None => {
+                if escaped {
+                    push_prefix(&mut self.out, prefix);
+                    self.out.push('\\');
+                    self.out.push_str(&r.literal);
+                } else if r.quiet || self.policy.null_prints_empty {
+                    push_prefix(&mut self.out, prefix);
+                } else {
+                    // Velocity writes the prefix twice: the backslashes did not escape anything.
+                    push_prefix(&mut self.out, prefix * 2);
+                    self.out.push_str(&r.literal);
+                }
+            }
+        }
+        self.check_output(r.pos)
+    }
+
+    fn print_value(&mut self, v: &Value, pos: Pos) -> R<()> {
+        match v {
+            Value::Str(s) => self.out.push_str(s),
+            Value::Block(b) => {
+                self.enter(pos)?;
+                let r = self.nodes(&b.body);
+                self.depth -= 1;
+                r?;
+            }
+            other => other.write_display(&mut self.out),
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, pos: Pos) -> R<()> {
+        if self.depth >= self.policy.max_call_depth {
+            return Err(render_error(
+                pos,
+                format!(
+                    "macro/#define/#evaluate nesting exceeds the limit of {}",
+                    self.policy.max_call_depth
+                ),
+            ));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    // ------------------------------------------------------------------ directives
+
+    fn set(&mut self, target: &Reference, value: &Expr, pos: Pos) -> R<()> {
+        let Some(v) = self.eval(value)? else {
+            // `directive.set.null.allowed = false`: the target keeps its old value.
+            return Ok(());
+        };
+        let Some((last, init)) = target.parts.split_last() else {
+            self.assign_var(&target.root, v);
+            return Ok(());
+        };
+        let Some(parent) = self.resolve_path(target, init)? else {
+            return Ok(());
+        };
+        match last {
+            RefPart::Property(name, _) => methods::set_property(&parent, name, v),
+            RefPart::Index(e, ipos) => {
+                let idx = self.eval(e)?.unwrap_or(Value::Null);
+                methods::set_index(&parent, &idx, v)
+                    .map_err(|MethodError(m)| render_error(*ipos, m))?;
+            }
+            RefPart::Method(..) => {
+                return Err(render_error(
+                    pos,
+                    format!("cannot #set a method call: {}", target.literal),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn foreach(&mut self, var: &Rc<str>, iterable: &Expr, body: &Block, pos: Pos) -> R<Flow> {
+        let items: Vec<Value> = match self.eval(iterable)? {
+            Some(Value::List(l)) => l.borrow().clone(),
+            Some(Value::Map(m)) => m.borrow().values().cloned().collect(),
+            Some(Value::Object(o)) => match o.as_value() {
+                Some(Value::List(l)) => l.borrow().clone(),
+                Some(Value::Map(m)) => m.borrow().values().cloned().collect(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        };
+        let saved_var = self.ctx.get(var).cloned();
+        let saved_count = self.ctx.get("velocityCount").cloned();
+        let saved_has_next = self.ctx.get("velocityHasNext").cloned();
+        let saved_foreach = self.ctx.get("foreach").cloned();
+        let scope = Rc::new(ForeachScope {
+            index: Cell::new(0),
+            len: items.len(),
+            parent: self.foreach.clone(),
+        });
+        let outer = self.foreach.replace(scope.clone());
+        self.ctx
+            .insert(Rc::from("foreach"), Value::Object(scope.clone()));
+        let limit = self.policy.max_foreach_iterations.unwrap_or(usize::MAX);
+        let mut result = Ok(Flow::Normal);
+        for (i, item) in items.into_iter().enumerate() {
+            if i >= limit {
+                break;
+            }
+            self.iterations += 1;
+            if self.iterations > self.policy.max_total_iterations {
+                result = Err(render_error(
+                    pos,
+                    format!(
+                        "the template ran more than {} loop iterations",
+                        self.policy.max_total_iterations
+                    ),
+                ));
+                break;
+            }
+            scope.index.set(i);
+            if item.is_null() {
+                self.ctx.remove(var);
+            } else {
+                self.ctx.insert(var.clone(), item);
+            }
+            self.ctx.insert(
+                Rc::from("velocityCount"),
+                Value::Int(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+            );
+            self.ctx
+                .insert(Rc::from("velocityHasNext"), Value::Bool(i + 1 < scope.len));
+            match self.nodes(body) {
+                Ok(Flow::Normal) => {}
+                Ok(Flow::Break) => break,
+                Ok(Flow::Stop) => {
+                    result = Ok(Flow::Stop);
+                    break;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.foreach = outer;
+        self.ctx.restore(var, saved_var);
+        self.ctx.restore("velocityCount", saved_count);
+        self.ctx.restore("velocityHasNext", saved_has_next);
+        self.ctx.restore("foreach", saved_foreach);
+        result
+    }
+
+    fn call_macro(
+        &mut self,
+        def: &Rc<MacroDef>,
+        args: Rc<[Expr]>,
+        body_content: Option<Value>,
+        pos: Pos,
+    ) -> R<Flow> {
+        self.enter(pos)?;
+        self.frames.truncate(self.visible);
+        self.frames.push(Frame {
+            def: def.clone(),
+            args,
+            locals: Vec::new(),
+            caller_visible: self.visible,
+            body_content,
+        });
+        let saved = self.visible;
+        self.visible = self.frames.len();
+        let r = self.nodes(&def.body);
+        self.visible = saved;
+        self.frames.truncate(saved);
+        self.depth -= 1;
+        match r? {
+            Flow::Stop => Ok(Flow::Stop),
+            _ => Ok(Flow::Normal),
+        }
+    }
+
+    fn evaluate(&mut self, arg: &Expr, pos: Pos) -> R<Flow> {
+        let Some(v) = self.eval(arg)? else {
+            return Ok(Flow::Normal);
+        };
+        let src = v.to_java_string();
+        let parsed = parser::parse(&src).map_err(|e| {
+            let located = e.locate(&src);
+            VtlError::new(
+                ErrorKind::Parse,
+                pos,
+                format!(
+                    "#evaluate: the evaluated text does not parse: {}:{}: {}",
+                    located.line, located.col, located.message
+                ),
+            )
+        })?;
+        for m in &parsed.macros {
+            self.macros.insert(m.name.clone(), m.clone());
+        }
+        self.enter(pos)?;
+        let r = self.nodes(&parsed.nodes).map_err(|e| {
+            if e.offset == pos {
+                e
+            } else {
+                VtlError::new(e.kind, pos, format!("in #evaluate: {}", e.message))
+            }
+        });
+        self.depth -= 1;
+        r
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    /// Velocity's truth test: only `true`/`false` literals, references, comparisons and
+    /// logical operators are really tested; any other literal or arithmetic is false.
+    fn truth(&mut self, e: &Expr) -> R<bool> {
+        Ok(match e {
+            Expr::Const(Value::Bool(b)) => *b,
+            Expr::Ref(r) => match self.resolve(r)? {
+                None => false,
+                Some(Value::Bool(b)) => b,
+                Some(_) => true,
+            },
+            Expr::Binary(BinOp::And, l, r, _) => self.truth(l)? && self.truth(r)?,
+            Expr::Binary(BinOp::Or, l, r, _) => self.truth(l)? || self.truth(r)?,
+            Expr::Binary(
+                op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge),
+                l,
+                r,
+                _,
+            ) => self.compare(*op, l, r)?,
+            Expr::Not(x) => !self.truth(x)?,
+            Expr::Paren(x) => self.truth(x)?,
+            _ => false,
+        })
+    }
+
+    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> R<bool> {
+        let a = self.eval(l)?;
+        let b = self.eval(r)?;
+        Ok(match op {
+            BinOp::Eq => values_equal(a.as_ref(), b.as_ref()),
+            BinOp::Ne => !values_equal(a.as_ref(), b.as_ref()),
+            _ => match (a, b) {
+                (Some(a), Some(b)) if a.is_number() && b.is_number() => {
+                    let ord = methods::compare_numbers(&a, &b);
+                    match op {
+                        BinOp::Lt => ord.is_lt(),
+                        BinOp::Le => ord.is_le(),
+                        BinOp::Gt => ord.is_gt(),
+                        _ => ord.is_ge(),
+                    }
+                }
+                _ => false,
+            },
+        })
+    }
+
+    /// Evaluate an expression to a value; `None` is null.
+    fn eval(&mut self, e: &Expr) -> R<Option<Value>> {
+        match e {
+            Expr::Const(v) => Ok(Some(v.clone())),
+            Expr::Ref(r) => self.resolve(r),
+            Expr::Interpolated(nodes) => {
+                let saved = std::mem::take(&mut self.out);
+                let r = self.nodes(nodes);
+                let s = std::mem::replace(&mut self.out, saved);
+                r?;
+                Ok(Some(Value::Str(Rc::from(s.as_str()))))
+            }
+            Expr::List(items) => {
+                let mut v = Vec::with_capacity(items.len());
+                for i in items.iter() {
+                    v.push(self.eval(i)?.unwrap_or(Value::Null));
+                }
+                Ok(Some(Value::list(v)))
+            }
+            Expr::Map(entries) => {
+                let mut v = Vec::with_capacity(entries.len());
+                for (k, val) in entries.iter() {
+                    let k = self.eval(k)?.unwrap_or(Value::Null);
+                    let val = self.eval(val)?.unwrap_or(Value::Null);
+                    v.push((k, val));
+                }
+                Ok(Some(parser::map_from_entries(v)))
+            }
+            Expr::Range(a, b, pos) => {
+                let (Some(a), Some(b)) = (self.eval(a)?, self.eval(b)?) else {
+                    return Ok(None);
+                };
+                let (Some(a), Some(b)) = (range_bound(&a), range_bound(&b)) else {
+                    return Ok(None);
+                };
+                let len = (a - b).unsigned_abs() as usize + 1;
+                if len > self.policy.max_range_len {
+                    return Err(render_error(
+                        *pos,
+                        format!(
+                            "range [{a}..{b}] has {len} items, more than the limit of {}",
+                            self.policy.max_range_len
+                        ),
+                    ));
+                }
+                let items: Vec<Value> = if a <= b {
+                    (a..=b).map(|i| Value::integer(i128::from(i))).collect()
+                } else {
+                    (b..=a)
+                        .rev()
+                        .map(|i| Value::integer(i128::from(i)))
+                        .collect()
+                };
+                Ok(Some(Value::list(items)))
+            }
+            Expr::Binary(op, l, r, _) => match op {
+                BinOp::And | BinOp::Or => Ok(Some(Value::Bool(self.truth(e)?))),
+                BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                    Ok(Some(Value::Bool(self.compare(*op, l, r)?)))
+                }
+                BinOp::Add => {
+                    let a = self.eval(l)?;
+                    let b = self.eval(r)?;
+                    let a_str = matches!(a, Some(Value::Str(_)));
+                    let b_str = matches!(b, Some(Value::Str(_)));
+                    if a_str || b_str {
+                        // String concatenation; a null side contributes its literal text.
+                        let mut s = String::new();
+                        push_operand(&mut s, a.as_ref(), l);
+                        push_operand(&mut s, b.as_ref(), r);
+                        return Ok(Some(Value::Str(Rc::from(s.as_str()))));
+                    }
+                    Ok(match (a, b) {
+                        (Some(a), Some(b)) => methods::arithmetic(BinOp::Add, &a, &b),
+                        _ => None,
+                    })
+                }
+                _ => {
+                    let a = self.eval(l)?;
+                    let b = self.eval(r)?;
+                    Ok(match (a, b) {
+                        (Some(a), Some(b)) => methods::arithmetic(*op, &a, &b),
+                        _ => None,
+                    })
+                }
+            },
+            Expr::Not(_) => Ok(Some(Value::Bool(self.truth(e)?))),
+            Expr::Paren(x) => self.eval(x),
+        }
+    }
+}
+
+fn push_operand(s: &mut String, v: Option<&Value>, e: &Expr) {
+    match v {
+        Some(v) => v.write_display(s),
+        None => {
+            if let Expr::Ref(r) = e {
+                s.push_str(&r.literal);
+            } else {
+                s.push_str("null");
+            }
+        }
+    }
+}
+
+fn range_bound(v: &Value) -> Option<i64> {
+    match v {
+        Value::Int(i) => Some(i64::from(*i)),
+        Value::Long(l) => i32::try_from(*l).ok().map(i64::from),
+        Value::Str(s) => s.trim().parse::<i32>().ok().map(i64::from),
+        _ => None,
+    }
+}
+
+/// Velocity's `==`: two nulls are equal; numbers compare by value; values of the same
+/// class use `equals()`; values of different classes compare their `toString()`.
+pub(crate) fn values_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (None, _) | (_, None) => false,
+        (Some(a), Some(b)) => {
+            if a.is_number() && b.is_number() {
+                return methods::compare_numbers(a, b).is_eq();
+            }
+            if std::mem::discriminant(a) == std::mem::discriminant(b) {
+                if let (Value::Object(x), Value::Object(y)) = (a, b) {
+                    if x.class_name() != y.class_name() {
+                        return a.to_java_string() == b.to_java_string();
+                    }
+                }
+                return a.java_equals(b);
+            }
+            a.to_java_string() == b.to_java_string()
+        }
+    }
+}
+
+/// `$foreach`: the loop's scope object.
+pub(crate) struct ForeachScope {
+    index: Cell<usize>,
+    len: usize,
+    parent: Option<Rc<ForeachScope>>,
+}
+
+impl HostObject for ForeachScope {
+    fn class_name(&self) -> &str {
+        "ForeachScope"
+    }
+
+    fn property(&self, name: &str) -> Outcome {
+        let i = self.index.get();
+        Outcome::Value(match name {
+            "index" => Value::integer(i as i128),
+            "count" => Value::integer(i as i128 + 1),
+            "hasNext" => Value::Bool(i + 1 < self.len),
+            "first" => Value::Bool(i == 0),
+            "last" => Value::Bool(i + 1 == self.len),
+            "parent" => match &self.parent {
+                Some(p) => Value::Object(p.clone()),
+                None => return Outcome::NoSuchMember,
+            },
+            _ => return Outcome::NoSuchMember,
+        })
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        let prop = match (name, args.len()) {
+            ("getIndex", 0) => "index",
+            ("getCount", 0) => "count",
+            ("hasNext" | "getHasNext", 0) => "hasNext",
+            ("isFirst" | "getFirst", 0) => "first",
+            ("isLast" | "getLast", 0) => "last",
+            ("getParent", 0) => "parent",
+            _ => return Ok(Outcome::NoSuchMember),
+        };
+        Ok(self.property(prop))
+    }
+
+    fn write_display(&self, out: &mut String) {
+        out.push_str("org.apache.velocity.runtime.directive.ForeachScope");
+    }
+}

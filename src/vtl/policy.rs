@@ -1,0 +1,59 @@
+//! The rendering policy: stock Velocity 1.7, or API Gateway's rules where they differ.
+//!
+//! One engine serves both; what differs is a value passed in, never a fork of the code.
+//! The guards (loop, size and depth limits) are part of the policy so that no template can
+//! hang the workbench or exhaust memory.
+
+/// How a template is rendered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Unresolved references print as nothing (API Gateway) instead of their own text
+    /// (stock Velocity).
+    pub null_prints_empty: bool,
+    /// Iterations of one `#foreach` (API Gateway: 1000). Further items are silently skipped,
+    /// as Velocity's `directive.foreach.maxloops` does.
+    pub max_foreach_iterations: Option<usize>,
+    /// Largest template accepted, in bytes (API Gateway: 300 KB).
+    pub max_template_bytes: Option<usize>,
+    /// Largest output produced before rendering fails, in bytes.
+    pub max_output_bytes: usize,
+    /// Deepest nesting of macro calls, `#define` blocks and `#evaluate` (Velocity's
+    /// `velocimacro.max.depth` is 20).
+    pub max_call_depth: usize,
+    /// Total loop iterations across the whole render (a guard against runaway templates).
+    pub max_total_iterations: u64,
+    /// Largest list a range literal such as `[1..$n]` may build.
+    pub max_range_len: usize,
+}
+
+impl Policy {
+    /// Stock Apache Velocity 1.7 with its default configuration, plus guards.
+    pub fn velocity() -> Self {
+        Policy {
+            null_prints_empty: false,
+            max_foreach_iterations: None,
+            max_template_bytes: None,
+            max_output_bytes: 256 * 1024 * 1024,
+            max_call_depth: 20,
+            max_total_iterations: 50_000_000,
+            max_range_len: 10_000_000,
+        }
+    }
+
+    /// API Gateway's mapping-template rules: null prints as nothing, `#foreach` stops after
+    /// 1000 iterations, templates up to 300 KB.
+    pub fn api_gateway() -> Self {
+        Policy {
+            null_prints_empty: true,
+            max_foreach_iterations: Some(1000),
+            max_template_bytes: Some(300 * 1024),
+            ..Policy::velocity()
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::velocity()
+    }
+}

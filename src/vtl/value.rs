@@ -1,0 +1,337 @@
+//! Runtime values of the VTL engine: the Java objects a Velocity template sees.
+//!
+//! Velocity works on Java objects: `Integer`, `Long`, `BigInteger`, `Double`, `Boolean`,
+//! `String`, `ArrayList`, `LinkedHashMap`, plus whatever the host puts in the context.
+//! Lists and maps are shared by reference (a `#set($a = $m)` aliases `$m`), so they live
+//! behind `Rc<RefCell<..>>`; strings are immutable and shared through `Rc<str>`.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use super::ast::Node;
+
+/// A Java `List` (an `ArrayList`), shared by reference.
+pub type ListRef = Rc<RefCell<Vec<Value>>>;
+/// A Java `Map` (a `LinkedHashMap`: insertion order), shared by reference.
+pub type MapRef = Rc<RefCell<IndexMap<Rc<str>, Value>>>;
+
+/// One value as a template sees it.
+#[derive(Clone)]
+pub enum Value {
+    /// Java `null` (an element of a list or map; an unresolved reference is `None` instead).
+    Null,
+    /// `java.lang.Boolean`.
+    Bool(bool),
+    /// `java.lang.Integer`.
+    Int(i32),
+    /// `java.lang.Long`.
+    Long(i64),
+    /// `java.math.BigInteger` (held as 128 bits: wider values are out of scope).
+    BigInt(i128),
+    /// `java.lang.Double`.
+    Double(f64),
+    /// `java.lang.String`.
+    Str(Rc<str>),
+    /// `java.util.List`.
+    List(ListRef),
+    /// `java.util.Map` with string keys.
+    Map(MapRef),
+    /// A `#define` block or a block macro's `$bodyContent`: rendered each time it is printed.
+    Block(Rc<BlockValue>),
+    /// An object supplied by the host (`$input`, `$util`, a map entry, `$foreach`, ...).
+    Object(Rc<dyn HostObject>),
+}
+
+/// A block of template nodes stored as a value (`#define`, `$bodyContent`).
+pub struct BlockValue {
+    /// The nodes rendered when the value is printed.
+    pub body: Rc<[Node]>,
+}
+
+/// What a property read or method call on a host object produced.
+pub enum Outcome {
+    /// A value (possibly `Value::Null`, which prints as the reference's literal text).
+    Value(Value),
+    /// The object has no such property or method: the reference stays unresolved.
+    NoSuchMember,
+}
+
+/// An error raised by a method (Java would throw): it aborts the render.
+#[derive(Debug, Clone)]
+pub struct MethodError(pub String);
+
+/// An object supplied by the host: API Gateway's `$input`, `$util`, `$context` and the
+/// engine's own helper objects. Methods get already evaluated arguments.
+pub trait HostObject {
+    /// Java class name, for messages.
+    fn class_name(&self) -> &str;
+    /// `$obj.name` (Velocity tries `getName()`, `getname()`, `isName()`, then `get("name")`).
+    fn property(&self, name: &str) -> Outcome;
+    /// `$obj.name(args)`.
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError>;
+    /// `toString()`.
+    fn write_display(&self, out: &mut String);
+    /// When the object stands for a Java `Map` or `List`, its entries (used by `#foreach`,
+    /// `==` and printing inside collections). The default is "not a collection".
+    fn as_value(&self) -> Option<Value> {
+        None
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write_display(&mut s);
+        write!(f, "{}({s})", self.class_name())
+    }
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+
+    /// A new list value.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(RefCell::new(items)))
+    }
+
+    /// A new map value.
+    pub fn map(entries: IndexMap<Rc<str>, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// An integer the way Velocity types a whole number: Integer, else Long, else BigInteger.
+    pub fn integer(n: i128) -> Value {
+        if let Ok(i) = i32::try_from(n) {
+            Value::Int(i)
+        } else if let Ok(l) = i64::try_from(n) {
+            Value::Long(l)
+        } else {
+            Value::BigInt(n)
+        }
+    }
+
+    /// The Java class name (simple name), for messages.
+    pub fn class_name(&self) -> &str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "Boolean",
+            Value::Int(_) => "Integer",
+            Value::Long(_) => "Long",
+            Value::BigInt(_) => "BigInteger",
+            Value::Double(_) => "Double",
+            Value::Str(_) => "String",
+            Value::List(_) => "ArrayList",
+            Value::Map(_) => "LinkedHashMap",
+            Value::Block(_) => "Block",
+            Value::Object(o) => o.class_name(),
+        }
+    }
+
+    /// Whether this is Java null.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// Whether this is a `java.lang.Number`.
+    pub fn is_number(&self) -> bool {
+        matches!(
+            self,
+            Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_)
+        )
+    }
+
+    /// The string, if this is a `String`.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Write Java's `toString()` of the value. Blocks need the renderer and print as their
+    /// class here; the renderer handles them itself.
+    pub fn write_display(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Long(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::BigInt(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Double(d) => write_java_double(*d, out),
+            Value::Str(s) => out.push_str(s),
+            Value::List(l) => {
+                out.push('[');
+                for (i, v) in l.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    v.write_display(out);
+                }
+                out.push(']');
+            }
+            Value::Map(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.borrow().iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(k);
+                    out.push('=');
+                    v.write_display(out);
+                }
+                out.push('}');
+            }
+            Value::Block(_) => out.push_str("Block"),
+            Value::Object(o) => o.write_display(out),
+        }
+    }
+
+    /// Java's `toString()` as a new string.
+    pub fn to_java_string(&self) -> String {
+        let mut s = String::new();
+        self.write_display(&mut s);
+        s
+    }
+
+    /// Structural `equals()` as Java collections define it.
+    pub fn java_equals(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Null, Value::Null) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) => a == b,
+            (Value::Long(a), Value::Long(b)) => a == b,
+            (Value::BigInt(a), Value::BigInt(b)) => a == b,
+            (Value::Double(a), Value::Double(b)) => a.to_bits() == b.to_bits() || a == b,
+            (Value::Str(a), Value::Str(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                Rc::ptr_eq(a, b) || {
+                    let (a, b) = (a.borrow(), b.borrow());
+                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+                }
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                Rc::ptr_eq(a, b) || {
+                    let (a, b) = (a.borrow(), b.borrow());
+                    a.len() == b.len()
+                        && a.iter()
+                            .all(|(k, v)| b.get(k).is_some_and(|w| v.java_equals(w)))
+                }
+            }
+            (Value::Block(a), Value::Block(b)) => Rc::ptr_eq(a, b),
+            (Value::Object(a), Value::Object(b)) => std::ptr::addr_eq(Rc::as_ptr(a), Rc::as_ptr(b)),
+            _ => false,
+        }
+    }
+}
+
+/// Write a double exactly as Java's `Double.toString` does: shortest digits that round-trip,
+/// plain notation for 10^-3 <= |d| < 10^7, otherwise `d.dddE±n`, always one decimal.
+pub fn write_java_double(d: f64, out: &mut String) {
+    if d.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if d.is_infinite() {
+        out.push_str(if d > 0.0 { "Infinity" } else { "-Infinity" });
+        return;
+    }
+    if d == 0.0 {
+        out.push_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
+        return;
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e-5", "1e7".
+    let sci = format!("{d:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let (neg, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if neg {
+        out.push('-');
+    }
+    let abs = d.abs();
+    if (1e-3..1e7).contains(&abs) {
+        if exp >= 0 {
+            let int_len = usize::try_from(exp).unwrap_or(0) + 1;
+            if digits.len() <= int_len {
+                out.push_str(&digits);
+                for _ in digits.len()..int_len {
+                    out.push('0');
+                }
+                out.push_str(".0");
+            } else {
+                out.push_str(&digits[..int_len]);
+                out.push('.');
+                out.push_str(&digits[int_len..]);
+            }
+        } else {
+            out.push_str("0.");
+            for _ in 0..(-exp - 1) {
+                out.push('0');
+            }
+            out.push_str(&digits);
+        }
+    } else {
+        out.push_str(&digits[..1]);
+        out.push('.');
+        if digits.len() > 1 {
+            out.push_str(&digits[1..]);
+        } else {
+            out.push('0');
+        }
+        let _ = write!(out, "E{exp}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jd(d: f64) -> String {
+        let mut s = String::new();
+        write_java_double(d, &mut s);
+        s
+    }
+
+    #[test]
+    fn java_double_formatting() {
+        assert_eq!(jd(1.0), "1.0");
+        assert_eq!(jd(3.5), "3.5");
+        assert_eq!(jd(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(jd(1_234_567.0), "1234567.0");
+        assert_eq!(jd(1e7), "1.0E7");
+        assert_eq!(jd(1e20), "1.0E20");
+        assert_eq!(jd(0.0001), "1.0E-4");
+        assert_eq!(jd(0.001), "0.001");
+        assert_eq!(jd(-2.5e-5), "-2.5E-5");
+        assert_eq!(jd(1500.0), "1500.0");
+        assert_eq!(jd(12.25), "12.25");
+        assert_eq!(jd(-0.0), "-0.0");
+        assert_eq!(jd(123_456_789.0), "1.23456789E8");
+    }
+
+    #[test]
+    fn collections_print_like_java() {
+        let mut m = IndexMap::new();
+        m.insert(Rc::from("a"), Value::Int(1));
+        m.insert(
+            Rc::from("b"),
+            Value::list(vec![Value::Null, Value::Double(1.5)]),
+        );
+        assert_eq!(Value::map(m).to_java_string(), "{a=1, b=[null, 1.5]}");
+    }
+}

@@ -1,0 +1,111 @@
+//! Loading conformance cases and running them through the library.
+
+use std::path::Path;
+
+use gatebench::vtl::{Context, ErrorKind, Policy, Template};
+use serde_json::Value as Json;
+
+/// One case file.
+pub struct Case {
+    pub id: String,
+    /// `velocity` for language cases, else the apigw `kind`.
+    pub kind: String,
+    pub low_confidence: bool,
+    pub json: Json,
+}
+
+/// What running a case gave.
+pub enum Outcome {
+    Pass,
+    Fail(String),
+    Unsupported(String),
+}
+
+/// Every `*.json` case in a folder, sorted by file name (README/FORMAT files are skipped).
+pub fn load_cases(folder: &Path) -> Vec<Case> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap_or_else(|e| panic!("{}: {e}", folder.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let json: Json =
+                serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            let id = json["id"].as_str().unwrap_or_default().to_string();
+            let kind = json["kind"].as_str().unwrap_or("velocity").to_string();
+            let low_confidence = json["confidence"].as_str() == Some("low");
+            Case {
+                id,
+                kind,
+                low_confidence,
+                json,
+            }
+        })
+        .collect()
+}
+
+/// Run one case.
+pub fn run_case(case: &Case) -> Outcome {
+    match case.kind.as_str() {
+        "velocity" => run_velocity(&case.json),
+        other => Outcome::Unsupported(format!("kind {other}")),
+    }
+}
+
+fn show(s: &str) -> String {
+    let mut t = format!("{s:?}");
+    if t.len() > 300 {
+        let mut cut = 300;
+        while !t.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        t.truncate(cut);
+        t.push_str("...");
+    }
+    t
+}
+
+fn run_velocity(c: &Json) -> Outcome {
+    let template = c["template"].as_str().unwrap_or_default();
+    let expected = c["expected"].as_str().unwrap_or_default();
+    let want_error = c["error"].as_bool().unwrap_or(false);
+    let mut ctx = match &c["context"] {
+        Json::Object(o) => Context::from_json_object(o),
+        _ => Context::new(),
+    };
+    let policy = Policy::velocity();
+    let result = Template::parse(template).and_then(|t| t.render(&mut ctx, &policy));
+    match (result, want_error) {
+        (Ok(out), false) if out == expected => Outcome::Pass,
+        (Ok(out), false) => {
+            Outcome::Fail(format!("expected {} got {}", show(expected), show(&out)))
+        }
+        (Ok(out), true) => Outcome::Fail(format!(
+            "expected a {} error, rendered {}",
+            c["error_kind"].as_str().unwrap_or("?"),
+            show(&out)
+        )),
+        (Err(e), true) => {
+            let kind = match e.kind {
+                ErrorKind::Parse => "parse",
+                ErrorKind::Render => "runtime",
+            };
+            if c["error_kind"].as_str().is_none_or(|k| k == kind) {
+                Outcome::Pass
+            } else {
+                Outcome::Fail(format!(
+                    "expected a {} error, got a {kind} error: {e}",
+                    c["error_kind"].as_str().unwrap_or("?")
+                ))
+            }
+        }
+        (Err(e), false) => {
+            Outcome::Fail(format!("unexpected error {e}; expected {}", show(expected)))
+        }
+    }
+}

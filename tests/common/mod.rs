@@ -1,0 +1,4 @@
+//! Shared test support: conformance case loading and running.
+#![allow(dead_code)]
+
+pub mod cases;
