@@ -46,6 +46,10 @@ pub(crate) struct Renderer<'a> {
     depth: usize,
     iterations: u64,
     foreach: Option<Rc<ForeachScope>>,
+    /// `#define` blocks being rendered (to stop self-reference).
+    active_blocks: Vec<Rc<BlockValue>>,
+    /// `#stop` ran inside a string literal: end the template at the next node.
+    stopped: bool,
     pub(crate) out: String,
 }
 
@@ -68,6 +72,8 @@ impl<'a> Renderer<'a> {
             depth: 0,
             iterations: 0,
             foreach: None,
+            active_blocks: Vec::new(),
+            stopped: false,
             out: String::new(),
         }
     }
@@ -82,6 +88,9 @@ impl<'a> Renderer<'a> {
             let flow = self.node(node)?;
             if flow != Flow::Normal {
                 return Ok(flow);
+            }
+            if self.stopped {
+                return Ok(Flow::Stop);
             }
         }
         Ok(Flow::Normal)
@@ -151,7 +160,16 @@ impl<'a> Renderer<'a> {
                                 ),
                             ));
                         }
-                        _ => {
+                        Some(other) => {
+                            return Err(render_error(
+                                *pos,
+                                format!(
+                                    "invalid #include() argument '{}': it must be a string",
+                                    other.to_java_string()
+                                ),
+                            ));
+                        }
+                        None => {
                             use std::fmt::Write as _;
                             let _ = write!(
                                 self.out,
@@ -210,13 +228,13 @@ impl<'a> Renderer<'a> {
     fn assign_var(&mut self, name: &Rc<str>, v: Value) {
         if self.visible > 0 {
             let frame = &mut self.frames[self.visible - 1];
+            // Velocity's macro context writes both its local copy and the global one.
             if frame.def.params.iter().any(|p| p == name) {
                 if let Some(slot) = frame.locals.iter_mut().find(|(n, _)| n == name) {
-                    slot.1 = v;
+                    slot.1 = v.clone();
                 } else {
-                    frame.locals.push((name.clone(), v));
+                    frame.locals.push((name.clone(), v.clone()));
                 }
-                return;
             }
         }
         self.ctx.insert(name.clone(), v);
@@ -240,6 +258,11 @@ impl<'a> Renderer<'a> {
             }
             let next = match part {
                 RefPart::Property(name, _) => methods::property(&cur, name),
+                RefPart::Method(name, args, pos) if args.is_empty() && &**name == "toString" && matches!(cur, Value::Block(_)) => {
+                    let Value::Block(b) = &cur else { unreachable!("matched above") };
+                    let b = b.clone();
+                    Some(Value::Str(Rc::from(self.render_block(&b, *pos)?.as_str())))
+                }
                 RefPart::Method(name, args, pos) => {
                     let mut vals = Vec::with_capacity(args.len());
                     for a in args.iter() {
@@ -277,10 +300,11 @@ impl<'a> Renderer<'a> {
                 None => return Ok(None),
             }
         }
-        if cur.is_null() {
-            return Ok(None);
+        match &cur {
+            Value::Null => Ok(None),
+            Value::Block(b) if self.active_blocks.iter().any(|a| Rc::ptr_eq(a, b)) => Ok(None),
+            _ => Ok(Some(cur)),
         }
-        Ok(Some(cur))
     }
 
     fn print_reference(&mut self, r: &Reference, escapes: u32) -> R<()> {
@@ -311,25 +335,55 @@ impl<'a> Renderer<'a> {
                 } else {
                     // Velocity writes the prefix twice: the backslashes did not escape anything.
                     push_prefix(&mut self.out, prefix * 2);
-                    self.out.push_str(&r.literal);
+                    let literal = self.param_literal(r).unwrap_or_else(|| r.literal.clone());
+                    self.out.push_str(&literal);
                 }
             }
         }
         self.check_output(r.pos)
     }
 
+    /// A plain `$param` inside a macro whose argument is a reference prints the argument's
+    /// text when it is null (`#m($nope)` prints `$nope`).
+    fn param_literal(&self, r: &Reference) -> Option<Box<str>> {
+        if self.visible == 0 || !r.parts.is_empty() || r.literal.starts_with("${") {
+            return None;
+        }
+        let frame = &self.frames[self.visible - 1];
+        if frame.locals.iter().any(|(n, _)| *n == r.root) {
+            return None;
+        }
+        let i = frame.def.params.iter().position(|p| *p == r.root)?;
+        match frame.args.get(i)? {
+            Expr::Ref(arg) => Some(arg.literal.clone()),
+            _ => None,
+        }
+    }
+
     fn print_value(&mut self, v: &Value, pos: Pos) -> R<()> {
         match v {
             Value::Str(s) => self.out.push_str(s),
             Value::Block(b) => {
-                self.enter(pos)?;
-                let r = self.nodes(&b.body);
-                self.depth -= 1;
-                r?;
+                let text = self.render_block(b, pos)?;
+                self.out.push_str(&text);
             }
             other => other.write_display(&mut self.out),
         }
         Ok(())
+    }
+
+    /// Render a `#define` block or `$bodyContent` to text. A block that refers to itself
+    /// while rendering sees null there (Velocity's guard against endless recursion).
+    fn render_block(&mut self, b: &Rc<BlockValue>, pos: Pos) -> R<String> {
+        self.enter(pos)?;
+        self.active_blocks.push(b.clone());
+        let saved = std::mem::take(&mut self.out);
+        let r = self.nodes(&b.body);
+        let text = std::mem::replace(&mut self.out, saved);
+        self.active_blocks.pop();
+        self.depth -= 1;
+        r?;
+        Ok(text)
     }
 
     fn enter(&mut self, pos: Pos) -> R<()> {
@@ -565,7 +619,9 @@ impl<'a> Renderer<'a> {
                 let saved = std::mem::take(&mut self.out);
                 let r = self.nodes(nodes);
                 let s = std::mem::replace(&mut self.out, saved);
-                r?;
+                if r? == Flow::Stop {
+                    self.stopped = true;
+                }
                 Ok(Some(Value::Str(Rc::from(s.as_str()))))
             }
             Expr::List(items) => {

@@ -40,6 +40,9 @@ fn outcome(o: Outcome) -> Option<Value> {
 
 /// `$value.name`: Velocity tries `getName()`/`isName()` and, on a Map, `get("name")`.
 pub fn property(target: &Value, name: &str) -> Option<Value> {
+    if name == "class" && !matches!(target, Value::Map(_) | Value::Object(_)) {
+        return Some(Value::str(&format!("class {}", java_class(target))));
+    }
     match target {
         Value::Map(m) => m.borrow().get(name).cloned(),
         Value::Object(o) => outcome(o.property(name)),
@@ -50,22 +53,39 @@ pub fn property(target: &Value, name: &str) -> Option<Value> {
                     .map(|b| Value::Int(i32::from(b.cast_signed())))
                     .collect(),
             )),
-            "class" => Some(Value::str("class java.lang.String")),
             _ => None,
         },
         Value::List(l) => match name {
             "empty" => Some(Value::Bool(l.borrow().is_empty())),
-            "class" => Some(Value::str("class java.util.ArrayList")),
             _ => None,
         },
         _ => None,
     }
 }
 
+/// The fully qualified Java class of a value.
+fn java_class(v: &Value) -> String {
+    match v {
+        Value::List(_) => "java.util.ArrayList".into(),
+        Value::Map(_) => "java.util.LinkedHashMap".into(),
+        Value::BigInt(_) => "java.math.BigInteger".into(),
+        Value::Block(_) => "org.apache.velocity.runtime.directive.Block$Reference".into(),
+        other => format!("java.lang.{}", other.class_name()),
+    }
+}
+
 /// `$value[index]`.
 pub fn index(target: &Value, idx: &Value) -> MethodResult {
     match target {
-        Value::List(_) => call(target, "get", std::slice::from_ref(idx)),
+        // Velocity 1.7 counts a negative index from the end.
+        Value::List(l) => match idx {
+            Value::Int(i) if *i < 0 => {
+                let len = l.borrow().len() as i64;
+                let j = Value::integer(i128::from(len + i64::from(*i)));
+                call(target, "get", &[j])
+            }
+            _ => call(target, "get", std::slice::from_ref(idx)),
+        },
         Value::Map(m) => Ok(m.borrow().get(key_of(idx).as_str()).cloned()),
         Value::Object(o) => match o.as_value() {
             Some(inner) => index(&inner, idx),
@@ -178,8 +198,12 @@ fn units(s: &str) -> Vec<u16> {
     s.encode_utf16().collect()
 }
 
+/// UTF-16 back to a string. An unpaired surrogate becomes `?`, as Java's UTF-8 encoder
+/// writes it.
 fn from_units(u: &[u16]) -> String {
-    String::from_utf16_lossy(u)
+    char::decode_utf16(u.iter().copied())
+        .map(|r| r.unwrap_or('?'))
+        .collect()
 }
 
 fn find_units(hay: &[u16], needle: &[u16], from: usize) -> Option<usize> {
@@ -243,9 +267,12 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
         ("length", []) => int(utf16_len(text) as i64),
         ("isEmpty", []) => boolean(text.is_empty()),
         ("isBlank", []) => boolean(text.chars().all(char::is_whitespace)),
-        ("toString" | "intern" | "toCharArray", []) if name != "toCharArray" => {
-            some(Value::Str(s.clone()))
-        }
+        ("toString" | "intern", []) => some(Value::Str(s.clone())),
+        ("toCharArray", []) => some(Value::list(
+            text.encode_utf16()
+                .map(|u| Value::str(&from_units(&[u])))
+                .collect(),
+        )),
         ("toLowerCase", []) => some(Value::str(&text.to_lowercase())),
         ("toUpperCase", []) => some(Value::str(&text.to_uppercase())),
         ("trim", []) => some(Value::str(text.trim_matches(|c: char| c <= ' '))),

@@ -243,7 +243,7 @@ impl<'s> Parser<'s> {
     fn dollar(&mut self, nodes: &mut Vec<Node>, text: &mut String) -> Result<(), VtlError> {
         let start = self.pos;
         if self.reference_starts(start) {
-            let reference = self.reference(true)?;
+            let reference = self.reference()?;
             flush(nodes, text);
             nodes.push(Node::Ref {
                 reference: Box::new(reference),
@@ -275,7 +275,7 @@ impl<'s> Parser<'s> {
         let n = i - start;
         if self.at(i) == b'$' && self.reference_starts(i) {
             self.pos = i;
-            let reference = self.reference(true)?;
+            let reference = self.reference()?;
             flush(nodes, text);
             nodes.push(Node::Ref {
                 reference: Box::new(reference),
@@ -435,7 +435,13 @@ impl<'s> Parser<'s> {
                 self.skip_blanks();
                 self.expect_byte(b'(', "'(' after #evaluate")?;
                 self.skip_ws();
+                let arg_pos = self.pos;
                 let arg = self.param()?;
+                if name == "evaluate"
+                    && !matches!(arg, Expr::Ref(_) | Expr::Interpolated(_) | Expr::Const(Value::Str(_)))
+                {
+                    return Err(self.error_at(arg_pos, "#evaluate() argument must be a string literal or reference"));
+                }
                 self.skip_ws();
                 self.expect_byte(b')', "')'")?;
                 self.eat_trailing_newline();
@@ -497,7 +503,7 @@ impl<'s> Parser<'s> {
         if self.peek() != b'$' || !self.reference_starts(self.pos) {
             return Err(self.expected("a reference such as $name after #set("));
         }
-        let target = self.reference(false)?;
+        let target = self.reference()?;
         self.skip_ws();
         self.expect_byte(b'=', "'=' in #set")?;
         self.skip_ws();
@@ -565,7 +571,7 @@ impl<'s> Parser<'s> {
         if self.peek() != b'$' || !self.reference_starts(self.pos) {
             return Err(self.expected("the loop variable ($name) in #foreach"));
         }
-        let var = self.reference(false)?;
+        let var = self.reference()?;
         if !var.parts.is_empty() {
             return Err(self.error_at(
                 var.pos as usize - self.base,
@@ -612,7 +618,7 @@ impl<'s> Parser<'s> {
                 }
                 b',' => self.pos += 1,
                 b'$' if self.reference_starts(self.pos) => {
-                    let r = self.reference(false)?;
+                    let r = self.reference()?;
                     params.push(r.root);
                 }
                 _ => return Err(self.expected("a parameter ($name) or ')' in #macro")),
@@ -635,7 +641,7 @@ impl<'s> Parser<'s> {
         if self.peek() != b'$' || !self.reference_starts(self.pos) {
             return Err(self.expected("a reference ($name) in #define"));
         }
-        let r = self.reference(false)?;
+        let r = self.reference()?;
         self.skip_ws();
         self.expect_byte(b')', "')' closing #define")?;
         self.eat_trailing_newline();
@@ -655,16 +661,31 @@ impl<'s> Parser<'s> {
         while is_blank(self.at(i)) {
             i += 1;
         }
-        if self.at(i) != b'(' {
-            // Not a call: `#name` is plain text.
-            text.push_str(&self.src[start..after]);
-            self.pos = after;
-            return Ok(());
-        }
         let (block, name) = match name.strip_prefix('@') {
             Some(n) => (true, n),
-            None => (false, name.trim_start_matches('{').trim_end_matches('}')),
+            None => (false, name),
         };
+        if self.at(i) != b'(' {
+            if block {
+                text.push_str(&self.src[start..after]);
+                self.pos = after;
+                return Ok(());
+            }
+            // `#name` without parentheses calls a macro of that name, if one exists when
+            // rendering; otherwise it prints as written.
+            flush(nodes, text);
+            self.pos = after;
+            nodes.push(Node::MacroCall {
+                call: Rc::new(MacroCall {
+                    name: Rc::from(name),
+                    args: Rc::new([]),
+                    body: None,
+                    source: self.src[start..after].into(),
+                }),
+                pos: self.gpos(start),
+            });
+            return Ok(());
+        }
         self.pos = i + 1;
         let args = self.arg_list(b')')?;
         let source_end = self.pos;
@@ -675,17 +696,15 @@ impl<'s> Parser<'s> {
             None
         };
         flush(nodes, text);
-        let mut source = String::from(&self.src[start..source_end]);
-        if !block {
-            // An unknown macro prints as written, including the line break it would take.
-            source.push_str(trailing);
-        }
+        // An unknown macro prints as written, including the line break it would take (and,
+        // for a block call, its body and #end).
+        let source_end = if block { self.pos } else { source_end + trailing.len() };
         nodes.push(Node::MacroCall {
             call: Rc::new(MacroCall {
                 name: Rc::from(name),
                 args: args.into(),
                 body,
-                source: source.into(),
+                source: self.src[start..source_end].into(),
             }),
             pos: self.gpos(start),
         });
@@ -715,9 +734,8 @@ impl<'s> Parser<'s> {
 
     // ---------------------------------------------------------------- references
 
-    /// Parse a reference at `self.pos` (which is at `$`). In text (`in_text`), a `[` that
-    /// does not start a valid index is left as text.
-    fn reference(&mut self, in_text: bool) -> Result<Reference, VtlError> {
+    /// Parse a reference at `self.pos` (which is at `$`).
+    fn reference(&mut self) -> Result<Reference, VtlError> {
         let start = self.pos;
         let mut i = start + 1;
         let quiet = self.at(i) == b'!';
@@ -749,24 +767,13 @@ impl<'s> Parser<'s> {
                     }
                 }
                 b'[' => {
-                    let save = self.pos;
                     let ppos = self.gpos(self.pos);
                     self.pos += 1;
-                    let parsed = (|| {
-                        self.skip_ws();
-                        let e = self.param()?;
-                        self.skip_ws();
-                        self.expect_byte(b']', "']'")?;
-                        Ok::<_, VtlError>(e)
-                    })();
-                    match parsed {
-                        Ok(e) => parts.push(RefPart::Index(e, ppos)),
-                        Err(_) if in_text => {
-                            self.pos = save;
-                            break;
-                        }
-                        Err(err) => return Err(err),
-                    }
+                    self.skip_ws();
+                    let e = self.param()?;
+                    self.skip_ws();
+                    self.expect_byte(b']', "']' closing the index")?;
+                    parts.push(RefPart::Index(e, ppos));
                 }
                 _ => break,
             }
@@ -795,7 +802,6 @@ impl<'s> Parser<'s> {
     /// Method arguments: parameters separated by commas (no expressions in Velocity 1.7).
     fn method_args(&mut self) -> Result<Vec<Expr>, VtlError> {
         let mut args = Vec::new();
-        self.skip_ws();
         if self.peek() == b')' {
             self.pos += 1;
             return Ok(args);
@@ -942,12 +948,16 @@ impl<'s> Parser<'s> {
         match self.peek() {
             b'"' | b'\'' => self.string_literal(),
             b'$' if self.reference_starts(start) => {
-                let r = self.reference(false)?;
+                let r = self.reference()?;
                 Ok(Expr::Ref(Box::new(r)))
             }
             b'[' => self.list_literal(),
             b'{' => self.map_literal(),
-            c if c.is_ascii_digit() || (c == b'-' && self.at(start + 1).is_ascii_digit()) => {
+            c if c.is_ascii_digit()
+                || (c == b'-' && self.at(start + 1).is_ascii_digit())
+                || (c == b'.' && self.at(start + 1).is_ascii_digit())
+                || (c == b'-' && self.at(start + 1) == b'.' && self.at(start + 2).is_ascii_digit()) =>
+            {
                 self.number()
             }
             _ => {
@@ -981,7 +991,8 @@ impl<'s> Parser<'s> {
             i += 1;
         }
         let mut float = false;
-        if self.at(i) == b'.' && self.at(i + 1).is_ascii_digit() {
+        // `1.` and `.5` are floats, but `1..3` is a range.
+        if self.at(i) == b'.' && self.at(i + 1) != b'.' {
             float = true;
             i += 1;
             while self.at(i).is_ascii_digit() {
@@ -1065,9 +1076,15 @@ impl<'s> Parser<'s> {
         let first = self.param()?;
         self.skip_ws();
         if self.src[self.pos..].starts_with("..") {
+            if !is_range_bound(&first) {
+                return Err(self.error_at(self.pos, "a range [a..b] takes integer literals or references"));
+            }
             self.pos += 2;
             self.skip_ws();
             let second = self.param()?;
+            if !is_range_bound(&second) {
+                return Err(self.error_at(self.pos, "a range [a..b] takes integer literals or references"));
+            }
             self.skip_ws();
             self.expect_byte(b']', "']' closing the range")?;
             return Ok(Expr::Range(
@@ -1121,6 +1138,10 @@ impl<'s> Parser<'s> {
             }
         }
     }
+}
+
+fn is_range_bound(e: &Expr) -> bool {
+    matches!(e, Expr::Ref(_) | Expr::Const(Value::Int(_) | Value::Long(_) | Value::BigInt(_)))
 }
 
 fn flush(nodes: &mut Vec<Node>, text: &mut String) {
