@@ -67,7 +67,8 @@ fn macro_arith(b: divan::Bencher) {
 /// Parsing cost of the largest workload template, for the re-render-on-keystroke budget.
 #[divan::bench]
 fn parse_macro_arith(b: divan::Bencher) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/workloads/macro-arith");
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/workloads/macro-arith");
     let src = std::fs::read_to_string(dir.join("template.vtl")).expect("template");
     b.bench(|| Template::parse(divan::black_box(&src)).map(|_| ()));
 }

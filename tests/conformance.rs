@@ -15,6 +15,18 @@ fn shared() -> PathBuf {
 #[test]
 fn conformance() {
     let mut folders = vec![shared().join("velocity"), shared().join("apigw")];
+    // Our own cases (recorded from the real Velocity 1.7 engine), always run.
+    let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut own_dirs: Vec<PathBuf> = std::fs::read_dir(&own)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    own_dirs.sort();
+    folders.extend(own_dirs);
     if let Ok(extra) = std::env::var("GATEBENCH_EXTRA_CASES") {
         folders.extend(
             extra

@@ -258,8 +258,14 @@ impl<'a> Renderer<'a> {
             }
             let next = match part {
                 RefPart::Property(name, _) => methods::property(&cur, name),
-                RefPart::Method(name, args, pos) if args.is_empty() && &**name == "toString" && matches!(cur, Value::Block(_)) => {
-                    let Value::Block(b) = &cur else { unreachable!("matched above") };
+                RefPart::Method(name, args, pos)
+                    if args.is_empty()
+                        && &**name == "toString"
+                        && matches!(cur, Value::Block(_)) =>
+                {
+                    let Value::Block(b) = &cur else {
+                        unreachable!("matched above")
+                    };
                     let b = b.clone();
                     Some(Value::Str(Rc::from(self.render_block(&b, *pos)?.as_str())))
                 }

@@ -64,7 +64,18 @@ struct Parser<'s> {
     /// Inside an interpolated string literal: a trailing `$` or `#` is plain text there.
     in_string: bool,
     macros: Vec<Rc<MacroDef>>,
+    /// Current nesting of blocks and bracketed expressions (bounded, so no input can
+    /// overflow the stack).
+    depth: usize,
+    /// Operators in the expression being parsed.
+    operators: usize,
 }
+
+/// Most operators one expression may have.
+const MAX_OPERATORS: usize = 400;
+
+/// Deepest nesting of blocks, parentheses, lists and maps the parser accepts.
+const MAX_NESTING: usize = 100;
 
 fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_'
@@ -91,7 +102,22 @@ impl<'s> Parser<'s> {
             base,
             in_string,
             macros: Vec::new(),
+            depth: 0,
+            operators: 0,
         }
+    }
+
+    fn nest(&mut self) -> Result<(), VtlError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            return Err(self.error_at(
+                self.pos,
+                format!(
+                    "the template nests blocks or brackets more than {MAX_NESTING} levels deep"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn at(&self, i: usize) -> u8 {
@@ -202,6 +228,13 @@ impl<'s> Parser<'s> {
     // ---------------------------------------------------------------- blocks and text
 
     fn block(&mut self) -> Result<(Vec<Node>, Term), VtlError> {
+        self.nest()?;
+        let r = self.block_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn block_inner(&mut self) -> Result<(Vec<Node>, Term), VtlError> {
         let mut nodes = Vec::new();
         let mut text = String::new();
         loop {
@@ -438,9 +471,15 @@ impl<'s> Parser<'s> {
                 let arg_pos = self.pos;
                 let arg = self.param()?;
                 if name == "evaluate"
-                    && !matches!(arg, Expr::Ref(_) | Expr::Interpolated(_) | Expr::Const(Value::Str(_)))
+                    && !matches!(
+                        arg,
+                        Expr::Ref(_) | Expr::Interpolated(_) | Expr::Const(Value::Str(_))
+                    )
                 {
-                    return Err(self.error_at(arg_pos, "#evaluate() argument must be a string literal or reference"));
+                    return Err(self.error_at(
+                        arg_pos,
+                        "#evaluate() argument must be a string literal or reference",
+                    ));
                 }
                 self.skip_ws();
                 self.expect_byte(b')', "')'")?;
@@ -698,7 +737,11 @@ impl<'s> Parser<'s> {
         flush(nodes, text);
         // An unknown macro prints as written, including the line break it would take (and,
         // for a block call, its body and #end).
-        let source_end = if block { self.pos } else { source_end + trailing.len() };
+        let source_end = if block {
+            self.pos
+        } else {
+            source_end + trailing.len()
+        };
         nodes.push(Node::MacroCall {
             call: Rc::new(MacroCall {
                 name: Rc::from(name),
@@ -828,7 +871,10 @@ impl<'s> Parser<'s> {
     // ---------------------------------------------------------------- expressions
 
     fn expr(&mut self) -> Result<Expr, VtlError> {
-        self.binary_level(0)
+        let saved = std::mem::take(&mut self.operators);
+        let r = self.binary_level(0);
+        self.operators = saved;
+        r
     }
 
     /// Operator at the current position for precedence level `level`, and its length.
@@ -911,6 +957,14 @@ impl<'s> Parser<'s> {
                 self.pos = save;
                 return Ok(left);
             };
+            // A chain of operators builds a tree as deep as it is long.
+            self.operators += 1;
+            if self.operators > MAX_OPERATORS {
+                return Err(self.error_at(
+                    self.pos,
+                    format!("an expression has more than {MAX_OPERATORS} operators"),
+                ));
+            }
             let opos = self.gpos(self.pos);
             self.pos += len;
             self.skip_ws();
@@ -920,6 +974,13 @@ impl<'s> Parser<'s> {
     }
 
     fn unary(&mut self) -> Result<Expr, VtlError> {
+        self.nest()?;
+        let r = self.unary_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn unary_inner(&mut self) -> Result<Expr, VtlError> {
         self.skip_ws();
         if self.peek() == b'!' && self.at(self.pos + 1) != b'=' {
             self.pos += 1;
@@ -944,6 +1005,13 @@ impl<'s> Parser<'s> {
 
     /// A parameter: a literal, a list, map or range literal, or a reference.
     fn param(&mut self) -> Result<Expr, VtlError> {
+        self.nest()?;
+        let r = self.param_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn param_inner(&mut self) -> Result<Expr, VtlError> {
         let start = self.pos;
         match self.peek() {
             b'"' | b'\'' => self.string_literal(),
@@ -956,7 +1024,9 @@ impl<'s> Parser<'s> {
             c if c.is_ascii_digit()
                 || (c == b'-' && self.at(start + 1).is_ascii_digit())
                 || (c == b'.' && self.at(start + 1).is_ascii_digit())
-                || (c == b'-' && self.at(start + 1) == b'.' && self.at(start + 2).is_ascii_digit()) =>
+                || (c == b'-'
+                    && self.at(start + 1) == b'.'
+                    && self.at(start + 2).is_ascii_digit()) =>
             {
                 self.number()
             }
@@ -1052,6 +1122,7 @@ impl<'s> Parser<'s> {
         self.pos = i + 1;
         if quote == b'"' && (content.contains('$') || content.contains('#')) {
             let mut inner = Parser::new(&content, self.base + start + 1, true);
+            inner.depth = self.depth;
             let (nodes, term) = inner.block()?;
             if !matches!(term, Term::Eof) {
                 return Err(self.error_at(
@@ -1077,13 +1148,19 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         if self.src[self.pos..].starts_with("..") {
             if !is_range_bound(&first) {
-                return Err(self.error_at(self.pos, "a range [a..b] takes integer literals or references"));
+                return Err(self.error_at(
+                    self.pos,
+                    "a range [a..b] takes integer literals or references",
+                ));
             }
             self.pos += 2;
             self.skip_ws();
             let second = self.param()?;
             if !is_range_bound(&second) {
-                return Err(self.error_at(self.pos, "a range [a..b] takes integer literals or references"));
+                return Err(self.error_at(
+                    self.pos,
+                    "a range [a..b] takes integer literals or references",
+                ));
             }
             self.skip_ws();
             self.expect_byte(b']', "']' closing the range")?;
@@ -1141,7 +1218,10 @@ impl<'s> Parser<'s> {
 }
 
 fn is_range_bound(e: &Expr) -> bool {
-    matches!(e, Expr::Ref(_) | Expr::Const(Value::Int(_) | Value::Long(_) | Value::BigInt(_)))
+    matches!(
+        e,
+        Expr::Ref(_) | Expr::Const(Value::Int(_) | Value::Long(_) | Value::BigInt(_))
+    )
 }
 
 fn flush(nodes: &mut Vec<Node>, text: &mut String) {

@@ -1,0 +1,124 @@
+//! `gatebench render` as CONTRACT.md specifies it, driven through the real binary.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::cases::load_cases;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_gatebench"))
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("gatebench-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Every shared Velocity case through `gatebench render --context`: exact bytes on stdout,
+/// exit 2 for parse errors and 3 for render errors with one `error: LINE:COL: message` line.
+#[test]
+fn velocity_cases_through_the_binary() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/velocity");
+    let dir = scratch("velocity");
+    let mut failures = Vec::new();
+    let cases = load_cases(&folder);
+    assert!(cases.len() >= 164, "expected the shared velocity cases");
+    for case in &cases {
+        let c = &case.json;
+        let t = dir.join("t.vtl");
+        let ctx = dir.join("c.json");
+        std::fs::write(&t, c["template"].as_str().unwrap()).unwrap();
+        std::fs::write(&ctx, c["context"].to_string()).unwrap();
+        let out = bin()
+            .args(["render", "--template"])
+            .arg(&t)
+            .arg("--context")
+            .arg(&ctx)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        if c["error"].as_bool() == Some(true) {
+            let want = if c["error_kind"] == "parse" { 2 } else { 3 };
+            let line_ok = stderr.lines().count() == 1
+                && stderr.starts_with("error: ")
+                && stderr["error: ".len()..]
+                    .split(':')
+                    .take(2)
+                    .all(|n| n.trim().parse::<u32>().is_ok_and(|n| n >= 1));
+            if code != Some(want) || !stdout.is_empty() || !line_ok {
+                failures.push(format!("{}: exit {code:?} stderr {stderr:?}", case.id));
+            }
+        } else if code != Some(0) || stdout != c["expected"].as_str().unwrap() {
+            failures.push(format!("{}: exit {code:?} stdout {stdout:?}", case.id));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn parse_error_points_at_line_and_column() {
+    let dir = scratch("perr");
+    let t = dir.join("t.vtl");
+    std::fs::write(&t, "line one\n  #set($x = (1 + 2)\n").unwrap();
+    std::fs::write(dir.join("c.json"), "{}").unwrap();
+    let out = bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg("--context")
+        .arg(dir.join("c.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: 3:1: "), "{stderr}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn render_error_names_the_method() {
+    let dir = scratch("rerr");
+    let t = dir.join("t.vtl");
+    std::fs::write(&t, "ok\n$s.substring(5)").unwrap();
+    std::fs::write(dir.join("c.json"), r#"{"s": "abc"}"#).unwrap();
+    let out = bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg("--context")
+        .arg(dir.join("c.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error: 2:3: "), "{stderr}");
+    assert!(stderr.contains("substring"), "{stderr}");
+}
+
+#[test]
+fn timing_prints_one_json_line() {
+    let dir = scratch("timing");
+    let t = dir.join("t.vtl");
+    std::fs::write(&t, "#foreach($i in [1..3])$i#end").unwrap();
+    std::fs::write(dir.join("c.json"), "{}").unwrap();
+    let out = bin()
+        .args(["render", "--repeat", "5", "--timing", "--template"])
+        .arg(&t)
+        .arg("--context")
+        .arg(dir.join("c.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"123");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let v: serde_json::Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(v["engine"], "gatebench");
+    assert_eq!(v["renders"], 5);
+    for k in ["parse_ns", "ns_per_render_median", "ns_per_render_min"] {
+        assert!(v[k].is_u64(), "{k} missing in {stderr}");
+    }
+    assert!(v["ns_per_render_min"].as_u64() <= v["ns_per_render_median"].as_u64());
+}
