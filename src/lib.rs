@@ -1,5 +1,6 @@
 //! gatebench: an interactive workbench for AWS API Gateway integrations and mapping templates.
 pub mod cli;
+pub mod gateway;
 pub mod vtl;
 
 use std::process::ExitCode;

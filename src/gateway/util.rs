@@ -295,6 +295,7 @@ fn java_base64_decode(s: &str) -> Result<Vec<u8>, UtilError> {
     if len < 2 {
         return Err(UtilError::Base64TooShort);
     }
+    // The `as u8` casts below keep the low byte, like the JDK's `(byte)` casts.
     let mut dst = Vec::with_capacity(len / 4 * 3 + 2);
     let mut bits: u32 = 0;
     let mut shift: i32 = 18;
@@ -615,24 +616,42 @@ mod tests {
         assert_eq!(base64_decode("7aCA").as_deref(), Ok("\u{fffd}"));
         assert_eq!(base64_decode("8J+YgPg=").as_deref(), Ok("😀\u{fffd}"));
         assert_eq!(base64_decode("8J+Y").as_deref(), Ok("\u{fffd}"));
-        assert_eq!(base64_decode("wMEA").as_deref(), Ok("\u{fffd}\u{fffd}\u{0}"));
+        assert_eq!(
+            base64_decode("wMEA").as_deref(),
+            Ok("\u{fffd}\u{fffd}\u{0}")
+        );
         assert_eq!(base64_decode("4oJB").as_deref(), Ok("\u{fffd}A"));
     }
 
     #[test]
     fn base64_decode_errors_match_java() {
         let cases: &[(&str, &str)] = &[
-            ("a", "Input byte[] should at least have 2 bytes for base64 bytes"),
-            ("=", "Input byte[] should at least have 2 bytes for base64 bytes"),
+            (
+                "a",
+                "Input byte[] should at least have 2 bytes for base64 bytes",
+            ),
+            (
+                "=",
+                "Input byte[] should at least have 2 bytes for base64 bytes",
+            ),
             ("==", "Input byte array has wrong 4-byte ending unit"),
             ("aGVsbA=", "Input byte array has wrong 4-byte ending unit"),
             ("aGVsbA=x", "Input byte array has wrong 4-byte ending unit"),
             ("aGVs=", "Input byte array has wrong 4-byte ending unit"),
             ("aGVs=bG8", "Input byte array has wrong 4-byte ending unit"),
             ("aA=A", "Input byte array has wrong 4-byte ending unit"),
-            ("aGVsbA===", "Input byte array has incorrect ending byte at 8"),
-            ("aGVsbG8=x", "Input byte array has incorrect ending byte at 8"),
-            ("aGVsbG8==", "Input byte array has incorrect ending byte at 8"),
+            (
+                "aGVsbA===",
+                "Input byte array has incorrect ending byte at 8",
+            ),
+            (
+                "aGVsbG8=x",
+                "Input byte array has incorrect ending byte at 8",
+            ),
+            (
+                "aGVsbG8==",
+                "Input byte array has incorrect ending byte at 8",
+            ),
             ("aGVsb", "Last unit does not have enough valid bits"),
             ("aGV sbG8=", "Illegal base64 character 20"),
             ("aGVs\nbG8=", "Illegal base64 character a"),

@@ -89,12 +89,23 @@ pub struct Reference {
     pub literal: Box<str>,
     /// Where the reference starts.
     pub pos: Pos,
+    /// Inside a macro body: the position of the root among the macro's parameters
+    /// (`u16::MAX` when it is not one).
+    pub param: u16,
+}
+
+impl Reference {
+    /// The root's parameter position in the enclosing macro definition, if it is one.
+    pub fn param(&self) -> Option<usize> {
+        (self.param != u16::MAX).then_some(self.param as usize)
+    }
 }
 
 /// One step after the root of a reference.
 pub enum RefPart {
-    /// `.name`
-    Property(Rc<str>, Pos),
+    /// `.name`, with a cache of the map slot where the name was last found (maps built from
+    /// the same JSON shape keep their keys in the same order).
+    Property(Rc<str>, Pos, std::cell::Cell<u32>),
     /// `.name(args)`
     Method(Rc<str>, Box<[Expr]>, Pos),
     /// `[index]`

@@ -2,10 +2,9 @@
 
 use std::rc::Rc;
 
-use indexmap::IndexMap;
 use rustc_hash::FxHashMap;
 
-use super::value::Value;
+use super::value::{JavaMap, Value};
 
 /// Template variables by name (without `$`).
 #[derive(Default, Clone)]
@@ -34,6 +33,15 @@ impl Context {
     /// Set a variable.
     pub fn insert(&mut self, name: impl Into<Rc<str>>, value: Value) {
         self.vars.insert(name.into(), value);
+    }
+
+    /// Set a variable whose name the caller already holds (no new key when it exists).
+    pub(crate) fn set(&mut self, name: &Rc<str>, value: Value) {
+        if let Some(slot) = self.vars.get_mut(&**name) {
+            *slot = value;
+        } else {
+            self.vars.insert(name.clone(), value);
+        }
     }
 
     /// Read a variable.
@@ -82,7 +90,7 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         serde_json::Value::String(s) => Value::Str(Rc::from(s.as_str())),
         serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
         serde_json::Value::Object(o) => {
-            let mut m = IndexMap::with_capacity(o.len());
+            let mut m = JavaMap::with_capacity_and_hasher(o.len(), rustc_hash::FxBuildHasher);
             for (k, v) in o {
                 m.insert(Rc::from(k.as_str()), from_json(v));
             }

@@ -23,7 +23,8 @@ enum Flow {
     Stop,
 }
 
-type R<T> = Result<T, VtlError>;
+/// Errors are boxed inside the renderer: results stay small on the hot path.
+type R<T> = Result<T, Box<VtlError>>;
 
 /// One active macro call.
 struct Frame {
@@ -53,8 +54,8 @@ pub(crate) struct Renderer<'a> {
     pub(crate) out: String,
 }
 
-fn render_error(pos: Pos, msg: String) -> VtlError {
-    VtlError::new(ErrorKind::Render, pos, msg)
+fn render_error(pos: Pos, msg: String) -> Box<VtlError> {
+    Box::new(VtlError::new(ErrorKind::Render, pos, msg))
 }
 
 impl<'a> Renderer<'a> {
@@ -198,28 +199,45 @@ impl<'a> Renderer<'a> {
 
     // ------------------------------------------------------------------ variables
 
-    /// The value of a variable as the current macro frame sees it.
-    fn lookup(&mut self, name: &str) -> R<Option<Value>> {
+    /// The value of a reference's root variable as the current macro frame sees it.
+    /// `param` is the root's position among the parameters of the macro whose body holds
+    /// the reference (found when parsing).
+    fn lookup(&mut self, name: &str, param: Option<usize>) -> R<Option<Value>> {
         if self.visible > 0 {
             let idx = self.visible - 1;
             let frame = &self.frames[idx];
-            if let Some((_, v)) = frame.locals.iter().rev().find(|(n, _)| &**n == name) {
+            if !frame.locals.is_empty()
+                && let Some((_, v)) = frame.locals.iter().rev().find(|(n, _)| &**n == name)
+            {
                 return Ok(Some(v.clone()));
             }
-            if name == "bodyContent" {
-                if let Some(b) = &frame.body_content {
-                    return Ok(Some(b.clone()));
-                }
+            if frame.body_content.is_some()
+                && name == "bodyContent"
+                && let Some(b) = &frame.body_content
+            {
+                return Ok(Some(b.clone()));
             }
-            if let Some(i) = frame.def.params.iter().position(|p| &**p == name) {
-                if i < frame.args.len() {
-                    let args = frame.args.clone();
-                    let saved = self.visible;
-                    self.visible = frame.caller_visible;
-                    let v = self.eval(&args[i]);
-                    self.visible = saved;
-                    return v;
+            let param = param.filter(|&i| frame.def.params.get(i).is_some_and(|p| &**p == name));
+            if let Some(i) = param
+                && i < frame.args.len()
+            {
+                let args = frame.args.clone();
+                let saved = self.visible;
+                self.visible = frame.caller_visible;
+                let v = self.eval(&args[i]);
+                self.visible = saved;
+                return v;
+            }
+        }
+        if let Some(scope) = &self.foreach {
+            // Velocity 1.7 keeps these in the context while a loop runs.
+            match name {
+                "velocityCount" => return Ok(Some(Value::integer(scope.index.get() as i128 + 1))),
+                "velocityHasNext" => {
+                    return Ok(Some(Value::Bool(scope.index.get() + 1 < scope.len)));
                 }
+                "foreach" => return Ok(Some(Value::Object(scope.clone()))),
+                _ => {}
             }
         }
         Ok(self.ctx.get(name).cloned())
@@ -237,7 +255,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.ctx.insert(name.clone(), v);
+        self.ctx.set(name, v);
     }
 
     // ------------------------------------------------------------------ references
@@ -249,7 +267,7 @@ impl<'a> Renderer<'a> {
 
     /// Resolve the root of `r` followed by `parts` (all of `r.parts`, or a prefix of them).
     fn resolve_path(&mut self, r: &Reference, parts: &[RefPart]) -> R<Option<Value>> {
-        let Some(mut cur) = self.lookup(&r.root)? else {
+        let Some(mut cur) = self.lookup(&r.root, r.param())? else {
             return Ok(None);
         };
         for part in parts {
@@ -257,7 +275,7 @@ impl<'a> Renderer<'a> {
                 return Ok(None);
             }
             let next = match part {
-                RefPart::Property(name, _) => methods::property(&cur, name),
+                RefPart::Property(name, _, hint) => methods::property_cached(&cur, name, hint),
                 RefPart::Method(name, args, pos)
                     if args.is_empty()
                         && &**name == "toString"
@@ -270,7 +288,7 @@ impl<'a> Renderer<'a> {
                     Some(Value::Str(Rc::from(self.render_block(&b, *pos)?.as_str())))
                 }
                 RefPart::Method(name, args, pos) => {
-                    let mut vals = Vec::with_capacity(args.len());
+                    let mut vals: smallvec::SmallVec<[Value; 4]> = smallvec::SmallVec::new();
                     for a in args.iter() {
                         vals.push(self.eval(a)?.unwrap_or(Value::Null));
                     }
@@ -421,7 +439,7 @@ impl<'a> Renderer<'a> {
             return Ok(());
         };
         match last {
-            RefPart::Property(name, _) => methods::set_property(&parent, name, v),
+            RefPart::Property(name, _, _) => methods::set_property(&parent, name, v),
             RefPart::Index(e, ipos) => {
                 let idx = self.eval(e)?.unwrap_or(Value::Null);
                 methods::set_index(&parent, &idx, v)
@@ -449,17 +467,12 @@ impl<'a> Renderer<'a> {
             _ => Vec::new(),
         };
         let saved_var = self.ctx.get(var).cloned();
-        let saved_count = self.ctx.get("velocityCount").cloned();
-        let saved_has_next = self.ctx.get("velocityHasNext").cloned();
-        let saved_foreach = self.ctx.get("foreach").cloned();
         let scope = Rc::new(ForeachScope {
             index: Cell::new(0),
             len: items.len(),
             parent: self.foreach.clone(),
         });
         let outer = self.foreach.replace(scope.clone());
-        self.ctx
-            .insert(Rc::from("foreach"), Value::Object(scope.clone()));
         let limit = self.policy.max_foreach_iterations.unwrap_or(usize::MAX);
         let mut result = Ok(Flow::Normal);
         for (i, item) in items.into_iter().enumerate() {
@@ -481,14 +494,8 @@ impl<'a> Renderer<'a> {
             if item.is_null() {
                 self.ctx.remove(var);
             } else {
-                self.ctx.insert(var.clone(), item);
+                self.ctx.set(var, item);
             }
-            self.ctx.insert(
-                Rc::from("velocityCount"),
-                Value::Int(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-            );
-            self.ctx
-                .insert(Rc::from("velocityHasNext"), Value::Bool(i + 1 < scope.len));
             match self.nodes(body) {
                 Ok(Flow::Normal) => {}
                 Ok(Flow::Break) => break,
@@ -504,9 +511,6 @@ impl<'a> Renderer<'a> {
         }
         self.foreach = outer;
         self.ctx.restore(var, saved_var);
-        self.ctx.restore("velocityCount", saved_count);
-        self.ctx.restore("velocityHasNext", saved_has_next);
-        self.ctx.restore("foreach", saved_foreach);
         result
     }
 
@@ -545,14 +549,14 @@ impl<'a> Renderer<'a> {
         let src = v.to_java_string();
         let parsed = parser::parse(&src).map_err(|e| {
             let located = e.locate(&src);
-            VtlError::new(
+            Box::new(VtlError::new(
                 ErrorKind::Parse,
                 pos,
                 format!(
                     "#evaluate: the evaluated text does not parse: {}:{}: {}",
                     located.line, located.col, located.message
                 ),
-            )
+            ))
         })?;
         for m in &parsed.macros {
             self.macros.insert(m.name.clone(), m.clone());
@@ -562,7 +566,11 @@ impl<'a> Renderer<'a> {
             if e.offset == pos {
                 e
             } else {
-                VtlError::new(e.kind, pos, format!("in #evaluate: {}", e.message))
+                Box::new(VtlError::new(
+                    e.kind,
+                    pos,
+                    format!("in #evaluate: {}", e.message),
+                ))
             }
         });
         self.depth -= 1;
@@ -743,10 +751,10 @@ pub(crate) fn values_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
                 return methods::compare_numbers(a, b).is_eq();
             }
             if std::mem::discriminant(a) == std::mem::discriminant(b) {
-                if let (Value::Object(x), Value::Object(y)) = (a, b) {
-                    if x.class_name() != y.class_name() {
-                        return a.to_java_string() == b.to_java_string();
-                    }
+                if let (Value::Object(x), Value::Object(y)) = (a, b)
+                    && x.class_name() != y.class_name()
+                {
+                    return a.to_java_string() == b.to_java_string();
                 }
                 return a.java_equals(b);
             }

@@ -2,8 +2,11 @@
 //! numbers and booleans, with Java's overload rules (no narrowing: `substring(1.0)` finds no
 //! method) and Java's exceptions (which abort the render).
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
 
 use super::ast::BinOp;
 use super::value::{HostObject, MethodError, Outcome, Value};
@@ -36,6 +39,23 @@ fn outcome(o: Outcome) -> Option<Value> {
         Outcome::Value(v) => Some(v),
         Outcome::NoSuchMember => None,
     }
+}
+
+/// `$value.name` with a slot hint: on a map, the entry at the hinted position is checked
+/// first, and the hint is updated after a hashed lookup.
+pub fn property_cached(target: &Value, name: &str, hint: &std::cell::Cell<u32>) -> Option<Value> {
+    if let Value::Map(m) = target {
+        let m = m.borrow();
+        if let Some((k, v)) = m.get_index(hint.get() as usize)
+            && **k == *name
+        {
+            return Some(v.clone());
+        }
+        let (i, _, v) = m.get_full(name)?;
+        hint.set(u32::try_from(i).unwrap_or(0));
+        return Some(v.clone());
+    }
+    property(target, name)
 }
 
 /// `$value.name`: Velocity tries `getName()`/`isName()` and, on a Map, `get("name")`.
@@ -86,10 +106,10 @@ pub fn index(target: &Value, idx: &Value) -> MethodResult {
             }
             _ => call(target, "get", std::slice::from_ref(idx)),
         },
-        Value::Map(m) => Ok(m.borrow().get(key_of(idx).as_str()).cloned()),
+        Value::Map(m) => Ok(m.borrow().get(&*key_of(idx)).cloned()),
         Value::Object(o) => match o.as_value() {
             Some(inner) => index(&inner, idx),
-            None => Ok(o.call("get", std::slice::from_ref(idx))?).map(outcome),
+            None => Ok(outcome(o.call("get", std::slice::from_ref(idx))?)),
         },
         _ => Ok(None),
     }
@@ -130,7 +150,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             }
         }
         Value::Map(m) => {
-            m.borrow_mut().insert(Rc::from(key_of(idx).as_str()), v);
+            m.borrow_mut().insert(Rc::from(&*key_of(idx)), v);
             Ok(())
         }
         Value::Object(o) => match o.as_value() {
@@ -141,8 +161,12 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
     }
 }
 
-fn key_of(v: &Value) -> String {
-    v.to_java_string()
+/// A map key: strings as they are, anything else by its `toString()`.
+fn key_of(v: &Value) -> std::borrow::Cow<'_, str> {
+    match v {
+        Value::Str(s) => std::borrow::Cow::Borrowed(s),
+        other => std::borrow::Cow::Owned(other.to_java_string()),
+    }
 }
 
 /// `$value.name(args)`. `Ok(None)` means no such method (the reference stays unresolved).
@@ -242,6 +266,14 @@ fn str_index_error(kind: &str, detail: String) -> MethodError {
 }
 
 fn substring(s: &str, begin: i64, end: Option<i64>) -> MethodResult {
+    if s.is_ascii() {
+        let len = s.len() as i64;
+        let end_v = end.unwrap_or(len);
+        if begin >= 0 && end_v <= len && begin <= end_v {
+            #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
+            return some(Value::str(&s[begin as usize..end_v as usize]));
+        }
+    }
     let u = units(s);
     let len = u.len() as i64;
     let end_v = end.unwrap_or(len);
@@ -314,6 +346,15 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
                 },
                 None => None,
             };
+            if text.is_ascii() && n.is_ascii() && name == "indexOf" {
+                let from = usize::try_from(from.unwrap_or(0).max(0)).unwrap_or(0);
+                let r = if from > text.len() {
+                    (n.is_empty()).then_some(text.len())
+                } else {
+                    text[from..].find(&**n).map(|i| i + from)
+                };
+                return int(r.map_or(-1, |i| i as i64));
+            }
             let hay = units(text);
             let nu = units(n);
             let r = if name == "indexOf" {
@@ -385,6 +426,11 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
                 some(Value::str(&text.replace(&**a, b)))
             }
         }
+        ("replaceAll", [Value::Str(re), Value::Str(rep)])
+            if is_literal_pattern(re) && !rep.contains(['$', '\\']) =>
+        {
+            some(Value::str(&text.replace(&**re, rep)))
+        }
         ("replaceAll" | "replaceFirst", [Value::Str(re), Value::Str(rep)]) => {
             let re = compile_java_regex(re)?;
             some(Value::str(&java_replace(
@@ -412,14 +458,39 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
     }
 }
 
-/// Compile a Java regular expression (translated where the syntaxes differ).
-pub fn compile_java_regex(re: &str) -> Result<fancy_regex::Regex, MethodError> {
+thread_local! {
+    /// Compiled patterns by source text: templates call `split`/`replaceAll` in loops.
+    static REGEX_CACHE: RefCell<FxHashMap<String, Rc<fancy_regex::Regex>>> =
+        RefCell::new(FxHashMap::default());
+}
+
+/// Most patterns kept compiled per thread.
+const REGEX_CACHE_SIZE: usize = 128;
+
+/// Compile a Java regular expression (translated where the syntaxes differ), cached.
+pub fn compile_java_regex(re: &str) -> Result<Rc<fancy_regex::Regex>, MethodError> {
+    if let Some(hit) = REGEX_CACHE.with(|c| c.borrow().get(re).cloned()) {
+        return Ok(hit);
+    }
     let translated = translate_java_regex(re);
-    fancy_regex::Regex::new(&translated).map_err(|e| {
+    let compiled = Rc::new(fancy_regex::Regex::new(&translated).map_err(|e| {
         MethodError(format!(
             "java.util.regex.PatternSyntaxException: {e} near index 0\n{re}"
         ))
-    })
+    })?);
+    REGEX_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= REGEX_CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(re.to_string(), compiled.clone());
+    });
+    Ok(compiled)
+}
+
+/// Whether a pattern has no regex syntax at all (it matches itself literally).
+fn is_literal_pattern(re: &str) -> bool {
+    !re.is_empty() && !re.bytes().any(|b| b"\\^$.|?*+()[]{}".contains(&b))
 }
 
 /// Translate the parts of Java's regex syntax that the Rust engine spells differently:
@@ -561,6 +632,24 @@ fn expand_replacement(
 
 /// Java's `String.split(regex, limit)`.
 fn split(text: &str, re: &str, limit: i64) -> MethodResult {
+    if is_literal_pattern(re) {
+        // Same result as the regex path (Java takes a similar fast path).
+        let mut parts: Vec<&str> = if limit > 0 {
+            text.splitn(usize::try_from(limit).unwrap_or(usize::MAX), re)
+                .collect()
+        } else {
+            text.split(re).collect()
+        };
+        if limit == 0 {
+            while parts.last().is_some_and(|p| p.is_empty()) {
+                parts.pop();
+            }
+            if parts.is_empty() && text.is_empty() {
+                parts.push("");
+            }
+        }
+        return some(Value::list(parts.into_iter().map(Value::str).collect()));
+    }
     let regex = compile_java_regex(re)?;
     let mut parts: Vec<&str> = Vec::new();
     let mut last = 0;
@@ -720,27 +809,25 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
     match (name, args) {
         ("size", []) => int(m.borrow().len() as i64),
         ("isEmpty", []) => boolean(m.borrow().is_empty()),
-        ("get", [k]) => Ok(m.borrow().get(key_of(k).as_str()).cloned()),
+        ("get", [k]) => Ok(m.borrow().get(&*key_of(k)).cloned()),
         ("getOrDefault", [k, d]) => Ok(Some(
             m.borrow()
-                .get(key_of(k).as_str())
+                .get(&*key_of(k))
                 .cloned()
                 .unwrap_or_else(|| d.clone()),
         )),
-        ("containsKey", [k]) => boolean(m.borrow().contains_key(key_of(k).as_str())),
+        ("containsKey", [k]) => boolean(m.borrow().contains_key(&*key_of(k))),
         ("containsValue", [v]) => boolean(m.borrow().values().any(|x| x.java_equals(v))),
-        ("put", [k, v]) => Ok(m
-            .borrow_mut()
-            .insert(Rc::from(key_of(k).as_str()), v.clone())),
+        ("put", [k, v]) => Ok(m.borrow_mut().insert(Rc::from(&*key_of(k)), v.clone())),
         ("putIfAbsent", [k, v]) => {
             let key = key_of(k);
-            let existing = m.borrow().get(key.as_str()).cloned();
+            let existing = m.borrow().get(&*key).cloned();
             if existing.is_none() {
-                m.borrow_mut().insert(Rc::from(key.as_str()), v.clone());
+                m.borrow_mut().insert(Rc::from(&*key), v.clone());
             }
             Ok(existing)
         }
-        ("remove", [k]) => Ok(m.borrow_mut().shift_remove(key_of(k).as_str())),
+        ("remove", [k]) => Ok(m.borrow_mut().shift_remove(&*key_of(k))),
         ("putAll", [Value::Map(o)]) => {
             let items: Vec<_> = o
                 .borrow()
@@ -850,7 +937,7 @@ fn int_of(v: &Value) -> i128 {
     match v {
         Value::Int(i) => i128::from(*i),
         Value::Long(l) => i128::from(*l),
-        Value::BigInt(b) => *b,
+        Value::BigInt(b) => **b,
         _ => 0,
     }
 }
@@ -878,9 +965,9 @@ fn wrap_integer(n: i128, min_width: u8) -> Value {
         0 => Value::integer(n),
         1 => match i64::try_from(n) {
             Ok(l) => Value::Long(l),
-            Err(_) => Value::BigInt(n),
+            Err(_) => Value::BigInt(Box::new(n)),
         },
-        _ => Value::BigInt(n),
+        _ => Value::BigInt(Box::new(n)),
     }
 }
 
@@ -898,6 +985,24 @@ pub fn compare_numbers(a: &Value, b: &Value) -> Ordering {
 /// Velocity's arithmetic (`MathUtils`): integers never wrap (they widen), a Double operand
 /// makes a Double, division and modulo by zero give null, non-numbers give null.
 pub fn arithmetic(op: BinOp, a: &Value, b: &Value) -> Option<Value> {
+    if let (Value::Int(x), Value::Int(y)) = (a, b) {
+        // Integer with Integer: 64-bit maths cannot overflow, and the result narrows back.
+        let (x, y) = (i64::from(*x), i64::from(*y));
+        let r = match op {
+            BinOp::Add => x + y,
+            BinOp::Sub => x - y,
+            BinOp::Mul => x * y,
+            BinOp::Div if y == 0 => return None,
+            BinOp::Div => x / y,
+            BinOp::Mod if y == 0 => return None,
+            BinOp::Mod => x % y,
+            _ => return None,
+        };
+        return Some(match i32::try_from(r) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Long(r),
+        });
+    }
     if !a.is_number() || !b.is_number() {
         return None;
     }

@@ -42,18 +42,18 @@ impl Template {
 
     /// Parse a template, refusing one larger than the policy allows.
     pub fn parse_with(source: &str, policy: &Policy) -> Result<Template, VtlError> {
-        if let Some(max) = policy.max_template_bytes {
-            if source.len() > max {
-                return Err(VtlError::new(
-                    ErrorKind::Parse,
-                    0,
-                    format!(
-                        "the template is {} bytes, more than the limit of {max} bytes",
-                        source.len()
-                    ),
-                )
-                .locate(source));
-            }
+        if let Some(max) = policy.max_template_bytes
+            && source.len() > max
+        {
+            return Err(VtlError::new(
+                ErrorKind::Parse,
+                0,
+                format!(
+                    "the template is {} bytes, more than the limit of {max} bytes",
+                    source.len()
+                ),
+            )
+            .locate(source));
         }
         Template::parse(source)
     }

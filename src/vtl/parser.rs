@@ -7,8 +7,6 @@
 
 use std::rc::Rc;
 
-use indexmap::IndexMap;
-
 use super::ast::{BinOp, Block, Expr, MacroCall, MacroDef, Node, Pos, RefPart, Reference};
 use super::error::{ErrorKind, VtlError};
 use super::value::Value;
@@ -69,6 +67,8 @@ struct Parser<'s> {
     depth: usize,
     /// Operators in the expression being parsed.
     operators: usize,
+    /// Parameters of the macro whose body is being parsed.
+    macro_params: Rc<[Rc<str>]>,
 }
 
 /// Most operators one expression may have.
@@ -104,6 +104,7 @@ impl<'s> Parser<'s> {
             macros: Vec::new(),
             depth: 0,
             operators: 0,
+            macro_params: Rc::new([]),
         }
     }
 
@@ -316,26 +317,25 @@ impl<'s> Parser<'s> {
             });
             return Ok(());
         }
-        if self.at(i) == b'#' {
-            if let Some((name, end)) = self.directive_name(i) {
-                if DIRECTIVES.contains(&name) {
-                    let is_set = name == "set";
-                    if n % 2 == 1 {
-                        // Escaped: the backslashes halve and the directive name is text;
-                        // what follows is parsed as ordinary template text.
-                        let keep = if is_set { n - 1 } else { (n - 1) / 2 };
-                        push_backslashes(text, keep);
-                        text.push_str(&self.src[i..end]);
-                        self.pos = end;
-                    } else {
-                        // An even run: the directive is real. Before `#set` every
-                        // backslash prints; before other directives, half of them.
-                        push_backslashes(text, if is_set { n } else { n / 2 });
-                        self.pos = i;
-                    }
-                    return Ok(());
-                }
+        if self.at(i) == b'#'
+            && let Some((name, end)) = self.directive_name(i)
+            && DIRECTIVES.contains(&name)
+        {
+            let is_set = name == "set";
+            if n % 2 == 1 {
+                // Escaped: the backslashes halve and the directive name is text;
+                // what follows is parsed as ordinary template text.
+                let keep = if is_set { n - 1 } else { (n - 1) / 2 };
+                push_backslashes(text, keep);
+                text.push_str(&self.src[i..end]);
+                self.pos = end;
+            } else {
+                // An even run: the directive is real. Before `#set` every
+                // backslash prints; before other directives, half of them.
+                push_backslashes(text, if is_set { n } else { n / 2 });
+                self.pos = i;
             }
+            return Ok(());
         }
         push_backslashes(text, n);
         self.pos = i;
@@ -664,11 +664,14 @@ impl<'s> Parser<'s> {
             }
         }
         self.eat_trailing_newline();
-        let body = self.body_to_end("#macro")?;
+        let params: Rc<[Rc<str>]> = params.into();
+        let outer = std::mem::replace(&mut self.macro_params, params.clone());
+        let body = self.body_to_end("#macro");
+        self.macro_params = outer;
         self.macros.push(Rc::new(MacroDef {
             name,
-            params: params.into(),
-            body,
+            params: params.iter().cloned().collect(),
+            body: body?,
         }));
         Ok(())
     }
@@ -806,7 +809,7 @@ impl<'s> Parser<'s> {
                         let args = self.method_args()?;
                         parts.push(RefPart::Method(name, args.into(), ppos));
                     } else {
-                        parts.push(RefPart::Property(name, ppos));
+                        parts.push(RefPart::Property(name, ppos, std::cell::Cell::new(0)));
                     }
                 }
                 b'[' => {
@@ -833,12 +836,19 @@ impl<'s> Parser<'s> {
             }
             self.pos += 1;
         }
+        let param = self
+            .macro_params
+            .iter()
+            .position(|p| *p == root)
+            .and_then(|i| u16::try_from(i).ok())
+            .unwrap_or(u16::MAX);
         Ok(Reference {
             root,
             parts: parts.into(),
             quiet,
             literal: self.src[start..self.pos].into(),
             pos: self.gpos(start),
+            param,
         })
     }
 
@@ -885,7 +895,7 @@ impl<'s> Parser<'s> {
         };
         let sym = |s: &str| rest.starts_with(s.as_bytes());
         match level {
-            0 => (sym("||") || word("or")).then(|| (BinOp::Or, if sym("||") { 2 } else { 2 })),
+            0 => (sym("||") || word("or")).then_some((BinOp::Or, 2)),
             1 => {
                 if sym("&&") {
                     Some((BinOp::And, 2))
@@ -1123,6 +1133,7 @@ impl<'s> Parser<'s> {
         if quote == b'"' && (content.contains('$') || content.contains('#')) {
             let mut inner = Parser::new(&content, self.base + start + 1, true);
             inner.depth = self.depth;
+            inner.macro_params = self.macro_params.clone();
             let (nodes, term) = inner.block()?;
             if !matches!(term, Term::Eof) {
                 return Err(self.error_at(
@@ -1238,7 +1249,10 @@ fn push_backslashes(text: &mut String, n: usize) {
 
 /// Convert a map literal's evaluated entries into a map (keys use their `toString()`).
 pub(crate) fn map_from_entries(entries: Vec<(Value, Value)>) -> Value {
-    let mut m = IndexMap::with_capacity(entries.len());
+    let mut m = crate::vtl::value::JavaMap::with_capacity_and_hasher(
+        entries.len(),
+        rustc_hash::FxBuildHasher,
+    );
     for (k, v) in entries {
         m.insert(Rc::from(k.to_java_string().as_str()), v);
     }

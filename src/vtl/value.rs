@@ -16,7 +16,9 @@ use super::ast::Node;
 /// A Java `List` (an `ArrayList`), shared by reference.
 pub type ListRef = Rc<RefCell<Vec<Value>>>;
 /// A Java `Map` (a `LinkedHashMap`: insertion order), shared by reference.
-pub type MapRef = Rc<RefCell<IndexMap<Rc<str>, Value>>>;
+pub type MapRef = Rc<RefCell<JavaMap>>;
+/// The entries of a Java map, in insertion order.
+pub type JavaMap = IndexMap<Rc<str>, Value, rustc_hash::FxBuildHasher>;
 
 /// One value as a template sees it.
 #[derive(Clone)]
@@ -30,7 +32,7 @@ pub enum Value {
     /// `java.lang.Long`.
     Long(i64),
     /// `java.math.BigInteger` (held as 128 bits: wider values are out of scope).
-    BigInt(i128),
+    BigInt(Box<i128>),
     /// `java.lang.Double`.
     Double(f64),
     /// `java.lang.String`.
@@ -101,7 +103,7 @@ impl Value {
     }
 
     /// A new map value.
-    pub fn map(entries: IndexMap<Rc<str>, Value>) -> Value {
+    pub fn map(entries: JavaMap) -> Value {
         Value::Map(Rc::new(RefCell::new(entries)))
     }
 
@@ -112,7 +114,7 @@ impl Value {
         } else if let Ok(l) = i64::try_from(n) {
             Value::Long(l)
         } else {
-            Value::BigInt(n)
+            Value::BigInt(Box::new(n))
         }
     }
 
@@ -160,12 +162,8 @@ impl Value {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Value::Int(i) => {
-                let _ = write!(out, "{i}");
-            }
-            Value::Long(i) => {
-                let _ = write!(out, "{i}");
-            }
+            Value::Int(i) => out.push_str(itoa::Buffer::new().format(*i)),
+            Value::Long(i) => out.push_str(itoa::Buffer::new().format(*i)),
             Value::BigInt(i) => {
                 let _ = write!(out, "{i}");
             }
@@ -326,7 +324,7 @@ mod tests {
 
     #[test]
     fn collections_print_like_java() {
-        let mut m = IndexMap::new();
+        let mut m = JavaMap::default();
         m.insert(Rc::from("a"), Value::Int(1));
         m.insert(
             Rc::from("b"),

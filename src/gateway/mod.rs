@@ -1,0 +1,2 @@
+pub mod jsonpath;
+pub mod util;
