@@ -21,3 +21,7 @@ pub fn gateway_render_setup(
 ) -> Result<(vtl::Policy, Box<dyn Fn() -> vtl::Context>), String> {
     Err("--request is not supported yet".into())
 }
+
+#[doc(hidden)]
+/// serde_json re-exported for the fuzz target (not part of the public API).
+pub use serde_json as __private_json;
