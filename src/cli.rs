@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::gateway;
 use crate::vtl::{Context, ErrorKind, Policy, Template, VtlError};
 
 /// gatebench: step through AWS API Gateway integrations and mapping templates.
@@ -118,12 +119,16 @@ fn setup(args: &RenderArgs) -> Result<Setup, ExitCode> {
         Some(p) => Some(read_json(p)?),
         None => None,
     };
-    crate::gateway_render_setup(path, &request, args.phase, response.as_ref())
-        .map(|(policy, make_context)| Setup {
-            policy,
-            make_context,
-        })
-        .map_err(|msg| input_error(path, msg))
+    let phase = match args.phase {
+        Phase::Request => gateway::Phase::Request,
+        Phase::Response => gateway::Phase::Response,
+    };
+    let setup = gateway::mapping_setup(&request, phase, response.as_ref())
+        .map_err(|e| input_error(path, e))?;
+    Ok(Setup {
+        policy: setup.policy.clone(),
+        make_context: Box::new(move || setup.context().0),
+    })
 }
 
 fn render(args: &RenderArgs) -> ExitCode {

@@ -11,17 +11,6 @@ pub fn workbench_entry(_session: Option<&std::path::Path>) -> ExitCode {
     ExitCode::from(1)
 }
 
-/// Build the policy and context for `render --request`.
-#[allow(clippy::type_complexity)]
-pub fn gateway_render_setup(
-    _path: &std::path::Path,
-    _request: &serde_json::Value,
-    _phase: cli::Phase,
-    _response: Option<&serde_json::Value>,
-) -> Result<(vtl::Policy, Box<dyn Fn() -> vtl::Context>), String> {
-    Err("--request is not supported yet".into())
-}
-
 #[doc(hidden)]
 /// serde_json re-exported for the fuzz target (not part of the public API).
 pub use serde_json as __private_json;

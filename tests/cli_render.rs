@@ -122,3 +122,107 @@ fn timing_prints_one_json_line() {
     }
     assert!(v["ns_per_render_min"].as_u64() <= v["ns_per_render_median"].as_u64());
 }
+
+/// Every `kind: template` case through `gatebench render --request` (and
+/// `--phase response --integration-response` for response templates).
+#[test]
+fn template_cases_through_the_binary() {
+    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/apigw");
+    let dir = scratch("apigw");
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for case in load_cases(&folder).iter().filter(|c| c.kind == "template") {
+        let c = &case.json;
+        let t = dir.join("t.vtl");
+        let req = dir.join("req.json");
+        let ir = dir.join("ir.json");
+        std::fs::write(&t, c["template"].as_str().unwrap()).unwrap();
+        std::fs::write(&req, c["request"].to_string()).unwrap();
+        let mut cmd = bin();
+        cmd.args(["render", "--template"])
+            .arg(&t)
+            .arg("--request")
+            .arg(&req);
+        if c["phase"] == "response" {
+            std::fs::write(&ir, c["integrationResponse"].to_string()).unwrap();
+            cmd.args(["--phase", "response", "--integration-response"])
+                .arg(&ir);
+        }
+        let out = cmd.output().unwrap();
+        ran += 1;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if out.status.code() != Some(0) {
+            failures.push(format!(
+                "{}: exit {:?} {}",
+                case.id,
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        if let Err(e) = common::cases::compare_rendered(c, &stdout)
+            && !case.low_confidence
+        {
+            failures.push(format!("{}: {e}", case.id));
+        }
+    }
+    assert!(ran >= 35, "expected the shared template cases, ran {ran}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A payload over API Gateway's 10 MB limit never reaches a template: the gateway answers
+/// 413, and `render` says so.
+#[test]
+fn payload_over_10_mb_is_refused_like_the_gateway() {
+    let dir = scratch("big");
+    let t = dir.join("t.vtl");
+    std::fs::write(&t, "$input.body.length()").unwrap();
+    let body = "x".repeat(10 * 1024 * 1024 + 1);
+    let req = serde_json::json!({"method": "POST", "resource": "/", "path": "/", "body": body});
+    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
+    let out = bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg("--request")
+        .arg(dir.join("req.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("413") && stderr.contains("Request Too Long"),
+        "{stderr}"
+    );
+
+    // Exactly 10 MB is accepted.
+    let body = "x".repeat(10 * 1024 * 1024);
+    let req = serde_json::json!({"method": "POST", "resource": "/", "path": "/", "body": body});
+    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
+    let out = bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg("--request")
+        .arg(dir.join("req.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, (10 * 1024 * 1024).to_string().as_bytes());
+}
+
+/// The gateway policy applies under --request: null references print nothing.
+#[test]
+fn request_mode_uses_the_gateway_policy() {
+    let dir = scratch("policy");
+    let t = dir.join("t.vtl");
+    std::fs::write(&t, "[$nope][$input.path('$.missing')][$context.stage]").unwrap();
+    let req = serde_json::json!({"method": "GET", "resource": "/", "path": "/", "context": {"stage": "dev"}});
+    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
+    let out = bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg("--request")
+        .arg(dir.join("req.json"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[][][dev]");
+}

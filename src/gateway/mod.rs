@@ -1,2 +1,87 @@
+//! The API Gateway model: the method request, the variables mapping templates see, JSONPath
+//! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
+
 pub mod jsonpath;
+pub mod request;
 pub mod util;
+pub mod variables;
+
+pub use request::{MAX_PAYLOAD_BYTES, MethodRequest, RequestError};
+pub use variables::{Overrides, template_context};
+
+use crate::vtl::{Context, Policy};
+
+/// Which side of an integration a mapping template transforms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// An integration request template: `$input` reads the method request body.
+    Request,
+    /// An integration response template: `$input` reads the integration response body,
+    /// `$input.params()` still reads the method request.
+    Response,
+}
+
+/// Why a mapping template could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The request is malformed.
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    /// The integration response is malformed.
+    #[error("invalid integration response: {0}")]
+    Response(String),
+    /// The payload is over API Gateway's 10 MB limit.
+    #[error(
+        "the payload is {0} bytes, over API Gateway's 10 MB limit: the gateway answers 413 {{\"message\":\"Request Too Long\"}} without running any template"
+    )]
+    TooLarge(usize),
+}
+
+/// Everything needed to render one mapping template as API Gateway does: the policy, and a
+/// factory for fresh variables (each render may change them).
+pub struct MappingSetup {
+    /// The gateway's rendering rules.
+    pub policy: Policy,
+    request: MethodRequest,
+    payload: Vec<u8>,
+}
+
+impl MappingSetup {
+    /// Fresh template variables, plus handles on the override maps.
+    pub fn context(&self) -> (Context, Overrides) {
+        template_context(&self.request, &self.payload)
+    }
+}
+
+/// Set up a mapping template render from a template case's `request` (and, for the response
+/// phase, its `integrationResponse`: `{"statusCode", "headers", "body"}`).
+pub fn mapping_setup(
+    request: &serde_json::Value,
+    phase: Phase,
+    integration_response: Option<&serde_json::Value>,
+) -> Result<MappingSetup, SetupError> {
+    let request = MethodRequest::from_case_json(request)?;
+    let payload = match phase {
+        Phase::Request => request.body.clone().unwrap_or_default(),
+        Phase::Response => match integration_response {
+            None => Vec::new(),
+            Some(ir) => match ir.get("body") {
+                None | Some(serde_json::Value::Null) => Vec::new(),
+                Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
+                Some(other) => {
+                    return Err(SetupError::Response(format!(
+                        "body must be a string, found {other}"
+                    )));
+                }
+            },
+        },
+    };
+    if payload.len() > MAX_PAYLOAD_BYTES {
+        return Err(SetupError::TooLarge(payload.len()));
+    }
+    Ok(MappingSetup {
+        policy: Policy::api_gateway(),
+        request,
+        payload,
+    })
+}

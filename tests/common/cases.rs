@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use gatebench::gateway::{Phase, mapping_setup};
 use gatebench::vtl::{Context, ErrorKind, Policy, Template};
 use serde_json::Value as Json;
 
@@ -53,6 +54,7 @@ pub fn load_cases(folder: &Path) -> Vec<Case> {
 pub fn run_case(case: &Case) -> Outcome {
     match case.kind.as_str() {
         "velocity" => run_velocity(&case.json),
+        "template" => run_template(&case.json),
         other => Outcome::Unsupported(format!("kind {other}")),
     }
 }
@@ -107,5 +109,71 @@ fn run_velocity(c: &Json) -> Outcome {
         (Err(e), false) => {
             Outcome::Fail(format!("unexpected error {e}; expected {}", show(expected)))
         }
+    }
+}
+
+/// Render a `kind: template` case through the library as API Gateway would.
+pub fn render_template_case(c: &Json) -> Result<String, String> {
+    let phase = match c["phase"].as_str() {
+        Some("response") => Phase::Response,
+        _ => Phase::Request,
+    };
+    let ir = c.get("integrationResponse").filter(|v| !v.is_null());
+    let setup = mapping_setup(&c["request"], phase, ir).map_err(|e| format!("setup: {e}"))?;
+    let template = Template::parse_with(c["template"].as_str().unwrap_or_default(), &setup.policy)
+        .map_err(|e| format!("parse error {e}"))?;
+    let (mut ctx, _) = setup.context();
+    template
+        .render(&mut ctx, &setup.policy)
+        .map_err(|e| format!("render error {e}"))
+}
+
+/// Compare a rendered template with a case's `expected` under its `compare` mode.
+pub fn compare_rendered(c: &Json, out: &str) -> Result<(), String> {
+    let expected = &c["expected"];
+    match c["compare"].as_str().unwrap_or("exact") {
+        "json" => {
+            let got: Json = serde_json::from_str(out)
+                .map_err(|e| format!("rendered text is not JSON ({e}): {}", show(out)))?;
+            if json_equal(&got, expected) {
+                Ok(())
+            } else {
+                Err(format!("expected JSON {expected} got {}", show(out)))
+            }
+        }
+        _ => {
+            let want = expected.as_str().unwrap_or_default();
+            if out == want {
+                Ok(())
+            } else {
+                Err(format!("expected {} got {}", show(want), show(out)))
+            }
+        }
+    }
+}
+
+/// Structural JSON equality: object key order ignored, numbers by value.
+pub fn json_equal(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| json_equal(v, w))
+        }
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn run_template(c: &Json) -> Outcome {
+    match render_template_case(c) {
+        Err(e) => Outcome::Fail(e),
+        Ok(out) => match compare_rendered(c, &out) {
+            Ok(()) => Outcome::Pass,
+            Err(e) => Outcome::Fail(e),
+        },
     }
 }

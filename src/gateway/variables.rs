@@ -1,0 +1,607 @@
+//! The variables API Gateway gives a mapping template: `$input`, `$util`, `$context` and
+//! `$stageVariables`, with the types, printing and quirks recorded on real AWS
+//! (`APIGW-SEMANTICS.md` section 5).
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use indexmap::IndexMap;
+
+use super::jsonpath::{self, Selection};
+use super::request::MethodRequest;
+use super::util;
+use crate::vtl::value::{JavaMap, MapRef};
+use crate::vtl::{Context, HostObject, MethodError, Outcome, Value, methods};
+
+/// `$context` keys in the order `$context.keySet()` lists them on AWS (a request template,
+/// no authorizer). Keys supplied beyond these follow in the order given.
+const CONTEXT_ORDER: &[&str] = &[
+    "resourceId",
+    "resourcePath",
+    "httpMethod",
+    "extendedRequestId",
+    "requestTime",
+    "path",
+    "accountId",
+    "protocol",
+    "requestOverride",
+    "stage",
+    "domainPrefix",
+    "requestTimeEpoch",
+    "requestId",
+    "identity",
+    "domainName",
+    "deploymentId",
+    "responseOverride",
+    "apiId",
+];
+
+/// `$context.identity` keys in AWS's `keySet()` order; unset ones are null (print `""`).
+const IDENTITY_ORDER: &[&str] = &[
+    "cognitoIdentityPoolId",
+    "accountId",
+    "cognitoIdentityId",
+    "caller",
+    "sourceIp",
+    "principalOrgId",
+    "accessKey",
+    "cognitoAuthenticationType",
+    "cognitoAuthenticationProvider",
+    "userArn",
+    "userAgent",
+    "user",
+];
+
+/// The writable override maps of one render, read back by the pipeline after the template
+/// ran (`$context.requestOverride.*`, `$context.responseOverride.*`).
+#[derive(Clone)]
+pub struct Overrides {
+    /// `$context.requestOverride` (`path`, `header`, `querystring` maps).
+    pub request: MapRef,
+    /// `$context.responseOverride` (`header` map, optional `status`).
+    pub response: MapRef,
+}
+
+/// Build the variables of a mapping template. `payload` is what `$input.body/json/path` read:
+/// the method request body (request templates) or the integration response body (response
+/// templates); `$input.params()` always reads the method request.
+pub fn template_context(req: &MethodRequest, payload: &[u8]) -> (Context, Overrides) {
+    let mut ctx = Context::new();
+    let (context_value, overrides) = context_object(req);
+    ctx.insert("input", Value::Object(Rc::new(Input::new(req, payload))));
+    ctx.insert("util", Value::Object(Rc::new(Util)));
+    ctx.insert("context", context_value);
+    let mut sv = JavaMap::default();
+    for (k, v) in &req.stage_variables {
+        sv.insert(Rc::from(k.as_str()), Value::str(v));
+    }
+    ctx.insert("stageVariables", Value::map(sv));
+    (ctx, overrides)
+}
+
+// ------------------------------------------------------------------------ JSON values
+
+/// A JSON value as `$input.path` and `$util.parseJson` return it: objects are Java maps
+/// (printing `{a=1}`), arrays are JSON arrays (printing compact JSON), strings, numbers and
+/// booleans are their Java counterparts, `null` is null.
+pub fn navigable(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Object(o) => {
+            let mut m = JavaMap::with_capacity_and_hasher(o.len(), rustc_hash::FxBuildHasher);
+            for (k, v) in o {
+                m.insert(Rc::from(k.as_str()), navigable(v));
+            }
+            Value::map(m)
+        }
+        serde_json::Value::Array(a) => Value::Object(Rc::new(JsonArray {
+            items: Rc::new(std::cell::RefCell::new(a.iter().map(navigable).collect())),
+        })),
+        other => crate::vtl::from_json(other),
+    }
+}
+
+/// Serialise a template value back to JSON (for printing JSON arrays).
+pub fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Int(i) => (*i).into(),
+        Value::Long(l) => (*l).into(),
+        Value::BigInt(b) => i64::try_from(**b).map_or_else(|_| b.to_string().into(), Into::into),
+        Value::Double(d) => {
+            serde_json::Number::from_f64(*d).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Str(s) => serde_json::Value::String(s.to_string()),
+        Value::List(l) => serde_json::Value::Array(l.borrow().iter().map(to_json).collect()),
+        Value::Map(m) => serde_json::Value::Object(
+            m.borrow()
+                .iter()
+                .map(|(k, v)| (k.to_string(), to_json(v)))
+                .collect(),
+        ),
+        Value::Object(o) => match o.as_value() {
+            Some(inner) => to_json(&inner),
+            None => serde_json::Value::String(v.to_java_string()),
+        },
+        Value::Block(_) => serde_json::Value::String(String::new()),
+    }
+}
+
+/// A JSON array from a payload: a list that prints as compact JSON.
+struct JsonArray {
+    items: crate::vtl::value::ListRef,
+}
+
+impl HostObject for JsonArray {
+    fn class_name(&self) -> &str {
+        "JSONArray"
+    }
+
+    fn property(&self, name: &str) -> Outcome {
+        match methods::property(&Value::List(self.items.clone()), name) {
+            Some(v) => Outcome::Value(v),
+            None => Outcome::NoSuchMember,
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        if name == "toString" && args.is_empty() {
+            let mut s = String::new();
+            self.write_display(&mut s);
+            return Ok(Outcome::Value(Value::Str(Rc::from(s.as_str()))));
+        }
+        Ok(
+            match methods::call(&Value::List(self.items.clone()), name, args)? {
+                Some(v) => Outcome::Value(v),
+                None => Outcome::NoSuchMember,
+            },
+        )
+    }
+
+    fn write_display(&self, out: &mut String) {
+        let json = serde_json::Value::Array(self.items.borrow().iter().map(to_json).collect());
+        out.push_str(&json.to_string());
+    }
+
+    fn as_value(&self) -> Option<Value> {
+        Some(Value::List(self.items.clone()))
+    }
+}
+
+// ------------------------------------------------------------------------ $input
+
+/// `$input`: the payload and the method request parameters.
+struct Input {
+    /// `$input.body`: the payload text (`{}` when empty).
+    body: Rc<str>,
+    /// The payload as a JSON document, parsed on first use. A payload that is not JSON is
+    /// the JSON string of its text (so `$` is that string and `$.x` is a miss).
+    document: OnceCell<serde_json::Value>,
+    params: Value,
+}
+
+impl Input {
+    fn new(req: &MethodRequest, payload: &[u8]) -> Self {
+        let text = String::from_utf8_lossy(payload);
+        let body: Rc<str> = if text.is_empty() {
+            Rc::from("{}")
+        } else {
+            Rc::from(text.as_ref())
+        };
+        Input {
+            body,
+            document: OnceCell::new(),
+            params: params_map(req),
+        }
+    }
+
+    fn document(&self) -> &serde_json::Value {
+        self.document.get_or_init(|| {
+            serde_json::from_str(&self.body)
+                .unwrap_or_else(|_| serde_json::Value::String(self.body.to_string()))
+        })
+    }
+
+    fn select(&self, path: &str) -> Result<Selection, MethodError> {
+        let compiled = jsonpath::compile(path)
+            .map_err(|e| MethodError(format!("invalid JSONPath expression '{path}': {e}")))?;
+        Ok(compiled.select(self.document()))
+    }
+}
+
+fn string_map(m: &IndexMap<String, String>) -> Value {
+    let mut out = JavaMap::default();
+    for (k, v) in m {
+        out.insert(Rc::from(k.as_str()), Value::str(v));
+    }
+    Value::map(out)
+}
+
+/// `$input.params()`: `{path: {...}, querystring: {...}, header: {...}}`.
+fn params_map(req: &MethodRequest) -> Value {
+    let mut m = JavaMap::default();
+    m.insert(Rc::from("path"), string_map(&req.path_parameters));
+    m.insert(Rc::from("querystring"), string_map(&req.single_query()));
+    m.insert(Rc::from("header"), string_map(&req.visible_headers()));
+    Value::map(m)
+}
+
+fn lookup_param(params: &Value, name: &str) -> Value {
+    // Path first, then query string, then header (header names case-insensitively).
+    if let Value::Map(m) = params {
+        let m = m.borrow();
+        for (i, section) in ["path", "querystring", "header"].iter().enumerate() {
+            if let Some(Value::Map(s)) = m.get(*section) {
+                let s = s.borrow();
+                if let Some(v) = s.get(name) {
+                    return v.clone();
+                }
+                if i == 2
+                    && let Some((_, v)) = s.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))
+                {
+                    return v.clone();
+                }
+            }
+        }
+    }
+    Value::str("")
+}
+
+impl HostObject for Input {
+    fn class_name(&self) -> &str {
+        "Input"
+    }
+
+    fn property(&self, name: &str) -> Outcome {
+        match name {
+            "body" => Outcome::Value(Value::Str(self.body.clone())),
+            _ => Outcome::NoSuchMember,
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        Ok(match (name, args) {
+            ("getBody", []) => self.property("body"),
+            ("params", []) => Outcome::Value(self.params.clone()),
+            ("params", [Value::Str(n)]) => Outcome::Value(lookup_param(&self.params, n)),
+            ("path", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
+                Selection::Missing => Value::Null,
+                Selection::One(v) => navigable(&v),
+                Selection::Many(vs) => navigable(&serde_json::Value::Array(vs)),
+            }),
+            ("json", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
+                Selection::Missing => Value::str(""),
+                Selection::One(v) => Value::str(&v.to_string()),
+                Selection::Many(vs) => Value::str(&serde_json::Value::Array(vs).to_string()),
+            }),
+            ("path" | "json" | "params", [Value::Null]) => {
+                return Err(MethodError(format!(
+                    "$input.{name}() needs a string argument, got null"
+                )));
+            }
+            _ => Outcome::NoSuchMember,
+        })
+    }
+
+    fn write_display(&self, out: &mut String) {
+        out.push_str("com.amazonaws.apigateway.Input");
+    }
+}
+
+// ------------------------------------------------------------------------ $util
+
+/// `$util`: escaping, encoding and JSON parsing helpers.
+struct Util;
+
+fn text_arg(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::Str(s) => Some(s.to_string()),
+        other => Some(other.to_java_string()),
+    }
+}
+
+impl HostObject for Util {
+    fn class_name(&self) -> &str {
+        "Util"
+    }
+
+    fn property(&self, _name: &str) -> Outcome {
+        Outcome::NoSuchMember
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        let [arg] = args else {
+            return Ok(Outcome::NoSuchMember);
+        };
+        let text = text_arg(arg);
+        let err = |e: util::UtilError| MethodError(e.to_string());
+        Ok(Outcome::Value(match name {
+            "escapeJavaScript" => match text {
+                Some(t) => Value::str(&util::escape_javascript(&t)),
+                None => Value::Null,
+            },
+            // `urlEncode(null)` is recorded as an empty string.
+            "urlEncode" => Value::str(&util::url_encode(text.as_deref().unwrap_or(""))),
+            "urlDecode" => match text {
+                Some(t) => Value::str(&util::url_decode(&t).map_err(err)?),
+                None => Value::Null,
+            },
+            "base64Encode" => match text {
+                Some(t) => Value::str(&util::base64_encode(&t)),
+                None => Value::Null,
+            },
+            "base64Decode" => match text {
+                Some(t) => Value::str(&util::base64_decode(&t).map_err(err)?),
+                None => Value::Null,
+            },
+            "parseJson" => match text {
+                Some(t) => {
+                    let v: serde_json::Value = serde_json::from_str(&t).map_err(|e| {
+                        MethodError(format!("$util.parseJson: the text is not valid JSON: {e}"))
+                    })?;
+                    navigable(&v)
+                }
+                None => Value::Null,
+            },
+            _ => return Ok(Outcome::NoSuchMember),
+        }))
+    }
+
+    fn write_display(&self, out: &mut String) {
+        out.push_str("com.amazonaws.apigateway.Util");
+    }
+}
+
+// ------------------------------------------------------------------------ $context
+
+/// A map inside `$context` (`identity`, `authorizer`, `requestOverride`, ...). It behaves as
+/// a Java map, but printing it gives an empty string, as recorded on AWS.
+struct ContextMap {
+    map: MapRef,
+}
+
+impl HostObject for ContextMap {
+    fn class_name(&self) -> &str {
+        "ContextMap"
+    }
+
+    fn property(&self, name: &str) -> Outcome {
+        match self.map.borrow().get(name) {
+            Some(v) => Outcome::Value(v.clone()),
+            None => Outcome::NoSuchMember,
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        if name == "toString" && args.is_empty() {
+            return Ok(Outcome::Value(Value::str("")));
+        }
+        Ok(
+            match methods::call(&Value::Map(self.map.clone()), name, args)? {
+                Some(v) => Outcome::Value(v),
+                None => Outcome::NoSuchMember,
+            },
+        )
+    }
+
+    fn write_display(&self, _out: &mut String) {}
+
+    fn as_value(&self) -> Option<Value> {
+        Some(Value::Map(self.map.clone()))
+    }
+}
+
+fn context_map(m: JavaMap) -> (Value, MapRef) {
+    let map = Rc::new(std::cell::RefCell::new(m));
+    (Value::Object(Rc::new(ContextMap { map: map.clone() })), map)
+}
+
+/// A `$context` value: nested objects become context maps.
+fn context_value(v: &serde_json::Value, stringify: bool) -> Value {
+    match v {
+        serde_json::Value::Object(o) => {
+            let mut m = JavaMap::default();
+            for (k, v) in o {
+                m.insert(
+                    Rc::from(k.as_str()),
+                    context_value(v, stringify && k != "claims"),
+                );
+            }
+            context_map(m).0
+        }
+        serde_json::Value::Number(_) | serde_json::Value::Bool(_) if stringify => {
+            Value::str(&v.to_string())
+        }
+        other => crate::vtl::from_json(other),
+    }
+}
+
+fn override_maps(keys: &[&str], given: Option<&serde_json::Value>) -> (Value, MapRef) {
+    let mut m = JavaMap::default();
+    for k in keys {
+        m.insert(Rc::from(*k), context_map(JavaMap::default()).0);
+    }
+    if let Some(serde_json::Value::Object(o)) = given {
+        for (k, v) in o {
+            m.insert(Rc::from(k.as_str()), context_value(v, false));
+        }
+    }
+    context_map(m)
+}
+
+fn context_object(req: &MethodRequest) -> (Value, Overrides) {
+    let given = &req.context;
+    let (request_override, request_map) = override_maps(
+        &["path", "header", "querystring"],
+        given.get("requestOverride"),
+    );
+    let (response_override, response_map) =
+        override_maps(&["header"], given.get("responseOverride"));
+    let mut m = JavaMap::default();
+    let put = |m: &mut JavaMap, key: &str| {
+        let value = match key {
+            "requestOverride" => request_override.clone(),
+            "responseOverride" => response_override.clone(),
+            "identity" => {
+                let ident = given.get("identity").and_then(|v| v.as_object());
+                let mut im = JavaMap::default();
+                for k in IDENTITY_ORDER {
+                    let v = ident
+                        .and_then(|i| i.get(*k))
+                        .map_or(Value::Null, |v| context_value(v, false));
+                    im.insert(Rc::from(*k), v);
+                }
+                if let Some(i) = ident {
+                    for (k, v) in i {
+                        if !IDENTITY_ORDER.contains(&k.as_str()) {
+                            im.insert(Rc::from(k.as_str()), context_value(v, false));
+                        }
+                    }
+                }
+                context_map(im).0
+            }
+            "authorizer" => match given.get(key) {
+                Some(v) => context_value(v, true),
+                None => return,
+            },
+            _ => match given.get(key) {
+                Some(v) => context_value(v, false),
+                None => return,
+            },
+        };
+        m.insert(Rc::from(key), value);
+    };
+    for key in CONTEXT_ORDER {
+        put(&mut m, key);
+    }
+    for key in given.keys() {
+        if !CONTEXT_ORDER.contains(&key.as_str()) {
+            put(&mut m, key);
+        }
+    }
+    (
+        context_map(m).0,
+        Overrides {
+            request: request_map,
+            response: response_map,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vtl::{Policy, Template};
+
+    fn render(
+        template: &str,
+        req: serde_json::Value,
+        payload: &str,
+    ) -> Result<String, crate::vtl::VtlError> {
+        let req = MethodRequest::from_case_json(&req).unwrap();
+        let (mut ctx, _) = template_context(&req, payload.as_bytes());
+        Template::parse(template)?.render(&mut ctx, &Policy::api_gateway())
+    }
+
+    fn req() -> serde_json::Value {
+        serde_json::json!({"method": "POST", "resource": "/t", "path": "/t",
+            "headers": {"Content-Type": "application/json", "X-Trace": "abc"},
+            "queryStringParameters": {"q": "a b"}})
+    }
+
+    #[test]
+    fn body_that_is_not_json() {
+        assert_eq!(
+            render(
+                "$input.path('$')|$input.path('$.a')|$input.json('$')",
+                req(),
+                "a=b"
+            )
+            .unwrap(),
+            "a=b||\"a=b\""
+        );
+    }
+
+    #[test]
+    fn empty_payload_is_braces() {
+        assert_eq!(
+            render("$input.body|$input.json('$')|$input.path('$')", req(), "").unwrap(),
+            "{}|{}|{}"
+        );
+    }
+
+    #[test]
+    fn missing_parameter_and_header_lookup() {
+        assert_eq!(
+            render(
+                "[$input.params('nope')][$input.params('x-trace')][$input.params('q')]",
+                req(),
+                ""
+            )
+            .unwrap(),
+            "[][abc][a b]"
+        );
+    }
+
+    #[test]
+    fn jsonpath_into_a_string_is_a_miss() {
+        assert_eq!(
+            render(
+                "[$input.path('$.a.b')][$input.json('$.a.b')]",
+                req(),
+                r#"{"a": "text"}"#
+            )
+            .unwrap(),
+            "[][]"
+        );
+    }
+
+    #[test]
+    fn invalid_jsonpath_is_a_render_error_with_position() {
+        let e = render("ok\n  $input.path('$.a[')", req(), "{}").unwrap_err();
+        assert_eq!(e.kind, crate::vtl::ErrorKind::Render);
+        assert_eq!((e.line, e.col), (2, 9));
+        assert!(e.message.contains("JSONPath"), "{}", e.message);
+    }
+
+    #[test]
+    fn arrays_print_as_json_and_objects_as_maps() {
+        let out = render(
+            "$input.path('$')|$input.path('$.l')|$input.path('$.l')[1]|$input.path('$.l').size()",
+            req(),
+            r#"{"l": [1, {"a": "b"}], "n": 2.5}"#,
+        )
+        .unwrap();
+        assert_eq!(out, r#"{l=[1,{"a":"b"}], n=2.5}|[1,{"a":"b"}]|{a=b}|2"#);
+    }
+
+    #[test]
+    fn overrides_are_writable_and_readable() {
+        let r = MethodRequest::from_case_json(&req()).unwrap();
+        let (mut ctx, ov) = template_context(&r, b"{}");
+        let t = Template::parse("#set($context.requestOverride.header.X = 'v')#set($context.responseOverride.status = 202)$context.responseOverride.status").unwrap();
+        assert_eq!(t.render(&mut ctx, &Policy::api_gateway()).unwrap(), "202");
+        let header = ov.request.borrow().get("header").cloned().unwrap();
+        assert_eq!(
+            methods::index(&header, &Value::str("X"))
+                .unwrap()
+                .unwrap()
+                .to_java_string(),
+            "v"
+        );
+        assert!(ov.response.borrow().contains_key("status"));
+    }
+
+    #[test]
+    fn util_functions() {
+        let out = render(r#"$util.escapeJavaScript("it's ""q""")|$util.urlEncode("a b&")|$util.urlDecode("a+b%21")|$util.base64Encode("hi")|$util.base64Decode("aGk=")|$util.parseJson('{"a":[1]}').a[0]"#, req(), "").unwrap();
+        assert_eq!(out, r#"it\'s \"q\"|a+b%26|a b!|aGk=|hi|1"#);
+    }
+
+    #[test]
+    fn bad_base64_is_a_render_error() {
+        let e = render("$util.base64Decode('***')", req(), "").unwrap_err();
+        assert_eq!(e.kind, crate::vtl::ErrorKind::Render);
+    }
+}
