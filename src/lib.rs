@@ -1,6 +1,7 @@
 //! gatebench: an interactive workbench for AWS API Gateway integrations and mapping templates.
 pub mod cli;
 pub mod gateway;
+pub mod session;
 pub mod vtl;
 
 use std::process::ExitCode;

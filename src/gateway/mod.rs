@@ -1,8 +1,11 @@
 //! The API Gateway model: the method request, the variables mapping templates see, JSONPath
 //! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
 
+pub mod api;
 pub mod jsonpath;
+pub mod pipeline;
 pub mod request;
+pub mod trace;
 pub mod util;
 pub mod variables;
 

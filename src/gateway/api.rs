@@ -1,0 +1,245 @@
+//! The API definition in API Gateway's own vocabulary (the names of `PutMethod`,
+//! `PutIntegration`, `PutIntegrationResponse` and an OpenAPI export), so what a user learns
+//! here reads the same in the AWS console, an OpenAPI file or CloudFormation.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+/// A REST API fragment: resources with methods, the stage, binary media types.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Api {
+    /// The API id (`$context.apiId`).
+    #[serde(default = "default_api_id")]
+    pub api_id: String,
+    /// The stage name; requests carry it as the first path segment. `None` for console tests.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// Stage variables.
+    #[serde(default)]
+    pub stage_variables: Option<IndexMap<String, String>>,
+    /// Media types treated as binary (`x-amazon-apigateway-binary-media-types`).
+    #[serde(default)]
+    pub binary_media_types: Vec<String>,
+    /// Customised gateway responses by type (`DEFAULT_4XX`, `INTEGRATION_FAILURE`, ...).
+    #[serde(default)]
+    pub gateway_responses: IndexMap<String, GatewayResponse>,
+    /// Resources and their methods.
+    #[serde(default)]
+    pub resources: Vec<Resource>,
+}
+
+fn default_api_id() -> String {
+    "a1b2c3d4e5".to_string()
+}
+
+/// A resource path such as `/pets/{petId}` or `/{proxy+}` with its methods.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Resource {
+    /// The resource path template.
+    pub path: String,
+    /// Methods by HTTP verb (`GET`, `POST`, ..., `ANY`).
+    #[serde(default)]
+    pub methods: IndexMap<String, Method>,
+}
+
+/// A method: its request contract, its integration and its responses.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Method {
+    /// `method.request.{path|querystring|header}.NAME` -> required.
+    #[serde(default)]
+    pub request_parameters: IndexMap<String, bool>,
+    /// Which parts the request validator checks.
+    #[serde(default)]
+    pub request_validator: Option<RequestValidator>,
+    /// JSON Schema (draft 4) models by content type, for body validation.
+    #[serde(default)]
+    pub request_models: IndexMap<String, serde_json::Value>,
+    /// Method responses by status code.
+    #[serde(default)]
+    pub method_responses: IndexMap<String, MethodResponse>,
+    /// The integration.
+    pub integration: Integration,
+}
+
+/// A request validator.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RequestValidator {
+    /// Validate the body against the request model.
+    #[serde(default)]
+    pub validate_request_body: bool,
+    /// Check that required parameters are present.
+    #[serde(default)]
+    pub validate_request_parameters: bool,
+}
+
+/// A method response.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MethodResponse {
+    /// `method.response.header.NAME` -> required.
+    #[serde(default)]
+    pub response_parameters: IndexMap<String, bool>,
+    /// Response models by content type.
+    #[serde(default)]
+    pub response_models: IndexMap<String, String>,
+}
+
+/// The integration types.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum IntegrationType {
+    /// No backend: the request template gives the status, the response template the body.
+    #[default]
+    Mock,
+    /// An AWS service (Lambda custom integration, or another service's action).
+    Aws,
+    /// Lambda proxy integration.
+    AwsProxy,
+    /// HTTP custom integration (with mapping templates).
+    Http,
+    /// HTTP proxy integration.
+    HttpProxy,
+}
+
+impl IntegrationType {
+    /// All types in teaching order.
+    pub const ALL: [IntegrationType; 5] = [
+        IntegrationType::Mock,
+        IntegrationType::Aws,
+        IntegrationType::AwsProxy,
+        IntegrationType::Http,
+        IntegrationType::HttpProxy,
+    ];
+
+    /// API Gateway's name for the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IntegrationType::Mock => "MOCK",
+            IntegrationType::Aws => "AWS",
+            IntegrationType::AwsProxy => "AWS_PROXY",
+            IntegrationType::Http => "HTTP",
+            IntegrationType::HttpProxy => "HTTP_PROXY",
+        }
+    }
+
+    /// The next type in the cycle MOCK -> AWS -> AWS_PROXY -> HTTP -> HTTP_PROXY -> MOCK.
+    #[must_use]
+    pub fn next(self) -> IntegrationType {
+        let i = IntegrationType::ALL
+            .iter()
+            .position(|t| *t == self)
+            .unwrap_or(0);
+        IntegrationType::ALL[(i + 1) % IntegrationType::ALL.len()]
+    }
+
+    /// Whether the type uses mapping templates (proxy types pass requests through).
+    pub fn uses_templates(self) -> bool {
+        matches!(
+            self,
+            IntegrationType::Mock | IntegrationType::Aws | IntegrationType::Http
+        )
+    }
+}
+
+/// What happens to a request body whose content type has no template.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PassthroughBehavior {
+    /// Pass it through unchanged when no template matches (the default).
+    #[default]
+    WhenNoMatch,
+    /// Pass through only when no templates are defined at all; otherwise 415.
+    WhenNoTemplates,
+    /// Never pass through: 415 when no template matches.
+    Never,
+}
+
+/// Payload conversion between text and binary.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContentHandling {
+    /// Base64-encode a binary payload into text.
+    ConvertToText,
+    /// Base64-decode a text payload into binary.
+    ConvertToBinary,
+}
+
+/// The integration request and its responses.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Integration {
+    /// The integration type.
+    #[serde(rename = "type")]
+    pub kind: IntegrationType,
+    /// The HTTP method used to call the backend (`integrationHttpMethod`).
+    #[serde(default)]
+    pub http_method: Option<String>,
+    /// The endpoint URI (an HTTP URL or an AWS service ARN); may hold `${stageVariables.x}`.
+    #[serde(default)]
+    pub uri: Option<String>,
+    /// Passthrough behaviour (default `WHEN_NO_MATCH`).
+    #[serde(default)]
+    pub passthrough_behavior: Option<PassthroughBehavior>,
+    /// Request templates by content type.
+    #[serde(default)]
+    pub request_templates: IndexMap<String, String>,
+    /// `integration.request.*` <- method request values or static `'text'`.
+    #[serde(default)]
+    pub request_parameters: IndexMap<String, String>,
+    /// Payload conversion for the integration request.
+    #[serde(default)]
+    pub content_handling: Option<ContentHandling>,
+    /// Backend timeout (default 29000 ms).
+    #[serde(default)]
+    pub timeout_in_millis: Option<u64>,
+    /// Integration responses keyed by a name (usually the status code).
+    #[serde(default)]
+    pub integration_responses: IndexMap<String, IntegrationResponse>,
+}
+
+impl Integration {
+    /// The effective timeout.
+    pub fn timeout_ms(&self) -> u64 {
+        self.timeout_in_millis.unwrap_or(29_000)
+    }
+}
+
+/// One integration response: how a backend answer maps to a method response.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IntegrationResponse {
+    /// The method response status this maps to.
+    pub status_code: String,
+    /// Java regex matched against the Lambda `errorMessage` or the HTTP status; `None` or
+    /// `""` makes this the default response.
+    #[serde(default)]
+    pub selection_pattern: Option<String>,
+    /// Response templates by content type.
+    #[serde(default)]
+    pub response_templates: IndexMap<String, String>,
+    /// `method.response.header.NAME` <- `integration.response.*` or static `'text'`.
+    #[serde(default)]
+    pub response_parameters: IndexMap<String, String>,
+    /// Payload conversion for the response.
+    #[serde(default)]
+    pub content_handling: Option<ContentHandling>,
+}
+
+/// A customised gateway response.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GatewayResponse {
+    /// Status override.
+    #[serde(default)]
+    pub status_code: Option<String>,
+    /// Header values (static `'text'` or `context.*` / `stageVariables.*`).
+    #[serde(default)]
+    pub response_parameters: IndexMap<String, String>,
+    /// Body templates by content type (simple `$context` substitution, not VTL).
+    #[serde(default)]
+    pub response_templates: IndexMap<String, String>,
+}

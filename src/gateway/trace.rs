@@ -1,0 +1,151 @@
+//! What one request's trip through the gateway produced, stage by stage: the record the
+//! workbench panes show and step through, and `gatebench run` prints.
+
+use crate::vtl::VtlError;
+
+/// The stages of a request, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// Find the resource and method for the path and verb.
+    Routing,
+    /// Method request: required parameters, validators and models.
+    MethodRequest,
+    /// Integration request: parameter mappings, template selection, passthrough or 415.
+    IntegrationRequest,
+    /// The endpoint request sent and the endpoint response received.
+    Backend,
+    /// Integration response: selection, response parameters and template, overrides.
+    IntegrationResponse,
+    /// Method response: what the client receives.
+    MethodResponse,
+}
+
+impl Stage {
+    /// All stages in order.
+    pub const ALL: [Stage; 6] = [
+        Stage::Routing,
+        Stage::MethodRequest,
+        Stage::IntegrationRequest,
+        Stage::Backend,
+        Stage::IntegrationResponse,
+        Stage::MethodResponse,
+    ];
+
+    /// A short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Routing => "routing",
+            Stage::MethodRequest => "method request",
+            Stage::IntegrationRequest => "integration request",
+            Stage::Backend => "backend",
+            Stage::IntegrationResponse => "integration response",
+            Stage::MethodResponse => "method response",
+        }
+    }
+
+    /// One line saying what the gateway does at this stage.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Stage::Routing => {
+                "Strips the stage from the path and finds the resource and HTTP method; no match answers 403 Missing Authentication Token."
+            }
+            Stage::MethodRequest => {
+                "Checks required parameters and, with a request validator, the body against its model; failures answer 400."
+            }
+            Stage::IntegrationRequest => {
+                "Maps parameters, picks the request template by Content-Type and renders it, or passes the body through (or answers 415)."
+            }
+            Stage::Backend => {
+                "Sends the endpoint request (HTTP call, Lambda Invoke, or nothing for MOCK) and waits up to the integration timeout."
+            }
+            Stage::IntegrationResponse => {
+                "Selects the integration response (Lambda errorMessage or HTTP status against selectionPattern), maps headers, renders the response template."
+            }
+            Stage::MethodResponse => {
+                "Applies overrides and sends the method response: status, headers and body to the client."
+            }
+        }
+    }
+}
+
+/// How a stage went.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StageOutcome {
+    /// The stage ran.
+    Done,
+    /// The stage did not apply (e.g. no backend for MOCK, or an earlier stage answered).
+    Skipped,
+    /// The stage ended the request with an error response.
+    Failed(String),
+}
+
+/// One stage's record.
+#[derive(Clone, Debug)]
+pub struct StageRecord {
+    /// Which stage.
+    pub stage: Stage,
+    /// What happened.
+    pub outcome: StageOutcome,
+    /// Human-readable lines describing what the stage did.
+    pub notes: Vec<String>,
+}
+
+/// An HTTP message (request or response) as sent or received.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HttpMessage {
+    /// Request method (empty for responses).
+    pub method: String,
+    /// Request URL or path (empty for responses).
+    pub url: String,
+    /// Response status (0 for requests).
+    pub status: u16,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl HttpMessage {
+    /// The body as text (lossy for binary).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// First header value by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A template the pipeline rendered.
+#[derive(Clone, Debug)]
+pub struct RenderedTemplate {
+    /// The content type whose template was chosen.
+    pub content_type: String,
+    /// The template text.
+    pub template: String,
+    /// The output, or the error (with line and column).
+    pub output: Result<String, VtlError>,
+}
+
+/// The whole trip of one request.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    /// Stage records in order (stages that did not run are `Skipped`).
+    pub stages: Vec<StageRecord>,
+    /// The request template rendered at the integration request stage, if any.
+    pub request_template: Option<RenderedTemplate>,
+    /// What was sent to the backend (`None` when no backend was called).
+    pub endpoint_request: Option<HttpMessage>,
+    /// What the backend answered.
+    pub endpoint_response: Option<HttpMessage>,
+    /// The response template rendered at the integration response stage, if any.
+    pub response_template: Option<RenderedTemplate>,
+    /// What the client receives.
+    pub response: HttpMessage,
+    /// The execution log in the console Test format, one line per entry.
+    pub log: Vec<String>,
+}

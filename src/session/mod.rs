@@ -1,0 +1,264 @@
+//! Session files: a versioned TOML document holding an API fragment (in API Gateway's own
+//! field names), saved requests, the backend choice and an explanation for learners.
+//! Loading reports `file:line: message`; saving is atomic (temp file + rename).
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::gateway::api::Api;
+
+/// The session format version this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// The built-in default session (offline: a MOCK integration with templates).
+pub const DEFAULT_SESSION: &str = include_str!("../../sessions/default.toml");
+
+/// A workbench session.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Session {
+    /// Format version (must be 1).
+    pub version: u32,
+    /// Display name.
+    pub name: String,
+    /// What the session teaches or demonstrates (shown in the workbench).
+    #[serde(default)]
+    pub explanation: String,
+    /// The API fragment.
+    pub api: Api,
+    /// `$context` values to use (request id, identity, ...); defaults are filled in.
+    #[serde(default)]
+    pub context: Option<toml::Table>,
+    /// Saved requests; the first is used by default.
+    #[serde(default)]
+    pub requests: Vec<SavedRequest>,
+    /// Which backend answers the integration.
+    #[serde(default)]
+    pub backend: BackendConfig,
+}
+
+/// A client request saved in a session (same shape as a pipeline case's `request`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SavedRequest {
+    /// A name for the request.
+    #[serde(default)]
+    pub name: String,
+    /// HTTP method.
+    pub method: String,
+    /// Full URL path, with the stage prefix when the API has a stage.
+    pub path: String,
+    /// Raw query string, percent-encoded as a client sends it (no `?`).
+    #[serde(default)]
+    pub raw_query: String,
+    /// Headers as `[name, value]` pairs, in order.
+    #[serde(default)]
+    pub headers: Vec<(String, String)>,
+    /// Text body.
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Binary body, base64.
+    #[serde(default)]
+    pub body_base64: Option<String>,
+}
+
+/// The backend behind the integration.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum BackendConfig {
+    /// Built-in echo: HTTP integrations call a loopback echo server, Lambda integrations an
+    /// echo function that returns the event (proxy) or the payload it received.
+    #[default]
+    Echo,
+    /// A canned answer written in the session.
+    Canned {
+        /// HTTP status (HTTP/AWS service integrations).
+        #[serde(default)]
+        status: Option<u16>,
+        /// HTTP headers.
+        #[serde(default)]
+        headers: IndexMap<String, String>,
+        /// HTTP body, or the Lambda result as JSON text.
+        #[serde(default)]
+        body: Option<String>,
+        /// A Lambda function error (`{"errorMessage": ..., "errorType": ...}` as JSON text).
+        #[serde(default)]
+        lambda_error: Option<String>,
+    },
+    /// Real HTTP: the integration `uri` is called as written.
+    Http,
+    /// A Lambda Invoke API endpoint (cargo-lambda, SAM local, LocalStack, or AWS).
+    Lambda {
+        /// Base URL of the Invoke API, e.g. `http://127.0.0.1:9000`.
+        endpoint: String,
+        /// Function name (default: taken from the integration URI).
+        #[serde(default)]
+        function: Option<String>,
+    },
+    /// A local handler process started behind gatebench's own Lambda Runtime API.
+    Local {
+        /// The command and its arguments (e.g. `["python3", "-m", "awslambdaric", "app.handler"]`).
+        command: Vec<String>,
+    },
+}
+
+/// Why a session could not be loaded or saved.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The TOML is invalid or does not match the format.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Session {
+    /// Parse a session from TOML text; `path` is used in error messages.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Session, SessionError> {
+        let invalid = |line: usize, message: String| SessionError::Invalid {
+            path: path.to_path_buf(),
+            line,
+            message,
+        };
+        let session: Session = toml::from_str(text).map_err(|e| {
+            let line = e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
+            invalid(line, e.message().trim().to_string())
+        })?;
+        if session.version != VERSION {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with("version"))
+                .map_or(1, |i| i + 1);
+            return Err(invalid(
+                line,
+                format!(
+                    "unsupported session version {} (this gatebench reads version {VERSION})",
+                    session.version
+                ),
+            ));
+        }
+        Ok(session)
+    }
+
+    /// Load a session file.
+    pub fn load(path: &Path) -> Result<Session, SessionError> {
+        let text = std::fs::read_to_string(path).map_err(|source| SessionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Session::from_toml(&text, path)
+    }
+
+    /// The built-in default session.
+    pub fn builtin_default() -> Session {
+        // The built-in session is part of the binary and covered by tests.
+        Session::from_toml(DEFAULT_SESSION, Path::new("<built-in default session>"))
+            .unwrap_or_else(|e| panic!("the built-in default session is invalid: {e}"))
+    }
+
+    /// Serialise to TOML.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
+    }
+
+    /// Save atomically: write a temporary file beside the target, flush it, then rename it
+    /// over the target, so a crash never leaves a half-written session.
+    pub fn save_atomic(&self, path: &Path) -> Result<(), SessionError> {
+        let text = self.to_toml().map_err(|e| SessionError::Invalid {
+            path: path.to_path_buf(),
+            line: 1,
+            message: e.to_string(),
+        })?;
+        write_atomic(path, text.as_bytes()).map_err(|source| SessionError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+/// Write a file atomically (temp file in the same directory, fsync, rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "session".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_default_loads_and_round_trips() {
+        let s = Session::builtin_default();
+        assert!(!s.requests.is_empty());
+        let text = s.to_toml().unwrap();
+        let back = Session::from_toml(&text, Path::new("x.toml")).unwrap();
+        assert_eq!(s, back);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let text = "version = 1\nname = \"x\"\n\n[api]\nresources = []\nbogus = 1\n";
+        let e = Session::from_toml(text, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml:6: "), "{e}");
+        assert!(e.contains("bogus"), "{e}");
+        let e = Session::from_toml("version = 2\nname = \"x\"\n[api]\n", Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("s.toml:1: unsupported session version 2"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn save_is_atomic_and_readable() {
+        let dir = std::env::temp_dir().join(format!("gatebench-session-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("s.toml");
+        let s = Session::builtin_default();
+        s.save_atomic(&p).unwrap();
+        assert_eq!(Session::load(&p).unwrap(), s);
+        let leftovers: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+            .collect();
+        assert!(leftovers.is_empty());
+    }
+}
