@@ -1,4 +1,5 @@
 //! gatebench: an interactive workbench for AWS API Gateway integrations and mapping templates.
+pub mod backend;
 pub mod cli;
 pub mod gateway;
 pub mod session;

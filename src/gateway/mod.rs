@@ -2,11 +2,17 @@
 //! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
 
 pub mod api;
+pub mod config;
+pub mod exec_log;
 pub mod jsonpath;
+pub mod mapping;
 pub mod pipeline;
+pub mod proxy;
 pub mod request;
+pub mod routing;
 pub mod trace;
 pub mod util;
+pub mod validate;
 pub mod variables;
 
 pub use request::{MAX_PAYLOAD_BYTES, MethodRequest, RequestError};

@@ -55,6 +55,14 @@ pub fn run_case(case: &Case) -> Outcome {
     match case.kind.as_str() {
         "velocity" => run_velocity(&case.json),
         "template" => run_template(&case.json),
+        "pipeline" | "test-invoke" => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(super::pipeline::run_case(&case.json))
+        }
+        "config" => run_config(&case.json),
         other => Outcome::Unsupported(format!("kind {other}")),
     }
 }
@@ -175,5 +183,37 @@ fn run_template(c: &Json) -> Outcome {
             Ok(()) => Outcome::Pass,
             Err(e) => Outcome::Fail(e),
         },
+    }
+}
+
+fn subset(expected: &Json, actual: &Json) -> bool {
+    match (expected, actual) {
+        (Json::Object(e), Json::Object(a)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|w| subset(v, w))),
+        _ => json_equal(expected, actual),
+    }
+}
+
+fn run_config(c: &Json) -> Outcome {
+    let Some(got) =
+        gatebench::gateway::config::call(c["call"].as_str().unwrap_or_default(), &c["input"])
+    else {
+        return Outcome::Unsupported(format!("control-plane call {}", c["call"]));
+    };
+    let want = &c["expectedResponse"];
+    let ok = match c["compare"].as_str() {
+        Some("json-unordered-items") => {
+            let (Some(w), Some(g)) = (want["items"].as_array(), got["items"].as_array()) else {
+                return Outcome::Fail("no items".into());
+            };
+            w.len() == g.len() && w.iter().all(|i| g.iter().any(|j| json_equal(i, j)))
+        }
+        _ => subset(want, &got),
+    };
+    if ok {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!("expected {want} got {got}"))
     }
 }
