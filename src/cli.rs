@@ -24,6 +24,21 @@ pub struct Cli {
 enum Command {
     /// Render one mapping template and print exactly the output.
     Render(RenderArgs),
+    /// Run one request through a session's integration and print the execution log.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// The session file (TOML).
+    session: PathBuf,
+    /// A request JSON file (`method`, `path`, `rawQuery`, `headers` as pairs, `body` or
+    /// `bodyBase64`); default: the session's first saved request.
+    #[arg(long)]
+    request: Option<PathBuf>,
+    /// Print one JSON object with the response, the backend request and the log.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Which side of the integration a template maps.
@@ -65,6 +80,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Render(args)) => render(&args),
+        Some(Command::Run(args)) => run(&args),
         None => crate::workbench_entry(cli.session.as_deref()),
     }
 }
@@ -175,6 +191,100 @@ fn render(args: &RenderArgs) -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     if stdout
         .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        return ExitCode::from(1);
+    }
+    ExitCode::SUCCESS
+}
+
+/// A session or request file problem: exit status 2 with `error: FILE:LINE: message`.
+fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {}:{line}: {msg}", path.display());
+    ExitCode::from(2)
+}
+
+fn run(args: &RunArgs) -> ExitCode {
+    use crate::gateway::pipeline::{ClientRequest, run_session};
+    use crate::session::{SavedRequest, Session, SessionError};
+    let session = match Session::load(&args.session) {
+        Ok(s) => s,
+        Err(SessionError::Invalid {
+            path,
+            line,
+            message,
+        }) => return invalid_file(&path, line, message),
+        Err(SessionError::Io { path, source }) => return invalid_file(&path, 1, source),
+    };
+    let saved: SavedRequest = match &args.request {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return invalid_file(path, 1, e),
+            };
+            match serde_json::from_str(&text) {
+                Ok(r) => r,
+                Err(e) => return invalid_file(path, e.line().max(1), e),
+            }
+        }
+        None => match session.requests.first() {
+            Some(r) => r.clone(),
+            None => {
+                return invalid_file(
+                    &args.session,
+                    1,
+                    "the session has no saved request; pass --request FILE",
+                );
+            }
+        },
+    };
+    let request = match ClientRequest::from_saved(&saved) {
+        Ok(r) => r,
+        Err(e) => return invalid_file(args.request.as_deref().unwrap_or(&args.session), 1, e),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let trace = runtime.block_on(run_session(&session, &request));
+    let out = if args.json {
+        let mut headers = serde_json::Map::new();
+        for (k, v) in &trace.response.headers {
+            let joined = match headers.get(k) {
+                Some(serde_json::Value::String(prev)) => format!("{prev}, {v}"),
+                _ => v.clone(),
+            };
+            headers.insert(k.clone(), serde_json::Value::String(joined));
+        }
+        let backend_request = trace.endpoint_request.as_ref().map(|r| {
+            serde_json::json!({
+                "method": r.method,
+                "url": r.url,
+                "headers": r.headers.iter().map(|(k, v)| serde_json::json!([k, v])).collect::<Vec<_>>(),
+                "body": r.body_text(),
+            })
+        });
+        let json = serde_json::json!({
+            "response": {"status": trace.response.status, "headers": headers, "body": trace.response.body_text()},
+            "backendRequest": backend_request,
+            "log": trace.log,
+        });
+        format!("{json}\n")
+    } else {
+        trace.log.join("\n")
+    };
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(out.as_bytes())
         .and_then(|()| stdout.flush())
         .is_err()
     {

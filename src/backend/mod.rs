@@ -4,6 +4,7 @@
 
 pub mod echo;
 pub mod http;
+pub mod local;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -160,8 +161,12 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The backend a session asks for.
-pub fn for_session(config: &crate::session::BackendConfig) -> Box<dyn Backend> {
+/// The backend a session asks for. `dir` is the session file's folder (relative paths in a
+/// local function's command are resolved there).
+pub fn for_session(
+    config: &crate::session::BackendConfig,
+    dir: Option<&std::path::Path>,
+) -> Box<dyn Backend> {
     use crate::session::BackendConfig;
     match config {
         BackendConfig::Echo => Box::new(echo::EchoBackend::new()),
@@ -194,10 +199,11 @@ pub fn for_session(config: &crate::session::BackendConfig) -> Box<dyn Backend> {
         BackendConfig::Lambda { endpoint, function } => {
             Box::new(http::HttpBackend::new().with_lambda_endpoint(endpoint, function.clone()))
         }
-        BackendConfig::Local { command } => Box::new(UnavailableBackend(format!(
-            "the local-function backend ({}) is not available in this build yet",
-            command.join(" ")
-        ))),
+        BackendConfig::Local { command } => Box::new(local::LocalBackend::new(
+            command.clone(),
+            "function",
+            dir.map(std::path::Path::to_path_buf),
+        )),
     }
 }
 

@@ -105,7 +105,7 @@ impl Default for RunOptions {
 /// Run one request through the session's API and backend (the backend chosen by the
 /// session's `backend` setting).
 pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
-    let backend = crate::backend::for_session(&session.backend);
+    let backend = crate::backend::for_session(&session.backend, session.dir());
     let mut opts = RunOptions::default();
     if let Some(ctx) = &session.context
         && let Ok(Json::Object(m)) = serde_json::to_value(ctx)

@@ -13,7 +13,7 @@ use crate::gateway::api::Api;
 pub const VERSION: u32 = 1;
 
 /// The built-in default session (offline: a MOCK integration with templates).
-pub const DEFAULT_SESSION: &str = include_str!("../../sessions/default.toml");
+pub const DEFAULT_SESSION: &str = include_str!("../../sessions/mock.toml");
 
 /// A workbench session.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -37,6 +37,9 @@ pub struct Session {
     /// Which backend answers the integration.
     #[serde(default)]
     pub backend: BackendConfig,
+    /// The file the session was loaded from (not saved in it).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
 /// A client request saved in a session (same shape as a pipeline case's `request`).
@@ -163,7 +166,14 @@ impl Session {
             path: path.to_path_buf(),
             source,
         })?;
-        Session::from_toml(&text, path)
+        let mut s = Session::from_toml(&text, path)?;
+        s.source = Some(path.to_path_buf());
+        Ok(s)
+    }
+
+    /// The folder of the session file, if it came from one.
+    pub fn dir(&self) -> Option<&Path> {
+        self.source.as_deref().and_then(Path::parent)
     }
 
     /// The built-in default session.
@@ -253,7 +263,10 @@ mod tests {
         let p = dir.join("s.toml");
         let s = Session::builtin_default();
         s.save_atomic(&p).unwrap();
-        assert_eq!(Session::load(&p).unwrap(), s);
+        let mut back = Session::load(&p).unwrap();
+        assert_eq!(back.source.as_deref(), Some(p.as_path()));
+        back.source = None;
+        assert_eq!(back, s);
         let leftovers: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .filter_map(Result::ok)
