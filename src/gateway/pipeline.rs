@@ -160,7 +160,8 @@ impl GatewayError {
             GatewayError::RequestTooLarge => 413,
             GatewayError::ApiConfiguration => 500,
             GatewayError::IntegrationTimeout => 504,
-            GatewayError::IntegrationFailure | GatewayError::BadGateway => 502,
+            GatewayError::IntegrationFailure => 504,
+            GatewayError::BadGateway => 502,
         }
     }
 
