@@ -21,7 +21,12 @@ pub type MapRef = Rc<RefCell<JavaMap>>;
 pub type JavaMap = IndexMap<Rc<str>, Value, rustc_hash::FxBuildHasher>;
 
 /// One value as a template sees it.
+///
+/// `repr(C, u8)` keeps every payload at an aligned offset after the tag: with the default
+/// layout a `Bool` sits at offset 1 and copying values compiles to overlapping unaligned
+/// moves that stall store forwarding on the hot path.
 #[derive(Clone)]
+#[repr(C, u8)]
 pub enum Value {
     /// Java `null` (an element of a list or map; an unresolved reference is `None` instead).
     Null,
@@ -331,5 +336,14 @@ mod tests {
             Value::list(vec![Value::Null, Value::Double(1.5)]),
         );
         assert_eq!(Value::map(m).to_java_string(), "{a=1, b=[null, 1.5]}");
+    }
+}
+
+#[cfg(test)]
+mod layout_tests {
+    #[test]
+    fn values_stay_small() {
+        assert_eq!(std::mem::size_of::<super::Value>(), 24);
+        assert!(std::mem::size_of::<Option<super::Value>>() <= 24);
     }
 }
