@@ -1,16 +1,27 @@
 //! gatebench: an interactive workbench for AWS API Gateway integrations and mapping templates.
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod gateway;
+pub mod serve;
+pub mod runtime;
 pub mod session;
+pub mod ui;
 pub mod vtl;
 
 use std::process::ExitCode;
 
-/// Start the interactive workbench.
-pub fn workbench_entry(_session: Option<&std::path::Path>) -> ExitCode {
-    eprintln!("gatebench: the workbench is not built yet");
-    ExitCode::from(1)
+/// Start the interactive workbench on `session` (a session file), or on the built-in
+/// default session. A file that cannot be loaded is reported inside the workbench.
+pub fn workbench_entry(session: Option<&std::path::Path>) -> ExitCode {
+    match runtime::run_workbench(session) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // The terminal is restored by now.
+            eprintln!("gatebench: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 #[doc(hidden)]

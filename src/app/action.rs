@@ -1,0 +1,220 @@
+//! Everything a user can ask for, independent of the key that asks. Keys map to actions in
+//! [`crate::app::keymap`]; the help overlay lists actions with these descriptions.
+
+/// A user command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Show or hide the help overlay.
+    Help,
+    /// Quit; asks first when there are unsaved changes.
+    Quit,
+    /// Quit at once, whatever the mode.
+    ForceQuit,
+    /// Focus the next pane.
+    FocusNext,
+    /// Focus the previous pane.
+    FocusPrev,
+    /// Edit the focused text (template or request).
+    Edit,
+    /// Stop editing.
+    LeaveEdit,
+    /// Step to the next pipeline stage.
+    NextStage,
+    /// Step to the previous pipeline stage.
+    PrevStage,
+    /// Run the request through every stage and show the last one.
+    RunAll,
+    /// Send the request (calls the backend).
+    Send,
+    /// Cancel a running call, or close a message.
+    Cancel,
+    /// Cycle the integration type.
+    CycleType,
+    /// Save the session.
+    Save,
+    /// Zoom the focused pane (toggle).
+    Zoom,
+    /// Copy the focused pane's content (rendered output, template, request as curl, ...).
+    Copy,
+    /// Select the next mapping template.
+    NextTemplate,
+    /// Select the previous mapping template.
+    PrevTemplate,
+    /// Switch to the next saved request.
+    NextRequest,
+    /// Switch to the next colour theme.
+    CycleTheme,
+    /// Scroll down one line.
+    ScrollDown,
+    /// Scroll up one line.
+    ScrollUp,
+    /// Scroll down one page.
+    PageDown,
+    /// Scroll up one page.
+    PageUp,
+    /// Go to the top.
+    Top,
+    /// Go to the bottom.
+    Bottom,
+    /// Undo the last edit (editor).
+    Undo,
+    /// Redo (editor).
+    Redo,
+    /// Answer yes in a confirmation.
+    ConfirmYes,
+    /// Answer no / cancel in a confirmation.
+    ConfirmNo,
+}
+
+impl Action {
+    /// Every action, in the order the help overlay lists them.
+    pub const ALL: [Action; 30] = [
+        Action::Help,
+        Action::Quit,
+        Action::ForceQuit,
+        Action::FocusNext,
+        Action::FocusPrev,
+        Action::Edit,
+        Action::LeaveEdit,
+        Action::NextStage,
+        Action::PrevStage,
+        Action::RunAll,
+        Action::Send,
+        Action::Cancel,
+        Action::CycleType,
+        Action::Save,
+        Action::Zoom,
+        Action::Copy,
+        Action::NextTemplate,
+        Action::PrevTemplate,
+        Action::NextRequest,
+        Action::CycleTheme,
+        Action::ScrollDown,
+        Action::ScrollUp,
+        Action::PageDown,
+        Action::PageUp,
+        Action::Top,
+        Action::Bottom,
+        Action::Undo,
+        Action::Redo,
+        Action::ConfirmYes,
+        Action::ConfirmNo,
+    ];
+
+    /// The name used in key-binding overrides (`snake_case`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::ForceQuit => "force_quit",
+            Action::FocusNext => "focus_next",
+            Action::FocusPrev => "focus_prev",
+            Action::Edit => "edit",
+            Action::LeaveEdit => "leave_edit",
+            Action::NextStage => "next_stage",
+            Action::PrevStage => "prev_stage",
+            Action::RunAll => "run_all",
+            Action::Send => "send",
+            Action::Cancel => "cancel",
+            Action::CycleType => "cycle_type",
+            Action::Save => "save",
+            Action::Zoom => "zoom",
+            Action::Copy => "copy",
+            Action::NextTemplate => "next_template",
+            Action::PrevTemplate => "prev_template",
+            Action::NextRequest => "next_request",
+            Action::CycleTheme => "cycle_theme",
+            Action::ScrollDown => "scroll_down",
+            Action::ScrollUp => "scroll_up",
+            Action::PageDown => "page_down",
+            Action::PageUp => "page_up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Undo => "undo",
+            Action::Redo => "redo",
+            Action::ConfirmYes => "confirm_yes",
+            Action::ConfirmNo => "confirm_no",
+        }
+    }
+
+    /// A short label for hints ("edit" in "i edit").
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::ForceQuit => "force quit",
+            Action::FocusNext => "focus",
+            Action::FocusPrev => "focus back",
+            Action::Edit => "edit",
+            Action::LeaveEdit => "done",
+            Action::NextStage => "next stage",
+            Action::PrevStage => "prev stage",
+            Action::RunAll => "run all",
+            Action::Send => "send",
+            Action::Cancel => "cancel",
+            Action::CycleType => "type",
+            Action::Save => "save",
+            Action::Zoom => "zoom",
+            Action::Copy => "copy",
+            Action::NextTemplate => "next template",
+            Action::PrevTemplate => "prev template",
+            Action::NextRequest => "next request",
+            Action::CycleTheme => "theme",
+            Action::ScrollDown => "down",
+            Action::ScrollUp => "up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::Undo => "undo",
+            Action::Redo => "redo",
+            Action::ConfirmYes => "yes",
+            Action::ConfirmNo => "no",
+        }
+    }
+
+    /// One line for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Help => "show or hide this help",
+            Action::Quit => "quit (asks when there are unsaved changes)",
+            Action::ForceQuit => "quit at once, even while editing",
+            Action::FocusNext => "focus the next pane",
+            Action::FocusPrev => "focus the previous pane",
+            Action::Edit => "edit the focused template or request",
+            Action::LeaveEdit => "stop editing",
+            Action::NextStage => "step to the next stage of the request's trip",
+            Action::PrevStage => "step back one stage",
+            Action::RunAll => "run the request through all stages, show the last",
+            Action::Send => "send the request to the backend",
+            Action::Cancel => "cancel a running call, close a message",
+            Action::CycleType => {
+                "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
+            }
+            Action::Save => "save the session (atomic: temp file, then rename)",
+            Action::Zoom => "zoom the focused pane, or back",
+            Action::Copy => "copy the focused pane (request as curl, template, rendered output...)",
+            Action::NextTemplate => {
+                "next mapping template (request side, response side, per content type)"
+            }
+            Action::PrevTemplate => "previous mapping template",
+            Action::NextRequest => "switch to the next saved request",
+            Action::CycleTheme => "switch colour theme (dark, light, high-contrast)",
+            Action::ScrollDown => "scroll down",
+            Action::ScrollUp => "scroll up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "go to the top",
+            Action::Bottom => "go to the bottom",
+            Action::Undo => "undo (editor)",
+            Action::Redo => "redo (editor)",
+            Action::ConfirmYes => "yes",
+            Action::ConfirmNo => "no, go back",
+        }
+    }
+
+    /// The action with this override name.
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+}

@@ -1,0 +1,216 @@
+//! What follows from a change: the request text is parsed back into the session, the request
+//! is routed again, the template text is written back, and the effects (render, highlight,
+//! live run) are issued with new generation numbers.
+
+use serde_json::{Value, json};
+
+use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::request_text;
+use crate::app::route::{self, first_method};
+use crate::app::templates::{self, TemplateSlot};
+use crate::app::{App, Effect, RunState};
+use crate::gateway::Phase;
+use crate::ui::highlight::HighlightRequest;
+
+impl App {
+    /// Put the current saved request's text into the request editor.
+    pub(super) fn load_request_text(&mut self) {
+        let text = self
+            .request()
+            .map(request_text::to_text)
+            .unwrap_or_default();
+        self.request_editor.set_text(&text, &self.theme);
+        self.request_error = None;
+    }
+
+    /// Route the current request; refresh the method and its template list, keeping the
+    /// selected template when it still exists.
+    pub(super) fn reroute(&mut self) {
+        let api = &self.session.api;
+        self.routed = self
+            .request()
+            .and_then(|r| route::route(api, &r.method, &r.path));
+        let method = self
+            .routed
+            .as_ref()
+            .map(|r| r.method.clone())
+            .or_else(|| first_method(api));
+        let old = self.slots.get(self.slot).cloned();
+        let changed_method = method != self.method;
+        self.method = method;
+        self.slots = self.method().map(templates::slots).unwrap_or_default();
+        self.slot = old
+            .and_then(|o| self.slots.iter().position(|s| *s == o))
+            .unwrap_or(0);
+        if changed_method {
+            self.load_template_text();
+        }
+    }
+
+    /// Put the selected template's text into the template editor.
+    pub(super) fn load_template_text(&mut self) {
+        let text = self
+            .method()
+            .zip(self.slots.get(self.slot))
+            .and_then(|(m, s)| s.text(m))
+            .unwrap_or_default()
+            .to_string();
+        self.template_editor.set_text(&text, &self.theme);
+        self.rendered = None;
+    }
+
+    /// Select template `i` (wrapping) and load it.
+    pub(super) fn select_slot(&mut self, i: usize) -> Vec<Effect> {
+        if self.slots.is_empty() {
+            return Vec::new();
+        }
+        self.slot = i % self.slots.len();
+        self.load_template_text();
+        self.refresh_effects()
+    }
+
+    /// Select the slot equal to `slot`, if present.
+    pub(super) fn select_matching(
+        &mut self,
+        pred: impl Fn(&TemplateSlot, &str) -> bool,
+    ) -> Vec<Effect> {
+        let Some(method) = self.method() else {
+            return Vec::new();
+        };
+        let found = self
+            .slots
+            .iter()
+            .position(|s| s.text(method).is_some_and(|t| pred(s, t)));
+        match found {
+            Some(i) if i != self.slot => self.select_slot(i),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The template editor changed: write it back, mark dirty, re-render.
+    pub(super) fn template_changed(&mut self) -> Vec<Effect> {
+        let text = self.template_editor.text();
+        if let (Some(m), Some(slot)) = (self.method.clone(), self.slots.get(self.slot).cloned())
+            && let Some(method) = m.get_mut(&mut self.session.api)
+        {
+            slot.set_text(method, text);
+        }
+        self.revision += 1;
+        let mut fx = self.refresh_effects();
+        if self.live() {
+            fx.extend(self.run_effect());
+        }
+        fx
+    }
+
+    /// The request editor changed: parse it back into the session.
+    pub(super) fn request_changed(&mut self) -> Vec<Effect> {
+        let Some(base) = self.request().cloned() else {
+            return Vec::new();
+        };
+        match request_text::parse(&self.request_editor.text(), &base) {
+            Ok(r) => {
+                self.request_error = None;
+                if let Some(slot) = self.session.requests.get_mut(self.request_index) {
+                    *slot = r;
+                }
+                self.revision += 1;
+                self.reroute();
+                let mut fx = self.refresh_effects();
+                if self.live() {
+                    fx.extend(self.run_effect());
+                }
+                fx
+            }
+            Err(e) => {
+                self.request_error = Some(e);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Render and highlight effects for the current template.
+    pub(super) fn refresh_effects(&mut self) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        fx.extend(self.render_effect());
+        fx.extend(self.highlight_effect());
+        fx
+    }
+
+    /// A render of the selected template, unless the integration does not use templates.
+    pub(super) fn render_effect(&mut self) -> Option<Effect> {
+        if !self.uses_templates() {
+            self.rendered = None;
+            return None;
+        }
+        let slot = self.slots.get(self.slot)?.clone();
+        let saved = self.request()?;
+        let request = route::request_json(&self.session, saved, self.routed.as_ref());
+        let integration_response =
+            (slot.phase == Phase::Response).then(|| self.integration_response_json());
+        self.render_generation += 1;
+        Some(Effect::Render(RenderRequest {
+            generation: self.render_generation,
+            template: self.template_editor.text(),
+            phase: slot.phase,
+            request,
+            integration_response,
+        }))
+    }
+
+    /// The backend's answer as a response template sees it: the trace's endpoint response,
+    /// else a 200 with `{}`.
+    pub(super) fn integration_response_json(&self) -> Value {
+        match self
+            .trace()
+            .and_then(|t| t.trace.endpoint_response.as_ref())
+        {
+            Some(r) => {
+                let headers: serde_json::Map<String, Value> = r
+                    .headers
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                json!({"statusCode": r.status, "headers": headers, "body": r.body_text()})
+            }
+            None => json!({"statusCode": 200, "headers": {}, "body": "{}"}),
+        }
+    }
+
+    /// A highlight of the template editor down to its visible window.
+    pub(super) fn highlight_effect(&mut self) -> Option<Effect> {
+        let theme = self.theme.syntax_theme_source()?;
+        self.highlight_generation += 1;
+        let upto = self.template_editor.wanted_rows(self.size.1 as usize);
+        Some(Effect::Highlight(HighlightRequest {
+            generation: self.highlight_generation,
+            lines: self.template_editor.lines().to_vec(),
+            upto,
+            theme,
+        }))
+    }
+
+    /// A highlight when the cursor moved below the highlighted rows.
+    pub(super) fn highlight_if_needed(&mut self) -> Option<Effect> {
+        let e = &self.template_editor;
+        if e.wanted_rows(self.size.1 as usize) > e.highlighted_rows() {
+            self.highlight_effect()
+        } else {
+            None
+        }
+    }
+
+    /// A pipeline run of the current request.
+    pub(super) fn run_effect(&mut self) -> Option<Effect> {
+        let request = self.request()?.clone();
+        self.run_generation += 1;
+        self.run = RunState::Running {
+            generation: self.run_generation,
+        };
+        Some(Effect::RunPipeline(PipelineRequest {
+            generation: self.run_generation,
+            session: Box::new(self.session.clone()),
+            request,
+        }))
+    }
+}

@@ -1,0 +1,65 @@
+//! What `update` asks the runtime to do. Effects are plain data; the runtime runs them and
+//! answers with a [`crate::app::Msg`].
+
+use std::path::PathBuf;
+
+use crate::gateway::Phase;
+use crate::session::{SavedRequest, Session};
+use crate::ui::highlight::HighlightRequest;
+
+/// Render one mapping template as API Gateway would (CPU work: `spawn_blocking`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderRequest {
+    /// Newer generations replace older ones; older results are dropped.
+    pub generation: u64,
+    /// The template text.
+    pub template: String,
+    /// Request or response side.
+    pub phase: Phase,
+    /// The method request (`gateway::mapping_setup`'s `request` shape).
+    pub request: serde_json::Value,
+    /// The integration response (`statusCode`, `headers`, `body`) for the response side.
+    pub integration_response: Option<serde_json::Value>,
+}
+
+/// Run a request through the session's integration (`gateway::pipeline::run_session`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PipelineRequest {
+    /// Newer generations cancel older runs.
+    pub generation: u64,
+    /// The session as edited (a snapshot).
+    pub session: Box<Session>,
+    /// The request to send.
+    pub request: SavedRequest,
+}
+
+/// A side effect for the runtime.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Render a template in the background.
+    Render(RenderRequest),
+    /// Highlight the template editor's text in the background.
+    Highlight(HighlightRequest),
+    /// Run the pipeline (cancels a running one).
+    RunPipeline(PipelineRequest),
+    /// Cancel the running pipeline call.
+    CancelPipeline,
+    /// Save the session atomically.
+    Save {
+        /// Target file.
+        path: PathBuf,
+        /// The session to write.
+        session: Box<Session>,
+        /// The edit revision being saved.
+        revision: u64,
+    },
+    /// Copy text to the clipboard (OSC 52).
+    Copy {
+        /// The text.
+        text: String,
+        /// What it is, for the "Copied ..." message.
+        what: String,
+    },
+    /// Leave the program (restoring the terminal).
+    Quit,
+}

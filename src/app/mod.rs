@@ -1,0 +1,504 @@
+//! The workbench's model: [`App`] state, the [`Msg`]s that change it, the [`Effect`]s it asks
+//! for, and [`update`], which is synchronous and does no I/O. Fields are private; panes read
+//! them through methods.
+
+pub mod action;
+mod edit;
+pub mod effect;
+pub mod keymap;
+pub mod msg;
+mod perform;
+pub mod request_text;
+pub mod route;
+pub mod templates;
+#[cfg(test)]
+mod tests;
+mod update;
+pub mod views;
+
+use std::path::{Path, PathBuf};
+
+pub use action::Action;
+pub use effect::Effect;
+pub use msg::Msg;
+pub use update::update;
+
+use crate::gateway::api::{IntegrationType, Method};
+use crate::gateway::trace::Stage;
+use crate::session::{BackendConfig, SavedRequest, Session};
+use crate::ui::style::Theme;
+use crate::ui::widgets::editor::Editor;
+use crate::vtl::VtlError;
+use keymap::Keymap;
+use request_text::RequestTextError;
+use route::{MethodRef, Routed};
+use templates::TemplateSlot;
+use views::{RenderFailure, RenderOutcome, TraceView};
+
+/// Where a session is saved when it was not opened from a file.
+pub const DEFAULT_SAVE_PATH: &str = "gatebench-session.toml";
+
+/// The panes, in focus order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// The client request (editable).
+    Request,
+    /// The integration type and its settings.
+    Integration,
+    /// The mapping template editor.
+    Template,
+    /// The rendered template.
+    Rendered,
+    /// Endpoint request and response.
+    Backend,
+    /// What the client receives.
+    Response,
+    /// The execution log.
+    Log,
+}
+
+impl Pane {
+    /// All panes in focus order.
+    pub const ALL: [Pane; 7] = [
+        Pane::Request,
+        Pane::Integration,
+        Pane::Template,
+        Pane::Rendered,
+        Pane::Backend,
+        Pane::Response,
+        Pane::Log,
+    ];
+
+    /// The pane's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Request => "Request",
+            Pane::Integration => "Integration",
+            Pane::Template => "Template",
+            Pane::Rendered => "Rendered",
+            Pane::Backend => "Backend",
+            Pane::Response => "Client response",
+            Pane::Log => "Log",
+        }
+    }
+
+    /// Position in [`Pane::ALL`].
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The next pane in focus order.
+    #[must_use]
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    /// The previous pane in focus order.
+    #[must_use]
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+
+    /// Whether the pane holds editable text.
+    pub fn editable(self) -> bool {
+        matches!(self, Pane::Template | Pane::Request)
+    }
+
+    /// The panes a stage reads or writes (highlighted while stepping).
+    pub fn involved_in(stage: Stage) -> &'static [Pane] {
+        match stage {
+            Stage::Routing | Stage::MethodRequest => &[Pane::Request],
+            Stage::IntegrationRequest => &[
+                Pane::Request,
+                Pane::Integration,
+                Pane::Template,
+                Pane::Rendered,
+            ],
+            Stage::Backend => &[Pane::Backend],
+            Stage::IntegrationResponse => &[Pane::Backend, Pane::Template, Pane::Rendered],
+            Stage::MethodResponse => &[Pane::Response],
+        }
+    }
+}
+
+/// Browsing or typing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Keys are commands.
+    Normal,
+    /// Keys go to the focused editor (Template or Request).
+    Editing,
+}
+
+/// A layer drawn over the panes that takes the keys first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Overlay {
+    /// The key help, scrolled by this many lines.
+    Help {
+        /// Scroll offset.
+        scroll: u16,
+    },
+    /// "Quit without saving?"
+    ConfirmQuit,
+}
+
+/// The kind of a status-bar message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusKind {
+    /// Neutral information.
+    Info,
+    /// Something worked.
+    Success,
+    /// Something failed.
+    Error,
+}
+
+/// A status-bar message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    /// Its kind.
+    pub kind: StatusKind,
+    /// The text.
+    pub text: String,
+}
+
+/// Whether a pipeline call is running.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Nothing running.
+    Idle,
+    /// A call with this generation is running.
+    Running {
+        /// Its generation.
+        generation: u64,
+    },
+}
+
+/// Start-up options.
+#[derive(Clone, Debug)]
+pub struct AppOptions {
+    /// Colours.
+    pub theme: Theme,
+    /// Key bindings.
+    pub keymap: Keymap,
+    /// Terminal size (width, height).
+    pub size: (u16, u16),
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        AppOptions {
+            theme: Theme::default_dark(false),
+            keymap: Keymap::default(),
+            size: (120, 40),
+        }
+    }
+}
+
+/// The workbench state.
+#[derive(Debug)]
+pub struct App {
+    session: Session,
+    session_path: Option<PathBuf>,
+    request_index: usize,
+    routed: Option<Routed>,
+    method: Option<MethodRef>,
+    slots: Vec<TemplateSlot>,
+    slot: usize,
+    template_editor: Editor,
+    request_editor: Editor,
+    request_error: Option<RequestTextError>,
+    focus: Pane,
+    zoomed: bool,
+    mode: Mode,
+    overlay: Option<Overlay>,
+    stage: Stage,
+    render_generation: u64,
+    rendered: Option<RenderOutcome>,
+    highlight_generation: u64,
+    run_generation: u64,
+    run: RunState,
+    trace: Option<Box<TraceView>>,
+    revision: u64,
+    saved_revision: u64,
+    status: Option<Status>,
+    scroll: [usize; 7],
+    theme: Theme,
+    keymap: Keymap,
+    size: (u16, u16),
+    ticks: u64,
+    quitting: bool,
+}
+
+impl App {
+    /// A workbench on `session` (opened from `path`, if any).
+    pub fn new(session: Session, path: Option<PathBuf>, options: AppOptions) -> App {
+        let theme = options.theme;
+        let mut app = App {
+            template_editor: Editor::new("", &theme),
+            request_editor: Editor::new("", &theme),
+            session,
+            session_path: path,
+            request_index: 0,
+            routed: None,
+            method: None,
+            slots: Vec::new(),
+            slot: 0,
+            request_error: None,
+            focus: Pane::Template,
+            zoomed: false,
+            mode: Mode::Normal,
+            overlay: None,
+            stage: Stage::Routing,
+            render_generation: 0,
+            rendered: None,
+            highlight_generation: 0,
+            run_generation: 0,
+            run: RunState::Idle,
+            trace: None,
+            revision: 0,
+            saved_revision: 0,
+            status: None,
+            scroll: [0; 7],
+            theme,
+            keymap: options.keymap,
+            size: options.size,
+            ticks: 0,
+            quitting: false,
+        };
+        app.load_request_text();
+        app.reroute();
+        app.load_template_text();
+        app
+    }
+
+    /// Open `path`, or the built-in default session when `path` is `None`. A file that
+    /// cannot be loaded is reported in the status bar and the default session is used.
+    pub fn open(path: Option<&Path>, options: AppOptions) -> App {
+        match path {
+            None => App::new(Session::builtin_default(), None, options),
+            Some(p) => match Session::load(p) {
+                Ok(s) => App::new(s, Some(p.to_path_buf()), options),
+                Err(e) => {
+                    let mut app = App::new(Session::builtin_default(), None, options);
+                    app.set_status(
+                        StatusKind::Error,
+                        format!("{e} (showing the built-in default session)"),
+                    );
+                    app
+                }
+            },
+        }
+    }
+
+    /// The same app with a warning in the status bar (e.g. an unknown theme name).
+    #[must_use]
+    pub fn with_warning(mut self, text: impl Into<String>) -> App {
+        self.set_status(StatusKind::Error, text);
+        self
+    }
+
+    /// The effects to run at start: render, highlight, and a first run when the backend is
+    /// one that may run live.
+    pub fn start(&mut self) -> Vec<Effect> {
+        let mut fx = self.refresh_effects();
+        if self.live() {
+            fx.extend(self.run_effect());
+        }
+        fx
+    }
+
+    /// The session as edited.
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The file the session was opened from or saved to.
+    pub fn session_path(&self) -> Option<&Path> {
+        self.session_path.as_deref()
+    }
+
+    /// The saved request being worked on.
+    pub fn request(&self) -> Option<&SavedRequest> {
+        self.session.requests.get(self.request_index)
+    }
+
+    /// Index of the current saved request.
+    pub fn request_index(&self) -> usize {
+        self.request_index
+    }
+
+    /// The method the request reaches (or the API's first method).
+    pub fn method_ref(&self) -> Option<&MethodRef> {
+        self.method.as_ref()
+    }
+
+    /// The method the request reaches.
+    pub fn method(&self) -> Option<&Method> {
+        self.method.as_ref().and_then(|m| m.get(&self.session.api))
+    }
+
+    /// Whether the request routes to a method (false: the gateway answers 403).
+    pub fn routed(&self) -> bool {
+        self.routed.is_some()
+    }
+
+    /// The integration type of the method.
+    pub fn integration_kind(&self) -> Option<IntegrationType> {
+        self.method().map(|m| m.integration.kind)
+    }
+
+    /// The method's templates.
+    pub fn template_slots(&self) -> &[TemplateSlot] {
+        &self.slots
+    }
+
+    /// The selected template.
+    pub fn template_slot(&self) -> Option<&TemplateSlot> {
+        self.slots.get(self.slot)
+    }
+
+    /// Index of the selected template.
+    pub fn template_index(&self) -> usize {
+        self.slot
+    }
+
+    /// The template editor.
+    pub fn template_editor(&self) -> &Editor {
+        &self.template_editor
+    }
+
+    /// The request editor.
+    pub fn request_editor(&self) -> &Editor {
+        &self.request_editor
+    }
+
+    /// Why the request text does not parse.
+    pub fn request_error(&self) -> Option<&RequestTextError> {
+        self.request_error.as_ref()
+    }
+
+    /// The focused pane.
+    pub fn focus(&self) -> Pane {
+        self.focus
+    }
+
+    /// Whether the focused pane is zoomed.
+    pub fn zoomed(&self) -> bool {
+        self.zoomed
+    }
+
+    /// Browsing or editing.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// The open overlay.
+    pub fn overlay(&self) -> Option<Overlay> {
+        self.overlay
+    }
+
+    /// The current stage of the stage strip.
+    pub fn stage(&self) -> Stage {
+        self.stage
+    }
+
+    /// The latest render result (may be older than the text while a render runs).
+    pub fn rendered(&self) -> Option<&RenderOutcome> {
+        self.rendered.as_ref()
+    }
+
+    /// Whether a newer render than the one shown is on its way.
+    pub fn render_pending(&self) -> bool {
+        self.uses_templates()
+            && self
+                .rendered
+                .as_ref()
+                .is_none_or(|r| r.generation < self.render_generation)
+    }
+
+    /// The template error of the latest render, if any.
+    pub fn template_error(&self) -> Option<&VtlError> {
+        match &self.rendered.as_ref()?.result {
+            Err(RenderFailure::Template(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The latest pipeline trace.
+    pub fn trace(&self) -> Option<&TraceView> {
+        self.trace.as_deref()
+    }
+
+    /// Whether a pipeline call runs.
+    pub fn run_state(&self) -> RunState {
+        self.run
+    }
+
+    /// Whether there are unsaved edits.
+    pub fn is_dirty(&self) -> bool {
+        self.revision != self.saved_revision
+    }
+
+    /// The status-bar message.
+    pub fn status(&self) -> Option<&Status> {
+        self.status.as_ref()
+    }
+
+    /// A pane's scroll offset (lines).
+    pub fn scroll(&self, pane: Pane) -> usize {
+        self.scroll[pane.index()]
+    }
+
+    /// The colours.
+    pub fn theme(&self) -> &Theme {
+        &self.theme
+    }
+
+    /// The key bindings.
+    pub fn keymap(&self) -> &Keymap {
+        &self.keymap
+    }
+
+    /// The terminal size.
+    pub fn size(&self) -> (u16, u16) {
+        self.size
+    }
+
+    /// Ticks seen (drives the spinner).
+    pub fn ticks(&self) -> u64 {
+        self.ticks
+    }
+
+    /// Whether something animates (the runtime ticks only then).
+    pub fn animating(&self) -> bool {
+        matches!(self.run, RunState::Running { .. })
+    }
+
+    /// Whether the app asked to quit.
+    pub fn quitting(&self) -> bool {
+        self.quitting
+    }
+
+    /// Whether the integration type uses mapping templates (not a proxy).
+    pub fn uses_templates(&self) -> bool {
+        self.integration_kind()
+            .is_some_and(IntegrationType::uses_templates)
+    }
+
+    /// Whether the backend may run on every edit (MOCK, canned and echo backends).
+    pub fn live(&self) -> bool {
+        self.integration_kind() == Some(IntegrationType::Mock)
+            || matches!(
+                self.session.backend,
+                BackendConfig::Echo | BackendConfig::Canned { .. }
+            )
+    }
+
+    fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+}

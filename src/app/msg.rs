@@ -1,0 +1,48 @@
+//! The one way back into the app: terminal input, results of effects, ticks.
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use crate::app::action::Action;
+use crate::app::views::{RenderOutcome, TraceOutcome};
+use crate::ui::highlight::Highlighted;
+
+/// A message for [`crate::app::update`].
+#[derive(Clone, Debug)]
+pub enum Msg {
+    /// A key press (releases are dropped by the runtime and ignored here too).
+    Key(KeyEvent),
+    /// Pasted text (bracketed paste).
+    Paste(String),
+    /// A mouse event.
+    Mouse(MouseEvent),
+    /// The terminal was resized to (width, height).
+    Resize(u16, u16),
+    /// A tick while something animates (spinner).
+    Tick,
+    /// An action, without a key (tests, mouse, scripts).
+    Action(Action),
+    /// A template render finished.
+    Rendered(RenderOutcome),
+    /// Syntax highlighting finished.
+    Highlighted(Highlighted),
+    /// A pipeline run finished, failed or was cancelled.
+    Traced(TraceOutcome),
+    /// A save finished.
+    Saved {
+        /// Where.
+        path: PathBuf,
+        /// The edit revision that was saved.
+        revision: u64,
+        /// Success, or the error message.
+        result: Result<(), String>,
+    },
+    /// A copy to the clipboard finished.
+    Copied {
+        /// What was copied ("rendered output", "request as curl", ...).
+        what: String,
+        /// Bytes copied, or the error message.
+        result: Result<usize, String>,
+    },
+}

@@ -1,0 +1,377 @@
+//! What each [`Action`] does to the model.
+
+use std::path::PathBuf;
+
+use crate::app::request_text;
+use crate::app::{
+    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Overlay, Pane, RunState, StatusKind,
+};
+use crate::gateway::Phase;
+use crate::gateway::trace::Stage;
+
+/// One-line descriptions of what each integration type does, shown when cycling.
+fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
+    use crate::gateway::api::IntegrationType as T;
+    match kind {
+        T::Mock => "no backend; the request template's statusCode picks the integration response",
+        T::Aws => "calls an AWS service or Lambda with the request template's output",
+        T::AwsProxy => "Lambda proxy: the whole request goes as an event, no templates",
+        T::Http => "calls an HTTP endpoint with the request template's output",
+        T::HttpProxy => "forwards the request to an HTTP endpoint as is, no templates",
+    }
+}
+
+impl App {
+    /// Do what an action asks.
+    pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::ForceQuit => {
+                self.quitting = true;
+                vec![Effect::Quit]
+            }
+            Action::Help => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Help { .. }) => None,
+                    _ => Some(Overlay::Help { scroll: 0 }),
+                };
+                Vec::new()
+            }
+            Action::Quit => {
+                if self.is_dirty() {
+                    self.overlay = Some(Overlay::ConfirmQuit);
+                    Vec::new()
+                } else {
+                    self.quitting = true;
+                    vec![Effect::Quit]
+                }
+            }
+            Action::ConfirmYes => {
+                if self.overlay == Some(Overlay::ConfirmQuit) {
+                    self.quitting = true;
+                    return vec![Effect::Quit];
+                }
+                Vec::new()
+            }
+            Action::ConfirmNo => {
+                self.overlay = None;
+                Vec::new()
+            }
+            Action::FocusNext | Action::FocusPrev => {
+                self.focus = if action == Action::FocusNext {
+                    self.focus.next()
+                } else {
+                    self.focus.prev()
+                };
+                self.mode = Mode::Normal;
+                self.sync_editor_cursors();
+                Vec::new()
+            }
+            Action::Edit => self.start_editing(),
+            Action::LeaveEdit => {
+                self.mode = Mode::Normal;
+                self.sync_editor_cursors();
+                Vec::new()
+            }
+            Action::NextStage | Action::PrevStage => self.step(action == Action::NextStage),
+            Action::RunAll => {
+                self.stage = Stage::MethodResponse;
+                self.run_effect().into_iter().collect()
+            }
+            Action::Send => {
+                self.set_status(StatusKind::Info, "Sending the request…");
+                self.run_effect().into_iter().collect()
+            }
+            Action::Cancel => self.cancel(),
+            Action::CycleType => self.cycle_type(),
+            Action::Save => self.save(),
+            Action::Zoom => {
+                self.zoomed = !self.zoomed;
+                Vec::new()
+            }
+            Action::Copy => self.copy(),
+            Action::NextTemplate => self.select_slot(self.slot + 1),
+            Action::PrevTemplate => {
+                let n = self.slots.len().max(1);
+                self.select_slot(self.slot + n - 1)
+            }
+            Action::NextRequest => self.next_request(),
+            Action::CycleTheme => {
+                self.theme = self.theme.next();
+                self.template_editor.set_theme(&self.theme);
+                self.request_editor.set_theme(&self.theme);
+                self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
+                self.highlight_effect().into_iter().collect()
+            }
+            Action::ScrollDown => self.scroll_focused(1),
+            Action::ScrollUp => self.scroll_focused(-1),
+            Action::PageDown => self.page(true),
+            Action::PageUp => self.page(false),
+            Action::Top | Action::Bottom => self.jump(action == Action::Top),
+            Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+        }
+    }
+
+    fn start_editing(&mut self) -> Vec<Effect> {
+        match self.focus {
+            Pane::Template if self.slots.is_empty() => {
+                self.set_status(
+                    StatusKind::Info,
+                    "This method has no mapping templates to edit",
+                );
+            }
+            Pane::Request if self.request().is_none() => {
+                self.set_status(StatusKind::Info, "This session has no saved request");
+            }
+            Pane::Template | Pane::Request => {
+                self.mode = Mode::Editing;
+                self.sync_editor_cursors();
+                if self.focus == Pane::Template && !self.uses_templates() {
+                    self.set_status(
+                        StatusKind::Info,
+                        "Proxy integrations ignore mapping templates; edits apply when you switch the type back",
+                    );
+                }
+            }
+            other => {
+                let hint = self
+                    .keymap
+                    .first_key(crate::app::keymap::Layer::Normal, Action::FocusNext)
+                    .unwrap_or_default();
+                self.set_status(
+                    StatusKind::Info,
+                    format!(
+                        "{} is read-only: press {hint} to reach the Template or Request pane",
+                        other.title()
+                    ),
+                );
+            }
+        }
+        Vec::new()
+    }
+
+    fn step(&mut self, forward: bool) -> Vec<Effect> {
+        let i = Stage::ALL
+            .iter()
+            .position(|s| *s == self.stage)
+            .unwrap_or(0);
+        let j = if forward {
+            (i + 1).min(Stage::ALL.len() - 1)
+        } else {
+            i.saturating_sub(1)
+        };
+        self.stage = Stage::ALL[j];
+        // Show the template this stage renders.
+        let trace = self.trace().map(|t| &t.trace);
+        let wanted = match self.stage {
+            Stage::IntegrationRequest => Some((
+                Phase::Request,
+                trace
+                    .and_then(|t| t.request_template.as_ref())
+                    .map(|r| r.template.clone()),
+            )),
+            Stage::IntegrationResponse => Some((
+                Phase::Response,
+                trace
+                    .and_then(|t| t.response_template.as_ref())
+                    .map(|r| r.template.clone()),
+            )),
+            _ => None,
+        };
+        match wanted {
+            Some((phase, Some(text))) => self.select_matching(|s, t| s.phase == phase && t == text),
+            Some((phase, None)) if self.template_slot().is_some_and(|s| s.phase != phase) => {
+                self.select_matching(|s, _| s.phase == phase)
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    fn cancel(&mut self) -> Vec<Effect> {
+        if let RunState::Running { .. } = self.run {
+            self.run = RunState::Idle;
+            // Results of the cancelled call are dropped by generation.
+            self.run_generation += 1;
+            self.set_status(StatusKind::Info, "Cancelled the call");
+            return vec![Effect::CancelPipeline];
+        }
+        if self.zoomed {
+            self.zoomed = false;
+        } else {
+            self.status = None;
+        }
+        Vec::new()
+    }
+
+    fn cycle_type(&mut self) -> Vec<Effect> {
+        let Some(m) = self.method.clone() else {
+            self.set_status(StatusKind::Error, "The session's API has no method");
+            return Vec::new();
+        };
+        let Some(method) = m.get_mut(&mut self.session.api) else {
+            return Vec::new();
+        };
+        let kind = method.integration.kind.next();
+        method.integration.kind = kind;
+        self.revision += 1;
+        self.set_status(
+            StatusKind::Info,
+            format!("Integration type {}: {}", kind.as_str(), type_summary(kind)),
+        );
+        let mut fx = self.refresh_effects();
+        if self.live() {
+            fx.extend(self.run_effect());
+        } else {
+            // The old trace belongs to the old type.
+            self.trace = None;
+        }
+        fx
+    }
+
+    fn save(&mut self) -> Vec<Effect> {
+        let path = self
+            .session_path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SAVE_PATH));
+        self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
+        vec![Effect::Save {
+            path,
+            session: Box::new(self.session.clone()),
+            revision: self.revision,
+        }]
+    }
+
+    fn copy(&mut self) -> Vec<Effect> {
+        let (what, text) = match self.focus {
+            Pane::Request => {
+                let url = format!(
+                    "https://{}.execute-api.us-east-1.amazonaws.com",
+                    self.session.api.api_id
+                );
+                (
+                    "request as curl",
+                    self.request().map(|r| request_text::to_curl(r, &url)),
+                )
+            }
+            Pane::Integration => (
+                "integration (TOML)",
+                self.method()
+                    .and_then(|m| toml::to_string_pretty(&m.integration).ok()),
+            ),
+            Pane::Template => ("template", Some(self.template_editor.text())),
+            Pane::Rendered => (
+                "rendered output",
+                self.rendered.as_ref().map(|r| match &r.result {
+                    Ok(out) => out.text.clone(),
+                    Err(crate::app::views::RenderFailure::Template(e)) => e.to_string(),
+                    Err(crate::app::views::RenderFailure::Setup(e)) => e.clone(),
+                }),
+            ),
+            Pane::Backend => (
+                "endpoint request body",
+                self.trace()
+                    .and_then(|t| t.trace.endpoint_request.as_ref())
+                    .map(crate::gateway::trace::HttpMessage::body_text),
+            ),
+            Pane::Response => (
+                "response body",
+                self.trace().map(|t| t.trace.response.body_text()),
+            ),
+            Pane::Log => ("log", self.trace().map(|t| t.trace.log.join("\n"))),
+        };
+        match text {
+            Some(text) => vec![Effect::Copy {
+                text,
+                what: what.to_string(),
+            }],
+            None => {
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Nothing to copy in {}", self.focus.title()),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn next_request(&mut self) -> Vec<Effect> {
+        let n = self.session.requests.len();
+        if n < 2 {
+            self.set_status(StatusKind::Info, "This session has only one saved request");
+            return Vec::new();
+        }
+        self.request_index = (self.request_index + 1) % n;
+        self.load_request_text();
+        self.reroute();
+        self.trace = None;
+        let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
+        self.set_status(
+            StatusKind::Info,
+            format!("Request {}/{n}: {name}", self.request_index + 1),
+        );
+        let mut fx = self.refresh_effects();
+        if self.live() {
+            fx.extend(self.run_effect());
+        }
+        fx
+    }
+
+    fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
+        if let Some(Overlay::Help { scroll }) = self.overlay {
+            self.overlay = Some(Overlay::Help {
+                scroll: scroll.saturating_add_signed(delta),
+            });
+            return Vec::new();
+        }
+        self.scroll_pane(self.focus, delta)
+    }
+
+    fn page(&mut self, down: bool) -> Vec<Effect> {
+        let h = i16::try_from(self.size.1 / 2).unwrap_or(10).max(1);
+        match self.focus {
+            Pane::Template => {
+                self.template_editor.page(down);
+                self.highlight_if_needed().into_iter().collect()
+            }
+            Pane::Request => {
+                self.request_editor.page(down);
+                Vec::new()
+            }
+            p => self.scroll_pane(p, if down { h } else { -h }),
+        }
+    }
+
+    fn jump(&mut self, top: bool) -> Vec<Effect> {
+        match self.focus {
+            Pane::Template => {
+                self.template_editor.jump(top);
+                self.highlight_if_needed().into_iter().collect()
+            }
+            Pane::Request => {
+                self.request_editor.jump(top);
+                Vec::new()
+            }
+            p => {
+                self.scroll[p.index()] = if top {
+                    0
+                } else {
+                    self.content_len(p).saturating_sub(1)
+                };
+                Vec::new()
+            }
+        }
+    }
+
+    fn undo_redo(&mut self, undo: bool) -> Vec<Effect> {
+        let editor = match self.focus {
+            Pane::Template => &mut self.template_editor,
+            Pane::Request => &mut self.request_editor,
+            _ => return Vec::new(),
+        };
+        let changed = if undo { editor.undo() } else { editor.redo() };
+        match (changed, self.focus) {
+            (true, Pane::Template) => self.template_changed(),
+            (true, Pane::Request) => self.request_changed(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,661 @@
+//! `update()` unit tests: build an `App`, feed messages, check the state and the effects.
+
+use std::path::PathBuf;
+
+use crossterm::event::{
+    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
+};
+
+use super::*;
+use crate::app::views::{RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
+use crate::gateway::Phase;
+use crate::gateway::api::IntegrationType;
+use crate::gateway::trace::{HttpMessage, Stage, Trace};
+use crate::ui::highlight::Highlighted;
+
+fn app() -> App {
+    App::new(Session::builtin_default(), None, AppOptions::default())
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+    )
+}
+
+fn typed(app: &mut App, text: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in text.chars() {
+        fx = key(app, KeyCode::Char(c));
+    }
+    fx
+}
+
+fn act(app: &mut App, a: Action) -> Vec<Effect> {
+    update(app, Msg::Action(a))
+}
+
+fn renders(fx: &[Effect]) -> Vec<&effect::RenderRequest> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Render(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn has_run(fx: &[Effect]) -> bool {
+    fx.iter().any(|e| matches!(e, Effect::RunPipeline(_)))
+}
+
+fn trace_with_backend(body: &str) -> Trace {
+    Trace {
+        endpoint_response: Some(HttpMessage {
+            status: 200,
+            body: body.as_bytes().to_vec(),
+            ..HttpMessage::default()
+        }),
+        response: HttpMessage {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: b"{\"ok\": true}".to_vec(),
+            ..HttpMessage::default()
+        },
+        log: (0..50).map(|i| format!("log line {i}")).collect(),
+        ..Trace::default()
+    }
+}
+
+fn deliver_trace(app: &mut App, generation: u64, trace: Trace) -> Vec<Effect> {
+    update(
+        app,
+        Msg::Traced(TraceOutcome {
+            generation,
+            result: Ok(Box::new(TraceView::new(trace))),
+        }),
+    )
+}
+
+fn run_generation(fx: &[Effect]) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::RunPipeline(p) => Some(p.generation),
+            _ => None,
+        })
+        .expect("a pipeline run")
+}
+
+#[test]
+fn start_renders_highlights_and_runs_live() {
+    let mut a = app();
+    let fx = a.start();
+    let r = renders(&fx);
+    assert_eq!(r.len(), 1);
+    assert_eq!(r[0].phase, Phase::Request);
+    assert!(r[0].template.contains("statusCode"));
+    assert!(fx.iter().any(|e| matches!(e, Effect::Highlight(_))));
+    assert!(has_run(&fx), "MOCK runs live");
+    assert!(a.animating());
+    assert_eq!(a.focus(), Pane::Template);
+    assert!(!a.is_dirty());
+}
+
+#[test]
+fn help_toggles_and_takes_keys_first() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('?'));
+    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 0 }));
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 1 }));
+    // q closes the help instead of quitting.
+    let fx = key(&mut a, KeyCode::Char('q'));
+    assert!(fx.is_empty());
+    assert_eq!(a.overlay(), None);
+    assert!(!a.quitting());
+}
+
+#[test]
+fn quit_asks_only_when_dirty() {
+    let mut a = app();
+    assert_eq!(key(&mut a, KeyCode::Char('q')), vec![Effect::Quit]);
+    let mut a = app();
+    act(&mut a, Action::CycleType);
+    assert!(a.is_dirty());
+    assert!(key(&mut a, KeyCode::Char('q')).is_empty());
+    assert_eq!(a.overlay(), Some(Overlay::ConfirmQuit));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.overlay(), None);
+    key(&mut a, KeyCode::Char('q'));
+    assert_eq!(key(&mut a, KeyCode::Char('y')), vec![Effect::Quit]);
+    assert!(a.quitting());
+    // ConfirmYes without a question does nothing.
+    let mut b = app();
+    assert!(act(&mut b, Action::ConfirmYes).is_empty());
+}
+
+#[test]
+fn force_quit_works_while_editing() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('i'));
+    assert_eq!(a.mode(), Mode::Editing);
+    assert_eq!(ctrl(&mut a, 'c'), vec![Effect::Quit]);
+}
+
+#[test]
+fn focus_cycles_and_leaves_editing() {
+    let mut a = app();
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.mode(), Mode::Editing);
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.mode(), Mode::Normal);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.focus(), Pane::Rendered);
+    update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+    );
+    assert_eq!(a.focus(), Pane::Template);
+    for _ in 0..7 {
+        act(&mut a, Action::FocusNext);
+    }
+    assert_eq!(a.focus(), Pane::Template);
+    act(&mut a, Action::FocusPrev);
+    assert_eq!(a.focus(), Pane::Integration);
+}
+
+#[test]
+fn edit_only_editable_panes() {
+    let mut a = app();
+    act(&mut a, Action::FocusNext); // Rendered
+    act(&mut a, Action::Edit);
+    assert_eq!(a.mode(), Mode::Normal);
+    assert!(a.status().unwrap().text.contains("read-only"));
+    act(&mut a, Action::FocusPrev);
+    act(&mut a, Action::Edit);
+    assert_eq!(a.mode(), Mode::Editing);
+    assert!(a.template_editor().is_active());
+    act(&mut a, Action::LeaveEdit);
+    assert!(!a.template_editor().is_active());
+}
+
+#[test]
+fn typing_updates_the_session_and_rerenders_with_new_generations() {
+    let mut a = app();
+    let start = a.start();
+    let g0 = renders(&start)[0].generation;
+    key(&mut a, KeyCode::Char('i'));
+    let fx = typed(&mut a, "##x");
+    let r = renders(&fx);
+    assert_eq!(r.len(), 1);
+    assert!(r[0].generation > g0 + 2, "one generation per keystroke");
+    assert!(r[0].template.starts_with("##x"));
+    assert!(has_run(&fx), "MOCK re-runs live");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Highlight(_))));
+    let stored = a
+        .template_slot()
+        .unwrap()
+        .text(a.method().unwrap())
+        .unwrap();
+    assert!(stored.starts_with("##x"));
+    assert!(a.is_dirty());
+    // While editing, q types a q.
+    key(&mut a, KeyCode::Char('q'));
+    assert!(!a.quitting());
+    assert!(a.template_editor().text().starts_with("##xq"));
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut a = app();
+    let start = a.start();
+    let old = renders(&start)[0].generation;
+    key(&mut a, KeyCode::Char('i'));
+    let fx = typed(&mut a, "#if(");
+    let new = renders(&fx)[0].generation;
+    let result = |generation| {
+        Msg::Rendered(RenderOutcome {
+            generation,
+            result: Ok(RenderedOutput::new("{}".into())),
+        })
+    };
+    update(&mut a, result(old));
+    assert!(a.rendered().is_none(), "stale render dropped");
+    assert!(a.render_pending());
+    update(&mut a, result(new));
+    assert_eq!(a.rendered().unwrap().generation, new);
+    assert!(!a.render_pending());
+    // Highlights too.
+    update(
+        &mut a,
+        Msg::Highlighted(Highlighted {
+            generation: 0,
+            rows: vec![vec![(0..1, ratatui::style::Style::default())]],
+        }),
+    );
+    assert_eq!(a.template_editor().highlighted_rows(), 0);
+}
+
+#[test]
+fn template_errors_mark_the_editor() {
+    let mut a = app();
+    let fx = a.start();
+    let g = renders(&fx)[0].generation;
+    let err = crate::vtl::VtlError {
+        kind: crate::vtl::ErrorKind::Parse,
+        offset: 0,
+        line: 2,
+        col: 3,
+        message: "boom".into(),
+    };
+    update(
+        &mut a,
+        Msg::Rendered(RenderOutcome {
+            generation: g,
+            result: Err(views::RenderFailure::Template(err)),
+        }),
+    );
+    assert_eq!(a.template_error().unwrap().message, "boom");
+    assert_eq!(a.template_editor().error(), Some((1, 2)));
+}
+
+#[test]
+fn stages_step_and_select_the_template_they_render() {
+    let mut a = app();
+    assert_eq!(a.stage(), Stage::Routing);
+    act(&mut a, Action::PrevStage);
+    assert_eq!(a.stage(), Stage::Routing);
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.stage(), Stage::IntegrationRequest);
+    assert_eq!(a.template_slot().unwrap().phase, Phase::Request);
+    key(&mut a, KeyCode::Char('n'));
+    let fx = key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.stage(), Stage::IntegrationResponse);
+    assert_eq!(a.template_slot().unwrap().phase, Phase::Response);
+    assert_eq!(renders(&fx)[0].phase, Phase::Response);
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.stage(), Stage::MethodResponse);
+    key(&mut a, KeyCode::Char('p'));
+    assert_eq!(a.stage(), Stage::IntegrationResponse);
+}
+
+#[test]
+fn stepping_selects_the_response_template_the_trace_used() {
+    let mut a = app();
+    let g = run_generation(&a.start());
+    let mut t = trace_with_backend("{}");
+    let text404 = "{\"message\": \"no pet with id $input.params('petId')\"}";
+    t.response_template = Some(crate::gateway::trace::RenderedTemplate {
+        content_type: "application/json".into(),
+        template: text404.into(),
+        output: Ok(String::new()),
+    });
+    deliver_trace(&mut a, g, t);
+    for _ in 0..4 {
+        act(&mut a, Action::NextStage);
+    }
+    assert_eq!(a.template_slot().unwrap().response.as_deref(), Some("404"));
+}
+
+#[test]
+fn run_all_and_send_run_the_pipeline() {
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('r'));
+    assert!(has_run(&fx));
+    assert_eq!(a.stage(), Stage::MethodResponse);
+    let fx = key(&mut a, KeyCode::Char('s'));
+    let g = run_generation(&fx);
+    assert_eq!(a.run_state(), RunState::Running { generation: g });
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    assert_eq!(a.run_state(), RunState::Idle);
+    assert_eq!(a.trace().unwrap().trace.response.status, 200);
+}
+
+#[test]
+fn cancel_stops_the_call_and_drops_its_result() {
+    let mut a = app();
+    let g = run_generation(&act(&mut a, Action::Send));
+    assert_eq!(key(&mut a, KeyCode::Esc), vec![Effect::CancelPipeline]);
+    assert_eq!(a.run_state(), RunState::Idle);
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    assert!(a.trace().is_none(), "a cancelled call's result is dropped");
+    // With nothing running, Esc unzooms, then clears the message.
+    act(&mut a, Action::Zoom);
+    act(&mut a, Action::Cancel);
+    assert!(!a.zoomed());
+    act(&mut a, Action::Cancel);
+    assert!(a.status().is_none());
+}
+
+#[test]
+fn a_newer_run_replaces_an_older_one() {
+    let mut a = app();
+    let g1 = run_generation(&act(&mut a, Action::Send));
+    let g2 = run_generation(&act(&mut a, Action::Send));
+    assert!(g2 > g1);
+    deliver_trace(&mut a, g1, trace_with_backend("old"));
+    assert!(a.trace().is_none());
+    assert!(a.animating());
+    deliver_trace(&mut a, g2, trace_with_backend("new"));
+    assert!(a.trace().is_some());
+}
+
+#[test]
+fn failed_runs_show_an_error() {
+    let mut a = app();
+    let g = run_generation(&act(&mut a, Action::Send));
+    update(
+        &mut a,
+        Msg::Traced(TraceOutcome {
+            generation: g,
+            result: Err("The request cannot be sent: bad base64".into()),
+        }),
+    );
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+}
+
+#[test]
+fn cycling_the_type_changes_every_pane_input() {
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('t'));
+    assert_eq!(a.integration_kind(), Some(IntegrationType::Aws));
+    assert!(a.is_dirty());
+    assert_eq!(renders(&fx).len(), 1);
+    assert!(has_run(&fx), "echo backend runs live");
+    assert!(a.status().unwrap().text.contains("AWS"));
+    let fx = key(&mut a, KeyCode::Char('t'));
+    assert_eq!(a.integration_kind(), Some(IntegrationType::AwsProxy));
+    assert!(renders(&fx).is_empty(), "proxies use no template");
+    assert!(a.rendered().is_none());
+    assert!(!a.render_pending());
+    for _ in 0..3 {
+        act(&mut a, Action::CycleType);
+    }
+    assert_eq!(a.integration_kind(), Some(IntegrationType::Mock));
+}
+
+#[test]
+fn non_live_backends_wait_for_send() {
+    let mut s = Session::builtin_default();
+    s.backend = crate::session::BackendConfig::Http;
+    let mut a = App::new(s, None, AppOptions::default());
+    // MOCK is always live.
+    assert!(has_run(&a.start()));
+    let fx = act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(IntegrationType::Aws));
+    assert!(!has_run(&fx), "a real backend runs only when asked");
+    assert!(a.trace().is_none());
+    assert!(has_run(&act(&mut a, Action::Send)));
+}
+
+#[test]
+fn save_is_an_effect_and_its_result_clears_dirty() {
+    let mut a = app();
+    act(&mut a, Action::CycleType);
+    let fx = ctrl(&mut a, 's');
+    let [Effect::Save { path, revision, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(path, &PathBuf::from(DEFAULT_SAVE_PATH));
+    let revision = *revision;
+    update(
+        &mut a,
+        Msg::Saved {
+            path: PathBuf::from("x.toml"),
+            revision,
+            result: Err("disk full".into()),
+        },
+    );
+    assert!(a.is_dirty());
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+    update(
+        &mut a,
+        Msg::Saved {
+            path: PathBuf::from("x.toml"),
+            revision,
+            result: Ok(()),
+        },
+    );
+    assert!(!a.is_dirty());
+    assert_eq!(a.session_path(), Some(std::path::Path::new("x.toml")));
+    // Saving while editing.
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "x");
+    let fx = ctrl(&mut a, 's');
+    assert!(
+        matches!(fx.as_slice(), [Effect::Save { path, .. }] if path == &PathBuf::from("x.toml"))
+    );
+    // An edit made after the save started keeps the session dirty.
+    typed(&mut a, "y");
+    update(
+        &mut a,
+        Msg::Saved {
+            path: PathBuf::from("x.toml"),
+            revision: revision + 1,
+            result: Ok(()),
+        },
+    );
+    assert!(a.is_dirty());
+}
+
+#[test]
+fn zoom_toggles() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('z'));
+    assert!(a.zoomed());
+    key(&mut a, KeyCode::Char('z'));
+    assert!(!a.zoomed());
+}
+
+#[test]
+fn copy_depends_on_the_focused_pane() {
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('y'));
+    let [Effect::Copy { text, what }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(what, "template");
+    assert!(text.contains("statusCode"));
+    a.focus = Pane::Request;
+    let fx = act(&mut a, Action::Copy);
+    let [Effect::Copy { text, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert!(
+        text.starts_with("curl -X POST 'https://a1b2c3d4e5.execute-api"),
+        "{text}"
+    );
+    a.focus = Pane::Log;
+    assert!(act(&mut a, Action::Copy).is_empty(), "nothing to copy yet");
+    update(
+        &mut a,
+        Msg::Copied {
+            what: "log".into(),
+            result: Ok(3),
+        },
+    );
+    assert_eq!(a.status().unwrap().text, "Copied log (3 bytes)");
+}
+
+#[test]
+fn templates_cycle_and_response_templates_read_the_backend() {
+    let mut a = app();
+    let g = run_generation(&a.start());
+    deliver_trace(&mut a, g, trace_with_backend("{\"from\": \"backend\"}"));
+    let fx = key(&mut a, KeyCode::Char(']'));
+    assert_eq!(a.template_index(), 1);
+    let r = renders(&fx);
+    assert_eq!(r[0].phase, Phase::Response);
+    let ir = r[0].integration_response.as_ref().unwrap();
+    assert_eq!(ir["body"], "{\"from\": \"backend\"}");
+    assert!(a.template_editor().text().contains("toUpperCase"));
+    key(&mut a, KeyCode::Char('['));
+    key(&mut a, KeyCode::Char('['));
+    assert_eq!(a.template_index(), 2, "wraps around");
+    // A new trace re-renders a response template.
+    let g = run_generation(&act(&mut a, Action::Send));
+    let fx = deliver_trace(&mut a, g, trace_with_backend("{}"));
+    assert_eq!(renders(&fx).len(), 1);
+}
+
+#[test]
+fn next_request_switches_and_reroutes() {
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('>'));
+    assert_eq!(a.request_index(), 1);
+    assert!(a.request_editor().text().starts_with("POST /dev/pets/0"));
+    assert!(has_run(&fx));
+    let r = renders(&fx);
+    assert_eq!(r[0].request["pathParameters"]["petId"], "0");
+}
+
+#[test]
+fn editing_the_request_reroutes_or_reports_errors() {
+    let mut a = app();
+    a.focus = Pane::Request;
+    key(&mut a, KeyCode::Char('i'));
+    // Break the request line: "XPOST /dev/pets/7" is still valid; "X POST ..." is not.
+    let fx = typed(&mut a, "X ");
+    assert!(fx.is_empty());
+    assert_eq!(a.request_error().unwrap().line, 1);
+    key(&mut a, KeyCode::Backspace);
+    let fx = key(&mut a, KeyCode::Backspace);
+    assert!(a.request_error().is_none());
+    assert!(!renders(&fx).is_empty());
+    // A path that routes nowhere.
+    key(&mut a, KeyCode::End);
+    let fx = typed(&mut a, "/x");
+    assert!(!a.routed());
+    assert!(has_run(&fx), "the gateway's 403 is worth showing");
+}
+
+#[test]
+fn theme_cycles() {
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('T'));
+    assert_eq!(a.theme().name(), "light");
+    assert!(fx.iter().any(|e| matches!(e, Effect::Highlight(_))));
+}
+
+#[test]
+fn scrolling_read_only_panes_is_bounded() {
+    let mut a = app();
+    let g = run_generation(&a.start());
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    a.focus = Pane::Log;
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Down);
+    assert_eq!(a.scroll(Pane::Log), 2);
+    key(&mut a, KeyCode::Char('k'));
+    assert_eq!(a.scroll(Pane::Log), 1);
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(a.scroll(Pane::Log), 49);
+    act(&mut a, Action::PageDown);
+    assert_eq!(a.scroll(Pane::Log), 49);
+    act(&mut a, Action::PageUp);
+    assert_eq!(a.scroll(Pane::Log), 29);
+    key(&mut a, KeyCode::Char('g'));
+    assert_eq!(a.scroll(Pane::Log), 0);
+    act(&mut a, Action::ScrollUp);
+    assert_eq!(a.scroll(Pane::Log), 0);
+}
+
+#[test]
+fn scrolling_the_template_moves_its_cursor() {
+    let mut a = app();
+    act(&mut a, Action::Bottom);
+    assert!(a.template_editor().cursor().0 > 0);
+    act(&mut a, Action::Top);
+    assert_eq!(a.template_editor().cursor().0, 0);
+    act(&mut a, Action::PageDown);
+    act(&mut a, Action::ScrollDown);
+}
+
+#[test]
+fn undo_and_redo() {
+    let mut a = app();
+    let before = a.template_editor().text();
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "a");
+    let fx = ctrl(&mut a, 'z');
+    assert!(!renders(&fx).is_empty());
+    assert_eq!(a.template_editor().text(), before);
+    ctrl(&mut a, 'r');
+    assert!(a.template_editor().text().starts_with('a'));
+    // In normal mode too (u / ctrl+r).
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('u'));
+    assert_eq!(a.template_editor().text(), before);
+    act(&mut a, Action::Redo);
+    assert!(a.template_editor().text().starts_with('a'));
+    // Nothing to undo in a read-only pane.
+    a.focus = Pane::Log;
+    assert!(act(&mut a, Action::Undo).is_empty());
+}
+
+#[test]
+fn paste_goes_to_the_editor_only_while_editing() {
+    let mut a = app();
+    assert!(update(&mut a, Msg::Paste("zz".into())).is_empty());
+    key(&mut a, KeyCode::Char('i'));
+    let fx = update(&mut a, Msg::Paste("## pasted\n".into()));
+    assert!(!renders(&fx).is_empty());
+    assert!(a.template_editor().text().starts_with("## pasted\n"));
+}
+
+#[test]
+fn mouse_focuses_and_scrolls() {
+    let mut a = app();
+    update(&mut a, Msg::Resize(120, 40));
+    let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+    let screen = crate::ui::layout::screen(&a, area).unwrap();
+    let (_, log) = screen.panes.iter().find(|(p, _)| *p == Pane::Log).unwrap();
+    let mouse = |kind| {
+        Msg::Mouse(MouseEvent {
+            kind,
+            column: log.x + 2,
+            row: log.y + 2,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    update(&mut a, mouse(MouseEventKind::Down(MouseButton::Left)));
+    assert_eq!(a.focus(), Pane::Log);
+    let g = run_generation(&act(&mut a, Action::Send));
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    update(&mut a, mouse(MouseEventKind::ScrollDown));
+    assert_eq!(a.scroll(Pane::Log), 3);
+    update(&mut a, mouse(MouseEventKind::ScrollUp));
+    assert_eq!(a.scroll(Pane::Log), 0);
+}
+
+#[test]
+fn key_releases_and_resizes() {
+    let mut a = app();
+    let mut release = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
+    release.kind = KeyEventKind::Release;
+    assert!(update(&mut a, Msg::Key(release)).is_empty());
+    assert!(!a.quitting());
+    update(&mut a, Msg::Resize(80, 24));
+    assert_eq!(a.size(), (80, 24));
+    update(&mut a, Msg::Tick);
+    assert_eq!(a.ticks(), 1);
+}
+
+#[test]
+fn a_bad_session_file_falls_back_with_a_message() {
+    let a = App::open(
+        Some(std::path::Path::new("/nonexistent/session.toml")),
+        AppOptions::default(),
+    );
+    assert_eq!(a.session().name, Session::builtin_default().name);
+    let s = a.status().unwrap();
+    assert_eq!(s.kind, StatusKind::Error);
+    assert!(s.text.contains("/nonexistent/session.toml"), "{}", s.text);
+    assert!(a.session_path().is_none());
+}

@@ -1,0 +1,215 @@
+//! `update`: the only place the model changes. Synchronous, no I/O; it returns effects.
+//!
+//! Key routing order: force-quit first, then the open overlay, then the editor while
+//! editing (it gets every key the editing layer does not bind), then the normal layer.
+
+use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::Rect;
+
+use crate::app::keymap::Layer;
+use crate::app::views::RenderFailure;
+use crate::app::{App, Effect, Mode, Msg, Overlay, Pane, RunState, StatusKind};
+use crate::gateway::Phase;
+use crate::ui::widgets::editor::EditOutcome;
+
+/// Apply a message to the app and return the effects to run.
+pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Key(key) => app.on_key(key),
+        Msg::Paste(text) => app.on_paste(&text),
+        Msg::Mouse(m) => app.on_mouse(m),
+        Msg::Resize(w, h) => {
+            app.size = (w, h);
+            app.highlight_if_needed().into_iter().collect()
+        }
+        Msg::Tick => {
+            app.ticks = app.ticks.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Action(a) => app.perform(a),
+        Msg::Rendered(outcome) => {
+            if outcome.generation != app.render_generation {
+                return Vec::new();
+            }
+            let marker = match &outcome.result {
+                Err(RenderFailure::Template(e)) => Some((e.line, e.col)),
+                _ => None,
+            };
+            app.template_editor.set_error(marker);
+            app.rendered = Some(outcome);
+            Vec::new()
+        }
+        Msg::Highlighted(h) => {
+            if h.generation == app.highlight_generation {
+                app.template_editor.set_highlight(h.rows);
+            }
+            Vec::new()
+        }
+        Msg::Traced(outcome) => app.on_trace(outcome),
+        Msg::Saved {
+            path,
+            revision,
+            result,
+        } => {
+            match result {
+                Ok(()) => {
+                    app.saved_revision = revision;
+                    app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
+                    app.session_path = Some(path);
+                }
+                Err(e) => app.set_status(
+                    StatusKind::Error,
+                    format!("Save failed, nothing was lost, your edits are still here: {e}"),
+                ),
+            }
+            Vec::new()
+        }
+        Msg::Copied { what, result } => {
+            match result {
+                Ok(n) => app.set_status(StatusKind::Success, format!("Copied {what} ({n} bytes)")),
+                Err(e) => app.set_status(StatusKind::Error, format!("Copy failed: {e}")),
+            }
+            Vec::new()
+        }
+    }
+}
+
+impl App {
+    fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        // A message lasts until the next key.
+        self.status = None;
+        let layer = match (self.overlay, self.mode) {
+            (Some(Overlay::Help { .. }), _) => Layer::Help,
+            (Some(Overlay::ConfirmQuit), _) => Layer::Confirm,
+            (None, Mode::Editing) => Layer::Editing,
+            (None, Mode::Normal) => Layer::Normal,
+        };
+        if let Some(action) = self.keymap.action(layer, &key) {
+            return self.perform(action);
+        }
+        if layer != Layer::Editing {
+            return Vec::new();
+        }
+        match self.focus {
+            Pane::Template => match self.template_editor.input(key) {
+                Some(EditOutcome::Changed) => self.template_changed(),
+                Some(EditOutcome::Moved) => self.highlight_if_needed().into_iter().collect(),
+                None => Vec::new(),
+            },
+            Pane::Request => match self.request_editor.input(key) {
+                Some(EditOutcome::Changed) => self.request_changed(),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        if self.mode != Mode::Editing || self.overlay.is_some() {
+            return Vec::new();
+        }
+        match self.focus {
+            Pane::Template if self.template_editor.paste(text) => self.template_changed(),
+            Pane::Request if self.request_editor.paste(text) => self.request_changed(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+        if self.overlay.is_some() {
+            return Vec::new();
+        }
+        let area = Rect::new(0, 0, self.size.0, self.size.1);
+        let Some(pane) = crate::ui::layout::pane_at(self, area, m.column, m.row) else {
+            return Vec::new();
+        };
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                if pane != self.focus {
+                    self.focus = pane;
+                    self.mode = Mode::Normal;
+                    self.sync_editor_cursors();
+                }
+                Vec::new()
+            }
+            MouseEventKind::ScrollDown => self.scroll_pane(pane, 3),
+            MouseEventKind::ScrollUp => self.scroll_pane(pane, -3),
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_trace(&mut self, outcome: crate::app::views::TraceOutcome) -> Vec<Effect> {
+        if outcome.generation != self.run_generation {
+            return Vec::new();
+        }
+        self.run = RunState::Idle;
+        match outcome.result {
+            Ok(view) => {
+                self.trace = Some(view);
+                // The response template reads the backend's answer: render it again.
+                if self
+                    .template_slot()
+                    .is_some_and(|s| s.phase == Phase::Response)
+                {
+                    return self.render_effect().into_iter().collect();
+                }
+            }
+            Err(e) => self.set_status(StatusKind::Error, e),
+        }
+        Vec::new()
+    }
+
+    /// Show the cursor only in the editor being edited.
+    pub(super) fn sync_editor_cursors(&mut self) {
+        let editing = self.mode == Mode::Editing;
+        self.template_editor
+            .set_active(editing && self.focus == Pane::Template, &self.theme);
+        self.request_editor
+            .set_active(editing && self.focus == Pane::Request, &self.theme);
+    }
+
+    /// Scroll a pane by `delta` lines (editors move their view and cursor).
+    pub(super) fn scroll_pane(&mut self, pane: Pane, delta: i16) -> Vec<Effect> {
+        match pane {
+            Pane::Template => {
+                self.template_editor.scroll(delta);
+                self.highlight_if_needed().into_iter().collect()
+            }
+            Pane::Request => {
+                self.request_editor.scroll(delta);
+                Vec::new()
+            }
+            _ => {
+                let max = self.content_len(pane).saturating_sub(1);
+                let s = &mut self.scroll[pane.index()];
+                *s = s.saturating_add_signed(isize::from(delta)).min(max);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Lines of content in a read-only pane (bounds scrolling).
+    pub(super) fn content_len(&self, pane: Pane) -> usize {
+        let t = self.trace();
+        match pane {
+            Pane::Rendered => self.rendered.as_ref().map_or(0, |r| match &r.result {
+                Ok(out) => out.view.len() + 2,
+                Err(_) => 4,
+            }),
+            Pane::Backend => t.map_or(0, |t| {
+                t.endpoint_request.as_ref().map_or(0, |s| s.len())
+                    + t.endpoint_response.as_ref().map_or(0, |s| s.len())
+                    + 4
+            }),
+            Pane::Response => t.map_or(0, |t| t.response.len()),
+            Pane::Log => t.map_or(0, |t| t.log.len()),
+            // Generated by the pane from the session; bounded generously.
+            Pane::Integration => 200,
+            Pane::Template => self.template_editor.lines().len(),
+            Pane::Request => self.request_editor.lines().len(),
+        }
+    }
+}

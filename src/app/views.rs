@@ -1,0 +1,93 @@
+//! Results of background work, already shaped for display: the rendered template (with its
+//! JSON check) and a pipeline trace (with its messages laid out). The runtime builds these
+//! off the UI thread; `update` stores them; panes only slice them.
+
+use crate::gateway::trace::{StageOutcome, Trace};
+use crate::ui::body::{JsonStatus, StyledText, http_message, json_or_plain};
+use crate::vtl::VtlError;
+
+/// A template's output, checked for JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderedOutput {
+    /// The exact output.
+    pub text: String,
+    /// Display lines (pretty when JSON).
+    pub view: StyledText,
+    /// JSON or not, and where not.
+    pub json: JsonStatus,
+}
+
+impl RenderedOutput {
+    /// Check and lay out a template's output.
+    pub fn new(text: String) -> RenderedOutput {
+        let (view, json) = json_or_plain(&text);
+        RenderedOutput { text, view, json }
+    }
+}
+
+/// Why there is no output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RenderFailure {
+    /// The template failed to parse or to render (with line and column).
+    Template(VtlError),
+    /// The request could not be set up (bad body, too large...).
+    Setup(String),
+}
+
+/// A finished render.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenderOutcome {
+    /// The generation of the request that produced it.
+    pub generation: u64,
+    /// The output or the failure.
+    pub result: Result<RenderedOutput, RenderFailure>,
+}
+
+/// A pipeline trace with its messages laid out for the panes.
+#[derive(Clone, Debug)]
+pub struct TraceView {
+    /// The trace itself.
+    pub trace: Trace,
+    /// The endpoint request, when a backend was called.
+    pub endpoint_request: Option<StyledText>,
+    /// The endpoint response, when a backend answered.
+    pub endpoint_response: Option<StyledText>,
+    /// What the client received.
+    pub response: StyledText,
+    /// The execution log.
+    pub log: StyledText,
+}
+
+impl TraceView {
+    /// Lay out a trace.
+    pub fn new(trace: Trace) -> TraceView {
+        let mut log = StyledText::default();
+        for line in &trace.log {
+            log.extend(StyledText::plain(line));
+        }
+        TraceView {
+            endpoint_request: trace.endpoint_request.as_ref().map(http_message),
+            endpoint_response: trace.endpoint_response.as_ref().map(http_message),
+            response: http_message(&trace.response),
+            log,
+            trace,
+        }
+    }
+
+    /// The first stage that failed, with its message.
+    pub fn failure(&self) -> Option<(crate::gateway::trace::Stage, &str)> {
+        self.trace.stages.iter().find_map(|s| match &s.outcome {
+            StageOutcome::Failed(m) => Some((s.stage, m.as_str())),
+            _ => None,
+        })
+    }
+}
+
+/// A finished (or abandoned) pipeline run.
+#[derive(Clone, Debug)]
+pub struct TraceOutcome {
+    /// The generation of the request that produced it.
+    pub generation: u64,
+    /// The trace, or why there is none (cancelled, request invalid).
+    pub result: Result<Box<TraceView>, String>,
+}

@@ -1,0 +1,106 @@
+//! The work behind effects that runs off the loop: template renders (CPU) and pipeline runs.
+//! Public so benchmarks and tests can run them directly.
+
+use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
+use crate::gateway;
+use crate::gateway::pipeline::{ClientRequest, run_session};
+use crate::vtl::Template;
+
+/// Render a template as API Gateway would and lay the output out for the Rendered pane.
+/// Everything that holds `Rc` values (the context) is built and dropped inside this call.
+pub fn render(req: &RenderRequest) -> RenderOutcome {
+    let result = (|| {
+        let setup =
+            gateway::mapping_setup(&req.request, req.phase, req.integration_response.as_ref())
+                .map_err(|e| RenderFailure::Setup(e.to_string()))?;
+        let template =
+            Template::parse_with(&req.template, &setup.policy).map_err(RenderFailure::Template)?;
+        let (mut ctx, _overrides) = setup.context();
+        let text = template
+            .render(&mut ctx, &setup.policy)
+            .map_err(RenderFailure::Template)?;
+        Ok(RenderedOutput::new(text))
+    })();
+    RenderOutcome {
+        generation: req.generation,
+        result,
+    }
+}
+
+/// Run the pipeline for a request and lay the trace out, unless `cancel` fires first.
+pub async fn run_pipeline(
+    req: &PipelineRequest,
+    cancel: tokio_util::sync::CancellationToken,
+) -> TraceOutcome {
+    let result = match ClientRequest::from_saved(&req.request) {
+        Err(e) => Err(format!("The request cannot be sent: {e}")),
+        Ok(client) => {
+            tokio::select! {
+                trace = run_session(&req.session, &client) => Ok(Box::new(TraceView::new(trace))),
+                () = cancel.cancelled() => Err("Cancelled".to_string()),
+            }
+        }
+    };
+    TraceOutcome {
+        generation: req.generation,
+        result,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::route;
+    use crate::gateway::Phase;
+    use crate::session::Session;
+    use crate::ui::body::JsonStatus;
+
+    fn request(template: &str) -> RenderRequest {
+        let s = Session::builtin_default();
+        let saved = &s.requests[0];
+        let r = route::route(&s.api, &saved.method, &saved.path);
+        RenderRequest {
+            generation: 7,
+            template: template.to_string(),
+            phase: Phase::Request,
+            request: route::request_json(&s, saved, r.as_ref()),
+            integration_response: None,
+        }
+    }
+
+    #[test]
+    fn renders_json_and_reports_invalid_json() {
+        let ok = render(&request("{\"id\": \"$input.params('petId')\"}"));
+        assert_eq!(ok.generation, 7);
+        let out = ok.result.unwrap();
+        assert_eq!(out.text, "{\"id\": \"7\"}");
+        assert_eq!(out.json, JsonStatus::Valid);
+        let bad = render(&request("{\"id\": $input.params('petId'),}"))
+            .result
+            .unwrap();
+        assert!(
+            matches!(bad.json, JsonStatus::Invalid { line: 1, .. }),
+            "{:?}",
+            bad.json
+        );
+    }
+
+    #[test]
+    fn template_errors_carry_positions() {
+        let e = render(&request("line one\n#if($x")).result.unwrap_err();
+        match e {
+            RenderFailure::Template(e) => assert_eq!(e.line, 2),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn response_phase_reads_the_integration_response() {
+        let mut r = request("$input.path('$.a') $input.params('petId')");
+        r.phase = Phase::Response;
+        r.integration_response =
+            Some(serde_json::json!({"statusCode": 200, "headers": {}, "body": "{\"a\": 5}"}));
+        assert_eq!(render(&r).result.unwrap().text, "5 7");
+    }
+}

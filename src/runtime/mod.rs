@@ -1,0 +1,481 @@
+//! The event loop: the only place with tokio spawning, the terminal and the crossterm event
+//! stream. It feeds [`Msg`]s to [`update`], runs the [`Effect`]s it returns, and draws once
+//! after draining everything queued.
+//!
+//! Background work is "latest wins": one render and one highlight run at a time, and a newer
+//! request replaces the one waiting (typing never queues a backlog). Results carry generation
+//! numbers and `update` drops stale ones. A newer pipeline run cancels the running one.
+
+pub mod jobs;
+pub mod terminal;
+
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use futures_util::{Stream, StreamExt as _};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome};
+use crate::app::{App, AppOptions, Effect, Msg, update};
+use crate::ui::highlight::{HighlightCache, HighlightRequest, Highlighted};
+
+/// How the runtime puts text on the clipboard.
+#[derive(Clone, Debug)]
+pub enum Clipboard {
+    /// OSC 52 escape sequence to the terminal (works over SSH and in tmux with
+    /// `set-clipboard on`).
+    Osc52,
+    /// Keep copies in memory (tests).
+    Memory(Arc<Mutex<Vec<String>>>),
+}
+
+/// Messages from background tasks to the loop.
+enum Internal {
+    Msg(Msg),
+    RenderDone(RenderOutcome),
+    HighlightDone(Box<HighlightCache>, Highlighted),
+    PipelineDone(TraceOutcome),
+}
+
+/// One running job and at most one waiting request (newest wins).
+struct Slot<R> {
+    running: bool,
+    pending: Option<R>,
+}
+
+impl<R> Default for Slot<R> {
+    fn default() -> Self {
+        Slot {
+            running: false,
+            pending: None,
+        }
+    }
+}
+
+/// The running workbench: terminal, app, event source and background jobs.
+pub struct Runtime<B: Backend, E> {
+    terminal: Terminal<B>,
+    app: App,
+    events: E,
+    tx: mpsc::UnboundedSender<Internal>,
+    rx: mpsc::UnboundedReceiver<Internal>,
+    render: Slot<RenderRequest>,
+    highlight: Slot<HighlightRequest>,
+    highlight_cache: Option<Box<HighlightCache>>,
+    pipeline: Option<CancellationToken>,
+    clipboard: Clipboard,
+    ticker: Option<tokio::time::Interval>,
+    quit: bool,
+    #[cfg(unix)]
+    sigterm: Option<tokio::signal::unix::Signal>,
+}
+
+/// Turn a terminal event into a message; `None` for events the app ignores (key releases,
+/// mouse moves), which then cause no redraw.
+pub fn event_to_msg(event: Event) -> Option<Msg> {
+    match event {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+        Event::Paste(s) => Some(Msg::Paste(s)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                Some(Msg::Mouse(m))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+impl<B, E> Runtime<B, E>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+{
+    /// A runtime drawing on `terminal`, reading `events`. Must be called inside a tokio
+    /// runtime; the app's start-up effects are started here.
+    pub fn new(terminal: Terminal<B>, mut app: App, events: E, clipboard: Clipboard) -> Self {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let start = app.start();
+        let mut rt = Runtime {
+            terminal,
+            app,
+            events,
+            tx,
+            rx,
+            render: Slot::default(),
+            highlight: Slot::default(),
+            highlight_cache: Some(Box::default()),
+            pipeline: None,
+            clipboard,
+            ticker: None,
+            quit: false,
+            #[cfg(unix)]
+            sigterm: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+        };
+        for e in start {
+            rt.run_effect(e);
+        }
+        rt
+    }
+
+    /// The app (for tests and benchmarks).
+    pub fn app(&self) -> &App {
+        &self.app
+    }
+
+    /// The terminal (for tests: `terminal().backend()` is the `TestBackend`).
+    pub fn terminal(&self) -> &Terminal<B> {
+        &self.terminal
+    }
+
+    /// Whether the app has quit.
+    pub fn has_quit(&self) -> bool {
+        self.quit
+    }
+
+    /// Whether background work is in flight.
+    pub fn busy(&self) -> bool {
+        self.render.running || self.highlight.running || self.pipeline.is_some()
+    }
+
+    /// Draw one frame.
+    pub fn draw(&mut self) -> anyhow::Result<()> {
+        let app = &self.app;
+        self.terminal
+            .draw(|f| crate::ui::view(app, f))
+            .context("drawing the screen")?;
+        Ok(())
+    }
+
+    /// Feed one terminal event (tests; the loop reads them from the stream).
+    pub fn handle_event(&mut self, event: Event) {
+        if let Some(msg) = event_to_msg(event) {
+            self.handle_msg(msg);
+        }
+    }
+
+    /// Run until the app quits.
+    pub async fn run(mut self) -> anyhow::Result<()> {
+        self.draw()?;
+        while !self.quit {
+            self.step().await?;
+        }
+        Ok(())
+    }
+
+    /// Wait for the next message (queued results first, then terminal input, then ticks and
+    /// shutdown), process it and everything else queued, then draw once.
+    pub async fn step(&mut self) -> anyhow::Result<()> {
+        let first = tokio::select! {
+            biased;
+            Some(internal) = self.rx.recv() => Some(internal),
+            event = self.events.next() => match event {
+                Some(Ok(e)) => event_to_msg(e).map(Internal::Msg),
+                Some(Err(e)) => return Err(e).context("reading terminal input"),
+                None => {
+                    self.quit = true;
+                    return Ok(());
+                }
+            },
+            _ = tick(&mut self.ticker) => Some(Internal::Msg(Msg::Tick)),
+            () = sigterm(&mut self.sigterm) => {
+                self.quit = true;
+                return Ok(());
+            }
+        };
+        let Some(first) = first else {
+            return Ok(());
+        };
+        self.process(first);
+        while let Ok(internal) = self.rx.try_recv() {
+            self.process(internal);
+        }
+        self.update_ticker();
+        if !self.quit {
+            self.draw()?;
+        }
+        Ok(())
+    }
+
+    /// Process messages until no background work is in flight (tests, benchmarks).
+    pub async fn settle(&mut self) -> anyhow::Result<()> {
+        while self.busy() && !self.quit {
+            let internal = self.rx.recv().await.context("job channel closed")?;
+            self.process(internal);
+            while let Ok(internal) = self.rx.try_recv() {
+                self.process(internal);
+            }
+        }
+        self.update_ticker();
+        Ok(())
+    }
+
+    fn update_ticker(&mut self) {
+        if self.app.animating() {
+            if self.ticker.is_none() {
+                let period = Duration::from_millis(100);
+                let mut t = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+                t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+                self.ticker = Some(t);
+            }
+        } else {
+            self.ticker = None;
+        }
+    }
+
+    fn process(&mut self, internal: Internal) {
+        match internal {
+            Internal::Msg(m) => self.handle_msg(m),
+            Internal::RenderDone(outcome) => {
+                self.render.running = false;
+                if let Some(next) = self.render.pending.take() {
+                    self.start_render(next);
+                }
+                self.handle_msg(Msg::Rendered(outcome));
+            }
+            Internal::HighlightDone(cache, result) => {
+                self.highlight.running = false;
+                self.highlight_cache = Some(cache);
+                if let Some(next) = self.highlight.pending.take() {
+                    self.start_highlight(next);
+                }
+                self.handle_msg(Msg::Highlighted(result));
+            }
+            Internal::PipelineDone(outcome) => {
+                // Only the latest run clears the token (an older one may finish late).
+                if outcome.generation == self.latest_pipeline_generation() {
+                    self.pipeline = None;
+                }
+                self.handle_msg(Msg::Traced(outcome));
+            }
+        }
+    }
+
+    fn latest_pipeline_generation(&self) -> u64 {
+        match self.app.run_state() {
+            crate::app::RunState::Running { generation } => generation,
+            crate::app::RunState::Idle => u64::MAX,
+        }
+    }
+
+    fn handle_msg(&mut self, msg: Msg) {
+        for effect in update(&mut self.app, msg) {
+            self.run_effect(effect);
+        }
+    }
+
+    fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Render(r) => {
+                if self.render.running {
+                    self.render.pending = Some(r);
+                } else {
+                    self.start_render(r);
+                }
+            }
+            Effect::Highlight(h) => {
+                if self.highlight.running {
+                    self.highlight.pending = Some(h);
+                } else {
+                    self.start_highlight(h);
+                }
+            }
+            Effect::RunPipeline(p) => self.start_pipeline(p),
+            Effect::CancelPipeline => {
+                if let Some(token) = self.pipeline.take() {
+                    token.cancel();
+                }
+            }
+            Effect::Save {
+                path,
+                session,
+                revision,
+            } => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let p = path.clone();
+                    let result = tokio::task::spawn_blocking(move || session.save_atomic(&p))
+                        .await
+                        .map_err(|e| e.to_string())
+                        .and_then(|r| r.map_err(|e| e.to_string()));
+                    let _ = tx.send(Internal::Msg(Msg::Saved {
+                        path,
+                        revision,
+                        result,
+                    }));
+                });
+            }
+            Effect::Copy { text, what } => {
+                let result = match &self.clipboard {
+                    Clipboard::Osc52 => crossterm::execute!(
+                        io::stdout(),
+                        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+                    )
+                    .map(|()| text.len())
+                    .map_err(|e| e.to_string()),
+                    Clipboard::Memory(store) => match store.lock() {
+                        Ok(mut v) => {
+                            v.push(text.clone());
+                            Ok(text.len())
+                        }
+                        Err(_) => Err("clipboard store poisoned".to_string()),
+                    },
+                };
+                let _ = self.tx.send(Internal::Msg(Msg::Copied { what, result }));
+            }
+            Effect::Quit => self.quit = true,
+        }
+    }
+
+    fn start_render(&mut self, req: RenderRequest) {
+        self.render.running = true;
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            let outcome = tokio::task::spawn_blocking(move || jobs::render(&req))
+                .await
+                .unwrap_or_else(|e| RenderOutcome {
+                    generation,
+                    result: Err(RenderFailure::Setup(format!(
+                        "internal error while rendering ({e}); details in {}",
+                        terminal::panic_log_path().display()
+                    ))),
+                });
+            let _ = tx.send(Internal::RenderDone(outcome));
+        });
+    }
+
+    fn start_highlight(&mut self, req: HighlightRequest) {
+        self.highlight.running = true;
+        let mut cache = self.highlight_cache.take().unwrap_or_default();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            let done = tokio::task::spawn_blocking(move || {
+                let out = cache.highlight(&req);
+                (cache, out)
+            })
+            .await;
+            let (cache, out) = done.unwrap_or_else(|_| {
+                (
+                    Box::default(),
+                    Highlighted {
+                        generation,
+                        rows: Vec::new(),
+                    },
+                )
+            });
+            let _ = tx.send(Internal::HighlightDone(cache, out));
+        });
+    }
+
+    fn start_pipeline(&mut self, req: PipelineRequest) {
+        if let Some(old) = self.pipeline.take() {
+            old.cancel();
+        }
+        let token = CancellationToken::new();
+        self.pipeline = Some(token.clone());
+        let tx = self.tx.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            // The pipeline renders templates with `Rc` values inside, so its future may not
+            // be `Send`: drive it on a blocking thread of its own.
+            let outcome = tokio::task::spawn_blocking(move || {
+                handle.block_on(jobs::run_pipeline(&req, token))
+            })
+            .await
+            .unwrap_or_else(|e| TraceOutcome {
+                generation,
+                result: Err(format!(
+                    "internal error in the pipeline ({e}); details in {}",
+                    terminal::panic_log_path().display()
+                )),
+            });
+            let _ = tx.send(Internal::PipelineDone(outcome));
+        });
+    }
+}
+
+async fn tick(ticker: &mut Option<tokio::time::Interval>) {
+    match ticker {
+        Some(t) => {
+            t.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(unix)]
+async fn sigterm(signal: &mut Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Options from the environment: `GATEBENCH_THEME` (dark, light, high-contrast) and
+/// `NO_COLOR`.
+pub fn options_from_env(size: (u16, u16)) -> (AppOptions, Option<String>) {
+    let no_color = crate::ui::style::no_color_from_env();
+    let mut warning = None;
+    let theme = match std::env::var("GATEBENCH_THEME") {
+        Ok(name) => crate::ui::style::Theme::builtin(&name, no_color).unwrap_or_else(|e| {
+            warning = Some(e.to_string());
+            crate::ui::style::Theme::default_dark(no_color)
+        }),
+        Err(_) => crate::ui::style::Theme::default_dark(no_color),
+    };
+    (
+        AppOptions {
+            theme,
+            keymap: crate::app::keymap::Keymap::default(),
+            size,
+        },
+        warning,
+    )
+}
+
+/// Start the workbench on a real terminal and run it until the user quits.
+pub fn run_workbench(session: Option<&Path>) -> anyhow::Result<()> {
+    // reqwest (used by the backends) needs a crypto provider; one may already be installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async {
+        terminal::install_panic_hook();
+        let terminal = terminal::setup().context("setting up the terminal")?;
+        let _guard = terminal::TerminalGuard;
+        let size = terminal
+            .size()
+            .map(|s| (s.width, s.height))
+            .unwrap_or((80, 24));
+        let (options, warning) = options_from_env(size);
+        let mut app = App::open(session, options);
+        if let Some(w) = warning {
+            app = app.with_warning(w);
+        }
+        let events = crossterm::event::EventStream::new();
+        Runtime::new(terminal, app, events, Clipboard::Osc52)
+            .run()
+            .await
+    })?;
+    // Blocking tasks (a backend call that ignores cancellation) must not keep us alive.
+    rt.shutdown_timeout(Duration::from_millis(200));
+    Ok(())
+}

@@ -1,0 +1,83 @@
+//! Terminal setup and teardown, and the panic hook that restores the terminal before the
+//! panic is reported.
+
+use std::io::{self, Stdout, Write as _};
+use std::sync::OnceLock;
+use std::thread::ThreadId;
+
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// The thread that owns the terminal (the event loop). Panics there restore the terminal;
+/// panics elsewhere (a background job) are caught by their task and reported in the UI.
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
+/// Put the terminal in raw mode on the alternate screen with mouse and paste reporting.
+pub fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+    enable_raw_mode()?;
+    let mut out = io::stdout();
+    if let Err(e) = crossterm::execute!(
+        out,
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste
+    ) {
+        let _ = restore();
+        return Err(e);
+    }
+    Terminal::new(CrosstermBackend::new(out))
+}
+
+/// Leave raw mode and the alternate screen, show the cursor. Safe to call twice.
+pub fn restore() -> io::Result<()> {
+    let mut out = io::stdout();
+    let r = crossterm::execute!(
+        out,
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let raw = disable_raw_mode();
+    let _ = out.flush();
+    r.and(raw)
+}
+
+/// Restores the terminal when dropped (also while unwinding from a panic).
+pub struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        let _ = restore();
+    }
+}
+
+/// Where background panics are written (they must not print over the screen).
+pub fn panic_log_path() -> std::path::PathBuf {
+    std::env::temp_dir().join("gatebench-panic.log")
+}
+
+/// Install the panic hook: on the UI thread, restore the terminal first, then report as
+/// usual; on other threads, append the report to [`panic_log_path`].
+pub fn install_panic_hook() {
+    let _ = UI_THREAD.set(std::thread::current().id());
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if UI_THREAD.get() == Some(&std::thread::current().id()) {
+            let _ = restore();
+            previous(info);
+        } else if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(panic_log_path())
+        {
+            let _ = writeln!(f, "{info}");
+        }
+    }));
+}

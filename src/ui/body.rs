@@ -1,0 +1,347 @@
+//! Display-ready text for bodies and HTTP messages: pretty JSON (tokens re-indented, never
+//! re-printed, so numbers and escapes stay byte for byte what the gateway produced), the
+//! position of the first JSON error, and token kinds for colouring. Built when a result
+//! arrives (in the background), so drawing only slices the visible lines.
+
+use std::ops::Range;
+
+use crate::gateway::trace::HttpMessage;
+use crate::ui::style::Tok;
+
+/// Lines longer than this are cut for display (the full text stays in the model for copy).
+pub const MAX_DISPLAY_LINE: usize = 2000;
+
+/// One display line with coloured byte ranges.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StyledLine {
+    /// The text.
+    pub text: String,
+    /// Token kinds over byte ranges of `text` (gaps are plain).
+    pub toks: Vec<(Range<usize>, Tok)>,
+}
+
+/// Display-ready lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StyledText {
+    /// The lines.
+    pub lines: Vec<StyledLine>,
+}
+
+/// Whether a text is JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JsonStatus {
+    /// Valid JSON (shown pretty-printed).
+    Valid,
+    /// Not valid JSON: where the parser gave up (1-based) and why.
+    Invalid {
+        /// Line of the error.
+        line: usize,
+        /// Column of the error.
+        col: usize,
+        /// The parser's message.
+        message: String,
+    },
+    /// Empty (or only whitespace).
+    Empty,
+}
+
+fn cut(s: &str) -> String {
+    if s.len() <= MAX_DISPLAY_LINE {
+        return s.to_string();
+    }
+    let mut end = MAX_DISPLAY_LINE;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+impl StyledText {
+    /// Plain lines.
+    pub fn plain(text: &str) -> StyledText {
+        StyledText {
+            lines: text
+                .lines()
+                .map(|l| StyledLine {
+                    text: cut(l),
+                    toks: Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Append a plain line.
+    pub fn push_plain(&mut self, text: impl Into<String>) {
+        self.lines.push(StyledLine {
+            text: text.into(),
+            toks: Vec::new(),
+        });
+    }
+
+    /// Append another text's lines.
+    pub fn extend(&mut self, other: StyledText) {
+        self.lines.extend(other.lines);
+    }
+
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether there are no lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+}
+
+/// Check a text for JSON and build its display: pretty when valid, the raw lines otherwise.
+pub fn json_or_plain(text: &str) -> (StyledText, JsonStatus) {
+    if text.trim().is_empty() {
+        return (StyledText::plain(text), JsonStatus::Empty);
+    }
+    match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+        Ok(_) => (pretty_json(text), JsonStatus::Valid),
+        Err(e) => {
+            let message = e.to_string();
+            // serde_json appends " at line L column C"; the position is shown separately.
+            let message = message
+                .rsplit_once(" at line ")
+                .map_or(message.as_str(), |(m, _)| m)
+                .to_string();
+            (
+                StyledText::plain(text),
+                JsonStatus::Invalid {
+                    line: e.line(),
+                    col: e.column(),
+                    message,
+                },
+            )
+        }
+    }
+}
+
+struct Printer {
+    out: StyledText,
+    cur: StyledLine,
+    indent: usize,
+}
+
+impl Printer {
+    fn push(&mut self, s: &str, tok: Tok) {
+        if self.cur.text.len() >= MAX_DISPLAY_LINE {
+            if !self.cur.text.ends_with('…') {
+                self.cur.text.push('…');
+            }
+            return;
+        }
+        let shown = cut(s);
+        let start = self.cur.text.len();
+        self.cur.text.push_str(&shown);
+        if tok != Tok::Plain {
+            self.cur.toks.push((start..self.cur.text.len(), tok));
+        }
+    }
+
+    fn newline(&mut self) {
+        let line = std::mem::take(&mut self.cur);
+        self.out.lines.push(line);
+        self.cur.text = " ".repeat(self.indent * 2);
+    }
+}
+
+/// Re-indent valid JSON by its tokens (2 spaces), marking keys, strings, numbers, literals
+/// and punctuation. The caller has checked that `text` is valid JSON.
+pub fn pretty_json(text: &str) -> StyledText {
+    let bytes = text.as_bytes();
+    let mut p = Printer {
+        out: StyledText::default(),
+        cur: StyledLine::default(),
+        indent: 0,
+    };
+    let next_non_ws = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' => i += 1,
+            b'{' | b'[' => {
+                let close = if b == b'{' { b'}' } else { b']' };
+                let j = next_non_ws(i + 1);
+                if j < bytes.len() && bytes[j] == close {
+                    p.push(if b == b'{' { "{}" } else { "[]" }, Tok::Punct);
+                    i = j + 1;
+                } else {
+                    p.push(&text[i..=i], Tok::Punct);
+                    p.indent += 1;
+                    p.newline();
+                    i += 1;
+                }
+            }
+            b'}' | b']' => {
+                p.indent = p.indent.saturating_sub(1);
+                p.newline();
+                p.push(&text[i..=i], Tok::Punct);
+                i += 1;
+            }
+            b',' => {
+                p.push(",", Tok::Punct);
+                p.newline();
+                i += 1;
+            }
+            b':' => {
+                p.push(":", Tok::Punct);
+                p.push(" ", Tok::Plain);
+                i += 1;
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                let j = next_non_ws(i);
+                let tok = if j < bytes.len() && bytes[j] == b':' {
+                    Tok::Key
+                } else {
+                    Tok::Str
+                };
+                p.push(&text[start..i], tok);
+            }
+            _ => {
+                let start = i;
+                while i < bytes.len()
+                    && !matches!(bytes[i], b',' | b'}' | b']' | b':')
+                    && !bytes[i].is_ascii_whitespace()
+                {
+                    i += 1;
+                }
+                // Skip over a stray byte rather than loop forever (text is valid JSON anyway).
+                i = i.max(start + 1);
+                let word = &text[start..i];
+                let tok = if matches!(word, "true" | "false" | "null") {
+                    Tok::Literal
+                } else {
+                    Tok::Num
+                };
+                p.push(word, tok);
+            }
+        }
+    }
+    if !p.cur.text.trim().is_empty() {
+        p.newline();
+    }
+    p.out
+}
+
+/// An HTTP message for display: request line or status line, headers, a blank line, the body
+/// (pretty when it is JSON).
+pub fn http_message(m: &HttpMessage) -> StyledText {
+    let mut out = StyledText::default();
+    let first = if m.status == 0 {
+        format!("{} {}", m.method, m.url)
+    } else {
+        format!("HTTP {}", m.status)
+    };
+    out.lines.push(StyledLine {
+        toks: vec![(0..first.len(), Tok::Header)],
+        text: cut(&first),
+    });
+    for (k, v) in &m.headers {
+        let text = cut(&format!("{k}: {v}"));
+        let end = k.len().min(text.len());
+        out.lines.push(StyledLine {
+            text,
+            toks: vec![(0..end, Tok::Header)],
+        });
+    }
+    let body = m.body_text();
+    if !body.is_empty() {
+        out.push_plain("");
+        out.extend(json_or_plain(&body).0);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(t: &StyledText) -> Vec<&str> {
+        t.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn pretty_keeps_tokens_verbatim() {
+        let (t, s) = json_or_plain(r#"{"a":1.50,"b":[true,null,"x\"y"],"c":{},"d":[]}"#);
+        assert_eq!(s, JsonStatus::Valid);
+        assert_eq!(
+            texts(&t),
+            [
+                "{",
+                r#"  "a": 1.50,"#,
+                r#"  "b": ["#,
+                "    true,",
+                "    null,",
+                r#"    "x\"y""#,
+                "  ],",
+                r#"  "c": {},"#,
+                r#"  "d": []"#,
+                "}"
+            ]
+        );
+        assert!(t.lines[1].toks.contains(&(2..5, Tok::Key)));
+        assert!(t.lines[1].toks.contains(&(7..11, Tok::Num)));
+        assert!(t.lines[3].toks.contains(&(4..8, Tok::Literal)));
+    }
+
+    #[test]
+    fn invalid_json_has_a_position() {
+        let (t, s) = json_or_plain("{\n  \"a\": 1,\n}");
+        assert_eq!(texts(&t), ["{", "  \"a\": 1,", "}"]);
+        match s {
+            JsonStatus::Invalid { line, col, message } => {
+                assert_eq!((line, col), (3, 1));
+                assert!(!message.contains(" at line "), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(json_or_plain("  \n").1, JsonStatus::Empty);
+    }
+
+    #[test]
+    fn scalars_and_long_lines() {
+        assert_eq!(texts(&json_or_plain("42").0), ["42"]);
+        let long = format!("\"{}\"", "x".repeat(5000));
+        let (t, _) = json_or_plain(&long);
+        assert!(t.lines[0].text.len() <= MAX_DISPLAY_LINE + 4);
+        assert!(t.lines[0].text.ends_with('…'));
+    }
+
+    #[test]
+    fn http_messages() {
+        let m = HttpMessage {
+            method: "POST".into(),
+            url: "http://127.0.0.1/x".into(),
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: b"{\"a\":1}".to_vec(),
+            ..HttpMessage::default()
+        };
+        assert_eq!(
+            texts(&http_message(&m)),
+            [
+                "POST http://127.0.0.1/x",
+                "Content-Type: application/json",
+                "",
+                "{",
+                "  \"a\": 1",
+                "}"
+            ]
+        );
+    }
+}

@@ -1,0 +1,34 @@
+//! Drawing: `view(&App, &mut Frame)` reads the model and draws panes, the stage strip, the
+//! status bar and overlays. It never changes the model, spawns work or does I/O.
+
+pub mod body;
+pub mod highlight;
+pub mod layout;
+pub mod panes;
+pub mod style;
+pub mod widgets;
+
+use ratatui::Frame;
+
+use crate::app::{App, Overlay};
+
+/// Draw one frame.
+pub fn view(app: &App, f: &mut Frame) {
+    let Some(screen) = layout::screen(app, f.area()) else {
+        panes::help::draw_too_small(f, app);
+        return;
+    };
+    panes::stages::draw(f, app, screen.strip, screen.explanation);
+    for (pane, area) in &screen.panes {
+        panes::draw(f, app, *pane, *area);
+    }
+    if let (Some(tabs), Some((shown, _))) = (screen.tabs, screen.panes.last()) {
+        panes::draw_tabs(f, app, tabs, *shown);
+    }
+    panes::status::draw(f, app, screen.status);
+    match app.overlay() {
+        Some(Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
+        Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
+        None => {}
+    }
+}

@@ -1,0 +1,82 @@
+//! The Backend pane: the endpoint request the gateway sent and the endpoint response.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Span;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::keymap::Layer;
+use crate::app::{Action, App, Pane, RunState};
+use crate::gateway::api::IntegrationType;
+use crate::ui::body::{StyledLine, StyledText};
+use crate::ui::panes::{draw_text, hints, pane_block, spinner};
+use crate::ui::style::Tok;
+
+/// Draw the Backend pane.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme();
+    let mut title = Vec::new();
+    if let RunState::Running { .. } = app.run_state() {
+        let cancel = app
+            .keymap()
+            .first_key(Layer::Normal, Action::Cancel)
+            .unwrap_or_default();
+        title.push(Span::styled(
+            format!(" {} calling… ({cancel} cancels)", spinner(app)),
+            theme.muted(),
+        ));
+    }
+    let block = pane_block(
+        app,
+        Pane::Backend,
+        title,
+        hints(app, Layer::Normal, &[Action::Send]),
+    );
+    let Some(t) = app.trace() else {
+        let inner = block.inner(area);
+        f.render_widget(block, area);
+        let send = app
+            .keymap()
+            .first_key(Layer::Normal, Action::Send)
+            .unwrap_or_default();
+        let msg = if app.integration_kind() == Some(IntegrationType::Mock) {
+            "MOCK integration: no backend is called.".to_string()
+        } else {
+            format!("No call yet: press {send} to send the request to the backend.")
+        };
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, theme.muted())).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    };
+    let mut text = StyledText::default();
+    let heading = |s: &str| StyledLine {
+        text: s.to_string(),
+        toks: vec![(0..s.len(), Tok::Literal)],
+    };
+    match (&t.endpoint_request, &t.endpoint_response) {
+        (None, None) => {
+            let why = if app.integration_kind() == Some(IntegrationType::Mock) {
+                "MOCK integration: no backend is called."
+            } else {
+                "No backend call was made (an earlier stage answered; see Log)."
+            };
+            text.push_plain(why);
+        }
+        (req, resp) => {
+            if let Some(req) = req {
+                text.lines.push(heading("→ endpoint request"));
+                text.extend(req.clone());
+            }
+            if let Some(resp) = resp {
+                if !text.is_empty() {
+                    text.push_plain("");
+                }
+                text.lines.push(heading("← endpoint response"));
+                text.extend(resp.clone());
+            }
+        }
+    }
+    draw_text(f, app, Pane::Backend, block, area, &text);
+}

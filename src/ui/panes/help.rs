@@ -1,0 +1,134 @@
+//! Overlays: the key help (generated from the keymap), the quit confirmation, and the
+//! too-small message.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+
+use crate::app::keymap::Layer;
+use crate::app::{Action, App};
+use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [h] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(v);
+    h
+}
+
+/// The help overlay.
+pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
+    let theme = app.theme();
+    let area = centered(f.area(), 76, f.area().height.saturating_sub(2));
+    let close = app
+        .keymap()
+        .keys(Layer::Help, Action::Help)
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(" Keys ", theme.title(true))))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {close} close · j/k scroll "),
+            theme.muted(),
+        )));
+    let mut lines = Vec::new();
+    for layer in Layer::ALL {
+        lines.push(Line::from(Span::styled(layer.title(), theme.title(true))));
+        for b in app.keymap().bindings().iter().filter(|b| b.layer == layer) {
+            let keys = b
+                .keys
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" ");
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {keys:<16}"), theme.key_hint()),
+                Span::styled(b.action.description(), theme.text()),
+            ]));
+        }
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(Span::styled(
+        "In the editor: arrows move, shift+arrows select, ctrl+c/ctrl+x/ctrl+y copy/cut/paste within the editor, mouse wheel scrolls.",
+        theme.muted(),
+    )));
+    lines.push(Line::from(Span::styled(
+        "Mouse: click a pane to focus it; the wheel scrolls the pane under the pointer.",
+        theme.muted(),
+    )));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}
+
+/// The "quit without saving?" question.
+pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
+    let theme = app.theme();
+    let area = centered(f.area(), 54, 6);
+    let yes = app
+        .keymap()
+        .keys(Layer::Confirm, Action::ConfirmYes)
+        .unwrap_or_default();
+    let no = app
+        .keymap()
+        .keys(Layer::Confirm, Action::ConfirmNo)
+        .unwrap_or_default();
+    let save = app
+        .keymap()
+        .first_key(Layer::Normal, Action::Save)
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(
+            " Unsaved changes ",
+            theme.warning(),
+        )));
+    let lines = vec![
+        Line::from(Span::styled(
+            "Quit without saving your edits?",
+            theme.text(),
+        )),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(yes, theme.key_hint()),
+            Span::styled(" quit without saving   ", theme.text()),
+            Span::styled(no, theme.key_hint()),
+            Span::styled(format!(" back (then {save} saves)"), theme.text()),
+        ]),
+    ];
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The terminal is smaller than the minimum.
+pub fn draw_too_small(f: &mut Frame, app: &App) {
+    let area = f.area();
+    let quit = app
+        .keymap()
+        .first_key(Layer::Normal, Action::Quit)
+        .unwrap_or_default();
+    let msg = format!(
+        "gatebench needs at least {MIN_WIDTH}x{MIN_HEIGHT}; this terminal is {}x{}. Enlarge it, or press {quit} to quit.",
+        area.width, area.height
+    );
+    f.render_widget(
+        Paragraph::new(Span::styled(msg, app.theme().warning())).wrap(Wrap { trim: true }),
+        area,
+    );
+}

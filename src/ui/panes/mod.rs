@@ -1,0 +1,146 @@
+//! The panes and overlays. Each pane draws from the model only; its title shows its most
+//! useful keys, taken from the keymap.
+
+pub mod backend;
+pub mod help;
+pub mod integration;
+pub mod log;
+pub mod rendered;
+pub mod request;
+pub mod response;
+pub mod stages;
+pub mod status;
+pub mod template;
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::app::keymap::Layer;
+use crate::app::{Action, App, Mode, Pane};
+use crate::ui::body::StyledText;
+use crate::ui::widgets::text_view;
+
+/// Spinner frames while a call runs.
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/// The spinner frame for the app's tick count.
+pub fn spinner(app: &App) -> &'static str {
+    SPINNER[usize::try_from(app.ticks() % 10).unwrap_or(0)]
+}
+
+/// Key hints for a pane title: `i edit  ] template`, from the keymap.
+pub fn hints(app: &App, layer: Layer, actions: &[Action]) -> Line<'static> {
+    let theme = app.theme();
+    let mut spans = vec![Span::raw(" ")];
+    for a in actions {
+        if let Some((key, label)) = app.keymap().hint(layer, *a) {
+            spans.push(Span::styled(key, theme.key_hint()));
+            spans.push(Span::styled(format!(" {label} "), theme.muted()));
+        }
+    }
+    Line::from(spans).right_aligned()
+}
+
+/// The frame of a pane: thick and marked `▶` when focused, marked `●` when the current stage
+/// reads or writes it, so neither depends on colour alone.
+pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>, hint: Line<'a>) -> Block<'a> {
+    let theme = app.theme();
+    let focused = app.focus() == pane;
+    let involved = Pane::involved_in(app.stage()).contains(&pane);
+    let mut spans = Vec::new();
+    spans.push(Span::styled(
+        if focused { "▶ " } else { " " },
+        theme.title(focused),
+    ));
+    spans.push(Span::styled(pane.title(), theme.title(focused)));
+    spans.extend(title);
+    if involved {
+        spans.push(Span::styled(" ●", theme.stage_involved()));
+    }
+    spans.push(Span::raw(" "));
+    let border_style = if focused {
+        theme.border(true)
+    } else if involved {
+        theme.stage_involved()
+    } else {
+        theme.border(false)
+    };
+    Block::bordered()
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Rounded
+        })
+        .border_style(border_style)
+        .title(Line::from(spans))
+        .title_top(hint)
+}
+
+/// The hint line of a focused editor pane: the editing keys while editing, else `actions`.
+pub fn editor_hints(app: &App, pane: Pane, actions: &[Action]) -> Line<'static> {
+    if app.mode() == Mode::Editing && app.focus() == pane {
+        hints(
+            app,
+            Layer::Editing,
+            &[Action::LeaveEdit, Action::Undo, Action::Save],
+        )
+    } else {
+        hints(app, Layer::Normal, actions)
+    }
+}
+
+/// Draw a scrollable styled text inside a block.
+pub fn draw_text(
+    f: &mut Frame,
+    app: &App,
+    pane: Pane,
+    block: Block<'_>,
+    area: Rect,
+    text: &StyledText,
+) {
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let h = inner.height as usize;
+    let scroll = text_view::clamp_scroll(app.scroll(pane), text.len(), h);
+    let lines = text_view::window(text, scroll, h, app.theme());
+    f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// Draw one pane.
+pub fn draw(f: &mut Frame, app: &App, pane: Pane, area: Rect) {
+    match pane {
+        Pane::Request => request::draw(f, app, area),
+        Pane::Integration => integration::draw(f, app, area),
+        Pane::Template => template::draw(f, app, area),
+        Pane::Rendered => rendered::draw(f, app, area),
+        Pane::Backend => backend::draw(f, app, area),
+        Pane::Response => response::draw(f, app, area),
+        Pane::Log => log::draw(f, app, area),
+    }
+}
+
+/// The tab bar of the narrow layout's pane stack.
+pub fn draw_tabs(f: &mut Frame, app: &App, area: Rect, shown: Pane) {
+    let theme = app.theme();
+    let short = |p: Pane| match p {
+        Pane::Request => "Req",
+        Pane::Integration => "Int",
+        Pane::Backend => "Back",
+        Pane::Response => "Resp",
+        Pane::Log => "Log",
+        Pane::Template => "Tmpl",
+        Pane::Rendered => "Out",
+    };
+    let mut spans = Vec::new();
+    for p in crate::ui::layout::STACK {
+        let style = if p == shown {
+            theme.stage_active()
+        } else {
+            theme.muted()
+        };
+        spans.push(Span::styled(format!(" {} ", short(p)), style));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}

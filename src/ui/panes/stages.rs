@@ -1,0 +1,92 @@
+//! The stage strip (routing → method request → ... → method response) and the current
+//! stage's one-line explanation.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::App;
+use crate::gateway::trace::{Stage, StageOutcome};
+
+fn short(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Routing => "route",
+        Stage::MethodRequest => "method req",
+        Stage::IntegrationRequest => "integ req",
+        Stage::Backend => "backend",
+        Stage::IntegrationResponse => "integ resp",
+        Stage::MethodResponse => "method resp",
+    }
+}
+
+/// The outcome mark of a stage in the latest trace: ✓ done, ✗ failed, – skipped.
+fn mark(app: &App, stage: Stage) -> &'static str {
+    let Some(t) = app.trace() else { return "" };
+    match t
+        .trace
+        .stages
+        .iter()
+        .find(|s| s.stage == stage)
+        .map(|s| &s.outcome)
+    {
+        Some(StageOutcome::Done) => " ✓",
+        Some(StageOutcome::Failed(_)) => " ✗",
+        Some(StageOutcome::Skipped) => " –",
+        None => "",
+    }
+}
+
+fn strip_line(app: &App, label: fn(Stage) -> &'static str) -> (Line<'static>, usize) {
+    let theme = app.theme();
+    let mut spans = Vec::new();
+    let mut width = 0;
+    for (i, stage) in Stage::ALL.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" › ", theme.muted()));
+            width += 3;
+        }
+        let text = format!(" {}{} ", label(stage), mark(app, stage));
+        width += text.chars().count();
+        let style = if stage == app.stage() {
+            theme.stage_active()
+        } else {
+            theme.stage_other()
+        };
+        spans.push(Span::styled(text, style));
+    }
+    (Line::from(spans), width)
+}
+
+/// Draw the strip into `strip` and the explanation into `explanation`.
+pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
+    let theme = app.theme();
+    let (full, width) = strip_line(app, Stage::label);
+    let line = if width <= strip.width as usize {
+        full
+    } else {
+        strip_line(app, short).0
+    };
+    f.render_widget(Paragraph::new(line), strip);
+    let stage = app.stage();
+    let mut spans = vec![
+        Span::styled(format!("{}: ", stage.label()), theme.title(true)),
+        Span::styled(stage.explanation(), theme.muted()),
+    ];
+    if let Some(t) = app.trace()
+        && let Some(rec) = t.trace.stages.iter().find(|s| s.stage == stage)
+    {
+        match &rec.outcome {
+            StageOutcome::Failed(m) => spans.push(Span::styled(format!(" ✗ {m}"), theme.error())),
+            _ => {
+                if let Some(note) = rec.notes.first() {
+                    spans.push(Span::styled(format!(" → {note}"), theme.text()));
+                }
+            }
+        }
+    }
+    f.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(Wrap { trim: true }),
+        explanation,
+    );
+}

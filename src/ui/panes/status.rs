@@ -1,0 +1,87 @@
+//! The status bar: mode, unsaved marker, the latest message (or the template error), and key
+//! hints generated from the keymap.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use crate::app::keymap::Layer;
+use crate::app::{Action, App, Mode, StatusKind};
+
+/// The hints shown in the status bar per layer.
+const NORMAL_HINTS: [Action; 9] = [
+    Action::Help,
+    Action::FocusNext,
+    Action::Edit,
+    Action::NextStage,
+    Action::RunAll,
+    Action::Send,
+    Action::CycleType,
+    Action::Save,
+    Action::Quit,
+];
+const EDIT_HINTS: [Action; 4] = [Action::LeaveEdit, Action::Undo, Action::Redo, Action::Save];
+
+/// Draw the status bar.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme();
+    let (layer, actions): (Layer, &[Action]) = match app.mode() {
+        Mode::Normal => (Layer::Normal, &NORMAL_HINTS),
+        Mode::Editing => (Layer::Editing, &EDIT_HINTS),
+    };
+    let mut left = vec![Span::styled(
+        match app.mode() {
+            Mode::Normal => " NORMAL ",
+            Mode::Editing => " EDIT ",
+        },
+        theme.stage_active(),
+    )];
+    if app.is_dirty() {
+        left.push(Span::styled(" [+]", theme.warning()));
+    }
+    left.push(Span::raw(" "));
+    if let Some(s) = app.status() {
+        let style = match s.kind {
+            StatusKind::Info => theme.text(),
+            StatusKind::Success => theme.success(),
+            StatusKind::Error => theme.error(),
+        };
+        let mark = match s.kind {
+            StatusKind::Error => "✗ ",
+            StatusKind::Success => "✓ ",
+            StatusKind::Info => "",
+        };
+        left.push(Span::styled(format!("{mark}{}", s.text), style));
+    } else if let Some(e) = app.template_error() {
+        left.push(Span::styled(
+            format!("✗ template {}:{}: {}", e.line, e.col, e.message),
+            theme.error(),
+        ));
+    }
+    let mut right = Vec::new();
+    for a in actions {
+        if let Some((key, label)) = app.keymap().hint(layer, *a) {
+            right.push(Span::styled(key, theme.key_hint()));
+            right.push(Span::styled(format!(" {label}  "), theme.muted()));
+        }
+    }
+    let left_w: usize = left.iter().map(|s| s.content.chars().count()).sum();
+    let right_w: usize = right.iter().map(|s| s.content.chars().count()).sum();
+    let total = area.width as usize;
+    // The message wins; hints get what is left (all of them, or none).
+    let right_w = if left_w + right_w <= total {
+        right_w
+    } else {
+        0
+    };
+    let [l, r] = Layout::horizontal([
+        Constraint::Min(0),
+        Constraint::Length(u16::try_from(right_w).unwrap_or(0)),
+    ])
+    .areas(area);
+    f.render_widget(Paragraph::new(Line::from(left)), l);
+    if right_w > 0 {
+        f.render_widget(Paragraph::new(Line::from(right)), r);
+    }
+}

@@ -1,0 +1,63 @@
+//! The Template pane: the live VTL editor for the selected mapping template.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use crate::app::keymap::Layer;
+use crate::app::{Action, App, Pane};
+use crate::ui::panes::{editor_hints, pane_block};
+
+/// Draw the Template pane.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let theme = app.theme();
+    let slots = app.template_slots();
+    let mut title = Vec::new();
+    if let Some(slot) = app.template_slot() {
+        title.push(Span::styled(format!(" {}", slot.label()), theme.text()));
+        if slots.len() > 1 {
+            title.push(Span::styled(
+                format!(" {}/{}", app.template_index() + 1, slots.len()),
+                theme.muted(),
+            ));
+        }
+    }
+    let hint = editor_hints(app, Pane::Template, &[Action::Edit, Action::NextTemplate]);
+    let mut block = pane_block(app, Pane::Template, title, hint);
+    if let Some(e) = app.template_error() {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" ✗ {}:{} {} ", e.line, e.col, e.message),
+            theme.error(),
+        )));
+    }
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if slots.is_empty() {
+        let msg = "This method has no mapping templates. API Gateway passes the body through \
+                   (passthroughBehavior decides, or answers 415).";
+        f.render_widget(
+            Paragraph::new(Span::styled(msg, theme.muted())).wrap(Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    let mut editor_area = inner;
+    if let Some(kind) = app.integration_kind().filter(|k| !k.uses_templates()) {
+        let [banner, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        let key = app
+            .keymap()
+            .first_key(Layer::Normal, Action::CycleType)
+            .unwrap_or_default();
+        f.render_widget(
+            Line::from(Span::styled(
+                format!("{} ignores templates ({key}: change type)", kind.as_str()),
+                theme.warning(),
+            )),
+            banner,
+        );
+        editor_area = rest;
+    }
+    app.template_editor().render(editor_area, f.buffer_mut());
+}

@@ -1,0 +1,53 @@
+//! Read-only display of precomputed [`StyledText`]: only the visible lines are turned into
+//! ratatui lines, so a megabyte body costs no more to draw than a small one.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::ui::body::{StyledLine, StyledText};
+use crate::ui::style::{Theme, Tok};
+
+/// One styled line, as ratatui spans.
+pub fn line<'a>(l: &'a StyledLine, theme: &Theme) -> Line<'a> {
+    let mut spans = Vec::with_capacity(l.toks.len() * 2 + 1);
+    let mut at = 0;
+    for (r, tok) in &l.toks {
+        if r.start < at || r.end > l.text.len() {
+            continue;
+        }
+        if r.start > at {
+            spans.push(Span::styled(&l.text[at..r.start], theme.text()));
+        }
+        spans.push(Span::styled(&l.text[r.clone()], theme.token(*tok)));
+        at = r.end;
+    }
+    if at < l.text.len() {
+        spans.push(Span::styled(&l.text[at..], theme.token(Tok::Plain)));
+    }
+    Line::from(spans)
+}
+
+/// The visible window `skip..skip + height` of a text.
+pub fn window<'a>(
+    text: &'a StyledText,
+    skip: usize,
+    height: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    text.lines
+        .iter()
+        .skip(skip)
+        .take(height)
+        .map(|l| line(l, theme))
+        .collect()
+}
+
+/// Clamp a scroll offset so the last page stays full.
+pub fn clamp_scroll(scroll: usize, len: usize, height: usize) -> usize {
+    scroll.min(len.saturating_sub(height))
+}
+
+/// A plain line in a style.
+pub fn styled(text: impl Into<String>, style: Style) -> Line<'static> {
+    Line::from(Span::styled(text.into(), style))
+}
