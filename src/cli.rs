@@ -26,6 +26,23 @@ enum Command {
     Render(RenderArgs),
     /// Run one request through a session's integration and print the execution log.
     Run(RunArgs),
+    /// Serve a session's API on loopback for real clients (curl, a frontend, a test suite).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// The session file (TOML).
+    session: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Allow a non-loopback address (the API becomes reachable from other machines).
+    #[arg(long)]
+    allow_remote: bool,
+    /// Print one example request line per method (`METHOD /stage/path`) and exit.
+    #[arg(long)]
+    print_routes: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -81,6 +98,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Run(args)) => run(&args),
+        Some(Command::Serve(args)) => serve(&args),
         None => crate::workbench_entry(cli.session.as_deref()),
     }
 }
@@ -291,4 +309,99 @@ fn run(args: &RunArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     ExitCode::SUCCESS
+}
+
+fn load_session_or_exit(path: &Path) -> Result<crate::session::Session, ExitCode> {
+    use crate::session::{Session, SessionError};
+    match Session::load(path) {
+        Ok(s) => Ok(s),
+        Err(SessionError::Invalid {
+            path,
+            line,
+            message,
+        }) => Err(invalid_file(&path, line, message)),
+        Err(SessionError::Io { path, source }) => Err(invalid_file(&path, 1, source)),
+    }
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
+    let session = match load_session_or_exit(&args.session) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if args.print_routes {
+        for line in crate::serve::example_routes(&session) {
+            println!("{line}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(async {
+        let observer: crate::serve::Observer = std::sync::Arc::new(|s: &crate::serve::Served| {
+            eprintln!(
+                "{} {} {}{} -> {} ({} ms)",
+                crate::gateway::exec_log::console_timestamp(
+                    u64::try_from(
+                        std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap_or_default()
+                            .as_millis()
+                    )
+                    .unwrap_or(0)
+                ),
+                s.request.method,
+                s.request.path,
+                if s.request.raw_query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{}", s.request.raw_query)
+                },
+                s.trace.response.status,
+                s.latency.as_millis()
+            );
+        });
+        let name = session.name.clone();
+        let server = match crate::serve::Server::bind(
+            session,
+            args.listen,
+            args.allow_remote,
+            Some(observer),
+        )
+        .await
+        {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(1);
+            }
+        };
+        let addr = server
+            .local_addr()
+            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
+        let scope = if args.listen.ip().is_loopback() {
+            "loopback only"
+        } else {
+            "REACHABLE FROM OTHER MACHINES"
+        };
+        eprintln!("gatebench: serving \"{name}\" on http://{addr} ({scope}); Ctrl-C stops");
+        let shutdown = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match server.run(shutdown).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
+            }
+        }
+    })
 }

@@ -1,0 +1,197 @@
+//! Listen mode: serve a session's API on loopback with a real HTTP server, running every
+//! request through the same pipeline as `gatebench run` and the workbench.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::response::Response;
+
+use crate::backend::Backend;
+use crate::gateway::MAX_PAYLOAD_BYTES;
+use crate::gateway::pipeline::{ClientRequest, RunOptions, run};
+use crate::gateway::trace::Trace;
+use crate::session::Session;
+
+/// One served request, for listeners (the headless log, the workbench's request list).
+#[derive(Clone, Debug)]
+pub struct Served {
+    /// The request as received.
+    pub request: ClientRequest,
+    /// Its trip through the gateway.
+    pub trace: Trace,
+    /// Wall time spent answering.
+    pub latency: std::time::Duration,
+}
+
+/// Called for each served request.
+pub type Observer = Arc<dyn Fn(&Served) + Send + Sync>;
+
+struct ServeState {
+    session: Session,
+    backend: Box<dyn Backend>,
+    observer: Option<Observer>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The address is not loopback and remote access was not allowed.
+    #[error("{0} is not a loopback address; pass --allow-remote to listen on it")]
+    NotLoopback(SocketAddr),
+    /// Binding failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Example request lines (`METHOD /stage/path`), one per method: path parameters are filled
+/// with their names, `ANY` is shown as `GET`.
+pub fn example_routes(session: &Session) -> Vec<String> {
+    let stage = session
+        .api
+        .stage
+        .as_deref()
+        .map(|s| format!("/{s}"))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for res in &session.api.resources {
+        let path: Vec<String> = res
+            .path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(
+                |seg| match seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                    Some(name) => name.trim_end_matches('+').to_string(),
+                    None => seg.to_string(),
+                },
+            )
+            .collect();
+        let path = format!("{stage}/{}", path.join("/"));
+        for method in res.methods.keys() {
+            let m = if method == "ANY" {
+                "GET"
+            } else {
+                method.as_str()
+            };
+            out.push(format!("{m} {path}"));
+        }
+    }
+    out
+}
+
+/// A bound server, ready to run.
+pub struct Server {
+    listener: tokio::net::TcpListener,
+    state: Arc<ServeState>,
+}
+
+impl Server {
+    /// Bind `addr` (loopback unless `allow_remote`).
+    pub async fn bind(
+        session: Session,
+        addr: SocketAddr,
+        allow_remote: bool,
+        observer: Option<Observer>,
+    ) -> Result<Server, ServeError> {
+        if !addr.ip().is_loopback() && !allow_remote {
+            return Err(ServeError::NotLoopback(addr));
+        }
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let backend = crate::backend::for_session(&session.backend, session.dir());
+        Ok(Server {
+            listener,
+            state: Arc::new(ServeState {
+                session,
+                backend,
+                observer,
+            }),
+        })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until `shutdown` completes.
+    pub async fn run(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let app = axum::Router::new()
+            .fallback(handle)
+            .with_state(self.state)
+            .layer(axum::extract::DefaultBodyLimit::disable());
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+fn gateway_413() -> Response {
+    Response::builder()
+        .status(StatusCode::PAYLOAD_TOO_LARGE)
+        .header("Content-Type", "application/json")
+        .header("x-amzn-ErrorType", "RequestTooLongException")
+        .body(Body::from(r#"{"message":"Request Too Long"}"#))
+        .unwrap_or_default()
+}
+
+async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Response {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    // Read at most one byte past the gateway's limit.
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAYLOAD_BYTES + 1).await else {
+        return gateway_413();
+    };
+    let request = ClientRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        raw_query: parts.uri.query().unwrap_or("").to_string(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        body: bytes.to_vec(),
+    };
+    let opts = RunOptions::default();
+    let trace = run(&state.session.api, &request, state.backend.as_ref(), &opts).await;
+    let mut builder = Response::builder().status(
+        StatusCode::from_u16(trace.response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    );
+    for (k, v) in &trace.response.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(k.as_str()),
+            HeaderValue::try_from(v.as_str()),
+        ) {
+            builder = builder.header(name, value);
+        }
+    }
+    let response = builder
+        .body(Body::from(trace.response.body.clone()))
+        .unwrap_or_default();
+    if let Some(observer) = &state.observer {
+        observer(&Served {
+            request,
+            trace,
+            latency: started.elapsed(),
+        });
+    }
+    response
+}
