@@ -1744,6 +1744,34 @@ fn apply_request_overrides(overrides: &Json, params: &mut IntegrationParams) {
     }
 }
 
+thread_local! {
+    /// Parsed templates by source text: a served API renders the same few templates for
+    /// every request.
+    static TEMPLATE_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, std::rc::Rc<Template>>> =
+        std::cell::RefCell::new(rustc_hash::FxHashMap::default());
+}
+
+/// Most templates kept parsed per thread.
+const TEMPLATE_CACHE_SIZE: usize = 64;
+
+fn parsed_template(
+    source: &str,
+    policy: &crate::vtl::Policy,
+) -> Result<std::rc::Rc<Template>, VtlError> {
+    if let Some(t) = TEMPLATE_CACHE.with(|c| c.borrow().get(source).cloned()) {
+        return Ok(t);
+    }
+    let t = std::rc::Rc::new(Template::parse_with(source, policy)?);
+    TEMPLATE_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= TEMPLATE_CACHE_SIZE {
+            c.clear();
+        }
+        c.insert(source.to_string(), t.clone());
+    });
+    Ok(t)
+}
+
 /// Render a mapping template as the gateway does; `overrides_in` seeds
 /// `$context.requestOverride` / `responseOverride` (carried from the request template to the
 /// response template). Returns the output and the override maps after the render.
@@ -1760,7 +1788,7 @@ pub fn render_template(
         }
     }
     let policy = crate::vtl::Policy::api_gateway();
-    let parsed = match Template::parse_with(template, &policy) {
+    let parsed = match parsed_template(template, &policy) {
         Ok(t) => t,
         Err(e) => return (Err(e), overrides_in.clone()),
     };
