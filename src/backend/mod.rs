@@ -2,6 +2,8 @@
 //! API endpoint, canned answers written in a session, and the built-in echo (a loopback HTTP
 //! echo server and an echo function). Only this module touches the network.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod echo;
 pub mod http;
 pub mod local;
@@ -199,6 +201,14 @@ pub fn for_session(
         BackendConfig::Lambda { endpoint, function } => {
             Box::new(http::HttpBackend::new().with_lambda_endpoint(endpoint, function.clone()))
         }
+        #[cfg(feature = "aws")]
+        BackendConfig::AwsLambda { region, profile } => {
+            Box::new(aws::AwsLambdaBackend::new(region.clone(), profile.clone()))
+        }
+        #[cfg(not(feature = "aws"))]
+        BackendConfig::AwsLambda { .. } => Box::new(UnavailableBackend(
+            "real AWS Lambda needs a gatebench built with `--features aws`".to_string(),
+        )),
         BackendConfig::Local { command } => Box::new(local::LocalBackend::new(
             command.clone(),
             "function",

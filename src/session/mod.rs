@@ -100,6 +100,16 @@ pub enum BackendConfig {
         #[serde(default)]
         function: Option<String>,
     },
+    /// Real AWS Lambda, signed with SigV4 from the standard credential sources (needs a build
+    /// with `--features aws`; the function comes from the integration URI).
+    AwsLambda {
+        /// Region (default: environment, then the function ARN's region).
+        #[serde(default)]
+        region: Option<String>,
+        /// Profile in the shared credentials file (default: `AWS_PROFILE`, then `default`).
+        #[serde(default)]
+        profile: Option<String>,
+    },
     /// A local handler process started behind gatebench's own Lambda Runtime API.
     Local {
         /// The command and its arguments (e.g. `["python3", "-m", "awslambdaric", "app.handler"]`).

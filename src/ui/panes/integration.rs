@@ -44,6 +44,10 @@ fn backend_label(b: &BackendConfig) -> String {
         BackendConfig::Http => "real HTTP (the uri as written)".into(),
         BackendConfig::Lambda { endpoint, .. } => format!("Lambda Invoke API at {endpoint}"),
         BackendConfig::Local { command } => format!("local handler: {}", command.join(" ")),
+        BackendConfig::AwsLambda { region, .. } => format!(
+            "AWS Lambda (SigV4{})",
+            region.as_deref().map(|r| format!(", {r}")).unwrap_or_default()
+        ),
     }
 }
 
