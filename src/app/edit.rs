@@ -148,6 +148,11 @@ impl App {
         let request = route::request_json(&self.session, saved, self.routed.as_ref());
         let integration_response =
             (slot.phase == Phase::Response).then(|| self.integration_response_json());
+        let request_template = if slot.phase == Phase::Response {
+            self.request_template_for(saved)
+        } else {
+            None
+        };
         self.render_generation += 1;
         Some(Effect::Render(RenderRequest {
             generation: self.render_generation,
@@ -155,7 +160,27 @@ impl App {
             phase: slot.phase,
             request,
             integration_response,
+            request_template,
         }))
+    }
+
+    /// The request template the gateway picks for a request: by `Content-Type` (without
+    /// parameters), `application/json` when there is none, else the first.
+    fn request_template_for(&self, saved: &crate::session::SavedRequest) -> Option<String> {
+        let templates = &self.method()?.integration.request_templates;
+        let ct = saved
+            .headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map_or("application/json", |(_, v)| {
+                v.split(';').next().unwrap_or("").trim()
+            });
+        templates
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(ct))
+            .or_else(|| templates.first())
+            .map(|(_, t)| t.clone())
     }
 
     /// The backend's answer as a response template sees it: the trace's endpoint response,

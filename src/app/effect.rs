@@ -20,6 +20,10 @@ pub struct RenderRequest {
     pub request: serde_json::Value,
     /// The integration response (`statusCode`, `headers`, `body`) for the response side.
     pub integration_response: Option<serde_json::Value>,
+    /// For the response side: the request template, rendered first for the
+    /// `$context.requestOverride` values it leaves for the response template (as the gateway
+    /// carries them).
+    pub request_template: Option<String>,
 }
 
 /// Run a request through the session's integration (`gateway::pipeline::run_session`).

@@ -283,7 +283,7 @@ impl App {
                     let mut app = App::new(Session::builtin_default(), None, options);
                     app.set_status(
                         StatusKind::Error,
-                        format!("{e} (showing the built-in default session)"),
+                        format!("Showing the built-in default session: {e}"),
                     );
                     app
                 }

@@ -4,16 +4,24 @@
 use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway;
-use crate::gateway::pipeline::{ClientRequest, run_session};
+use crate::gateway::pipeline::{self, ClientRequest, run_session};
 use crate::vtl::Template;
 
 /// Render a template as API Gateway would and lay the output out for the Rendered pane.
 /// Everything that holds `Rc` values (the context) is built and dropped inside this call.
 pub fn render(req: &RenderRequest) -> RenderOutcome {
     let result = (|| {
-        let setup =
-            gateway::mapping_setup(&req.request, req.phase, req.integration_response.as_ref())
-                .map_err(|e| RenderFailure::Setup(e.to_string()))?;
+        // Copy the request (its body may be large) only when overrides must go in.
+        let request = match &req.request_template {
+            Some(t) => {
+                let mut r = req.request.clone();
+                carry_overrides(t, &mut r);
+                std::borrow::Cow::Owned(r)
+            }
+            None => std::borrow::Cow::Borrowed(&req.request),
+        };
+        let setup = gateway::mapping_setup(&request, req.phase, req.integration_response.as_ref())
+            .map_err(|e| RenderFailure::Setup(e.to_string()))?;
         let template =
             Template::parse_with(&req.template, &setup.policy).map_err(RenderFailure::Template)?;
         let (mut ctx, _overrides) = setup.context();
@@ -25,6 +33,32 @@ pub fn render(req: &RenderRequest) -> RenderOutcome {
     RenderOutcome {
         generation: req.generation,
         result,
+    }
+}
+
+/// Render the request template and put the `$context.requestOverride` and
+/// `responseOverride` values it set into the method request's context, where the response
+/// template reads them. Errors leave the request as it is (the request template's own pane
+/// reports them).
+fn carry_overrides(request_template: &str, request: &mut serde_json::Value) {
+    let Ok(mr) = gateway::MethodRequest::from_case_json(request) else {
+        return;
+    };
+    let body = mr.body.clone().unwrap_or_default();
+    let (out, overrides) =
+        pipeline::render_template(request_template, &mr, &body, &serde_json::Value::Null);
+    if out.is_err() {
+        return;
+    }
+    if let (Some(ctx), serde_json::Value::Object(o)) = (
+        request
+            .get_mut("context")
+            .and_then(serde_json::Value::as_object_mut),
+        overrides,
+    ) {
+        for (k, v) in o {
+            ctx.insert(k, v);
+        }
     }
 }
 
@@ -66,6 +100,7 @@ mod tests {
             phase: Phase::Request,
             request: route::request_json(&s, saved, r.as_ref()),
             integration_response: None,
+            request_template: None,
         }
     }
 
@@ -102,5 +137,14 @@ mod tests {
         r.integration_response =
             Some(serde_json::json!({"statusCode": 200, "headers": {}, "body": "{\"a\": 5}"}));
         assert_eq!(render(&r).result.unwrap().text, "5 7");
+    }
+
+    #[test]
+    fn response_phase_sees_the_request_templates_overrides() {
+        let mut r = request("$context.requestOverride.path.name");
+        r.phase = Phase::Response;
+        r.request_template =
+            Some("#set($context.requestOverride.path.name = $input.path('$.name'))".into());
+        assert_eq!(render(&r).result.unwrap().text, "Rex");
     }
 }

@@ -67,7 +67,7 @@ pub fn screen(app: &App, area: Rect) -> Option<Screen> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let explanation_height = if is_wide(area) { 1 } else { 2 };
+    let explanation_height = 2;
     let [strip, explanation, body, status] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(explanation_height),

@@ -8,8 +8,9 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane, RunState};
 use crate::gateway::api::IntegrationType;
+use crate::gateway::trace::{Stage, StageOutcome};
 use crate::ui::body::{StyledLine, StyledText};
-use crate::ui::panes::{draw_text, hints, pane_block, spinner};
+use crate::ui::panes::{draw_text, pane_block, spinner};
 use crate::ui::style::Tok;
 
 /// Draw the Backend pane.
@@ -26,12 +27,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.muted(),
         ));
     }
-    let block = pane_block(
-        app,
-        Pane::Backend,
-        title,
-        hints(app, Layer::Normal, &[Action::Send]),
-    );
+    let block = pane_block(app, Pane::Backend, area, title, None, &[Action::Send]);
     let Some(t) = app.trace() else {
         let inner = block.inner(area);
         f.render_widget(block, area);
@@ -57,12 +53,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     };
     match (&t.endpoint_request, &t.endpoint_response) {
         (None, None) => {
-            let why = if app.integration_kind() == Some(IntegrationType::Mock) {
-                "MOCK integration: no backend is called."
+            let failed = t.trace.stages.iter().find_map(|s| match &s.outcome {
+                StageOutcome::Failed(m) if s.stage == Stage::Backend => Some(m.clone()),
+                _ => None,
+            });
+            if let Some(m) = failed {
+                let line = format!("✗ {m}");
+                text.lines.push(StyledLine {
+                    toks: vec![(0..line.len(), Tok::Header)],
+                    text: line,
+                });
+            } else if app.integration_kind() == Some(IntegrationType::Mock) {
+                text.push_plain("MOCK integration: no backend is called.");
             } else {
-                "No backend call was made (an earlier stage answered; see Log)."
-            };
-            text.push_plain(why);
+                text.push_plain("No backend call was made (an earlier stage answered; see Log).");
+            }
         }
         (req, resp) => {
             if let Some(req) = req {

@@ -99,12 +99,13 @@ pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
             "Quit without saving your edits?",
             theme.text(),
         )),
-        Line::from(""),
         Line::from(vec![
-            Span::styled(yes, theme.key_hint()),
-            Span::styled(" quit without saving   ", theme.text()),
-            Span::styled(no, theme.key_hint()),
-            Span::styled(format!(" back (then {save} saves)"), theme.text()),
+            Span::styled(format!("  {yes}"), theme.key_hint()),
+            Span::styled("  quit without saving", theme.text()),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  {no}"), theme.key_hint()),
+            Span::styled(format!("  go back ({save} saves)"), theme.text()),
         ]),
     ];
     f.render_widget(Clear, area);

@@ -46,7 +46,10 @@ fn backend_label(b: &BackendConfig) -> String {
         BackendConfig::Local { command } => format!("local handler: {}", command.join(" ")),
         BackendConfig::AwsLambda { region, .. } => format!(
             "AWS Lambda (SigV4{})",
-            region.as_deref().map(|r| format!(", {r}")).unwrap_or_default()
+            region
+                .as_deref()
+                .map(|r| format!(", {r}"))
+                .unwrap_or_default()
         ),
     }
 }
@@ -57,8 +60,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let block = crate::ui::panes::pane_block(
         app,
         Pane::Integration,
+        area,
         Vec::new(),
-        crate::ui::panes::hints(app, Layer::Normal, &[Action::CycleType]),
+        None,
+        &[Action::CycleType],
     );
     let inner = block.inner(area);
     f.render_widget(block, area);
@@ -119,8 +124,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         key("timeout"),
         val(format!("{} ms", i.timeout_ms())),
     ]));
-    for (k, v) in &i.request_parameters {
-        lines.push(Line::from(vec![key("param"), val(format!("{k} = {v}"))]));
+    if !i.request_parameters.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "request parameters (integration ← method)",
+            theme.muted(),
+        )));
+        for (k, v) in &i.request_parameters {
+            let target = k.strip_prefix("integration.request.").unwrap_or(k);
+            let source = v.strip_prefix("method.request.").unwrap_or(v);
+            lines.push(Line::from(val(format!("  {target} ← {source}"))));
+        }
     }
     if i.kind.uses_templates() && !i.integration_responses.is_empty() {
         lines.push(Line::from(Span::styled(

@@ -5,18 +5,12 @@ use ratatui::layout::Rect;
 use ratatui::text::Span;
 use ratatui::widgets::Paragraph;
 
-use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
-use crate::ui::panes::{draw_text, hints, pane_block};
+use crate::ui::panes::{draw_text, pane_block};
 
 /// Draw the Log pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
-    let block = pane_block(
-        app,
-        Pane::Log,
-        Vec::new(),
-        hints(app, Layer::Normal, &[Action::Copy]),
-    );
+    let block = pane_block(app, Pane::Log, area, Vec::new(), None, &[Action::Copy]);
     match app.trace() {
         Some(t) if !t.log.is_empty() => draw_text(f, app, Pane::Log, block, area, &t.log),
         _ => {

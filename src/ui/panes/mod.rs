@@ -30,22 +30,36 @@ pub fn spinner(app: &App) -> &'static str {
     SPINNER[usize::try_from(app.ticks() % 10).unwrap_or(0)]
 }
 
-/// Key hints for a pane title: `i edit  ] template`, from the keymap.
-pub fn hints(app: &App, layer: Layer, actions: &[Action]) -> Line<'static> {
+/// Key hints (`i edit  ] next template`) from the keymap.
+pub fn hints(app: &App, layer: Layer, actions: &[Action]) -> Vec<Span<'static>> {
     let theme = app.theme();
-    let mut spans = vec![Span::raw(" ")];
+    let mut spans = Vec::new();
     for a in actions {
         if let Some((key, label)) = app.keymap().hint(layer, *a) {
-            spans.push(Span::styled(key, theme.key_hint()));
+            spans.push(Span::styled(format!(" {key}"), theme.key_hint()));
             spans.push(Span::styled(format!(" {label} "), theme.muted()));
         }
     }
-    Line::from(spans).right_aligned()
+    spans
 }
 
-/// The frame of a pane: thick and marked `▶` when focused, marked `●` when the current stage
-/// reads or writes it, so neither depends on colour alone.
-pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>, hint: Line<'a>) -> Block<'a> {
+fn width(spans: &[Span<'_>]) -> usize {
+    spans.iter().map(Span::width).sum()
+}
+
+/// The frame of a pane. The top border names the pane (thick and marked `▶` when focused,
+/// marked `●` when the current stage reads or writes it, so neither depends on colour
+/// alone). The bottom border carries `footer` on the left (an error, where a request goes)
+/// and key hints on the right: all of `actions` when focused (the editing keys while
+/// editing), the first one otherwise. Hints give way to the footer when space is short.
+pub fn pane_block<'a>(
+    app: &App,
+    pane: Pane,
+    area: Rect,
+    title: Vec<Span<'a>>,
+    footer: Option<Span<'a>>,
+    actions: &[Action],
+) -> Block<'a> {
     let theme = app.theme();
     let focused = app.focus() == pane;
     let involved = Pane::involved_in(app.stage()).contains(&pane);
@@ -67,28 +81,34 @@ pub fn pane_block<'a>(app: &App, pane: Pane, title: Vec<Span<'a>>, hint: Line<'a
     } else {
         theme.border(false)
     };
-    Block::bordered()
+    let hint = if focused && app.mode() == Mode::Editing && pane.editable() {
+        hints(
+            app,
+            Layer::Editing,
+            &[Action::LeaveEdit, Action::Undo, Action::Save],
+        )
+    } else if focused {
+        hints(app, Layer::Normal, actions)
+    } else {
+        hints(app, Layer::Normal, &actions[..actions.len().min(1)])
+    };
+    let room = (area.width as usize).saturating_sub(4);
+    let footer_w = footer.as_ref().map_or(0, Span::width);
+    let mut block = Block::bordered()
         .border_type(if focused {
             BorderType::Thick
         } else {
             BorderType::Rounded
         })
         .border_style(border_style)
-        .title(Line::from(spans))
-        .title_top(hint)
-}
-
-/// The hint line of a focused editor pane: the editing keys while editing, else `actions`.
-pub fn editor_hints(app: &App, pane: Pane, actions: &[Action]) -> Line<'static> {
-    if app.mode() == Mode::Editing && app.focus() == pane {
-        hints(
-            app,
-            Layer::Editing,
-            &[Action::LeaveEdit, Action::Undo, Action::Save],
-        )
-    } else {
-        hints(app, Layer::Normal, actions)
+        .title(Line::from(spans));
+    if let Some(f) = footer {
+        block = block.title_bottom(Line::from(f));
     }
+    if footer_w + width(&hint) <= room {
+        block = block.title_bottom(Line::from(hint).right_aligned());
+    }
+    block
 }
 
 /// Draw a scrollable styled text inside a block.

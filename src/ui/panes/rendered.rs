@@ -11,7 +11,7 @@ use crate::app::{Action, App, Pane};
 use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
 use crate::ui::body::JsonStatus;
-use crate::ui::panes::{hints, pane_block, spinner};
+use crate::ui::panes::{pane_block, spinner};
 use crate::ui::widgets::text_view;
 use crate::vtl::ErrorKind;
 
@@ -41,12 +41,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         None => None,
     };
     title.extend(status);
-    let block = pane_block(
-        app,
-        Pane::Rendered,
-        title,
-        hints(app, crate::app::keymap::Layer::Normal, &[Action::Copy]),
-    );
+    let block = pane_block(app, Pane::Rendered, area, title, None, &[Action::Copy]);
     let inner = block.inner(area);
     let h = inner.height as usize;
     let scroll = app.scroll(Pane::Rendered);

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::app::{Action, App, Pane};
-use crate::ui::panes::{editor_hints, pane_block};
+use crate::ui::panes::pane_block;
 
 /// Draw the Request pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -23,25 +23,29 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.muted(),
         ));
     }
-    let hint = editor_hints(
-        app,
-        Pane::Request,
-        &[Action::Edit, Action::NextRequest, Action::Copy],
-    );
-    let mut block = pane_block(app, Pane::Request, title, hint);
-    if let Some(e) = app.request_error() {
-        block = block.title_bottom(Line::from(Span::styled(format!(" ✗ {e} "), theme.error())));
+    let footer = if let Some(e) = app.request_error() {
+        Some(Span::styled(format!(" ✗ {e} "), theme.error()))
     } else if app.request().is_some() && !app.routed() {
-        block = block.title_bottom(Line::from(Span::styled(
+        Some(Span::styled(
             " ✗ no resource matches: the gateway answers 403 ",
             theme.error(),
-        )));
-    } else if let Some(m) = app.method_ref() {
-        block = block.title_bottom(Line::from(Span::styled(
-            format!(" → {} ", m.describe(&app.session().api)),
-            theme.muted(),
-        )));
-    }
+        ))
+    } else {
+        app.method_ref().map(|m| {
+            Span::styled(
+                format!(" → {} ", m.describe(&app.session().api)),
+                theme.muted(),
+            )
+        })
+    };
+    let block = pane_block(
+        app,
+        Pane::Request,
+        area,
+        title,
+        footer,
+        &[Action::Edit, Action::NextRequest, Action::Copy],
+    );
     let inner = block.inner(area);
     f.render_widget(block, area);
     if app.request().is_none() {

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
-use crate::ui::panes::{draw_text, hints, pane_block};
+use crate::ui::panes::{draw_text, pane_block};
 
 /// Draw the Client response pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -26,8 +26,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let block = pane_block(
         app,
         Pane::Response,
+        area,
         title,
-        hints(app, Layer::Normal, &[Action::RunAll, Action::Copy]),
+        None,
+        &[Action::RunAll, Action::Copy],
     );
     match app.trace() {
         Some(t) => draw_text(f, app, Pane::Response, block, area, &t.response),

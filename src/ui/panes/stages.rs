@@ -9,6 +9,17 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::App;
 use crate::gateway::trace::{Stage, StageOutcome};
 
+fn tiny(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Routing => "route",
+        Stage::MethodRequest => "m.req",
+        Stage::IntegrationRequest => "i.req",
+        Stage::Backend => "backend",
+        Stage::IntegrationResponse => "i.resp",
+        Stage::MethodResponse => "m.resp",
+    }
+}
+
 fn short(stage: Stage) -> &'static str {
     match stage {
         Stage::Routing => "route",
@@ -61,12 +72,16 @@ fn strip_line(app: &App, label: fn(Stage) -> &'static str) -> (Line<'static>, us
 /// Draw the strip into `strip` and the explanation into `explanation`.
 pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
     let theme = app.theme();
-    let (full, width) = strip_line(app, Stage::label);
-    let line = if width <= strip.width as usize {
-        full
-    } else {
-        strip_line(app, short).0
-    };
+    // The longest labels that fit.
+    let labels: [fn(Stage) -> &'static str; 3] = [Stage::label, short, tiny];
+    let mut line = Line::default();
+    for label in labels {
+        let (l, width) = strip_line(app, label);
+        line = l;
+        if width <= strip.width as usize {
+            break;
+        }
+    }
     f.render_widget(Paragraph::new(line), strip);
     let stage = app.stage();
     let mut spans = vec![

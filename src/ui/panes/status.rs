@@ -12,6 +12,7 @@ use crate::app::{Action, App, Mode, StatusKind};
 /// The hints shown in the status bar per layer.
 const NORMAL_HINTS: [Action; 9] = [
     Action::Help,
+    Action::Quit,
     Action::FocusNext,
     Action::Edit,
     Action::NextStage,
@@ -19,7 +20,6 @@ const NORMAL_HINTS: [Action; 9] = [
     Action::Send,
     Action::CycleType,
     Action::Save,
-    Action::Quit,
 ];
 const EDIT_HINTS: [Action; 4] = [Action::LeaveEdit, Action::Undo, Action::Redo, Action::Save];
 
@@ -59,22 +59,24 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.error(),
         ));
     }
+    let left_w: usize = left.iter().map(Span::width).sum();
+    // The message wins; hints fill what is left, in order, whole hints only.
+    let mut room = (area.width as usize).saturating_sub(left_w + 1);
     let mut right = Vec::new();
     for a in actions {
         if let Some((key, label)) = app.keymap().hint(layer, *a) {
-            right.push(Span::styled(key, theme.key_hint()));
-            right.push(Span::styled(format!(" {label}  "), theme.muted()));
+            let k = Span::styled(key, theme.key_hint());
+            let l = Span::styled(format!(" {label}  "), theme.muted());
+            let w = k.width() + l.width();
+            if w > room {
+                break;
+            }
+            room -= w;
+            right.push(k);
+            right.push(l);
         }
     }
-    let left_w: usize = left.iter().map(|s| s.content.chars().count()).sum();
-    let right_w: usize = right.iter().map(|s| s.content.chars().count()).sum();
-    let total = area.width as usize;
-    // The message wins; hints get what is left (all of them, or none).
-    let right_w = if left_w + right_w <= total {
-        right_w
-    } else {
-        0
-    };
+    let right_w: usize = right.iter().map(Span::width).sum();
     let [l, r] = Layout::horizontal([
         Constraint::Min(0),
         Constraint::Length(u16::try_from(right_w).unwrap_or(0)),

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
-use crate::ui::panes::{editor_hints, pane_block};
+use crate::ui::panes::pane_block;
 
 /// Draw the Template pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -23,14 +23,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ));
         }
     }
-    let hint = editor_hints(app, Pane::Template, &[Action::Edit, Action::NextTemplate]);
-    let mut block = pane_block(app, Pane::Template, title, hint);
-    if let Some(e) = app.template_error() {
-        block = block.title_bottom(Line::from(Span::styled(
+    let footer = app.template_error().map(|e| {
+        Span::styled(
             format!(" ✗ {}:{} {} ", e.line, e.col, e.message),
             theme.error(),
-        )));
-    }
+        )
+    });
+    let block = pane_block(
+        app,
+        Pane::Template,
+        area,
+        title,
+        footer,
+        &[Action::Edit, Action::NextTemplate],
+    );
     let inner = block.inner(area);
     f.render_widget(block, area);
     if slots.is_empty() {

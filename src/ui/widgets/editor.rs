@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -136,9 +136,28 @@ impl Editor {
         }
     }
 
-    /// Feed a key (the caller has already taken the keys the app binds).
+    /// Feed a key (the caller has already taken the keys the app binds). Besides the
+    /// textarea's own (emacs-style) keys: ctrl+home/ctrl+end go to the top/bottom and
+    /// alt+a selects everything.
     pub fn input(&mut self, key: KeyEvent) -> Option<EditOutcome> {
-        self.input_raw(Input::from(key))
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let alt = key.modifiers.contains(KeyModifiers::ALT);
+        match key.code {
+            KeyCode::Home if ctrl => {
+                self.jump(true);
+                Some(EditOutcome::Moved)
+            }
+            KeyCode::End if ctrl => {
+                self.jump(false);
+                Some(EditOutcome::Moved)
+            }
+            KeyCode::Char('a') if alt => {
+                self.area.select_all();
+                self.maybe_move_window();
+                Some(EditOutcome::Moved)
+            }
+            _ => self.input_raw(Input::from(key)),
+        }
     }
 
     fn input_raw(&mut self, input: Input) -> Option<EditOutcome> {
@@ -326,7 +345,6 @@ impl Editor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::{KeyCode, KeyModifiers};
     use ratatui::style::Color;
 
     fn key(c: KeyCode) -> KeyEvent {
@@ -349,6 +367,10 @@ mod tests {
         assert_eq!(e.text(), "xab\ncd");
         assert!(e.paste("1\r\n2"));
         assert_eq!(e.lines().len(), 3);
+        // Select all, then typing replaces everything.
+        e.input(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT));
+        e.input(key(KeyCode::Char('z')));
+        assert_eq!(e.text(), "z");
     }
 
     #[test]
