@@ -4,7 +4,8 @@
 //!
 //! Background work is "latest wins": one render and one highlight run at a time, and a newer
 //! request replaces the one waiting (typing never queues a backlog). Results carry generation
-//! numbers and `update` drops stale ones. A newer pipeline run cancels the running one.
+//! numbers and `update` drops stale ones. Pipeline runs work the same way, and a newer run
+//! also cancels the running one (it stops at its next await, e.g. a backend call).
 
 pub mod jobs;
 pub mod terminal;
@@ -43,6 +44,8 @@ enum Internal {
     RenderDone(RenderOutcome),
     HighlightDone(Box<HighlightCache>, Highlighted),
     PipelineDone(TraceOutcome),
+    /// A file or clipboard job finished.
+    IoDone(Msg),
 }
 
 /// One running job and at most one waiting request (newest wins).
@@ -60,6 +63,17 @@ impl<R> Default for Slot<R> {
     }
 }
 
+/// How many background jobs were started (tests check that typing never queues a backlog).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Template renders started.
+    pub renders: u64,
+    /// Highlight jobs started.
+    pub highlights: u64,
+    /// Pipeline runs started.
+    pub pipelines: u64,
+}
+
 /// The running workbench: terminal, app, event source and background jobs.
 pub struct Runtime<B: Backend, E> {
     terminal: Terminal<B>,
@@ -70,7 +84,10 @@ pub struct Runtime<B: Backend, E> {
     render: Slot<RenderRequest>,
     highlight: Slot<HighlightRequest>,
     highlight_cache: Option<Box<HighlightCache>>,
-    pipeline: Option<CancellationToken>,
+    pipeline: Slot<PipelineRequest>,
+    pipeline_cancel: Option<CancellationToken>,
+    stats: Stats,
+    io_jobs: usize,
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
     quit: bool,
@@ -115,7 +132,10 @@ where
             render: Slot::default(),
             highlight: Slot::default(),
             highlight_cache: Some(Box::default()),
-            pipeline: None,
+            pipeline: Slot::default(),
+            pipeline_cancel: None,
+            stats: Stats::default(),
+            io_jobs: 0,
             clipboard,
             ticker: None,
             quit: false,
@@ -138,6 +158,11 @@ where
         &self.terminal
     }
 
+    /// Jobs started so far.
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
     /// Whether the app has quit.
     pub fn has_quit(&self) -> bool {
         self.quit
@@ -145,7 +170,7 @@ where
 
     /// Whether background work is in flight.
     pub fn busy(&self) -> bool {
-        self.render.running || self.highlight.running || self.pipeline.is_some()
+        self.render.running || self.highlight.running || self.pipeline.running || self.io_jobs > 0
     }
 
     /// Draw one frame.
@@ -165,7 +190,7 @@ where
     }
 
     /// Run until the app quits.
-    pub async fn run(mut self) -> anyhow::Result<()> {
+    pub async fn run(&mut self) -> anyhow::Result<()> {
         self.draw()?;
         while !self.quit {
             self.step().await?;
@@ -251,20 +276,18 @@ where
                 }
                 self.handle_msg(Msg::Highlighted(result));
             }
+            Internal::IoDone(msg) => {
+                self.io_jobs = self.io_jobs.saturating_sub(1);
+                self.handle_msg(msg);
+            }
             Internal::PipelineDone(outcome) => {
-                // Only the latest run clears the token (an older one may finish late).
-                if outcome.generation == self.latest_pipeline_generation() {
-                    self.pipeline = None;
+                self.pipeline.running = false;
+                self.pipeline_cancel = None;
+                if let Some(next) = self.pipeline.pending.take() {
+                    self.start_pipeline(next);
                 }
                 self.handle_msg(Msg::Traced(outcome));
             }
-        }
-    }
-
-    fn latest_pipeline_generation(&self) -> u64 {
-        match self.app.run_state() {
-            crate::app::RunState::Running { generation } => generation,
-            crate::app::RunState::Idle => u64::MAX,
         }
     }
 
@@ -290,9 +313,20 @@ where
                     self.start_highlight(h);
                 }
             }
-            Effect::RunPipeline(p) => self.start_pipeline(p),
+            Effect::RunPipeline(p) => {
+                if self.pipeline.running {
+                    // The running call is obsolete: stop it at its next await.
+                    if let Some(token) = &self.pipeline_cancel {
+                        token.cancel();
+                    }
+                    self.pipeline.pending = Some(p);
+                } else {
+                    self.start_pipeline(p);
+                }
+            }
             Effect::CancelPipeline => {
-                if let Some(token) = self.pipeline.take() {
+                self.pipeline.pending = None;
+                if let Some(token) = &self.pipeline_cancel {
                     token.cancel();
                 }
             }
@@ -302,13 +336,14 @@ where
                 revision,
             } => {
                 let tx = self.tx.clone();
+                self.io_jobs += 1;
                 tokio::spawn(async move {
                     let p = path.clone();
                     let result = tokio::task::spawn_blocking(move || session.save_atomic(&p))
                         .await
                         .map_err(|e| e.to_string())
                         .and_then(|r| r.map_err(|e| e.to_string()));
-                    let _ = tx.send(Internal::Msg(Msg::Saved {
+                    let _ = tx.send(Internal::IoDone(Msg::Saved {
                         path,
                         revision,
                         result,
@@ -331,13 +366,15 @@ where
                         Err(_) => Err("clipboard store poisoned".to_string()),
                     },
                 };
-                let _ = self.tx.send(Internal::Msg(Msg::Copied { what, result }));
+                self.io_jobs += 1;
+                let _ = self.tx.send(Internal::IoDone(Msg::Copied { what, result }));
             }
             Effect::Quit => self.quit = true,
         }
     }
 
     fn start_render(&mut self, req: RenderRequest) {
+        self.stats.renders += 1;
         self.render.running = true;
         let tx = self.tx.clone();
         tokio::spawn(async move {
@@ -356,6 +393,7 @@ where
     }
 
     fn start_highlight(&mut self, req: HighlightRequest) {
+        self.stats.highlights += 1;
         self.highlight.running = true;
         let mut cache = self.highlight_cache.take().unwrap_or_default();
         let tx = self.tx.clone();
@@ -380,11 +418,10 @@ where
     }
 
     fn start_pipeline(&mut self, req: PipelineRequest) {
-        if let Some(old) = self.pipeline.take() {
-            old.cancel();
-        }
+        self.stats.pipelines += 1;
+        self.pipeline.running = true;
         let token = CancellationToken::new();
-        self.pipeline = Some(token.clone());
+        self.pipeline_cancel = Some(token.clone());
         let tx = self.tx.clone();
         let handle = tokio::runtime::Handle::current();
         tokio::spawn(async move {

@@ -1,0 +1,279 @@
+//! Flows through the real runtime: typing into the template editor changes the rendered
+//! pane, stepping stages, switching integration types, saving, copying, quitting, and a real
+//! HTTP backend on loopback that is only called when asked.
+
+mod tui_support;
+
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use gatebench::app::{App, AppOptions, Mode, Pane, RunState};
+use gatebench::gateway::trace::Stage;
+use tui_support::{Harness, fixture};
+
+fn rendered_pane(screen: &str) -> String {
+    // The Rendered pane is the lower left block at 80x24: rows 13..23, columns 0..46.
+    screen
+        .lines()
+        .skip(13)
+        .take(9)
+        .map(|l| l.chars().take(46).collect::<String>())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_in_the_template_changes_the_rendered_pane() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = rendered_pane(&t.screen());
+    assert!(before.contains("\"statusCode\": 200"), "{before}");
+
+    // Edit: select everything, type a new template.
+    t.key(KeyCode::Char('i')).await;
+    assert_eq!(t.app().mode(), Mode::Editing);
+    t.key_mod(KeyCode::Char('a'), KeyModifiers::ALT).await;
+    t.type_text("{\"pet\": \"$input.params('petId')\", \"n\": $input.json('$.toys').length()}")
+        .await;
+    let after = rendered_pane(&t.screen());
+    assert!(after.contains("\"pet\": \"7\""), "{after}");
+    assert!(after.contains("✓ JSON"), "{after}");
+    assert!(!after.contains("statusCode"), "{after}");
+
+    // Break the JSON: the pane says where.
+    t.type_text(",").await;
+    t.key(KeyCode::Left).await;
+    t.key(KeyCode::Left).await;
+    let broken = rendered_pane(&t.screen());
+    assert!(broken.contains("not valid JSON at 1:"), "{broken}");
+
+    // Undo brings it back.
+    t.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL).await;
+    let fixed = rendered_pane(&t.screen());
+    assert!(fixed.contains("✓ JSON"), "{fixed}");
+    assert!(t.app().is_dirty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fast_typing_never_queues_a_backlog() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let start = t.rt.stats();
+    t.key(KeyCode::Char('i')).await;
+    // 40 keys arrive before the loop gets to look at any result.
+    for c in "## typed quickly, all in one burst ......".chars() {
+        t.rt.handle_event(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+    }
+    t.settle().await;
+    let s = t.rt.stats();
+    // One job was running when the burst began; only the newest request waited behind it.
+    assert_eq!(s.renders - start.renders, 2, "{s:?}");
+    assert_eq!(s.highlights - start.highlights, 2, "{s:?}");
+    assert_eq!(s.pipelines - start.pipelines, 2, "{s:?}");
+    // And the result shown is the newest.
+    let text = t.app().template_editor().text();
+    assert!(text.starts_with("## typed quickly"), "{text}");
+    let shown = t.app().rendered().expect("rendered").generation;
+    t.key(KeyCode::Char('x')).await;
+    assert!(t.app().rendered().expect("rendered").generation > shown);
+    assert_eq!(t.app().run_state(), RunState::Idle);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stepping_through_the_stages() {
+    let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
+    let explanations = [
+        (Stage::Routing, "routing: Strips the stage"),
+        (Stage::MethodRequest, "method request: Checks required"),
+        (
+            Stage::IntegrationRequest,
+            "integration request: Maps parameters",
+        ),
+        (Stage::Backend, "backend: Sends the endpoint request"),
+        (Stage::IntegrationResponse, "integration response: Selects"),
+        (Stage::MethodResponse, "method response: Applies overrides"),
+    ];
+    for (i, (stage, text)) in explanations.iter().enumerate() {
+        if i > 0 {
+            t.key(KeyCode::Char('n')).await;
+        }
+        assert_eq!(t.app().stage(), *stage);
+        let screen = t.screen();
+        assert!(
+            screen.lines().nth(1).unwrap_or_default().starts_with(text),
+            "{screen}"
+        );
+    }
+    // At the integration response, the Template pane shows the response template.
+    t.key(KeyCode::Char('p')).await;
+    let screen = t.screen();
+    assert!(
+        screen.contains("Template response 200 application/json"),
+        "{screen}"
+    );
+    assert!(screen.contains("\"message\": \"Hello, Rex!\""), "{screen}");
+    // r runs everything and shows the last stage.
+    t.key(KeyCode::Char('r')).await;
+    assert_eq!(t.app().stage(), Stage::MethodResponse);
+    assert!(t.screen().contains("Client response 200"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cycling_the_integration_type_updates_every_pane() {
+    let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
+    assert!(t.screen().contains("MOCK integration: no backend"));
+    t.key(KeyCode::Char('t')).await; // AWS
+    t.key(KeyCode::Char('t')).await; // AWS_PROXY
+    let screen = t.screen();
+    assert!(screen.contains("type        AWS_PROXY"), "{screen}");
+    assert!(
+        screen.contains("AWS_PROXY uses no mapping template"),
+        "{screen}"
+    );
+    assert!(screen.contains("→ endpoint request"), "{screen}");
+    assert!(screen.contains("\"httpMethod\": \"POST\""), "{screen}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_copy_and_quit() {
+    let dir = std::env::temp_dir().join(format!("gatebench-tui-flow-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mock.toml");
+    std::fs::copy(fixture("mock.toml"), &path).unwrap();
+    let app = App::open(Some(&path), AppOptions::default());
+    let mut t = Harness::with_app(app, 80, 24).await;
+
+    t.key(KeyCode::Char('t')).await;
+    assert!(t.app().is_dirty());
+    t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(!t.app().is_dirty(), "{:?}", t.app().status());
+    assert!(t.screen().contains("Saved"));
+    let saved = gatebench::session::Session::load(&path).unwrap();
+    assert_eq!(
+        saved.api.resources[0].methods["POST"].integration.kind,
+        gatebench::gateway::api::IntegrationType::Aws
+    );
+
+    // y copies the focused pane (the template).
+    t.key(KeyCode::Char('y')).await;
+    let copied = t.clipboard.lock().unwrap().clone();
+    assert_eq!(copied.len(), 1);
+    assert!(copied[0].contains("statusCode"));
+    assert!(t.screen().contains("Copied template"));
+
+    // Quit asks when dirty.
+    t.key(KeyCode::Char('i')).await;
+    t.type_text("x").await;
+    t.key(KeyCode::Esc).await;
+    t.key(KeyCode::Char('q')).await;
+    assert!(!t.rt.has_quit());
+    assert!(t.screen().contains("Quit without saving"));
+    t.key(KeyCode::Char('y')).await;
+    assert!(t.rt.has_quit());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_loop_runs_scripted_keys_until_quit() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let keys = [
+        KeyCode::Tab,
+        KeyCode::Tab,
+        KeyCode::Char('n'),
+        KeyCode::Char('z'),
+        KeyCode::Char('z'),
+        KeyCode::Char('q'),
+    ];
+    for k in keys {
+        t.events
+            .send(Ok(Event::Key(KeyEvent::new(k, KeyModifiers::NONE))))
+            .unwrap();
+    }
+    tokio::time::timeout(Duration::from_secs(20), t.rt.run())
+        .await
+        .expect("the loop quits")
+        .expect("no error");
+    assert!(t.rt.has_quit());
+    assert_eq!(t.app().focus(), Pane::Backend);
+    assert_eq!(t.app().stage(), Stage::MethodRequest);
+    assert!(!t.app().zoomed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_event_stream_ends_the_loop() {
+    let mut t = Harness::open(None, 80, 24).await;
+    let (tx, _) = tokio::sync::mpsc::unbounded_channel();
+    drop(std::mem::replace(&mut t.events, tx));
+    tokio::time::timeout(Duration::from_secs(20), t.rt.run())
+        .await
+        .expect("the loop ends")
+        .expect("no error");
+}
+
+/// A real HTTP server on loopback answering with a fixed JSON body.
+async fn serve() -> (u16, tokio::task::JoinHandle<()>) {
+    use axum::routing::any;
+    let app = axum::Router::new().route(
+        "/{*rest}",
+        any(|| async {
+            (
+                [("content-type", "application/json")],
+                "{\"from\": \"loopback\", \"n\": 42}",
+            )
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_http_backend_is_called_only_when_asked() {
+    let (port, server) = serve().await;
+    let text = std::fs::read_to_string(fixture("http.toml"))
+        .unwrap()
+        .replace(
+            "http://notes.internal.example/api/users/{id}/notes",
+            &format!("http://127.0.0.1:{port}/api/users/{{id}}/notes"),
+        )
+        .replace("type = \"echo\"", "type = \"http\"");
+    let session =
+        gatebench::session::Session::from_toml(&text, std::path::Path::new("loopback.toml"))
+            .unwrap();
+    let app = App::new(session, None, AppOptions::default());
+    let mut t = Harness::with_app(app, 120, 40).await;
+    assert_eq!(
+        t.rt.stats().pipelines,
+        0,
+        "a real backend does not run at start"
+    );
+    assert!(t.screen().contains("No call yet: press s"));
+
+    // Editing does not call it either.
+    t.key(KeyCode::Char('i')).await;
+    t.type_text(" ").await;
+    t.key(KeyCode::Esc).await;
+    assert_eq!(t.rt.stats().pipelines, 0);
+
+    t.key(KeyCode::Char('s')).await;
+    assert_eq!(t.rt.stats().pipelines, 1);
+    let screen = t.screen();
+    assert!(
+        screen.contains(&format!("POST http://127.0.0.1:{port}/")),
+        "{screen}"
+    );
+    // Zoom the Backend pane and scroll to its end: the endpoint response is there.
+    t.key(KeyCode::Tab).await;
+    t.key(KeyCode::Tab).await;
+    assert_eq!(t.app().focus(), Pane::Backend);
+    t.key(KeyCode::Char('z')).await;
+    t.key(KeyCode::Char('G')).await;
+    let screen = t.screen();
+    assert!(screen.contains("← endpoint response"), "{screen}");
+    assert!(screen.contains("\"from\": \"loopback\""), "{screen}");
+    server.abort();
+}

@@ -1,0 +1,133 @@
+//! End to end: the real binary in a detached tmux session of a fixed size. Start, wait for the
+//! first frame, type into the template editor, step a stage, quit (confirming), and check
+//! that the process exited and the terminal is back to normal (main screen, canonical mode).
+//!
+//! Skips with a message when tmux is not installed (CI installs it).
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .expect("tmux runs")
+    }
+
+    fn capture(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        let out = self.run(&args);
+        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
+    }
+
+    /// Wait until the screen satisfies `pred`; the last screen on timeout.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.capture();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+#[test]
+fn the_binary_under_tmux() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipping the tmux end-to-end test: tmux is not installed");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_gatebench");
+    let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
+    let tmux = Tmux {
+        socket: format!("gatebench-e2e-{}", std::process::id()),
+    };
+    // After gatebench exits, report its status and whether the tty is back in canonical mode.
+    let script = format!(
+        "'{bin}' '{}'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
+        session.display()
+    );
+    let out = tmux.run(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-s",
+        "e2e",
+        "-x",
+        "100",
+        "-y",
+        "30",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    assert!(out.status.success(), "tmux new-session: {out:?}");
+    // Deliver Esc at once instead of waiting to see if it starts a sequence.
+    let _ = tmux.run(&["set-option", "-g", "escape-time", "0"]);
+
+    // First frame: the stage strip and the template editor.
+    let first = tmux.wait_for("the first frame", |s| {
+        s.contains("Template request application/json") && s.contains("NORMAL")
+    });
+    assert!(
+        first.lines().next().unwrap_or_default().contains("route"),
+        "{first}"
+    );
+
+    // Type into the editor.
+    tmux.keys(&["i"]);
+    tmux.wait_for("edit mode", |s| s.contains("EDIT"));
+    tmux.keys(&["-l", "## typed under tmux"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the typed text", |s| s.contains("## typed under tmux"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("normal mode", |s| s.contains("NORMAL") && s.contains("[+]"));
+
+    // Step one stage.
+    tmux.keys(&["n"]);
+    tmux.wait_for("the method request stage", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("method request:"))
+    });
+
+    // Quit: unsaved changes, so it asks.
+    tmux.keys(&["q"]);
+    tmux.wait_for("the quit question", |s| s.contains("Quit without saving"));
+    tmux.keys(&["y"]);
+    let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));
+    assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
+    assert!(
+        end.contains("TTY_icanon"),
+        "the tty is back in canonical mode:\n{end}"
+    );
+    // Back on the main screen: nothing of the workbench is left.
+    assert!(!end.contains("Template request"), "{end}");
+    assert!(!end.contains("NORMAL"), "{end}");
+}
