@@ -1,0 +1,38 @@
+//! One request through the gateway pipeline in process (no network): the CPU cost behind
+//! listen mode's throughput, for the MOCK load-test session and the built-in default session.
+
+use std::path::PathBuf;
+
+use gatebench::backend::CannedBackend;
+use gatebench::gateway::pipeline::{ClientRequest, RunOptions, run};
+use gatebench::session::Session;
+
+fn main() {
+    divan::main();
+}
+
+fn session(name: &str) -> Session {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name);
+    Session::load(&p).expect("session loads")
+}
+
+fn bench_session(bencher: divan::Bencher, name: &str) {
+    let s = session(name);
+    let req = ClientRequest::from_saved(&s.requests[0]).expect("request");
+    let backend = CannedBackend::default();
+    let opts = RunOptions::default();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    bencher.bench_local(|| rt.block_on(run(&s.api, &req, &backend, &opts)));
+}
+
+#[divan::bench]
+fn mock_load_test_session(b: divan::Bencher) {
+    bench_session(b, "benches/serve-mock.toml");
+}
+
+#[divan::bench]
+fn default_session(b: divan::Bencher) {
+    bench_session(b, "sessions/mock.toml");
+}
