@@ -20,6 +20,7 @@ impl App {
             .map(request_text::to_text)
             .unwrap_or_default();
         self.request_editor.set_text(&text, &self.theme);
+        self.request_view = crate::ui::body::StyledText::plain(&text);
         self.request_error = None;
     }
 
@@ -108,7 +109,9 @@ impl App {
         let Some(base) = self.request().cloned() else {
             return Vec::new();
         };
-        match request_text::parse(&self.request_editor.text(), &base) {
+        let text = self.request_editor.text();
+        self.request_view = crate::ui::body::StyledText::plain(&text);
+        match request_text::parse(&text, &base) {
             Ok(r) => {
                 self.request_error = None;
                 if let Some(slot) = self.session.requests.get_mut(self.request_index) {

@@ -26,6 +26,7 @@ pub use update::update;
 use crate::gateway::api::{IntegrationType, Method};
 use crate::gateway::trace::Stage;
 use crate::session::{BackendConfig, SavedRequest, Session};
+use crate::ui::body::StyledText;
 use crate::ui::style::Theme;
 use crate::ui::widgets::editor::Editor;
 use crate::vtl::VtlError;
@@ -207,6 +208,7 @@ pub struct App {
     slot: usize,
     template_editor: Editor,
     request_editor: Editor,
+    request_view: StyledText,
     request_error: Option<RequestTextError>,
     focus: Pane,
     zoomed: bool,
@@ -237,6 +239,7 @@ impl App {
         let mut app = App {
             template_editor: Editor::new("", &theme),
             request_editor: Editor::new("", &theme),
+            request_view: StyledText::default(),
             session,
             session_path: path,
             request_index: 0,
@@ -371,6 +374,12 @@ impl App {
     /// The request editor.
     pub fn request_editor(&self) -> &Editor {
         &self.request_editor
+    }
+
+    /// The request text laid out for display (the editor is drawn only while editing it,
+    /// so a large body costs nothing per frame otherwise).
+    pub fn request_view(&self) -> &StyledText {
+        &self.request_view
     }
 
     /// Why the request text does not parse.

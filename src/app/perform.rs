@@ -332,7 +332,7 @@ impl App {
                 self.template_editor.page(down);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request => {
+            Pane::Request if self.mode == Mode::Editing => {
                 self.request_editor.page(down);
                 Vec::new()
             }
@@ -346,7 +346,7 @@ impl App {
                 self.template_editor.jump(top);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request => {
+            Pane::Request if self.mode == Mode::Editing => {
                 self.request_editor.jump(top);
                 Vec::new()
             }

@@ -63,7 +63,7 @@ impl TraceView {
     pub fn new(trace: Trace) -> TraceView {
         let mut log = StyledText::default();
         for line in &trace.log {
-            log.extend(StyledText::plain(line));
+            log.extend(&StyledText::plain(line));
         }
         TraceView {
             endpoint_request: trace.endpoint_request.as_ref().map(http_message),

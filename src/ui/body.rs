@@ -2,6 +2,9 @@
 //! re-printed, so numbers and escapes stay byte for byte what the gateway produced), the
 //! position of the first JSON error, and token kinds for colouring. Built when a result
 //! arrives (in the background), so drawing only slices the visible lines.
+//!
+//! A [`StyledText`] is flat (one string, one line index, one token list) so a megabyte of
+//! JSON costs three allocations, not one per line.
 
 use std::ops::Range;
 
@@ -11,20 +14,27 @@ use crate::ui::style::Tok;
 /// Lines longer than this are cut for display (the full text stays in the model for copy).
 pub const MAX_DISPLAY_LINE: usize = 2000;
 
-/// One display line with coloured byte ranges.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct StyledLine {
+/// One display line: its text and its coloured byte ranges (relative to the line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StyledLine<'a> {
     /// The text.
-    pub text: String,
+    pub text: &'a str,
     /// Token kinds over byte ranges of `text` (gaps are plain).
-    pub toks: Vec<(Range<usize>, Tok)>,
+    pub toks: &'a [(u32, u32, Tok)],
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct LineIndex {
+    text: Range<usize>,
+    toks: Range<usize>,
 }
 
 /// Display-ready lines.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StyledText {
-    /// The lines.
-    pub lines: Vec<StyledLine>,
+    text: String,
+    lines: Vec<LineIndex>,
+    toks: Vec<(u32, u32, Tok)>,
 }
 
 /// Whether a text is JSON.
@@ -45,42 +55,86 @@ pub enum JsonStatus {
     Empty,
 }
 
-fn cut(s: &str) -> String {
-    if s.len() <= MAX_DISPLAY_LINE {
-        return s.to_string();
+/// The longest prefix of `s` that fits the display limit, at a character boundary.
+fn cut_at(s: &str, limit: usize) -> &str {
+    if s.len() <= limit {
+        return s;
     }
-    let mut end = MAX_DISPLAY_LINE;
+    let mut end = limit;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &s[..end])
+    &s[..end]
 }
 
 impl StyledText {
     /// Plain lines.
     pub fn plain(text: &str) -> StyledText {
-        StyledText {
-            lines: text
-                .lines()
-                .map(|l| StyledLine {
-                    text: cut(l),
-                    toks: Vec::new(),
-                })
-                .collect(),
+        let mut t = StyledText::default();
+        for l in text.lines() {
+            t.push_line(l, &[]);
         }
+        t
     }
 
-    /// Append a plain line.
-    pub fn push_plain(&mut self, text: impl Into<String>) {
-        self.lines.push(StyledLine {
-            text: text.into(),
-            toks: Vec::new(),
+    /// Append a line with token ranges (relative to the line); a line past the display
+    /// limit is cut and marked with `…`.
+    pub fn push_line(&mut self, line: &str, toks: &[(Range<usize>, Tok)]) {
+        let shown = cut_at(line, MAX_DISPLAY_LINE);
+        let start = self.text.len();
+        let tok_start = self.toks.len();
+        self.text.push_str(shown);
+        if shown.len() < line.len() {
+            self.text.push('…');
+        }
+        for (r, tok) in toks {
+            if r.end <= shown.len() {
+                self.toks.push((r.start as u32, r.end as u32, *tok));
+            }
+        }
+        self.lines.push(LineIndex {
+            text: start..self.text.len(),
+            toks: tok_start..self.toks.len(),
         });
     }
 
+    /// Append a plain line.
+    pub fn push_plain(&mut self, text: &str) {
+        self.push_line(text, &[]);
+    }
+
     /// Append another text's lines.
-    pub fn extend(&mut self, other: StyledText) {
-        self.lines.extend(other.lines);
+    pub fn extend(&mut self, other: &StyledText) {
+        for i in 0..other.len() {
+            let l = other.line(i);
+            let start = self.text.len();
+            let tok_start = self.toks.len();
+            self.text.push_str(l.text);
+            self.toks.extend_from_slice(l.toks);
+            self.lines.push(LineIndex {
+                text: start..self.text.len(),
+                toks: tok_start..self.toks.len(),
+            });
+        }
+    }
+
+    /// Line `i` (empty past the end).
+    pub fn line(&self, i: usize) -> StyledLine<'_> {
+        match self.lines.get(i) {
+            Some(l) => StyledLine {
+                text: &self.text[l.text.clone()],
+                toks: &self.toks[l.toks.clone()],
+            },
+            None => StyledLine {
+                text: "",
+                toks: &[],
+            },
+        }
+    }
+
+    /// The lines from `from` on.
+    pub fn lines_from(&self, from: usize) -> impl Iterator<Item = StyledLine<'_>> {
+        (from..self.len()).map(|i| self.line(i))
     }
 
     /// The number of lines.
@@ -122,30 +176,44 @@ pub fn json_or_plain(text: &str) -> (StyledText, JsonStatus) {
 
 struct Printer {
     out: StyledText,
-    cur: StyledLine,
+    line_start: usize,
+    tok_start: usize,
     indent: usize,
 }
 
 impl Printer {
     fn push(&mut self, s: &str, tok: Tok) {
-        if self.cur.text.len() >= MAX_DISPLAY_LINE {
-            if !self.cur.text.ends_with('…') {
-                self.cur.text.push('…');
+        let out = &mut self.out;
+        let used = out.text.len() - self.line_start;
+        if used >= MAX_DISPLAY_LINE {
+            if !out.text.ends_with('…') {
+                out.text.push('…');
             }
             return;
         }
-        let shown = cut(s);
-        let start = self.cur.text.len();
-        self.cur.text.push_str(&shown);
+        let shown = cut_at(s, MAX_DISPLAY_LINE - used);
+        let start = used;
+        out.text.push_str(shown);
+        if shown.len() < s.len() {
+            out.text.push('…');
+        }
         if tok != Tok::Plain {
-            self.cur.toks.push((start..self.cur.text.len(), tok));
+            let end = start + shown.len();
+            out.toks.push((start as u32, end as u32, tok));
         }
     }
 
     fn newline(&mut self) {
-        let line = std::mem::take(&mut self.cur);
-        self.out.lines.push(line);
-        self.cur.text = " ".repeat(self.indent * 2);
+        let out = &mut self.out;
+        out.lines.push(LineIndex {
+            text: self.line_start..out.text.len(),
+            toks: self.tok_start..out.toks.len(),
+        });
+        self.line_start = out.text.len();
+        self.tok_start = out.toks.len();
+        for _ in 0..self.indent {
+            out.text.push_str("  ");
+        }
     }
 }
 
@@ -154,8 +222,12 @@ impl Printer {
 pub fn pretty_json(text: &str) -> StyledText {
     let bytes = text.as_bytes();
     let mut p = Printer {
-        out: StyledText::default(),
-        cur: StyledLine::default(),
+        out: StyledText {
+            text: String::with_capacity(text.len() + text.len() / 4),
+            ..StyledText::default()
+        },
+        line_start: 0,
+        tok_start: 0,
         indent: 0,
     };
     let next_non_ws = |mut i: usize| {
@@ -233,7 +305,8 @@ pub fn pretty_json(text: &str) -> StyledText {
             }
         }
     }
-    if !p.cur.text.trim().is_empty() {
+    if !p.out.text[p.line_start..].trim().is_empty() {
+        p.indent = 0;
         p.newline();
     }
     p.out
@@ -248,22 +321,14 @@ pub fn http_message(m: &HttpMessage) -> StyledText {
     } else {
         format!("HTTP {}", m.status)
     };
-    out.lines.push(StyledLine {
-        toks: vec![(0..first.len(), Tok::Header)],
-        text: cut(&first),
-    });
+    out.push_line(&first, &[(0..first.len(), Tok::Header)]);
     for (k, v) in &m.headers {
-        let text = cut(&format!("{k}: {v}"));
-        let end = k.len().min(text.len());
-        out.lines.push(StyledLine {
-            text,
-            toks: vec![(0..end, Tok::Header)],
-        });
+        out.push_line(&format!("{k}: {v}"), &[(0..k.len(), Tok::Header)]);
     }
     let body = m.body_text();
     if !body.is_empty() {
         out.push_plain("");
-        out.extend(json_or_plain(&body).0);
+        out.extend(&json_or_plain(&body).0);
     }
     out
 }
@@ -273,7 +338,7 @@ mod tests {
     use super::*;
 
     fn texts(t: &StyledText) -> Vec<&str> {
-        t.lines.iter().map(|l| l.text.as_str()).collect()
+        t.lines_from(0).map(|l| l.text).collect()
     }
 
     #[test]
@@ -295,9 +360,9 @@ mod tests {
                 "}"
             ]
         );
-        assert!(t.lines[1].toks.contains(&(2..5, Tok::Key)));
-        assert!(t.lines[1].toks.contains(&(7..11, Tok::Num)));
-        assert!(t.lines[3].toks.contains(&(4..8, Tok::Literal)));
+        assert!(t.line(1).toks.contains(&(2, 5, Tok::Key)));
+        assert!(t.line(1).toks.contains(&(7, 11, Tok::Num)));
+        assert!(t.line(3).toks.contains(&(4, 8, Tok::Literal)));
     }
 
     #[test]
@@ -319,8 +384,8 @@ mod tests {
         assert_eq!(texts(&json_or_plain("42").0), ["42"]);
         let long = format!("\"{}\"", "x".repeat(5000));
         let (t, _) = json_or_plain(&long);
-        assert!(t.lines[0].text.len() <= MAX_DISPLAY_LINE + 4);
-        assert!(t.lines[0].text.ends_with('…'));
+        assert!(t.line(0).text.len() <= MAX_DISPLAY_LINE + 4);
+        assert!(t.line(0).text.ends_with('…'));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane, RunState};
 use crate::gateway::api::IntegrationType;
 use crate::gateway::trace::{Stage, StageOutcome};
-use crate::ui::body::{StyledLine, StyledText};
+use crate::ui::body::StyledText;
 use crate::ui::panes::{draw_text, pane_block, spinner};
 use crate::ui::style::Tok;
 
@@ -47,10 +47,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     };
     let mut text = StyledText::default();
-    let heading = |s: &str| StyledLine {
-        text: s.to_string(),
-        toks: vec![(0..s.len(), Tok::Literal)],
-    };
+    let heading = |text: &mut StyledText, s: &str| text.push_line(s, &[(0..s.len(), Tok::Literal)]);
     match (&t.endpoint_request, &t.endpoint_response) {
         (None, None) => {
             let failed = t.trace.stages.iter().find_map(|s| match &s.outcome {
@@ -59,10 +56,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             });
             if let Some(m) = failed {
                 let line = format!("✗ {m}");
-                text.lines.push(StyledLine {
-                    toks: vec![(0..line.len(), Tok::Header)],
-                    text: line,
-                });
+                text.push_line(&line, &[(0..line.len(), Tok::Header)]);
             } else if app.integration_kind() == Some(IntegrationType::Mock) {
                 text.push_plain("MOCK integration: no backend is called.");
             } else {
@@ -71,15 +65,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
         (req, resp) => {
             if let Some(req) = req {
-                text.lines.push(heading("→ endpoint request"));
-                text.extend(req.clone());
+                heading(&mut text, "→ endpoint request");
+                text.extend(req);
             }
             if let Some(resp) = resp {
                 if !text.is_empty() {
                     text.push_plain("");
                 }
-                text.lines.push(heading("← endpoint response"));
-                text.extend(resp.clone());
+                heading(&mut text, "← endpoint response");
+                text.extend(resp);
             }
         }
     }

@@ -77,11 +77,11 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 // Lines are built lazily: only the visible window becomes ratatui lines.
                 enum Item<'a> {
                     Header,
-                    Text(bool, &'a crate::ui::body::StyledLine),
+                    Text(bool, crate::ui::body::StyledLine<'a>),
                     Caret,
                 }
                 let items = std::iter::once(Item::Header).chain(
-                    out.view.lines.iter().enumerate().flat_map(|(i, l)| {
+                    out.view.lines_from(0).enumerate().flat_map(|(i, l)| {
                         let at_error = i + 1 == *line;
                         std::iter::once(Item::Text(at_error, l))
                             .chain(at_error.then_some(Item::Caret))

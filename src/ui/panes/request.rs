@@ -4,8 +4,9 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-use crate::app::{Action, App, Pane};
+use crate::app::{Action, App, Mode, Pane};
 use crate::ui::panes::pane_block;
+use crate::ui::widgets::text_view;
 
 /// Draw the Request pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -58,5 +59,27 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     }
-    app.request_editor().render(inner, f.buffer_mut());
+    if app.mode() == Mode::Editing && app.focus() == Pane::Request {
+        app.request_editor().render(inner, f.buffer_mut());
+        return;
+    }
+    // Not editing: the precomputed view, with the editor's line-number gutter.
+    let view = app.request_view();
+    let h = inner.height as usize;
+    let scroll = text_view::clamp_scroll(app.scroll(Pane::Request), view.len(), h);
+    let digits = view.len().max(1).to_string().len();
+    let lines: Vec<Line> = view
+        .lines_from(scroll)
+        .take(h)
+        .enumerate()
+        .map(|(i, l)| {
+            let mut spans = vec![Span::styled(
+                format!(" {:>digits$} ", scroll + i + 1),
+                theme.line_number(),
+            )];
+            spans.extend(text_view::line(l, theme).spans);
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
 }

@@ -8,18 +8,23 @@ use crate::ui::body::{StyledLine, StyledText};
 use crate::ui::style::{Theme, Tok};
 
 /// One styled line, as ratatui spans.
-pub fn line<'a>(l: &'a StyledLine, theme: &Theme) -> Line<'a> {
+pub fn line<'a>(l: StyledLine<'a>, theme: &Theme) -> Line<'a> {
     let mut spans = Vec::with_capacity(l.toks.len() * 2 + 1);
     let mut at = 0;
-    for (r, tok) in &l.toks {
-        if r.start < at || r.end > l.text.len() {
+    for &(start, end, tok) in l.toks {
+        let (start, end) = (start as usize, end as usize);
+        if start < at
+            || end > l.text.len()
+            || !l.text.is_char_boundary(start)
+            || !l.text.is_char_boundary(end)
+        {
             continue;
         }
-        if r.start > at {
-            spans.push(Span::styled(&l.text[at..r.start], theme.text()));
+        if start > at {
+            spans.push(Span::styled(&l.text[at..start], theme.text()));
         }
-        spans.push(Span::styled(&l.text[r.clone()], theme.token(*tok)));
-        at = r.end;
+        spans.push(Span::styled(&l.text[start..end], theme.token(tok)));
+        at = end;
     }
     if at < l.text.len() {
         spans.push(Span::styled(&l.text[at..], theme.token(Tok::Plain)));
@@ -34,9 +39,7 @@ pub fn window<'a>(
     height: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
-    text.lines
-        .iter()
-        .skip(skip)
+    text.lines_from(skip)
         .take(height)
         .map(|l| line(l, theme))
         .collect()
