@@ -277,3 +277,72 @@ async fn a_real_http_backend_is_called_only_when_asked() {
     assert!(screen.contains("\"from\": \"loopback\""), "{screen}");
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_call_shows_a_spinner_and_can_be_cancelled() {
+    use axum::routing::any;
+    let app = axum::Router::new().route(
+        "/{*rest}",
+        any(|| async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            "late"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let text = std::fs::read_to_string(fixture("http.toml"))
+        .unwrap()
+        .replace(
+            "http://notes.internal.example/api/users/{id}/notes",
+            &format!("http://127.0.0.1:{port}/slow"),
+        )
+        .replace("type = \"echo\"", "type = \"http\"");
+    let session =
+        gatebench::session::Session::from_toml(&text, std::path::Path::new("slow.toml")).unwrap();
+    let mut t = Harness::with_app(App::new(session, None, AppOptions::default()), 120, 40).await;
+
+    // Send, and look at the screen while the call hangs.
+    t.rt.handle_event(Event::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::NONE,
+    )));
+    assert!(matches!(t.app().run_state(), RunState::Running { .. }));
+    let screen = t.screen();
+    assert!(screen.contains("calling… (esc cancels)"), "{screen}");
+
+    // Esc cancels: the runtime is idle again well before the server would answer.
+    t.key(KeyCode::Esc).await;
+    assert_eq!(t.app().run_state(), RunState::Idle);
+    assert!(t.app().trace().is_none());
+    assert!(!t.rt.busy());
+    assert!(t.screen().contains("Cancelled the call"));
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_template_is_syntax_highlighted() {
+    let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
+    t.screen();
+    let buf = t.rt.terminal().backend().buffer().clone();
+    // Find "#if" in the Template pane and check it is coloured unlike plain text.
+    let (w, h) = (buf.area.width, buf.area.height);
+    let mut found = None;
+    for y in 0..h {
+        let row: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        if let Some(i) = row.find("#if(") {
+            found = Some((row[..i].chars().count() as u16, y));
+            break;
+        }
+    }
+    let (x, y) = found.expect("#if on screen");
+    let directive = buf[(x, y)].style();
+    let paren = buf[(x + 3, y)].style();
+    assert!(directive.fg.is_some(), "{directive:?}");
+    assert_ne!(
+        directive.fg, paren.fg,
+        "the directive and its parenthesis differ"
+    );
+}

@@ -60,6 +60,10 @@ pub enum Action {
     Undo,
     /// Redo (editor).
     Redo,
+    /// Search the focused pane.
+    Search,
+    /// Find the next match of the search.
+    SearchNext,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -68,7 +72,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 32] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -97,6 +101,8 @@ impl Action {
         Action::Bottom,
         Action::Undo,
         Action::Redo,
+        Action::Search,
+        Action::SearchNext,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -132,6 +138,8 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::Search => "search",
+            Action::SearchNext => "search_next",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -168,6 +176,8 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::Search => "search",
+            Action::SearchNext => "next match",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -208,6 +218,8 @@ impl Action {
             Action::Bottom => "go to the bottom",
             Action::Undo => "undo (editor)",
             Action::Redo => "redo (editor)",
+            Action::Search => "search the focused pane (plain text, case-insensitive)",
+            Action::SearchNext => "find the next match (wraps around)",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

@@ -21,11 +21,19 @@ pub enum Layer {
     Confirm,
     /// The help overlay is open.
     Help,
+    /// The search prompt is open: typed characters go to the query.
+    Search,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 4] = [Layer::Normal, Layer::Editing, Layer::Confirm, Layer::Help];
+    pub const ALL: [Layer; 5] = [
+        Layer::Normal,
+        Layer::Editing,
+        Layer::Search,
+        Layer::Confirm,
+        Layer::Help,
+    ];
 
     /// A heading for the help overlay.
     pub fn title(self) -> &'static str {
@@ -34,6 +42,7 @@ impl Layer {
             Layer::Editing => "While editing (other keys edit the text)",
             Layer::Confirm => "Questions",
             Layer::Help => "This help",
+            Layer::Search => "Searching (type the text to find)",
         }
     }
 }
@@ -227,7 +236,7 @@ impl Default for Keymap {
             action,
             keys,
         };
-        let all_layers = [L::Normal, L::Editing, L::Confirm, L::Help];
+        let all_layers = [L::Normal, L::Editing, L::Search, L::Confirm, L::Help];
         let mut bindings: Vec<Binding> = all_layers
             .iter()
             .map(|l| b(*l, A::ForceQuit, vec![ctrl('c')]))
@@ -263,10 +272,14 @@ impl Default for Keymap {
             b(L::Normal, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
             b(L::Normal, A::Undo, vec![ch('u')]),
             b(L::Normal, A::Redo, vec![ctrl('r')]),
+            b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Editing, A::LeaveEdit, vec![k(KeyCode::Esc)]),
             b(L::Editing, A::Save, vec![ctrl('s')]),
             b(L::Editing, A::Undo, vec![ctrl('z'), ctrl('u')]),
             b(L::Editing, A::Redo, vec![ctrl('r')]),
+            b(L::Editing, A::Search, vec![ctrl('f')]),
+            b(L::Search, A::SearchNext, vec![k(KeyCode::Enter), ctrl('n')]),
+            b(L::Search, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Confirm, A::ConfirmYes, vec![ch('y')]),
             b(L::Confirm, A::ConfirmNo, vec![ch('n'), k(KeyCode::Esc)]),
             b(L::Help, A::Help, vec![ch('?'), k(KeyCode::Esc), ch('q')]),

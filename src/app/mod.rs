@@ -10,6 +10,7 @@ pub mod msg;
 mod perform;
 pub mod request_text;
 pub mod route;
+pub mod search;
 pub mod templates;
 #[cfg(test)]
 mod tests;
@@ -141,6 +142,8 @@ pub enum Overlay {
     },
     /// "Quit without saving?"
     ConfirmQuit,
+    /// The search prompt (the query is [`App::search_query`]).
+    Search,
 }
 
 /// The kind of a status-bar message.
@@ -230,6 +233,7 @@ pub struct App {
     size: (u16, u16),
     ticks: u64,
     quitting: bool,
+    search: String,
 }
 
 impl App {
@@ -268,6 +272,7 @@ impl App {
             size: options.size,
             ticks: 0,
             quitting: false,
+            search: String::new(),
         };
         app.load_request_text();
         app.reroute();
@@ -482,6 +487,11 @@ impl App {
     /// Whether something animates (the runtime ticks only then).
     pub fn animating(&self) -> bool {
         matches!(self.run, RunState::Running { .. })
+    }
+
+    /// The search query (kept after the prompt closes, for the next search).
+    pub fn search_query(&self) -> &str {
+        &self.search
     }
 
     /// Whether the app asked to quit.

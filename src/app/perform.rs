@@ -81,7 +81,16 @@ impl App {
                 self.set_status(StatusKind::Info, "Sending the request…");
                 self.run_effect().into_iter().collect()
             }
+            Action::Cancel if self.overlay == Some(Overlay::Search) => {
+                self.overlay = None;
+                Vec::new()
+            }
             Action::Cancel => self.cancel(),
+            Action::Search => {
+                self.overlay = Some(Overlay::Search);
+                Vec::new()
+            }
+            Action::SearchNext => self.search_next(),
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {

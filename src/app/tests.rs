@@ -659,3 +659,48 @@ fn a_bad_session_file_falls_back_with_a_message() {
     assert!(s.text.contains("/nonexistent/session.toml"), "{}", s.text);
     assert!(a.session_path().is_none());
 }
+
+#[test]
+fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    assert_eq!(a.overlay(), Some(Overlay::Search));
+    // Typed characters (even command keys) go to the query.
+    typed(&mut a, "STATUSCODEx");
+    key(&mut a, KeyCode::Backspace);
+    assert_eq!(a.search_query(), "STATUSCODE");
+    assert!(!a.quitting());
+    key(&mut a, KeyCode::Enter);
+    let first = a.template_editor().cursor();
+    assert!(
+        a.status().unwrap().text.contains("at line"),
+        "{:?}",
+        a.status()
+    );
+    key(&mut a, KeyCode::Enter);
+    let second = a.template_editor().cursor();
+    assert!(second.0 > first.0, "{first:?} then {second:?}");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.overlay(), None);
+    // Not found.
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "zzz-nothing");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+    key(&mut a, KeyCode::Esc);
+
+    // A read-only pane scrolls to the match.
+    let g = run_generation(&act(&mut a, Action::Send));
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    a.focus = Pane::Log;
+    act(&mut a, Action::Search);
+    a.search = "line 42".into();
+    act(&mut a, Action::SearchNext);
+    assert_eq!(a.scroll(Pane::Log), 42);
+    // While editing, ctrl+f searches.
+    a.focus = Pane::Template;
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('i'));
+    ctrl(&mut a, 'f');
+    assert_eq!(a.overlay(), Some(Overlay::Search));
+}

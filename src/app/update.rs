@@ -84,11 +84,15 @@ impl App {
         let layer = match (self.overlay, self.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
             (Some(Overlay::ConfirmQuit), _) => Layer::Confirm,
+            (Some(Overlay::Search), _) => Layer::Search,
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
         if let Some(action) = self.keymap.action(layer, &key) {
             return self.perform(action);
+        }
+        if layer == Layer::Search {
+            return self.search_input(key);
         }
         if layer != Layer::Editing {
             return Vec::new();

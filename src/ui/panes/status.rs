@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::Layer;
-use crate::app::{Action, App, Mode, StatusKind};
+use crate::app::{Action, App, Mode, Overlay, StatusKind};
 
 /// The hints shown in the status bar per layer.
 const NORMAL_HINTS: [Action; 9] = [
@@ -21,27 +21,44 @@ const NORMAL_HINTS: [Action; 9] = [
     Action::CycleType,
     Action::Save,
 ];
-const EDIT_HINTS: [Action; 4] = [Action::LeaveEdit, Action::Undo, Action::Redo, Action::Save];
+const EDIT_HINTS: [Action; 5] = [
+    Action::LeaveEdit,
+    Action::Undo,
+    Action::Redo,
+    Action::Search,
+    Action::Save,
+];
+const SEARCH_HINTS: [Action; 2] = [Action::SearchNext, Action::Cancel];
 
 /// Draw the status bar.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
-    let (layer, actions): (Layer, &[Action]) = match app.mode() {
-        Mode::Normal => (Layer::Normal, &NORMAL_HINTS),
-        Mode::Editing => (Layer::Editing, &EDIT_HINTS),
+    let searching = app.overlay() == Some(Overlay::Search);
+    let (layer, actions): (Layer, &[Action]) = match (searching, app.mode()) {
+        (true, _) => (Layer::Search, &SEARCH_HINTS),
+        (false, Mode::Normal) => (Layer::Normal, &NORMAL_HINTS),
+        (false, Mode::Editing) => (Layer::Editing, &EDIT_HINTS),
     };
-    let mut left = vec![Span::styled(
-        match app.mode() {
-            Mode::Normal => " NORMAL ",
-            Mode::Editing => " EDIT ",
-        },
-        theme.stage_active(),
-    )];
+    let badge = match (searching, app.mode()) {
+        (true, _) => " SEARCH ",
+        (false, Mode::Normal) => " NORMAL ",
+        (false, Mode::Editing) => " EDIT ",
+    };
+    let mut left = vec![Span::styled(badge, theme.stage_active())];
     if app.is_dirty() {
         left.push(Span::styled(" [+]", theme.warning()));
     }
     left.push(Span::raw(" "));
-    if let Some(s) = app.status() {
+    if searching {
+        left.push(Span::styled(
+            format!("/{}", app.search_query()),
+            theme.text(),
+        ));
+        left.push(Span::styled("▏", theme.key_hint()));
+        if let Some(s) = app.status() {
+            left.push(Span::styled(format!("  {}", s.text), theme.muted()));
+        }
+    } else if let Some(s) = app.status() {
         let style = match s.kind {
             StatusKind::Info => theme.text(),
             StatusKind::Success => theme.success(),

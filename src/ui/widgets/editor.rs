@@ -239,6 +239,30 @@ impl Editor {
         });
     }
 
+    /// Select the next match of `query` from the cursor (case-insensitive, wrapping) and
+    /// return its (row, char column).
+    pub fn select_next(&mut self, query: &str) -> Option<(usize, usize)> {
+        let (row, col) = self.cursor();
+        let lines: Vec<&str> = self.area.lines().iter().map(String::as_str).collect();
+        let byte = lines
+            .get(row)
+            .and_then(|l| l.char_indices().nth(col).map(|(i, _)| i))
+            .unwrap_or_else(|| lines.get(row).map_or(0, |l| l.len()));
+        let (r, s, e) = crate::app::search::find(&lines, query, (row, byte))?;
+        let line = lines[r];
+        let start_col = line[..s].chars().count();
+        let end_col = start_col + line[s..e].chars().count();
+        let to_u16 = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        self.area.cancel_selection();
+        self.area
+            .move_cursor(CursorMove::Jump(to_u16(r), to_u16(start_col)));
+        self.area.start_selection();
+        self.area
+            .move_cursor(CursorMove::Jump(to_u16(r), to_u16(end_col)));
+        self.maybe_move_window();
+        Some((r, start_col))
+    }
+
     /// Mark an error at a 1-based line and character column (as `VtlError` reports them);
     /// `None` clears the marker.
     pub fn set_error(&mut self, at: Option<(u32, u32)>) {
