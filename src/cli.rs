@@ -217,6 +217,17 @@ fn render(args: &RenderArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The tokio runtime for headless commands.
+fn async_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        })
+}
+
 /// A session or request file problem: exit status 2 with `error: FILE:LINE: message`.
 fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {}:{line}: {msg}", path.display());
@@ -225,15 +236,10 @@ fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCo
 
 fn run(args: &RunArgs) -> ExitCode {
     use crate::gateway::pipeline::{ClientRequest, run_session};
-    use crate::session::{SavedRequest, Session, SessionError};
-    let session = match Session::load(&args.session) {
+    use crate::session::SavedRequest;
+    let session = match load_session_or_exit(&args.session) {
         Ok(s) => s,
-        Err(SessionError::Invalid {
-            path,
-            line,
-            message,
-        }) => return invalid_file(&path, line, message),
-        Err(SessionError::Io { path, source }) => return invalid_file(&path, 1, source),
+        Err(code) => return code,
     };
     let saved: SavedRequest = match &args.request {
         Some(path) => {
@@ -261,16 +267,9 @@ fn run(args: &RunArgs) -> ExitCode {
         Ok(r) => r,
         Err(e) => return invalid_file(args.request.as_deref().unwrap_or(&args.session), 1, e),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match async_runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let trace = runtime.block_on(run_session(&session, &request));
     let out = if args.json {
@@ -335,15 +334,9 @@ fn serve(args: &ServeArgs) -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match async_runtime() {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async {
         let observer: crate::serve::Observer = std::sync::Arc::new(|s: &crate::serve::Served| {

@@ -17,6 +17,16 @@ pub struct Sources<'a> {
     pub integration_response: Option<&'a HttpMessage>,
 }
 
+/// Every value of a header (case-insensitive name), `None` when there is none.
+fn header_values(headers: &[(String, String)], name: &str) -> Option<Vec<String>> {
+    let v: Vec<String> = headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
+        .collect();
+    (!v.is_empty()).then_some(v)
+}
+
 fn json_path_value(body: &[u8], path: &str) -> Option<String> {
     let doc: serde_json::Value = serde_json::from_slice(body).ok()?;
     let compiled = jsonpath::compile(&format!("$.{path}")).ok()?;
@@ -67,15 +77,7 @@ pub fn resolve(expr: &str, src: &Sources<'_>) -> Option<Vec<String>> {
                     .collect();
                 (!v.is_empty()).then_some(v)
             }
-            "multivalueheader" => {
-                let v: Vec<String> = req
-                    .headers
-                    .iter()
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.clone())
-                    .collect();
-                (!v.is_empty()).then_some(v)
-            }
+            "multivalueheader" => header_values(&req.headers, name),
             "body" if name.is_empty() => req
                 .body
                 .as_ref()
@@ -91,15 +93,7 @@ pub fn resolve(expr: &str, src: &Sources<'_>) -> Option<Vec<String>> {
         let (kind, name) = rest.split_once('.').unwrap_or((rest, ""));
         return match kind {
             "header" => resp.header(name).map(|v| vec![v.to_string()]),
-            "multivalueheader" => {
-                let v: Vec<String> = resp
-                    .headers
-                    .iter()
-                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.clone())
-                    .collect();
-                (!v.is_empty()).then_some(v)
-            }
+            "multivalueheader" => header_values(&resp.headers, name),
             "body" if name.is_empty() => Some(vec![resp.body_text()]),
             "body" => json_path_value(&resp.body, name).map(|v| vec![v]),
             _ => None,

@@ -470,6 +470,20 @@ impl Run<'_> {
         };
     }
 
+    /// End the request at `stage`: record why, log a line if given, and answer with the
+    /// gateway response for `err`.
+    fn fail(&mut self, stage: Stage, why: &str, log: Option<&str>, err: GatewayError) {
+        self.stage(
+            stage,
+            StageOutcome::Failed(why.to_string()),
+            vec![why.to_string()],
+        );
+        if let Some(line) = log {
+            self.log.line(line);
+        }
+        self.gateway_error(err, why);
+    }
+
     fn config_error(&mut self, reason: &str) {
         self.log.line(format!(
             "Execution failed due to configuration error: {reason}"
@@ -499,12 +513,12 @@ impl Run<'_> {
                     }
                     _ => format!("no resource matches {} {}", request.method, request.path),
                 };
-                self.stage(
+                self.fail(
                     Stage::Routing,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
+                    &why,
+                    None,
+                    GatewayError::MissingAuthenticationToken,
                 );
-                self.gateway_error(GatewayError::MissingAuthenticationToken, &why);
             }
         }
     }
@@ -644,12 +658,12 @@ impl Run<'_> {
                     self.log.line(format!(
                         "Request validation failed for request parameters: {msg}"
                     ));
-                    self.stage(
+                    self.fail(
                         Stage::MethodRequest,
-                        StageOutcome::Failed(msg.clone()),
-                        vec![msg.clone()],
+                        &msg,
+                        None,
+                        GatewayError::BadRequestParameters,
                     );
-                    self.gateway_error(GatewayError::BadRequestParameters, &msg);
                     return;
                 }
             }
@@ -721,15 +735,14 @@ impl Run<'_> {
                 && mapping::forbidden_request_header(name, aws)
             {
                 let why = format!("the request parameter mapping to header {name} is not allowed");
-                self.stage(
+                self.fail(
                     Stage::IntegrationRequest,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
+                    &why,
+                    Some(&format!(
+                        "Execution failed due to configuration error: {why}"
+                    )),
+                    GatewayError::ApiConfiguration,
                 );
-                self.log.line(format!(
-                    "Execution failed due to configuration error: {why}"
-                ));
-                self.gateway_error(GatewayError::ApiConfiguration, &why);
                 return;
             }
         }
@@ -748,12 +761,12 @@ impl Run<'_> {
                     content_type.map_or_else(|| "application/json".to_string(), mapping::mime),
                     integration.passthrough_behavior.unwrap_or_default()
                 );
-                self.stage(
+                self.fail(
                     Stage::IntegrationRequest,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
+                    &why,
+                    None,
+                    GatewayError::UnsupportedMediaType,
                 );
-                self.gateway_error(GatewayError::UnsupportedMediaType, &why);
                 return;
             }
             RequestTemplateChoice::Passthrough => {
@@ -762,32 +775,18 @@ impl Run<'_> {
             }
             RequestTemplateChoice::Transform(key, template) => {
                 notes.push(format!("request template for {key}"));
-                let (output, ov) = render_template(template, req, &request.body, &Json::Null);
-                self.trace.request_template = Some(RenderedTemplate {
-                    content_type: key.clone(),
-                    template: template.clone(),
-                    output: output.clone(),
-                });
-                match output {
-                    Ok(text) => {
-                        overrides = ov;
-                        text.into_bytes()
-                    }
-                    Err(e) => {
-                        let why = format!(
-                            "the request template failed at {}:{}: {}",
-                            e.line, e.col, e.message
-                        );
-                        self.stage(
-                            Stage::IntegrationRequest,
-                            StageOutcome::Failed(why.clone()),
-                            vec![why.clone()],
-                        );
-                        self.log.line(format!("Execution failed due to configuration error: Unable to transform request: {}", e.message));
-                        self.gateway_error(GatewayError::ApiConfiguration, &why);
-                        return;
-                    }
-                }
+                let Some((text, ov)) = self.render_mapping(
+                    Stage::IntegrationRequest,
+                    key,
+                    template,
+                    req,
+                    &request.body,
+                    &Json::Null,
+                ) else {
+                    return;
+                };
+                overrides = ov;
+                text.into_bytes()
             }
         };
         apply_request_overrides(&overrides, &mut params);
@@ -816,36 +815,10 @@ impl Run<'_> {
                 )
             }
             IntegrationType::Aws if is_lambda_uri(&uri) => {
-                let region = region_of(&uri).to_string();
-                let endpoint = format!(
-                    "https://lambda.{region}.amazonaws.com/2015-03-31/functions/{}/invocations",
-                    uri.split_once("/functions/")
-                        .map_or(uri.as_str(), |(_, r)| r)
-                        .trim_end_matches("/invocations")
-                );
-                let headers = self.lambda_headers();
-                self.log_endpoint_request(&endpoint, &headers, &payload);
-                self.trace.endpoint_request = Some(HttpMessage {
-                    method: "POST".into(),
-                    url: endpoint.clone(),
-                    headers,
-                    body: payload.clone(),
-                    ..HttpMessage::default()
-                });
-                let started = Instant::now();
-                let result = self
-                    .backend
-                    .call(EndpointCall::Lambda(LambdaCall {
-                        function: uri.clone(),
-                        payload,
-                        proxy: false,
-                        timeout: Duration::from_millis(integration.timeout_ms()),
-                    }))
-                    .await;
-                let Some(resp) = self.endpoint_result(result, started) else {
+                let result = self.invoke_lambda(&uri, payload, false, integration).await;
+                let Some((resp, error)) = result else {
                     return;
                 };
-                let (resp, error) = resp;
                 let selector = match &error {
                     Some(_) => serde_json::from_slice::<Json>(&resp.body)
                         .ok()
@@ -946,6 +919,86 @@ impl Run<'_> {
             lambda_error,
             &overrides,
         );
+    }
+
+    /// Render a request or response mapping template, recording it in the trace; on failure
+    /// answer the client (500) and return `None`.
+    fn render_mapping(
+        &mut self,
+        stage: Stage,
+        key: &str,
+        template: &str,
+        req: &MethodRequest,
+        payload: &[u8],
+        overrides_in: &Json,
+    ) -> Option<(String, Json)> {
+        let (output, overrides) = render_template(template, req, payload, overrides_in);
+        let rendered = Some(RenderedTemplate {
+            content_type: key.to_string(),
+            template: template.to_string(),
+            output: output.clone(),
+        });
+        let side = if stage == Stage::IntegrationRequest {
+            self.trace.request_template = rendered;
+            "request"
+        } else {
+            self.trace.response_template = rendered;
+            "response"
+        };
+        match output {
+            Ok(text) => Some((text, overrides)),
+            Err(e) => {
+                let why = format!(
+                    "the {side} template failed at {}:{}: {}",
+                    e.line, e.col, e.message
+                );
+                let log = format!(
+                    "Execution failed due to configuration error: Unable to transform {side}: {}",
+                    e.message
+                );
+                self.fail(stage, &why, Some(&log), GatewayError::ApiConfiguration);
+                None
+            }
+        }
+    }
+
+    /// Invoke the function behind a Lambda URI, logging and recording the endpoint request;
+    /// `None` when the call failed (the client has been answered).
+    async fn invoke_lambda(
+        &mut self,
+        uri: &str,
+        payload: Vec<u8>,
+        proxy: bool,
+        integration: &Integration,
+    ) -> Option<(HttpMessage, Option<String>)> {
+        let region = region_of(uri).to_string();
+        let function = uri
+            .split_once("/functions/")
+            .map_or(uri, |(_, r)| r)
+            .trim_end_matches("/invocations");
+        let endpoint = format!(
+            "https://lambda.{region}.amazonaws.com/2015-03-31/functions/{function}/invocations"
+        );
+        let headers = self.lambda_headers();
+        self.log_endpoint_request(&endpoint, &headers, &payload);
+        self.trace.endpoint_request = Some(HttpMessage {
+            method: "POST".into(),
+            url: endpoint,
+            headers,
+            body: payload.clone(),
+            ..HttpMessage::default()
+        });
+        let started = Instant::now();
+        let result = self
+            .backend
+            .call(EndpointCall::Lambda(LambdaCall {
+                function: uri.to_string(),
+                payload,
+                proxy,
+                timeout: Duration::from_millis(integration.timeout_ms()),
+            }))
+            .await;
+        self.endpoint_result(result, started)
     }
 
     fn lambda_headers(&self) -> Vec<(String, String)> {
@@ -1108,13 +1161,7 @@ impl Run<'_> {
             let why = format!(
                 "no integration response matches {selector_text:?} and there is no default response"
             );
-            self.stage(
-                Stage::IntegrationResponse,
-                StageOutcome::Failed(why.clone()),
-                vec![why.clone()],
-            );
-            self.log.line("Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: ".to_string() + &endpoint.status.to_string());
-            self.gateway_error(GatewayError::ApiConfiguration, &why);
+            self.fail(Stage::IntegrationResponse, &why, Some(&format!("Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {}", endpoint.status)), GatewayError::ApiConfiguration);
             return;
         };
         let mut notes = vec![if matched {
@@ -1157,33 +1204,19 @@ impl Run<'_> {
         {
             Some((key, template)) => {
                 content_type = key.clone();
-                let (output, ov) = render_template(&template, req, &endpoint.body, overrides_in);
-                self.trace.response_template = Some(RenderedTemplate {
-                    content_type: key.clone(),
-                    template: template.clone(),
-                    output: output.clone(),
-                });
-                match output {
-                    Ok(text) => {
-                        overrides = ov;
-                        notes.push(format!("response template for {key}"));
-                        text.into_bytes()
-                    }
-                    Err(e) => {
-                        let why = format!(
-                            "the response template failed at {}:{}: {}",
-                            e.line, e.col, e.message
-                        );
-                        self.stage(
-                            Stage::IntegrationResponse,
-                            StageOutcome::Failed(why.clone()),
-                            vec![why.clone()],
-                        );
-                        self.log.line(format!("Execution failed due to configuration error: Unable to transform response: {}", e.message));
-                        self.gateway_error(GatewayError::ApiConfiguration, &why);
-                        return;
-                    }
-                }
+                let Some((text, ov)) = self.render_mapping(
+                    Stage::IntegrationResponse,
+                    &key,
+                    &template,
+                    req,
+                    &endpoint.body,
+                    overrides_in,
+                ) else {
+                    return;
+                };
+                overrides = ov;
+                notes.push(format!("response template for {key}"));
+                text.into_bytes()
             }
             None => {
                 notes.push("no response template: the payload passes through".into());
@@ -1194,12 +1227,14 @@ impl Run<'_> {
         let body = match self.convert_response_body(body, &endpoint, accept, ir.content_handling) {
             Ok(b) => b,
             Err(why) => {
-                self.stage(
+                self.fail(
                     Stage::IntegrationResponse,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
+                    &why,
+                    Some(&format!(
+                        "Execution failed due to configuration error: {why}"
+                    )),
+                    GatewayError::ApiConfiguration,
                 );
-                self.config_error(&why);
                 return;
             }
         };
@@ -1328,13 +1363,7 @@ impl Run<'_> {
         {
             let why =
                 "a Lambda proxy integration must call Lambda with POST (integration httpMethod)";
-            self.stage(
-                Stage::IntegrationRequest,
-                StageOutcome::Failed(why.into()),
-                vec![why.into()],
-            );
-            self.log.line("Execution failed due to configuration error: Invalid permissions on Lambda function or integration httpMethod is not POST");
-            self.gateway_error(GatewayError::ApiConfiguration, why);
+            self.fail(Stage::IntegrationRequest, why, Some("Execution failed due to configuration error: Invalid permissions on Lambda function or integration httpMethod is not POST"), GatewayError::ApiConfiguration);
             return;
         }
         let uri = integration.uri.clone().unwrap_or_default();
@@ -1377,47 +1406,20 @@ impl Run<'_> {
         });
         let payload = event.to_string().into_bytes();
         self.stage(Stage::IntegrationRequest, StageOutcome::Done, vec!["Lambda proxy: the request becomes the event (payload format 1.0); no templates, no parameter mappings".into()]);
-        let region = region_of(&uri).to_string();
-        let endpoint = format!(
-            "https://lambda.{region}.amazonaws.com/2015-03-31/functions/{}/invocations",
-            uri.split_once("/functions/")
-                .map_or(uri.as_str(), |(_, r)| r)
-                .trim_end_matches("/invocations")
-        );
-        let headers = self.lambda_headers();
-        self.log_endpoint_request(&endpoint, &headers, &payload);
-        self.trace.endpoint_request = Some(HttpMessage {
-            method: "POST".into(),
-            url: endpoint,
-            headers,
-            body: payload.clone(),
-            ..HttpMessage::default()
-        });
-        let started = Instant::now();
-        let result = self
-            .backend
-            .call(EndpointCall::Lambda(LambdaCall {
-                function: uri,
-                payload,
-                proxy: true,
-                timeout: Duration::from_millis(integration.timeout_ms()),
-            }))
-            .await;
-        let Some((resp, error)) = self.endpoint_result(result, started) else {
+        let Some((resp, error)) = self.invoke_lambda(&uri, payload, true, integration).await else {
             return;
         };
         if error.is_some() {
             let why = "the function raised an error (a proxy integration answers 502)";
-            self.stage(
+            self.fail(
                 Stage::IntegrationResponse,
-                StageOutcome::Failed(why.into()),
-                vec![why.into()],
+                why,
+                Some(&format!(
+                    "Lambda execution failed with status 200 due to customer function error: {}",
+                    resp.body_text()
+                )),
+                GatewayError::BadGateway,
             );
-            self.log.line(format!(
-                "Lambda execution failed with status 200 due to customer function error: {}",
-                resp.body_text()
-            ));
-            self.gateway_error(GatewayError::BadGateway, why);
             return;
         }
         let parsed = match proxy::parse_response(&resp.body) {
@@ -1453,12 +1455,14 @@ impl Run<'_> {
                 Ok(b) => b,
                 Err(e) => {
                     let why = format!("Unable to base64 decode the body: {e}");
-                    self.stage(
+                    self.fail(
                         Stage::IntegrationResponse,
-                        StageOutcome::Failed(why.clone()),
-                        vec![why.clone()],
+                        &why,
+                        Some(&format!(
+                            "Execution failed due to configuration error: {why}"
+                        )),
+                        GatewayError::ApiConfiguration,
                     );
-                    self.config_error(&why);
                     return;
                 }
             }
@@ -1506,12 +1510,14 @@ impl Run<'_> {
                 && mapping::forbidden_request_header(name, false)
             {
                 let why = format!("the request parameter mapping to header {name} is not allowed");
-                self.stage(
+                self.fail(
                     Stage::IntegrationRequest,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
+                    &why,
+                    Some(&format!(
+                        "Execution failed due to configuration error: {why}"
+                    )),
+                    GatewayError::ApiConfiguration,
                 );
-                self.config_error(&why);
                 return;
             }
         }
