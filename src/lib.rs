@@ -3,6 +3,7 @@ pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod gateway;
+pub mod import;
 pub mod runtime;
 pub mod serve;
 pub mod session;

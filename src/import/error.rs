@@ -1,0 +1,118 @@
+//! Import errors (nothing could be imported) and warnings (one construct was skipped or kept
+//! as written; the rest of the file imported).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+/// Something in an imported file that gatebench does not support or could not resolve. The
+/// rest of the file still imports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportWarning {
+    /// The file the construct is in.
+    pub file: PathBuf,
+    /// 1-based line of the construct.
+    pub line: usize,
+    /// What is not supported, and what was done instead.
+    pub message: String,
+}
+
+impl fmt::Display for ImportWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// Why nothing could be imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error("{path}: {source}", path = .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The file is not valid YAML or JSON.
+    #[error("{path}:{line}:{column}: {message}", path = .path.display())]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the parser expected.
+        message: String,
+    },
+    /// The file parses but its content cannot be imported (not an API definition, no
+    /// methods, a required part missing).
+    #[error("{path}:{line}: {message}", path = .path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A curl command line that cannot be turned into a request.
+    #[error("curl: {0}")]
+    Curl(String),
+}
+
+/// The import context of one file: its path and the warnings collected so far.
+#[derive(Debug)]
+pub(crate) struct Cx {
+    pub file: PathBuf,
+    pub warnings: Vec<ImportWarning>,
+    /// Stage variables the API refers to (`${stageVariables.x}`), with the first line.
+    pub stage_vars: IndexMap<String, usize>,
+}
+
+impl Cx {
+    pub fn new(file: &Path) -> Cx {
+        Cx {
+            file: file.to_path_buf(),
+            warnings: Vec::new(),
+            stage_vars: IndexMap::new(),
+        }
+    }
+
+    /// Record a warning at `line`.
+    pub fn warn(&mut self, line: usize, message: impl Into<String>) {
+        self.warnings.push(ImportWarning {
+            file: self.file.clone(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    /// Note the stage variables `text` refers to, as `${stageVariables.x}` (URIs) or
+    /// `stageVariables.x` (parameter mapping sources).
+    pub fn note_stage_variables(&mut self, text: &str, line: usize) {
+        let mut rest = text;
+        while let Some(i) = rest.find("stageVariables.") {
+            let after = &rest[i + "stageVariables.".len()..];
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .collect();
+            if !name.is_empty() {
+                self.stage_vars.entry(name).or_insert(line);
+            }
+            rest = after;
+        }
+    }
+
+    /// An `Invalid` error at `line`.
+    pub fn invalid(&self, line: usize, message: impl Into<String>) -> ImportError {
+        ImportError::Invalid {
+            path: self.file.clone(),
+            line,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Text values that may be CloudFormation intrinsic functions. gatebench does not deploy
+//! anything, so an intrinsic is kept as written, in `Fn::Sub` syntax (`!Ref Host` ->
+//! `${Host}`, `!GetAtt Fn.Arn` -> `${Fn.Arn}`), and a warning lists it so the user can give
+//! it a value in the session.
+
+use super::error::Cx;
+use super::node::{Kind, Node};
+
+/// The name of the intrinsic function `node` calls, if it is one (`Ref`, `Fn::Sub`, ...),
+/// and its argument.
+pub(crate) fn intrinsic(node: &Node) -> Option<(String, &Node)> {
+    match &node.kind {
+        Kind::Tagged(tag, inner) => Some((long_name(tag), inner)),
+        Kind::Map(entries) if entries.len() == 1 => {
+            let e = &entries[0];
+            (e.key == "Ref" || e.key == "Condition" || e.key.starts_with("Fn::"))
+                .then(|| (e.key.clone(), &e.value))
+        }
+        _ => None,
+    }
+}
+
+fn long_name(tag: &str) -> String {
+    if tag == "Ref" || tag == "Condition" {
+        tag.to_string()
+    } else {
+        format!("Fn::{tag}")
+    }
+}
+
+/// Render an intrinsic (or plain scalar) as text. `Err` names the function that cannot be
+/// written as text.
+pub(crate) fn render(node: &Node) -> Result<String, String> {
+    if let Some(text) = node.scalar_text() {
+        return Ok(text);
+    }
+    let Some((name, arg)) = intrinsic(node) else {
+        return Err("a mapping or list where text is expected".into());
+    };
+    match name.as_str() {
+        "Ref" => arg
+            .scalar_text()
+            .map(|r| format!("${{{r}}}"))
+            .ok_or_else(|| "Ref with a non-text argument".into()),
+        "Fn::GetAtt" => {
+            if let Some(s) = arg.as_str() {
+                return Ok(format!("${{{s}}}"));
+            }
+            let parts: Vec<String> = arg.items().iter().map(render).collect::<Result<_, _>>()?;
+            if parts.is_empty() {
+                return Err("Fn::GetAtt without arguments".into());
+            }
+            Ok(format!("${{{}}}", parts.join(".")))
+        }
+        "Fn::Sub" => {
+            if let Some(s) = arg.as_str() {
+                return Ok(s.to_string());
+            }
+            let items = arg.items();
+            let Some(template) = items.first().and_then(Node::as_str) else {
+                return Err("Fn::Sub without a template string".into());
+            };
+            let mut out = template.to_string();
+            if let Some(vars) = items.get(1) {
+                for e in vars.entries() {
+                    let value = render(&e.value)?;
+                    out = out.replace(&format!("${{{}}}", e.key), &value);
+                }
+            }
+            Ok(out)
+        }
+        "Fn::Join" => {
+            let items = arg.items();
+            let (Some(sep), Some(parts)) = (items.first(), items.get(1)) else {
+                return Err("Fn::Join without [separator, [parts]]".into());
+            };
+            let sep = sep.scalar_text().unwrap_or_default();
+            let parts: Vec<String> = parts.items().iter().map(render).collect::<Result<_, _>>()?;
+            Ok(parts.join(&sep))
+        }
+        other => Err(other.to_string()),
+    }
+}
+
+/// The text of a field that may use an intrinsic. A plain scalar is returned as is; an
+/// intrinsic is rendered and reported as kept as written; anything else is reported and
+/// left out (`None`).
+pub(crate) fn text(node: &Node, cx: &mut Cx, what: &str) -> Option<String> {
+    if let Some(text) = node.scalar_text() {
+        return Some(text);
+    }
+    if matches!(node.kind, Kind::Null) {
+        return None;
+    }
+    match render(node) {
+        Ok(t) => {
+            cx.warn(
+                node.line,
+                format!(
+                    "{what} uses a CloudFormation intrinsic function, kept as written: {t} \
+                     (give it a real value in the session)"
+                ),
+            );
+            Some(t)
+        }
+        Err(why) if intrinsic(node).is_some() => {
+            cx.warn(
+                node.line,
+                format!(
+                    "{what}: {why} is not supported (CloudFormation is not evaluated); left out"
+                ),
+            );
+            None
+        }
+        Err(why) => {
+            cx.warn(node.line, format!("{what}: {why}; left out"));
+            None
+        }
+    }
+}
+
+/// The logical id a `!Ref X` / `{"Ref": "X"}` names.
+pub(crate) fn ref_target(node: &Node) -> Option<String> {
+    match intrinsic(node) {
+        Some((name, arg)) if name == "Ref" => arg.scalar_text(),
+        _ => None,
+    }
+}
+
+/// The `(logical id, attribute)` a `!GetAtt X.Attr` / `{"Fn::GetAtt": [X, Attr]}` names.
+pub(crate) fn getatt_target(node: &Node) -> Option<(String, String)> {
+    match intrinsic(node) {
+        Some((name, arg)) if name == "Fn::GetAtt" => {
+            if let Some(s) = arg.as_str() {
+                let (a, b) = s.split_once('.')?;
+                return Some((a.to_string(), b.to_string()));
+            }
+            let items = arg.items();
+            Some((items.first()?.scalar_text()?, items.get(1)?.scalar_text()?))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::node::parse_yaml;
+    use super::*;
+
+    fn r(yaml: &str) -> Result<String, String> {
+        render(parse_yaml(yaml).unwrap().get("v").unwrap())
+    }
+
+    #[test]
+    fn short_and_long_forms() {
+        assert_eq!(r("v: !Ref Host").unwrap(), "${Host}");
+        assert_eq!(r("v: {Ref: Host}").unwrap(), "${Host}");
+        assert_eq!(r("v: !GetAtt Fn.Arn").unwrap(), "${Fn.Arn}");
+        assert_eq!(r("v: {'Fn::GetAtt': [Fn, Arn]}").unwrap(), "${Fn.Arn}");
+        assert_eq!(
+            r("v: !Sub 'arn:${AWS::Region}:${Fn.Arn}'").unwrap(),
+            "arn:${AWS::Region}:${Fn.Arn}"
+        );
+        assert_eq!(
+            r("v: !Sub ['https://${H}/x', {H: !Ref Host}]").unwrap(),
+            "https://${Host}/x"
+        );
+        assert_eq!(
+            r("v: !Join ['', ['https://', !Ref Host, '/x']]").unwrap(),
+            "https://${Host}/x"
+        );
+        assert_eq!(r("v: !If [C, a, b]").unwrap_err(), "Fn::If");
+        assert_eq!(r("v: 12").unwrap(), "12");
+    }
+
+    #[test]
+    fn targets() {
+        let n = parse_yaml("a: !Ref X\nb: !GetAtt Api.RootResourceId\n").unwrap();
+        assert_eq!(ref_target(n.get("a").unwrap()).as_deref(), Some("X"));
+        assert_eq!(
+            getatt_target(n.get("b").unwrap()),
+            Some(("Api".into(), "RootResourceId".into()))
+        );
+    }
+}

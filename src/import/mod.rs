@@ -1,0 +1,184 @@
+//! Importing real API definitions into a session: OpenAPI 2 and 3 exports (JSON or YAML)
+//! with API Gateway's `x-amazon-apigateway-*` extensions, CloudFormation and SAM templates,
+//! and curl command lines (and back to curl).
+//!
+//! An import never stops at the first thing it does not understand: each unsupported
+//! construct becomes an [`ImportWarning`] naming the file and line, and the rest imports.
+//! Only a file that cannot be read or parsed, or that holds no API at all, is an
+//! [`ImportError`]. The session uses the built-in echo backend, so every imported method
+//! runs offline at once; each method gets one saved request.
+
+mod cloudformation;
+mod curl;
+mod error;
+mod integration;
+mod intrinsic;
+mod node;
+mod openapi;
+mod operation;
+mod requests;
+mod sam;
+mod schema;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use indexmap::IndexMap;
+
+pub use curl::{import_curl, to_curl};
+pub use error::{ImportError, ImportWarning};
+
+use crate::session::{BackendConfig, Session, VERSION};
+use error::Cx;
+
+/// The stage used when the file names none.
+const DEFAULT_STAGE: &str = "dev";
+
+/// An imported session and what could not be imported.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    /// The session (echo backend, one saved request per method).
+    pub session: Session,
+    /// Constructs that were skipped or kept as written, with their file and line.
+    pub warnings: Vec<ImportWarning>,
+}
+
+/// Import an OpenAPI document or a CloudFormation/SAM template from a file (JSON or YAML,
+/// told apart by content).
+pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    import_text(&text, path)
+}
+
+/// Import from text; `path` names the file in messages, and its folder is where relative
+/// references (SAM `DefinitionUri`) are read from.
+pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let is_json = text.trim_start().starts_with('{');
+    let parsed = if is_json {
+        node::parse_json(text)
+    } else {
+        node::parse_yaml(text)
+    };
+    let doc = parsed.map_err(|e| ImportError::Syntax {
+        path: path.to_path_buf(),
+        line: e.line,
+        column: e.column,
+        message: if is_json {
+            format!("invalid JSON: {}", e.message)
+        } else {
+            format!("invalid YAML: {}", e.message)
+        },
+    })?;
+    let mut cx = Cx::new(path);
+    if !doc.is_map() {
+        return Err(cx.invalid(
+            doc.line,
+            "expected an OpenAPI document or a CloudFormation template (a mapping at the top)",
+        ));
+    }
+    let (mut api, name, description, label) = if openapi::detect(&doc).is_some() {
+        let o = openapi::import(&doc, &mut cx);
+        let mut api = o.api;
+        api.stage = o.stage;
+        (api, o.title, o.description, o.label)
+    } else if cloudformation::detect(&doc) {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let c = cloudformation::import(&doc, &mut cx, dir)?;
+        (c.api, c.name, c.description, c.label)
+    } else {
+        return Err(cx.invalid(
+            doc.line,
+            "not an OpenAPI document (no `swagger` or `openapi` field) nor a CloudFormation template (no `Resources`)",
+        ));
+    };
+    if api.resources.is_empty() {
+        return Err(cx.invalid(
+            doc.line,
+            format!(
+                "no API Gateway methods found in this {label}{}",
+                if cx.warnings.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({} skipped: {})",
+                        cx.warnings.len(),
+                        cx.warnings
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                }
+            ),
+        ));
+    }
+    if api.api_id.is_empty() {
+        // The id a session gets when it names none (the serde default of `apiId`).
+        api.api_id = toml::from_str::<crate::gateway::api::Api>("")
+            .map(|a| a.api_id)
+            .unwrap_or_default();
+    }
+    if api.stage.is_none() {
+        api.stage = Some(DEFAULT_STAGE.to_string());
+    }
+    dedupe(&mut api.binary_media_types);
+    stage_variables(&mut api, &mut cx);
+    let file_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let mut explanation = format!(
+        "Imported from {file_name} ({label}). The built-in echo backend answers for every integration, so each method runs offline; switch [backend] to call the real one."
+    );
+    if let Some(d) = description.filter(|d| !d.trim().is_empty()) {
+        explanation = format!("{}\n\n{explanation}", d.trim());
+    }
+    let requests = requests::examples(&api);
+    let session = Session {
+        version: VERSION,
+        name: name.unwrap_or_else(|| file_name.clone()),
+        explanation,
+        api,
+        context: None,
+        requests,
+        backend: BackendConfig::Echo,
+        source: None,
+    };
+    let mut seen = HashSet::new();
+    let mut warnings: Vec<ImportWarning> = cx
+        .warnings
+        .into_iter()
+        .filter(|w| seen.insert((w.file.clone(), w.line, w.message.clone())))
+        .collect();
+    // In file order, as a reader goes through the file.
+    warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+    Ok(Imported { session, warnings })
+}
+
+fn dedupe(v: &mut Vec<String>) {
+    let mut seen = HashSet::new();
+    v.retain(|x| seen.insert(x.clone()));
+}
+
+/// Stage variables the API refers to but does not define get an empty value, and a warning
+/// so the user fills them in.
+fn stage_variables(api: &mut crate::gateway::api::Api, cx: &mut Cx) {
+    let wanted: Vec<(String, usize)> = cx.stage_vars.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    if wanted.is_empty() {
+        return;
+    }
+    let vars = api.stage_variables.get_or_insert_with(IndexMap::new);
+    for (name, line) in wanted {
+        if !vars.contains_key(&name) {
+            vars.insert(name.clone(), String::new());
+            cx.warn(
+                line,
+                format!("stage variable {name} is used but has no value here: set it in the session's [api.stageVariables]"),
+            );
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! A parsed YAML or JSON document where every value and every mapping key remembers its line,
+//! so warnings and errors can name `file:line`. YAML tags (CloudFormation's short forms such
+//! as `!Ref` and `!Sub`) are kept.
+
+use saphyr::{LoadableYamlNode, MarkedYaml, Scalar, YamlData};
+use serde_json::Value as Json;
+
+/// One value and the 1-based line it starts on.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Node {
+    /// 1-based line of the value in the source file.
+    pub line: usize,
+    /// The value.
+    pub kind: Kind,
+}
+
+/// The shape of a value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Kind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Seq(Vec<Node>),
+    /// Entries in document order: key, key line, value.
+    Map(Vec<Entry>),
+    /// A value with a local tag such as `!Ref` (the tag without its `!`).
+    Tagged(String, Box<Node>),
+}
+
+/// A mapping entry.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry {
+    /// The key as text (scalar keys such as `200` become `"200"`).
+    pub key: String,
+    /// 1-based line of the key.
+    pub line: usize,
+    /// The value.
+    pub value: Node,
+}
+
+/// A syntax error: where, and what.
+#[derive(Debug)]
+pub(crate) struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Node {
+    /// The value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The entry `key` in a mapping (with the key's line).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.kind {
+            Kind::Map(entries) => entries.iter().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    /// The entries of a mapping (empty for anything else).
+    pub fn entries(&self) -> &[Entry] {
+        match &self.kind {
+            Kind::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The items of a sequence (empty for anything else).
+    pub fn items(&self) -> &[Node] {
+        match &self.kind {
+            Kind::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The text of a string value.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar as text: strings as they are, numbers and booleans printed (YAML often
+    /// leaves `200` or `true` unquoted where API Gateway expects a string).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Str(s) => Some(s.clone()),
+            Kind::Int(i) => Some(i.to_string()),
+            Kind::Float(f) => Some(f.to_string()),
+            Kind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A boolean (also the strings `"true"`/`"false"`, which CloudFormation accepts).
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.kind {
+            Kind::Bool(b) => Some(*b),
+            Kind::Str(s) if s.eq_ignore_ascii_case("true") => Some(true),
+            Kind::Str(s) if s.eq_ignore_ascii_case("false") => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A non-negative integer (also written as a string).
+    pub fn as_u64(&self) -> Option<u64> {
+        match &self.kind {
+            Kind::Int(i) => u64::try_from(*i).ok(),
+            Kind::Str(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a mapping.
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, Kind::Map(_))
+    }
+
+    /// The value as JSON. Tagged values become CloudFormation's long form
+    /// (`!Ref X` -> `{"Ref": "X"}`, `!Sub s` -> `{"Fn::Sub": s}`).
+    pub fn to_json(&self) -> Json {
+        match &self.kind {
+            Kind::Null => Json::Null,
+            Kind::Bool(b) => Json::Bool(*b),
+            Kind::Int(i) => Json::from(*i),
+            Kind::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Kind::Str(s) => Json::String(s.clone()),
+            Kind::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Kind::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+            Kind::Tagged(tag, inner) => {
+                let key = if tag == "Ref" || tag == "Condition" {
+                    tag.clone()
+                } else {
+                    format!("Fn::{tag}")
+                };
+                let mut m = serde_json::Map::new();
+                m.insert(key, inner.to_json());
+                Json::Object(m)
+            }
+        }
+    }
+}
+
+/// Parse a YAML document (the first one in the stream).
+pub(crate) fn parse_yaml(text: &str) -> Result<Node, SyntaxError> {
+    let docs = MarkedYaml::load_from_str(text).map_err(|e| SyntaxError {
+        line: e.marker().line().max(1),
+        column: e.marker().col() + 1,
+        message: e.info().to_string(),
+    })?;
+    let Some(doc) = docs.first() else {
+        return Err(SyntaxError {
+            line: 1,
+            column: 1,
+            message: "the file is empty".into(),
+        });
+    };
+    Ok(convert(doc, 1))
+}
+
+/// Parse a JSON document. serde_json checks the syntax (its messages are the clearest for
+/// JSON); the positions come from the YAML parser, since JSON is YAML 1.2.
+pub(crate) fn parse_json(text: &str) -> Result<Node, SyntaxError> {
+    let value: Json = serde_json::from_str(text).map_err(|e| SyntaxError {
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: strip_position(&e.to_string()),
+    })?;
+    match parse_yaml(text) {
+        Ok(node) => Ok(node),
+        // Valid JSON the YAML parser refuses (rare: e.g. duplicate keys). Without positions,
+        // everything is reported on line 1.
+        Err(_) => Ok(from_json(&value, 1)),
+    }
+}
+
+fn strip_position(message: &str) -> String {
+    message
+        .find(" at line ")
+        .map_or(message, |i| &message[..i])
+        .to_string()
+}
+
+fn from_json(v: &Json, line: usize) -> Node {
+    let kind = match v {
+        Json::Null => Kind::Null,
+        Json::Bool(b) => Kind::Bool(*b),
+        Json::Number(n) => n
+            .as_i64()
+            .map_or_else(|| Kind::Float(n.as_f64().unwrap_or(0.0)), Kind::Int),
+        Json::String(s) => Kind::Str(s.clone()),
+        Json::Array(a) => Kind::Seq(a.iter().map(|x| from_json(x, line)).collect()),
+        Json::Object(m) => Kind::Map(
+            m.iter()
+                .map(|(k, x)| Entry {
+                    key: k.clone(),
+                    line,
+                    value: from_json(x, line),
+                })
+                .collect(),
+        ),
+    };
+    Node { line, kind }
+}
+
+fn scalar_kind(s: &Scalar<'_>) -> Kind {
+    match s {
+        Scalar::Null => Kind::Null,
+        Scalar::Boolean(b) => Kind::Bool(*b),
+        Scalar::Integer(i) => Kind::Int(*i),
+        Scalar::FloatingPoint(f) => Kind::Float(f.into_inner()),
+        Scalar::String(s) => Kind::Str(s.to_string()),
+    }
+}
+
+/// `fallback` is the line of the enclosing node: saphyr gives the inside of a tagged node no
+/// position (line 0).
+fn convert(n: &MarkedYaml<'_>, fallback: usize) -> Node {
+    let line = match n.span.start.line() {
+        0 => fallback,
+        l => l,
+    };
+    let kind = match &n.data {
+        YamlData::Value(s) => scalar_kind(s),
+        YamlData::Representation(text, _, _) => Kind::Str(text.to_string()),
+        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| convert(i, line)).collect()),
+        YamlData::Mapping(m) => Kind::Map(
+            m.iter()
+                .map(|(k, v)| {
+                    let key = convert(k, line);
+                    Entry {
+                        key: key_text(&key),
+                        line: key.line,
+                        value: convert(v, key.line),
+                    }
+                })
+                .collect(),
+        ),
+        YamlData::Tagged(tag, inner) => {
+            let inner = convert(inner, line);
+            if tag.handle == "!" {
+                Kind::Tagged(tag.suffix.clone(), Box::new(inner))
+            } else {
+                // Other tags (`!!binary`, global tags) carry no meaning here.
+                inner.kind
+            }
+        }
+        YamlData::Alias(_) | YamlData::BadValue => Kind::Null,
+    };
+    Node { line, kind }
+}
+
+fn key_text(key: &Node) -> String {
+    match &key.kind {
+        Kind::Null => String::new(),
+        Kind::Tagged(tag, inner) => format!("!{tag} {}", key_text(inner)),
+        Kind::Seq(_) | Kind::Map(_) => key.to_json().to_string(),
+        _ => key.scalar_text().unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_lines_tags_and_keys() {
+        let text = "a: 1\nresponses:\n  200:\n    x: !Ref Foo\n  'default': !Sub \"${A.Arn}\"\nl: [1, 2]\n";
+        let n = parse_yaml(text).unwrap();
+        assert_eq!(n.get("a").unwrap().kind, Kind::Int(1));
+        let r = n.get("responses").unwrap();
+        let e = r.entry("200").unwrap();
+        assert_eq!(e.line, 3);
+        let x = e.value.get("x").unwrap();
+        assert_eq!(x.line, 4);
+        assert_eq!(
+            x.kind,
+            Kind::Tagged(
+                "Ref".into(),
+                Box::new(Node {
+                    line: 4,
+                    kind: Kind::Str("Foo".into())
+                })
+            )
+        );
+        assert_eq!(r.entry("default").unwrap().line, 5);
+        assert_eq!(
+            r.get("default").unwrap().to_json(),
+            serde_json::json!({"Fn::Sub": "${A.Arn}"})
+        );
+        assert_eq!(n.get("l").unwrap().items().len(), 2);
+    }
+
+    #[test]
+    fn json_keeps_lines_and_reports_errors() {
+        let n = parse_json("{\n  \"a\": {\n    \"b\": \"c\\/d\"\n  }\n}\n").unwrap();
+        let a = n.entry("a").unwrap();
+        assert_eq!(a.line, 2);
+        assert_eq!(a.value.entry("b").unwrap().line, 3);
+        assert_eq!(a.value.get("b").unwrap().as_str(), Some("c/d"));
+        let e = parse_json("{\n  \"a\": 1,\n  \"b\" 2\n}").unwrap_err();
+        assert_eq!(e.line, 3);
+        assert!(e.message.contains("expected `:`"), "{}", e.message);
+    }
+
+    #[test]
+    fn yaml_errors_have_lines() {
+        let e = parse_yaml("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
+        assert!(e.line >= 2, "{e:?}");
+        let e = parse_yaml("").unwrap_err();
+        assert_eq!(e.message, "the file is empty");
+    }
+}

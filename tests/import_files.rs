@@ -1,0 +1,570 @@
+//! Importing API definitions written the way AWS documents them (an OpenAPI 3 export in YAML
+//! with every integration type, an OpenAPI 2 export in JSON, a SAM app, a CloudFormation
+//! stack), then running each imported session through the real pipeline with the built-in
+//! echo backend (a real HTTP server on loopback; MOCK methods need no backend).
+
+use std::path::{Path, PathBuf};
+
+use gatebench::gateway::api::IntegrationType;
+use gatebench::gateway::pipeline::{ClientRequest, run_session};
+use gatebench::gateway::trace::Trace;
+use gatebench::import::{ImportError, Imported, import_file, import_text};
+use gatebench::session::{SavedRequest, Session};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+}
+
+fn import(name: &str) -> Imported {
+    import_file(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+fn run(session: &Session, request: &SavedRequest) -> Trace {
+    let client = ClientRequest::from_saved(request).unwrap();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_session(session, &client))
+}
+
+/// Run the session's saved request `i` (the one the import made for that method).
+fn run_saved(session: &Session, i: usize) -> Trace {
+    run(session, &session.requests[i])
+}
+
+fn body_json(t: &Trace) -> Value {
+    serde_json::from_slice(&t.response.body).unwrap_or_else(|e| {
+        panic!(
+            "response body is not JSON ({e}): {}\nlog:\n{}",
+            t.response.body_text(),
+            t.log.join("\n")
+        )
+    })
+}
+
+/// Warnings as `FILE_NAME:LINE: message` (the directory varies between machines).
+fn warnings(i: &Imported) -> Vec<String> {
+    i.warnings
+        .iter()
+        .map(|w| {
+            format!(
+                "{}:{}: {}",
+                w.file.file_name().unwrap().to_string_lossy(),
+                w.line,
+                w.message
+            )
+        })
+        .collect()
+}
+
+fn kinds(s: &Session) -> Vec<(String, String, IntegrationType)> {
+    s.api
+        .resources
+        .iter()
+        .flat_map(|r| {
+            r.methods
+                .iter()
+                .map(|(v, m)| (r.path.clone(), v.clone(), m.integration.kind))
+        })
+        .collect()
+}
+
+fn with_body(r: &SavedRequest, body: &str) -> SavedRequest {
+    SavedRequest {
+        body: Some(body.to_string()),
+        ..r.clone()
+    }
+}
+
+#[test]
+fn openapi3_export_imports_every_integration_type() {
+    let imported = import("petstore-oas3.yaml");
+    let s = &imported.session;
+    assert_eq!(s.name, "PetStore");
+    assert_eq!(s.api.stage.as_deref(), Some("dev"));
+    assert_eq!(s.api.api_id, "a1b2c3d4e5");
+    assert_eq!(
+        s.api.binary_media_types,
+        ["image/png", "application/octet-stream"]
+    );
+    use IntegrationType::*;
+    assert_eq!(
+        kinds(s),
+        [
+            ("/mock".into(), "GET".into(), Mock),
+            ("/pets".into(), "POST".into(), Aws),
+            ("/pets/{petId}".into(), "GET".into(), Http),
+            ("/lambda".into(), "ANY".into(), AwsProxy),
+            ("/{proxy+}".into(), "ANY".into(), HttpProxy),
+        ]
+    );
+    // The stage variable in the HTTP uri is kept, listed, and waits for a value.
+    assert_eq!(
+        warnings(&imported),
+        [
+            "petstore-oas3.yaml:94: stage variable backendHost is used but has no value here: set it in the session's [api.stageVariables]"
+        ]
+    );
+    assert_eq!(
+        s.api.stage_variables.as_ref().unwrap().get("backendHost"),
+        Some(&String::new())
+    );
+    let post = &s.api.resources[1].methods["POST"];
+    let validator = post.request_validator.as_ref().unwrap();
+    assert!(validator.validate_request_body && !validator.validate_request_parameters);
+    // `$ref`s are inlined so the validator sees one schema.
+    assert_eq!(
+        post.request_models["application/json"]["properties"]["type"],
+        json!({"type": "string", "enum": ["dog", "cat"]})
+    );
+    let ir = &post.integration.integration_responses;
+    assert_eq!(ir["200"].selection_pattern, None);
+    assert_eq!(
+        ir["404"].selection_pattern.as_deref(),
+        Some(".*not found.*")
+    );
+    assert_eq!(post.integration.timeout_in_millis, Some(10_000));
+    assert_eq!(
+        s.api.gateway_responses["BAD_REQUEST_BODY"]
+            .status_code
+            .as_deref(),
+        Some("400")
+    );
+    // One saved request per method, with the stage prefix.
+    let paths: Vec<(&str, &str)> = s
+        .requests
+        .iter()
+        .map(|r| (r.method.as_str(), r.path.as_str()))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            ("GET", "/dev/mock"),
+            ("POST", "/dev/pets"),
+            ("GET", "/dev/pets/1"),
+            ("GET", "/dev/lambda"),
+            ("GET", "/dev/example/path"),
+        ]
+    );
+    // The session is a valid session file.
+    let text = s.to_toml().unwrap();
+    let back = Session::from_toml(&text, Path::new("imported.toml")).unwrap();
+    assert_eq!(&back, s);
+}
+
+#[test]
+fn openapi3_export_runs_through_the_pipeline() {
+    let mut s = import("petstore-oas3.yaml").session;
+
+    // MOCK: deterministic, no backend.
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200);
+    assert_eq!(
+        body_json(&t),
+        json!({"mocked": true, "stage": "dev", "path": "/mock"})
+    );
+
+    // AWS (Lambda custom): the echo function returns what the request template built.
+    let t = run_saved(&s, 1);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"action": "create", "created": "string"})
+    );
+    // The body-only validator and the customised BAD_REQUEST_BODY response.
+    let t = run(
+        &s,
+        &with_body(&s.requests[1], r#"{"name": "Rex", "type": "fish"}"#),
+    );
+    assert_eq!(t.response.status, 400);
+    assert_eq!(t.response.header("X-Error"), Some("invalid-body"));
+    assert!(t.endpoint_request.is_none());
+
+    // HTTP: once the stage variable has a value, the loopback echo server answers.
+    s.api
+        .stage_variables
+        .as_mut()
+        .unwrap()
+        .insert("backendHost".into(), "petstore.example.com".into());
+    let t = run_saved(&s, 2);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"backendPath": "/petstore/pets/1"}));
+    assert_eq!(t.response.header("X-Backend-Method"), Some("GET"));
+    assert!(
+        t.endpoint_request
+            .as_ref()
+            .unwrap()
+            .url
+            .starts_with("http://petstore.example.com/petstore/pets/1")
+    );
+
+    // AWS_PROXY: the echo function answers with the proxy event.
+    let t = run_saved(&s, 3);
+    assert_eq!(t.response.status, 200);
+    let event = body_json(&t);
+    assert_eq!(event["resource"], "/lambda");
+    assert_eq!(event["httpMethod"], "GET");
+    assert_eq!(event["requestContext"]["stage"], "dev");
+
+    // HTTP_PROXY: the greedy path is forwarded.
+    let t = run_saved(&s, 4);
+    assert_eq!(t.response.status, 200);
+    assert_eq!(body_json(&t)["path"], "/example/path");
+}
+
+#[test]
+fn openapi2_json_export_imports_and_runs() {
+    let imported = import("orders-swagger2.json");
+    assert!(imported.warnings.is_empty(), "{:?}", warnings(&imported));
+    let s = &imported.session;
+    assert_eq!(s.name, "Orders");
+    assert_eq!(s.api.stage.as_deref(), Some("test"));
+    assert_eq!(s.api.api_id, "abc123defg");
+    let get = &s.api.resources[0].methods["GET"];
+    assert_eq!(
+        get.request_parameters
+            .get("method.request.querystring.status"),
+        Some(&true)
+    );
+    assert_eq!(
+        get.method_responses["200"].response_models["application/json"],
+        "Empty"
+    );
+
+    // MOCK with the params-only validator: the saved request carries the required query.
+    let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"orders": [], "status": "example"}));
+    assert_eq!(t.response.header("Access-Control-Allow-Origin"), Some("*"));
+    let no_query = SavedRequest {
+        raw_query: String::new(),
+        ..s.requests[0].clone()
+    };
+    let t = run(s, &no_query);
+    assert_eq!(t.response.status, 400);
+    assert!(
+        t.response
+            .body_text()
+            .contains("Missing required request parameters")
+    );
+
+    // AWS_PROXY with the body model from `in: body` (and `all` validation).
+    let t = run_saved(s, 1);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    let event = body_json(&t);
+    assert_eq!(event["resource"], "/orders");
+    let sent: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+    assert_eq!(sent, json!({"item": "string", "quantity": 2}));
+    let t = run(
+        s,
+        &with_body(&s.requests[1], r#"{"item": "tea", "quantity": 0}"#),
+    );
+    assert_eq!(t.response.status, 400);
+}
+
+#[test]
+fn sam_app_imports_events_and_definition_body() {
+    let imported = import("sam-app.yaml");
+    assert_eq!(
+        warnings(&imported),
+        [
+            "sam-app.yaml:26: Cors is not simulated (SAM would add OPTIONS methods and headers); add them to the session if you need them",
+            "sam-app.yaml:66: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${GetPetFunction.Arn}/invocations (give it a real value in the session)",
+            "sam-app.yaml:74: ListPetsFunction GET /pets: the Lambda proxy integration uri is kept as SAM writes it: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListPetsFunction.Arn}/invocations (the built-in echo backend answers for the function)",
+            "sam-app.yaml:85: ListPetsFunction POST /pets: the Lambda proxy integration uri is kept as SAM writes it: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListPetsFunction.Arn}/invocations (the built-in echo backend answers for the function)",
+            "sam-app.yaml:115: a session holds one API: the implicit ServerlessRestApi is not imported (PetsApi is)",
+            "sam-app.yaml:120: HelloFunction event Stats is for an HTTP API (API Gateway v2); gatebench simulates REST APIs; skipped",
+        ]
+    );
+    let s = &imported.session;
+    assert_eq!(s.name, "Pets service");
+    // `!Ref Stage` resolves to the parameter's default; `image~1png` is SAM's escaping.
+    assert_eq!(s.api.stage.as_deref(), Some("staging"));
+    assert_eq!(s.api.binary_media_types, ["image/png"]);
+    assert_eq!(s.api.stage_variables.as_ref().unwrap()["table"], "pets");
+    assert_eq!(
+        s.api.gateway_responses["DEFAULT_4XX"].response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+        "'*'"
+    );
+    use IntegrationType::*;
+    assert_eq!(
+        kinds(s),
+        [
+            ("/health".into(), "GET".into(), Mock),
+            ("/pets/{petId}".into(), "GET".into(), AwsProxy),
+            ("/pets".into(), "GET".into(), AwsProxy),
+            ("/pets".into(), "POST".into(), AwsProxy),
+        ]
+    );
+    let list = &s.api.resources[2].methods["GET"];
+    assert_eq!(
+        list.request_parameters.get("method.request.header.X-Trace"),
+        Some(&true)
+    );
+    assert_eq!(
+        list.integration.uri.as_deref(),
+        Some(
+            "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListPetsFunction.Arn}/invocations"
+        )
+    );
+
+    let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 200);
+    assert_eq!(body_json(&t), json!({"healthy": true}));
+    for (i, resource) in [(1, "/pets/{petId}"), (2, "/pets"), (3, "/pets")] {
+        let t = run_saved(s, i);
+        assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+        let event = body_json(&t);
+        assert_eq!(event["resource"], resource);
+        assert_eq!(event["requestContext"]["stage"], "staging");
+    }
+    // The RequestModel with ValidateBody: a body without `name` is refused.
+    let t = run(s, &with_body(&s.requests[3], "{}"));
+    assert_eq!(t.response.status, 400);
+    // The required X-Trace header is not validated (no validator on that event).
+    let mut no_trace = s.requests[2].clone();
+    no_trace.headers.clear();
+    assert_eq!(run(s, &no_trace).response.status, 200);
+}
+
+#[test]
+fn sam_definition_uri_reads_the_local_file() {
+    let imported = import("sam-definition-uri.yaml");
+    // The file's own stage variable is defined by the template, so no warning is left.
+    assert!(imported.warnings.is_empty(), "{:?}", warnings(&imported));
+    let s = &imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("live"));
+    assert_eq!(s.api.resources.len(), 5);
+    let t = run_saved(s, 2);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"backendPath": "/petstore/pets/1"}));
+}
+
+#[test]
+fn cloudformation_stack_with_mock_and_http_methods() {
+    let imported = import("cfn-stack.yaml");
+    assert_eq!(
+        warnings(&imported),
+        [
+            "cfn-stack.yaml:160: authorization AWS_IAM is not simulated: the method runs without it",
+            "cfn-stack.yaml:164: integration uri uses a CloudFormation intrinsic function, kept as written: http://${BackendHost}/petstore/pets/{id} (give it a real value in the session)",
+            "cfn-stack.yaml:192: AWS::ApiGatewayV2::Api (WebSocketApi) belongs to HTTP and WebSocket APIs; gatebench simulates REST APIs; skipped",
+        ]
+    );
+    let s = &imported.session;
+    assert_eq!(s.name, "PetStore (CloudFormation)");
+    assert_eq!(s.api.stage.as_deref(), Some("v1"));
+    assert_eq!(
+        s.api.stage_variables.as_ref().unwrap()["backendHost"],
+        "petstore.example.com"
+    );
+    use IntegrationType::*;
+    // The resource tree is rebuilt from ParentId / PathPart.
+    assert_eq!(
+        kinds(s),
+        [
+            ("/pets".into(), "GET".into(), Http),
+            ("/pets".into(), "POST".into(), Http),
+            ("/pets/{petId}".into(), "GET".into(), Mock),
+            ("/pets/{petId}".into(), "DELETE".into(), HttpProxy),
+            ("/status".into(), "GET".into(), Mock),
+        ]
+    );
+    let get_pet = &s.api.resources[1].methods["GET"].integration;
+    assert_eq!(
+        get_pet.integration_responses["404"]
+            .selection_pattern
+            .as_deref(),
+        Some("404")
+    );
+
+    let by_name = |name: &str| {
+        s.requests
+            .iter()
+            .find(|r| r.name == name)
+            .unwrap_or_else(|| panic!("no saved request {name}"))
+            .clone()
+    };
+    let t = run(s, &by_name("GET /status"));
+    assert_eq!(body_json(&t), json!({"status": "ok", "stage": "v1"}));
+
+    // MOCK with a selection pattern on the status the request template chose.
+    let get = by_name("GET /pets/{petId}");
+    let t = run(s, &get);
+    assert_eq!(t.response.status, 200);
+    assert_eq!(body_json(&t), json!({"id": "1", "name": "Rex"}));
+    let missing = SavedRequest {
+        path: "/v1/pets/0".into(),
+        ..get
+    };
+    let t = run(s, &missing);
+    assert_eq!(t.response.status, 404);
+    assert_eq!(body_json(&t), json!({"message": "no pet 0"}));
+
+    // HTTP with a query string mapping, answered by the loopback echo server.
+    let list = SavedRequest {
+        raw_query: "type=dog".into(),
+        ..by_name("GET /pets")
+    };
+    let t = run(s, &list);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    let echo = body_json(&t);
+    assert_eq!(echo["path"], "/petstore/pets");
+    assert_eq!(echo["query"], "kind=dog");
+
+    // HTTP with a stage variable in the uri, a model and a body validator.
+    let create = by_name("POST /pets");
+    let t = run(s, &create);
+    assert_eq!(t.response.status, 201, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"created": true, "backendSaw": {"petName": "string"}})
+    );
+    let t = run(s, &with_body(&create, r#"{"nickname": "Rex"}"#));
+    assert_eq!(t.response.status, 400);
+
+    // The customised MISSING_AUTHENTICATION_TOKEN gateway response.
+    let nowhere = SavedRequest {
+        path: "/v1/nowhere".into(),
+        ..by_name("GET /status")
+    };
+    let t = run(s, &nowhere);
+    assert_eq!(t.response.status, 404);
+    assert_eq!(body_json(&t), json!({"message": "no such route"}));
+}
+
+#[test]
+fn cloudformation_json_with_long_form_intrinsics() {
+    let template = r#"{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "json-api"}},
+    "Items": {
+      "Type": "AWS::ApiGateway::Resource",
+      "Properties": {
+        "RestApiId": {"Ref": "Api"},
+        "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+        "PathPart": "items"
+      }
+    },
+    "ItemsGet": {
+      "Type": "AWS::ApiGateway::Method",
+      "Properties": {
+        "RestApiId": {"Ref": "Api"},
+        "ResourceId": {"Ref": "Items"},
+        "HttpMethod": "GET",
+        "AuthorizationType": "NONE",
+        "Integration": {
+          "Type": "AWS",
+          "IntegrationHttpMethod": "POST",
+          "Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ItemsFn.Arn}/invocations"},
+          "RequestTemplates": {"application/json": "{\"op\": \"list\"}"},
+          "IntegrationResponses": [{"StatusCode": "200"}]
+        }
+      }
+    }
+  }
+}"#;
+    let imported = import_text(template, Path::new("stack.json")).unwrap();
+    assert_eq!(
+        warnings(&imported),
+        [
+            "stack.json:23: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ItemsFn.Arn}/invocations (give it a real value in the session)"
+        ]
+    );
+    let s = &imported.session;
+    assert_eq!(s.name, "json-api");
+    // No stage in the template: the default stage.
+    assert_eq!(s.requests[0].path, "/dev/items");
+    let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"op": "list"}));
+}
+
+#[test]
+fn unsupported_constructs_warn_with_lines_and_the_rest_imports() {
+    let imported = import("unsupported.yaml");
+    assert_eq!(
+        warnings(&imported),
+        [
+            "unsupported.yaml:9: x-amazon-apigateway-policy is not supported; ignored",
+            "unsupported.yaml:12: x-amazon-apigateway-api-key-source is not supported; ignored",
+            "unsupported.yaml:16: GET: security requirements (MyAuthorizer) are not simulated: the method runs without authorizers or API keys",
+            "unsupported.yaml:19: parameter \"session\" in \"cookie\" is not supported by API Gateway method requests; ignored",
+            "unsupported.yaml:32: VPC links are not simulated: the integration calls its uri directly",
+            "unsupported.yaml:33: x-amazon-apigateway-integration property integrationSubtype is not supported; ignored",
+            "unsupported.yaml:35: operation without x-amazon-apigateway-integration (API Gateway would have nothing to call); skipped",
+            "unsupported.yaml:42: integration type \"websocket\" is not supported (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY are); the method is skipped",
+            "unsupported.yaml:50: request model: $ref models.yaml#/Pet cannot be resolved (only references inside the file are); that part accepts anything",
+            "unsupported.yaml:58: TRACE methods are not supported by API Gateway; skipped",
+        ]
+    );
+    let s = &imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("prod"));
+    assert_eq!(
+        kinds(s),
+        [
+            ("/ok".into(), "GET".into(), IntegrationType::Mock),
+            ("/external".into(), "POST".into(), IntegrationType::Mock),
+        ]
+    );
+    let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 200);
+    assert_eq!(body_json(&t), json!({"ok": true}));
+    let t = run_saved(s, 1);
+    assert_eq!(t.response.status, 201);
+}
+
+#[test]
+fn malformed_files_are_errors_with_file_and_line() {
+    let e = import_file(&fixture("broken.yaml")).unwrap_err();
+    let ImportError::Syntax { line, .. } = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(*line, 7, "{e}");
+    let text = e.to_string();
+    assert!(text.contains("broken.yaml:7:"), "{text}");
+    assert!(text.contains("invalid YAML"), "{text}");
+
+    let e = import_file(&fixture("broken.json")).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.ends_with("broken.json:9:1: invalid JSON: trailing comma"),
+        "{text}"
+    );
+
+    let e = import_file(&fixture("missing.yaml")).unwrap_err();
+    assert!(matches!(e, ImportError::Io { .. }), "{e}");
+}
+
+#[test]
+fn files_without_an_api_are_errors() {
+    let e = import_text("just: a mapping\n", Path::new("x.yaml")).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "x.yaml:1: not an OpenAPI document (no `swagger` or `openapi` field) nor a CloudFormation template (no `Resources`)"
+    );
+    let e = import_text(
+        "Resources:\n  Table:\n    Type: AWS::DynamoDB::Table\n",
+        Path::new("t.yaml"),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("t.yaml:1: no REST API in this template"),
+        "{e}"
+    );
+    let e = import_text(
+        "openapi: 3.0.1\npaths:\n  /a:\n    get:\n      responses: {}\n",
+        Path::new("o.yaml"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "o.yaml:1: no API Gateway methods found in this OpenAPI 3.0.1 (1 skipped: o.yaml:4: operation without x-amazon-apigateway-integration (API Gateway would have nothing to call); skipped)"
+    );
+}
