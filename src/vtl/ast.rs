@@ -92,6 +92,8 @@ pub struct Reference {
     /// Inside a macro body: the position of the root among the macro's parameters
     /// (`u16::MAX` when it is not one).
     pub param: u16,
+    /// Where the root variable was last found in the context.
+    pub hint: std::cell::Cell<u32>,
 }
 
 impl Reference {

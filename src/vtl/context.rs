@@ -2,14 +2,19 @@
 
 use std::rc::Rc;
 
-use rustc_hash::FxHashMap;
+use indexmap::IndexMap;
+use rustc_hash::FxBuildHasher;
 
 use super::value::{JavaMap, Value};
 
 /// Template variables by name (without `$`).
+///
+/// Entries keep their position for the life of the context (a removed variable becomes a
+/// null entry), so a reference can remember where its variable lives and skip the hashed
+/// lookup next time (see [`Context::get_hinted`]).
 #[derive(Default, Clone)]
 pub struct Context {
-    vars: FxHashMap<Rc<str>, Value>,
+    vars: IndexMap<Rc<str>, Value, FxBuildHasher>,
 }
 
 impl Context {
@@ -46,12 +51,27 @@ impl Context {
 
     /// Read a variable.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.vars.get(name)
+        self.vars.get(name).filter(|v| !v.is_null())
+    }
+
+    /// Read a variable, trying the entry at `hint` first; the hint is updated after a hashed
+    /// lookup. Names interned by the parser compare by pointer.
+    pub(crate) fn get_hinted(&self, name: &Rc<str>, hint: &std::cell::Cell<u32>) -> Option<&Value> {
+        if let Some((k, v)) = self.vars.get_index(hint.get() as usize) {
+            if Rc::ptr_eq(k, name) || **k == **name {
+                return (!v.is_null()).then_some(v);
+            }
+        }
+        let (i, _, v) = self.vars.get_full(&**name)?;
+        hint.set(u32::try_from(i).unwrap_or(0));
+        (!v.is_null()).then_some(v)
     }
 
     /// Remove a variable.
     pub fn remove(&mut self, name: &str) -> Option<Value> {
-        self.vars.remove(name)
+        let slot = self.vars.get_mut(name)?;
+        let old = std::mem::replace(slot, Value::Null);
+        (!old.is_null()).then_some(old)
     }
 
     /// Put back a saved value (or remove the variable when there was none).
@@ -65,7 +85,7 @@ impl Context {
                 }
             }
             None => {
-                self.vars.remove(name);
+                self.remove(name);
             }
         }
     }

@@ -202,7 +202,9 @@ impl<'a> Renderer<'a> {
     /// The value of a reference's root variable as the current macro frame sees it.
     /// `param` is the root's position among the parameters of the macro whose body holds
     /// the reference (found when parsing).
-    fn lookup(&mut self, name: &str, param: Option<usize>) -> R<Option<Value>> {
+    fn lookup(&mut self, r: &Reference) -> R<Option<Value>> {
+        let name: &str = &r.root;
+        let param = r.param();
         if self.visible > 0 {
             let idx = self.visible - 1;
             let frame = &self.frames[idx];
@@ -240,7 +242,7 @@ impl<'a> Renderer<'a> {
                 _ => {}
             }
         }
-        Ok(self.ctx.get(name).cloned())
+        Ok(self.ctx.get_hinted(&r.root, &r.hint).cloned())
     }
 
     fn assign_var(&mut self, name: &Rc<str>, v: Value) {
@@ -267,7 +269,7 @@ impl<'a> Renderer<'a> {
 
     /// Resolve the root of `r` followed by `parts` (all of `r.parts`, or a prefix of them).
     fn resolve_path(&mut self, r: &Reference, parts: &[RefPart]) -> R<Option<Value>> {
-        let Some(mut cur) = self.lookup(&r.root, r.param())? else {
+        let Some(mut cur) = self.lookup(r)? else {
             return Ok(None);
         };
         for part in parts {

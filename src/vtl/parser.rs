@@ -69,6 +69,8 @@ struct Parser<'s> {
     operators: usize,
     /// Parameters of the macro whose body is being parsed.
     macro_params: Rc<[Rc<str>]>,
+    /// One shared string per variable name, so lookups can compare names by pointer.
+    names: rustc_hash::FxHashMap<Box<str>, Rc<str>>,
 }
 
 /// Most operators one expression may have.
@@ -105,7 +107,17 @@ impl<'s> Parser<'s> {
             depth: 0,
             operators: 0,
             macro_params: Rc::new([]),
+            names: rustc_hash::FxHashMap::default(),
         }
+    }
+
+    fn intern(&mut self, name: &str) -> Rc<str> {
+        if let Some(rc) = self.names.get(name) {
+            return rc.clone();
+        }
+        let rc: Rc<str> = Rc::from(name);
+        self.names.insert(name.into(), rc.clone());
+        rc
     }
 
     fn nest(&mut self) -> Result<(), VtlError> {
@@ -793,7 +805,7 @@ impl<'s> Parser<'s> {
             i += 1;
         }
         let name_end = self.ident_at(i);
-        let root: Rc<str> = Rc::from(&self.src[i..name_end]);
+        let root = self.intern(&self.src[i..name_end]);
         self.pos = name_end;
         let mut parts = Vec::new();
         loop {
@@ -849,6 +861,7 @@ impl<'s> Parser<'s> {
             literal: self.src[start..self.pos].into(),
             pos: self.gpos(start),
             param,
+            hint: std::cell::Cell::new(0),
         })
     }
 
@@ -1134,6 +1147,7 @@ impl<'s> Parser<'s> {
             let mut inner = Parser::new(&content, self.base + start + 1, true);
             inner.depth = self.depth;
             inner.macro_params = self.macro_params.clone();
+            inner.names = std::mem::take(&mut self.names);
             let (nodes, term) = inner.block()?;
             if !matches!(term, Term::Eof) {
                 return Err(self.error_at(
@@ -1142,6 +1156,7 @@ impl<'s> Parser<'s> {
                 ));
             }
             self.macros.extend(inner.macros);
+            self.names = std::mem::take(&mut inner.names);
             return Ok(Expr::Interpolated(nodes.into()));
         }
         Ok(Expr::Const(Value::Str(Rc::from(content.as_str()))))
