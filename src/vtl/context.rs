@@ -57,10 +57,10 @@ impl Context {
     /// Read a variable, trying the entry at `hint` first; the hint is updated after a hashed
     /// lookup. Names interned by the parser compare by pointer.
     pub(crate) fn get_hinted(&self, name: &Rc<str>, hint: &std::cell::Cell<u32>) -> Option<&Value> {
-        if let Some((k, v)) = self.vars.get_index(hint.get() as usize) {
-            if Rc::ptr_eq(k, name) || **k == **name {
-                return (!v.is_null()).then_some(v);
-            }
+        if let Some((k, v)) = self.vars.get_index(hint.get() as usize)
+            && (Rc::ptr_eq(k, name) || **k == **name)
+        {
+            return (!v.is_null()).then_some(v);
         }
         let (i, _, v) = self.vars.get_full(&**name)?;
         hint.set(u32::try_from(i).unwrap_or(0));
