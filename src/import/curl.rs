@@ -114,12 +114,9 @@ const SHORT_WITH_ARG: &str = "XHdFuAebTomwxEcyYDr";
 /// Multipart forms (`-F`) and uploads (`-T`) are errors, as is any unknown option.
 pub fn import_curl(cmd: &str) -> Result<SavedRequest, ImportError> {
     let err = |m: String| ImportError::Curl(m);
-    // Line continuations as shells write them (also Windows `^` and PowerShell backticks).
-    let joined = cmd
-        .replace("\\\r\n", " ")
-        .replace("\\\n", " ")
-        .replace("^\r\n", " ")
-        .replace("^\n", " ");
+    // Backslash-newline continuations are the shell's (shell-words removes them, but only
+    // before `\n`: a command pasted with CRLF line ends is normalised first).
+    let joined = cmd.replace("\\\r\n", "\\\n");
     let words = shell_words::split(joined.trim())
         .map_err(|e| err(format!("cannot split the command line: {e}")))?;
     let mut words = words.into_iter().peekable();
