@@ -28,6 +28,36 @@ enum Command {
     Run(RunArgs),
     /// Serve a session's API on loopback for real clients (curl, a frontend, a test suite).
     Serve(ServeArgs),
+    /// Import an OpenAPI export or a CloudFormation/SAM template as a session, or a curl
+    /// command line as a request.
+    Import(ImportArgs),
+    /// Print a session's saved request as a curl command line.
+    Curl(CurlArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ImportArgs {
+    /// OpenAPI 2/3 (JSON or YAML) or a CloudFormation/SAM template.
+    #[arg(required_unless_present = "curl", conflicts_with = "curl")]
+    file: Option<PathBuf>,
+    /// A curl command line: print it as a request file for `gatebench run --request`.
+    #[arg(long)]
+    curl: Option<String>,
+    /// Write the session here (atomically) instead of printing it.
+    #[arg(short = 'o', long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct CurlArgs {
+    /// The session file.
+    session: PathBuf,
+    /// Which saved request (0-based).
+    #[arg(default_value_t = 0)]
+    index: usize,
+    /// Base URL of the API (e.g. what `gatebench serve` listens on).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    base_url: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -99,6 +129,8 @@ pub fn main() -> ExitCode {
         Some(Command::Render(args)) => render(&args),
         Some(Command::Run(args)) => run(&args),
         Some(Command::Serve(args)) => serve(&args),
+        Some(Command::Import(args)) => import(&args),
+        Some(Command::Curl(args)) => curl(&args),
         None => crate::workbench_entry(cli.session.as_deref()),
     }
 }
@@ -397,4 +429,79 @@ fn serve(args: &ServeArgs) -> ExitCode {
             }
         }
     })
+}
+
+fn write_out(text: &str, output: Option<&Path>) -> ExitCode {
+    match output {
+        Some(path) => match crate::session::write_atomic(path, text.as_bytes()) {
+            Ok(()) => {
+                eprintln!("gatebench: wrote {}", path.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => input_error(path, e),
+        },
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> ExitCode {
+    if let Some(cmd) = &args.curl {
+        return match crate::import::import_curl(cmd) {
+            Ok(req) => match serde_json::to_string_pretty(&req) {
+                Ok(json) => write_out(&format!("{json}\n"), args.output.as_deref()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            },
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    let Some(file) = &args.file else {
+        return ExitCode::from(2);
+    };
+    match crate::import::import_file(file) {
+        Ok(imported) => {
+            for w in &imported.warnings {
+                eprintln!("warning: {w}");
+            }
+            match imported.session.to_toml() {
+                Ok(text) => write_out(&text, args.output.as_deref()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn curl(args: &CurlArgs) -> ExitCode {
+    let session = match load_session_or_exit(&args.session) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let Some(req) = session.requests.get(args.index) else {
+        return invalid_file(
+            &args.session,
+            1,
+            format!(
+                "the session has {} saved request(s); there is no request {}",
+                session.requests.len(),
+                args.index
+            ),
+        );
+    };
+    println!("{}", crate::import::to_curl(req, &args.base_url));
+    ExitCode::SUCCESS
 }
