@@ -568,3 +568,46 @@ fn files_without_an_api_are_errors() {
         "o.yaml:1: no API Gateway methods found in this OpenAPI 3.0.1 (1 skipped: o.yaml:4: operation without x-amazon-apigateway-integration (API Gateway would have nothing to call); skipped)"
     );
 }
+
+/// `sam init`'s hello world: one function, an `Api` event, no `AWS::Serverless::Api` (SAM's
+/// implicit `ServerlessRestApi` on stage `Prod`).
+#[test]
+fn sam_implicit_api() {
+    let template = "\
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloWorldFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: hello_world/
+      Handler: app.lambda_handler
+      Runtime: python3.13
+      Events:
+        HelloWorld:
+          Type: Api
+          Properties:
+            Path: /hello
+            Method: any
+        Queue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Queue.Arn
+Outputs:
+  HelloWorldApi:
+    Value: !Sub \"https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/Prod/hello/\"
+";
+    let imported = import_text(template, Path::new("template.yaml")).unwrap();
+    assert_eq!(
+        warnings(&imported),
+        [
+            "template.yaml:11: HelloWorldFunction ANY /hello: the Lambda proxy integration uri is kept as SAM writes it: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${HelloWorldFunction.Arn}/invocations (the built-in echo backend answers for the function)"
+        ]
+    );
+    let s = &imported.session;
+    assert_eq!(s.name, "ServerlessRestApi");
+    assert_eq!(s.requests[0].path, "/Prod/hello");
+    let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t)["resource"], "/hello");
+}

@@ -17,6 +17,7 @@ mod node;
 mod openapi;
 mod operation;
 mod requests;
+mod rest_api;
 mod sam;
 mod schema;
 
