@@ -315,6 +315,17 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_does_not_overflow() {
+        // Both parsers refuse hostile nesting instead of exhausting the stack (so the
+        // recursive conversion here stays shallow).
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let e = parse_yaml(&deep).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{}", e.message);
+        let e = parse_json(&deep).unwrap_err();
+        assert!(e.message.contains("recursion limit"), "{}", e.message);
+    }
+
+    #[test]
     fn yaml_errors_have_lines() {
         let e = parse_yaml("a: 1\nb: [1, 2\nc: 3\n").unwrap_err();
         assert!(e.line >= 2, "{e:?}");
