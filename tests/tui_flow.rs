@@ -346,3 +346,68 @@ async fn the_template_is_syntax_highlighted() {
         "the directive and its parenthesis differ"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_session_picker_opens_another_session() {
+    // Opened from the fixtures folder, the picker lists that folder.
+    let mut t = Harness::open(Some("mock.toml"), 100, 30).await;
+    t.key(KeyCode::Char('o')).await;
+    let screen = t.screen();
+    assert!(screen.contains("Open a session from"), "{screen}");
+    assert!(screen.contains("http.toml"), "{screen}");
+    assert!(screen.contains("mock.toml"), "{screen}");
+    // http.toml sorts first.
+    t.key(KeyCode::Enter).await;
+    assert_eq!(
+        t.app().session().name,
+        "HTTP: an HTTP custom integration with mappings"
+    );
+    let screen = t.screen();
+    assert!(screen.contains("Opened HTTP"), "{screen}");
+    assert!(
+        screen.contains("Template request application/json 1/2"),
+        "{screen}"
+    );
+    assert_eq!(t.app().trace().map(|t| t.trace.response.status), Some(201));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autosave_writes_a_copy_and_recovery_offers_it() {
+    let dir = std::env::temp_dir().join(format!("gatebench-tui-autosave-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let session_file = dir.join("mock.toml");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(fixture("mock.toml"), &session_file).unwrap();
+    let state = dir.join("state");
+
+    let mut app = App::open(Some(&session_file), AppOptions::default());
+    app.set_autosave_dir(state.clone());
+    let copy = app.autosave_file().unwrap();
+    let mut t = Harness::with_app(app, 80, 24).await;
+    t.key(KeyCode::Char('i')).await;
+    // Settling waits for the (debounced) autosave write.
+    t.type_text("## not saved yet\n").await;
+    assert!(copy.exists(), "autosave copy at {}", copy.display());
+
+    // A new start on the same session finds it (as after a crash) and can restore it.
+    let session = gatebench::session::Session::load(&session_file).unwrap();
+    let recovery = gatebench::app::autosave::find_recovery(&state, Some(&session_file), &session)
+        .expect("a recovery");
+    let mut app = App::open(Some(&session_file), AppOptions::default());
+    app.set_autosave_dir(state.clone());
+    app.offer_recovery(recovery);
+    let mut t2 = Harness::with_app(app, 80, 24).await;
+    assert!(t2.screen().contains("Unsaved edits found"));
+    t2.key(KeyCode::Char('y')).await;
+    assert!(
+        t2.app()
+            .template_editor()
+            .text()
+            .starts_with("## not saved yet")
+    );
+
+    // Saving removes the copy.
+    t2.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(!copy.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

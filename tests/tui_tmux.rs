@@ -69,7 +69,7 @@ fn the_binary_under_tmux() {
     };
     // After gatebench exits, report its status and whether the tty is back in canonical mode.
     let script = format!(
-        "'{bin}' '{}'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
+        "GATEBENCH_CONFIG=/nonexistent/gatebench.toml '{bin}' '{}'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
         session.display()
     );
     let out = tmux.run(&[

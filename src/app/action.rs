@@ -60,6 +60,10 @@ pub enum Action {
     Undo,
     /// Redo (editor).
     Redo,
+    /// Open another session (a picker over the sessions folder).
+    OpenSession,
+    /// Choose the selected item of a list.
+    Choose,
     /// Search the focused pane.
     Search,
     /// Find the next match of the search.
@@ -72,7 +76,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 32] = [
+    pub const ALL: [Action; 34] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -101,6 +105,8 @@ impl Action {
         Action::Bottom,
         Action::Undo,
         Action::Redo,
+        Action::OpenSession,
+        Action::Choose,
         Action::Search,
         Action::SearchNext,
         Action::ConfirmYes,
@@ -138,6 +144,8 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::OpenSession => "open_session",
+            Action::Choose => "choose",
             Action::Search => "search",
             Action::SearchNext => "search_next",
             Action::ConfirmYes => "confirm_yes",
@@ -176,6 +184,8 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::OpenSession => "open",
+            Action::Choose => "open",
             Action::Search => "search",
             Action::SearchNext => "next match",
             Action::ConfirmYes => "yes",
@@ -218,6 +228,8 @@ impl Action {
             Action::Bottom => "go to the bottom",
             Action::Undo => "undo (editor)",
             Action::Redo => "redo (editor)",
+            Action::OpenSession => "open another session (lists the sessions folder)",
+            Action::Choose => "open the selected session",
             Action::Search => "search the focused pane (plain text, case-insensitive)",
             Action::SearchNext => "find the next match (wraps around)",
             Action::ConfirmYes => "yes",

@@ -57,6 +57,28 @@ pub enum Effect {
         /// The edit revision being saved.
         revision: u64,
     },
+    /// Write an autosave copy (debounced by the runtime: at most one write a second).
+    Autosave {
+        /// The autosave file.
+        path: PathBuf,
+        /// The session as edited.
+        session: Box<Session>,
+    },
+    /// Remove a file (an autosave copy that is no longer needed).
+    RemoveFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// List the session files of a folder (names read from each file).
+    ListSessions {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// Load a session file.
+    LoadSession {
+        /// The file.
+        path: PathBuf,
+    },
     /// Copy text to the clipboard (OSC 52).
     Copy {
         /// The text.

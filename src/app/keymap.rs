@@ -23,14 +23,17 @@ pub enum Layer {
     Help,
     /// The search prompt is open: typed characters go to the query.
     Search,
+    /// The session picker is open.
+    Picker,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 5] = [
+    pub const ALL: [Layer; 6] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Search,
+        Layer::Picker,
         Layer::Confirm,
         Layer::Help,
     ];
@@ -43,6 +46,7 @@ impl Layer {
             Layer::Confirm => "Questions",
             Layer::Help => "This help",
             Layer::Search => "Searching (type the text to find)",
+            Layer::Picker => "Session picker",
         }
     }
 }
@@ -236,7 +240,14 @@ impl Default for Keymap {
             action,
             keys,
         };
-        let all_layers = [L::Normal, L::Editing, L::Search, L::Confirm, L::Help];
+        let all_layers = [
+            L::Normal,
+            L::Editing,
+            L::Search,
+            L::Picker,
+            L::Confirm,
+            L::Help,
+        ];
         let mut bindings: Vec<Binding> = all_layers
             .iter()
             .map(|l| b(*l, A::ForceQuit, vec![ctrl('c')]))
@@ -273,6 +284,11 @@ impl Default for Keymap {
             b(L::Normal, A::Undo, vec![ch('u')]),
             b(L::Normal, A::Redo, vec![ctrl('r')]),
             b(L::Normal, A::Search, vec![ch('/')]),
+            b(L::Normal, A::OpenSession, vec![ch('o')]),
+            b(L::Picker, A::Choose, vec![k(KeyCode::Enter)]),
+            b(L::Picker, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Picker, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Picker, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
             b(L::Editing, A::LeaveEdit, vec![k(KeyCode::Esc)]),
             b(L::Editing, A::Save, vec![ctrl('s')]),
             b(L::Editing, A::Undo, vec![ctrl('z'), ctrl('u')]),

@@ -3,11 +3,14 @@
 //! them through methods.
 
 pub mod action;
+pub mod autosave;
+pub mod config;
 mod edit;
 pub mod effect;
 pub mod keymap;
 pub mod msg;
 mod perform;
+pub mod picker;
 pub mod request_text;
 pub mod route;
 pub mod search;
@@ -144,6 +147,13 @@ pub enum Overlay {
     ConfirmQuit,
     /// The search prompt (the query is [`App::search_query`]).
     Search,
+    /// "Restore the unsaved edits of a previous run?"
+    Recover,
+    /// The session picker, with the selected entry.
+    Picker {
+        /// Index into the picker's entries.
+        selected: usize,
+    },
 }
 
 /// The kind of a status-bar message.
@@ -234,6 +244,9 @@ pub struct App {
     ticks: u64,
     quitting: bool,
     search: String,
+    picker: Option<picker::PickerList>,
+    autosave: Option<PathBuf>,
+    recovery: Option<autosave::Recovery>,
 }
 
 impl App {
@@ -273,6 +286,9 @@ impl App {
             ticks: 0,
             quitting: false,
             search: String::new(),
+            picker: None,
+            autosave: None,
+            recovery: None,
         };
         app.load_request_text();
         app.reroute();
@@ -302,6 +318,11 @@ impl App {
     /// The same app with a warning in the status bar (e.g. an unknown theme name).
     #[must_use]
     pub fn with_warning(mut self, text: impl Into<String>) -> App {
+        let text = text.into();
+        let text = match self.status.take() {
+            Some(old) => format!("{} · {text}", old.text),
+            None => text,
+        };
         self.set_status(StatusKind::Error, text);
         self
     }

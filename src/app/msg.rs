@@ -38,6 +38,25 @@ pub enum Msg {
         /// Success, or the error message.
         result: Result<(), String>,
     },
+    /// An autosave copy was written.
+    Autosaved {
+        /// Success, or the error message.
+        result: Result<(), String>,
+    },
+    /// The sessions folder was listed.
+    SessionList {
+        /// The folder.
+        dir: PathBuf,
+        /// The sessions found, or why the folder could not be read.
+        result: Result<Vec<crate::app::picker::SessionEntry>, String>,
+    },
+    /// A session file was loaded.
+    SessionLoaded {
+        /// The file.
+        path: PathBuf,
+        /// The session, or the error (`file:line: message`).
+        result: Result<Box<crate::session::Session>, String>,
+    },
     /// A copy to the clipboard finished.
     Copied {
         /// What was copied ("rendered output", "request as curl", ...).

@@ -45,14 +45,21 @@ impl App {
                     vec![Effect::Quit]
                 }
             }
-            Action::ConfirmYes => {
-                if self.overlay == Some(Overlay::ConfirmQuit) {
+            Action::ConfirmYes => match self.overlay {
+                Some(Overlay::ConfirmQuit) => {
+                    // The edits are dropped on purpose: so is their autosave copy.
                     self.quitting = true;
-                    return vec![Effect::Quit];
+                    let mut fx: Vec<Effect> = self.discard_autosave().into_iter().collect();
+                    fx.push(Effect::Quit);
+                    fx
                 }
-                Vec::new()
-            }
+                Some(Overlay::Recover) => self.answer_recovery(true),
+                _ => Vec::new(),
+            },
             Action::ConfirmNo => {
+                if self.overlay == Some(Overlay::Recover) {
+                    return self.answer_recovery(false);
+                }
                 self.overlay = None;
                 Vec::new()
             }
@@ -81,10 +88,14 @@ impl App {
                 self.set_status(StatusKind::Info, "Sending the request…");
                 self.run_effect().into_iter().collect()
             }
-            Action::Cancel if self.overlay == Some(Overlay::Search) => {
+            Action::Cancel
+                if matches!(self.overlay, Some(Overlay::Search | Overlay::Picker { .. })) =>
+            {
                 self.overlay = None;
                 Vec::new()
             }
+            Action::OpenSession => self.open_picker(),
+            Action::Choose => self.choose(),
             Action::Cancel => self.cancel(),
             Action::Search => {
                 self.overlay = Some(Overlay::Search);
@@ -325,6 +336,12 @@ impl App {
     }
 
     fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
+        if let Some(Overlay::Picker { selected }) = self.overlay {
+            self.overlay = Some(Overlay::Picker {
+                selected: self.picker_move(selected, delta),
+            });
+            return Vec::new();
+        }
         if let Some(Overlay::Help { scroll }) = self.overlay {
             self.overlay = Some(Overlay::Help {
                 scroll: scroll.saturating_add_signed(delta),

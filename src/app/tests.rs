@@ -704,3 +704,182 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     ctrl(&mut a, 'f');
     assert_eq!(a.overlay(), Some(Overlay::Search));
 }
+
+#[test]
+fn the_picker_lists_chooses_and_opens_sessions() {
+    use crate::app::picker::SessionEntry;
+    let mut a = app();
+    let fx = key(&mut a, KeyCode::Char('o'));
+    let [Effect::ListSessions { dir }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(dir, &PathBuf::from("sessions"));
+    assert_eq!(a.overlay(), Some(Overlay::Picker { selected: 0 }));
+    let entries = vec![
+        SessionEntry {
+            path: "sessions/a.toml".into(),
+            name: Ok("A".into()),
+        },
+        SessionEntry {
+            path: "sessions/b.toml".into(),
+            name: Ok("B".into()),
+        },
+    ];
+    update(
+        &mut a,
+        Msg::SessionList {
+            dir: "sessions".into(),
+            result: Ok(entries),
+        },
+    );
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Char('j'));
+    assert_eq!(
+        a.overlay(),
+        Some(Overlay::Picker { selected: 1 }),
+        "clamped"
+    );
+    let fx = key(&mut a, KeyCode::Enter);
+    assert_eq!(
+        fx,
+        vec![Effect::LoadSession {
+            path: "sessions/b.toml".into()
+        }]
+    );
+    assert_eq!(a.overlay(), None);
+
+    // Loading replaces the session and starts it; generations keep growing.
+    let old_render = a.render_generation;
+    let mut other = Session::builtin_default();
+    other.name = "Other".into();
+    let fx = update(
+        &mut a,
+        Msg::SessionLoaded {
+            path: "sessions/b.toml".into(),
+            result: Ok(Box::new(other)),
+        },
+    );
+    assert_eq!(fx[0], Effect::CancelPipeline);
+    assert!(renders(&fx)[0].generation > old_render);
+    assert_eq!(a.session().name, "Other");
+    assert_eq!(
+        a.session_path(),
+        Some(std::path::Path::new("sessions/b.toml"))
+    );
+    assert!(!a.is_dirty());
+}
+
+#[test]
+fn the_picker_refuses_to_drop_unsaved_edits() {
+    use crate::app::picker::SessionEntry;
+    let mut a = app();
+    act(&mut a, Action::CycleType);
+    act(&mut a, Action::OpenSession);
+    update(
+        &mut a,
+        Msg::SessionList {
+            dir: "sessions".into(),
+            result: Ok(vec![SessionEntry {
+                path: "sessions/a.toml".into(),
+                name: Ok("A".into()),
+            }]),
+        },
+    );
+    assert!(act(&mut a, Action::Choose).is_empty());
+    assert!(a.status().unwrap().text.starts_with("Unsaved changes"));
+    // Esc closes it.
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.overlay(), None);
+    // A failed listing closes it with a message.
+    act(&mut a, Action::OpenSession);
+    update(
+        &mut a,
+        Msg::SessionList {
+            dir: "nope".into(),
+            result: Err("nope: not found".into()),
+        },
+    );
+    assert_eq!(a.overlay(), None);
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+}
+
+#[test]
+fn edits_are_autosaved_and_the_copy_goes_away_when_saved_or_discarded() {
+    let mut a = app();
+    a.set_autosave_dir(PathBuf::from("/state"));
+    let copy = PathBuf::from("/state/builtin-default.toml");
+    assert_eq!(a.autosave_file(), Some(copy.clone()));
+    let fx = act(&mut a, Action::CycleType);
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Autosave { path, .. } if *path == copy)),
+        "{fx:?}"
+    );
+    // Moving around is not an edit.
+    assert!(
+        !act(&mut a, Action::FocusNext)
+            .iter()
+            .any(|e| matches!(e, Effect::Autosave { .. }))
+    );
+    // A save removes the copy of the session as it was named.
+    let fx = act(&mut a, Action::Save);
+    let [Effect::Save { revision, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let fx = update(
+        &mut a,
+        Msg::Saved {
+            path: "/work/s.toml".into(),
+            revision: *revision,
+            result: Ok(()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::RemoveFile { path: copy }]);
+    // Quitting without saving drops the edits and their copy.
+    act(&mut a, Action::CycleType);
+    act(&mut a, Action::Quit);
+    let fx = act(&mut a, Action::ConfirmYes);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RemoveFile { path }, Effect::Quit] if path.starts_with("/state"))
+    );
+    // Without an autosave folder nothing is written.
+    let mut b = app();
+    assert!(
+        !act(&mut b, Action::CycleType)
+            .iter()
+            .any(|e| matches!(e, Effect::Autosave { .. }))
+    );
+}
+
+#[test]
+fn recovered_edits_can_be_restored_or_discarded() {
+    use crate::app::autosave::Recovery;
+    let recovered = || {
+        let mut s = Session::builtin_default();
+        s.name = "recovered".into();
+        Recovery {
+            file: "/state/builtin-default.toml".into(),
+            session: Box::new(s),
+        }
+    };
+    let mut a = app();
+    a.offer_recovery(recovered());
+    assert_eq!(a.overlay(), Some(Overlay::Recover));
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert_eq!(a.session().name, "recovered");
+    assert!(a.is_dirty(), "restored edits are unsaved");
+    assert!(!renders(&fx).is_empty());
+    assert_eq!(a.overlay(), None);
+
+    let mut b = app();
+    b.offer_recovery(recovered());
+    let fx = key(&mut b, KeyCode::Char('n'));
+    assert_eq!(
+        fx,
+        vec![Effect::RemoveFile {
+            path: "/state/builtin-default.toml".into()
+        }]
+    );
+    assert_ne!(b.session().name, "recovered");
+    assert!(!b.is_dirty());
+}

@@ -14,6 +14,16 @@ use crate::ui::widgets::editor::EditOutcome;
 
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
+    let revision = app.revision;
+    let mut fx = dispatch(app, msg);
+    // Every edit refreshes the autosave copy (the runtime writes at most one a second).
+    if app.revision != revision {
+        fx.extend(app.autosave_effect());
+    }
+    fx
+}
+
+fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => app.on_key(key),
         Msg::Paste(text) => app.on_paste(&text),
@@ -55,12 +65,25 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
                 Ok(()) => {
                     app.saved_revision = revision;
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
+                    // The copy belongs to the session as it was named before this save.
+                    let discard = app.discard_autosave();
                     app.session_path = Some(path);
+                    if !app.is_dirty() {
+                        return discard.into_iter().collect();
+                    }
                 }
                 Err(e) => app.set_status(
                     StatusKind::Error,
                     format!("Save failed, nothing was lost, your edits are still here: {e}"),
                 ),
+            }
+            Vec::new()
+        }
+        Msg::SessionList { dir, result } => app.on_session_list(dir, result),
+        Msg::SessionLoaded { path, result } => app.on_session_loaded(path, result),
+        Msg::Autosaved { result } => {
+            if let Err(e) = result {
+                app.set_status(StatusKind::Error, format!("Autosave failed: {e}"));
             }
             Vec::new()
         }
@@ -83,8 +106,9 @@ impl App {
         self.status = None;
         let layer = match (self.overlay, self.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
-            (Some(Overlay::ConfirmQuit), _) => Layer::Confirm,
+            (Some(Overlay::ConfirmQuit | Overlay::Recover), _) => Layer::Confirm,
             (Some(Overlay::Search), _) => Layer::Search,
+            (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };

@@ -11,7 +11,7 @@ pub mod jobs;
 pub mod terminal;
 
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -88,6 +88,8 @@ pub struct Runtime<B: Backend, E> {
     pipeline_cancel: Option<CancellationToken>,
     stats: Stats,
     io_jobs: usize,
+    autosave: Option<(PathBuf, Box<crate::session::Session>)>,
+    autosave_at: Option<tokio::time::Instant>,
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
     quit: bool,
@@ -136,6 +138,8 @@ where
             pipeline_cancel: None,
             stats: Stats::default(),
             io_jobs: 0,
+            autosave: None,
+            autosave_at: None,
             clipboard,
             ticker: None,
             quit: false,
@@ -170,7 +174,11 @@ where
 
     /// Whether background work is in flight.
     pub fn busy(&self) -> bool {
-        self.render.running || self.highlight.running || self.pipeline.running || self.io_jobs > 0
+        self.render.running
+            || self.highlight.running
+            || self.pipeline.running
+            || self.io_jobs > 0
+            || self.autosave_at.is_some()
     }
 
     /// Draw one frame.
@@ -189,13 +197,39 @@ where
         }
     }
 
-    /// Run until the app quits.
+    /// Run until the app quits, then let file jobs (a save, removing an autosave copy)
+    /// finish, for up to two seconds.
     pub async fn run(&mut self) -> anyhow::Result<()> {
         self.draw()?;
         while !self.quit {
             self.step().await?;
         }
+        let _ = tokio::time::timeout(Duration::from_secs(2), async {
+            while self.io_jobs > 0 {
+                match self.rx.recv().await {
+                    Some(Internal::IoDone(_)) => self.io_jobs -= 1,
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+        })
+        .await;
         Ok(())
+    }
+
+    /// Write the pending autosave copy now (off the loop).
+    fn write_autosave(&mut self) {
+        self.autosave_at = None;
+        if let Some((path, session)) = self.autosave.take() {
+            self.spawn_io(move || {
+                let result = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| session.save_atomic(&path).map_err(|e| e.to_string()));
+                Msg::Autosaved { result }
+            });
+        }
     }
 
     /// Wait for the next message (queued results first, then terminal input, then ticks and
@@ -213,6 +247,10 @@ where
                 }
             },
             _ = tick(&mut self.ticker) => Some(Internal::Msg(Msg::Tick)),
+            () = deadline(self.autosave_at) => {
+                self.write_autosave();
+                None
+            }
             () = sigterm(&mut self.sigterm) => {
                 self.quit = true;
                 return Ok(());
@@ -235,8 +273,12 @@ where
     /// Process messages until no background work is in flight (tests, benchmarks).
     pub async fn settle(&mut self) -> anyhow::Result<()> {
         while self.busy() && !self.quit {
-            let internal = self.rx.recv().await.context("job channel closed")?;
-            self.process(internal);
+            tokio::select! {
+                internal = self.rx.recv() => {
+                    self.process(internal.context("job channel closed")?);
+                }
+                () = deadline(self.autosave_at) => self.write_autosave(),
+            }
             while let Ok(internal) = self.rx.try_recv() {
                 self.process(internal);
             }
@@ -334,22 +376,42 @@ where
                 path,
                 session,
                 revision,
-            } => {
-                let tx = self.tx.clone();
-                self.io_jobs += 1;
-                tokio::spawn(async move {
-                    let p = path.clone();
-                    let result = tokio::task::spawn_blocking(move || session.save_atomic(&p))
-                        .await
-                        .map_err(|e| e.to_string())
-                        .and_then(|r| r.map_err(|e| e.to_string()));
-                    let _ = tx.send(Internal::IoDone(Msg::Saved {
-                        path,
-                        revision,
-                        result,
-                    }));
+            } => self.spawn_io(move || {
+                let result = session.save_atomic(&path).map_err(|e| e.to_string());
+                Msg::Saved {
+                    path,
+                    revision,
+                    result,
+                }
+            }),
+            Effect::Autosave { path, session } => {
+                self.autosave = Some((path, session));
+                // At most one write a second, even while typing continuously.
+                self.autosave_at
+                    .get_or_insert_with(|| tokio::time::Instant::now() + Duration::from_secs(1));
+            }
+            Effect::RemoveFile { path } => {
+                // A pending copy must not bring the file back.
+                self.autosave = None;
+                self.autosave_at = None;
+                self.spawn_io(move || {
+                    let result = match std::fs::remove_file(&path) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.to_string()),
+                        _ => Ok(()),
+                    };
+                    Msg::Autosaved { result }
                 });
             }
+            Effect::ListSessions { dir } => self.spawn_io(move || {
+                let result = crate::app::picker::list_sessions(&dir);
+                Msg::SessionList { dir, result }
+            }),
+            Effect::LoadSession { path } => self.spawn_io(move || {
+                let result = crate::session::Session::load(&path)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                Msg::SessionLoaded { path, result }
+            }),
             Effect::Copy { text, what } => {
                 let result = match &self.clipboard {
                     Clipboard::Osc52 => crossterm::execute!(
@@ -371,6 +433,21 @@ where
             }
             Effect::Quit => self.quit = true,
         }
+    }
+
+    /// Run blocking file work off the loop; its message comes back through the queue.
+    fn spawn_io(&mut self, job: impl FnOnce() -> Msg + Send + 'static) {
+        self.io_jobs += 1;
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let msg = tokio::task::spawn_blocking(job)
+                .await
+                .unwrap_or_else(|e| Msg::Copied {
+                    what: "nothing".into(),
+                    result: Err(format!("internal error in a file job: {e}")),
+                });
+            let _ = tx.send(Internal::IoDone(msg));
+        });
     }
 
     fn start_render(&mut self, req: RenderRequest) {
@@ -444,6 +521,13 @@ where
     }
 }
 
+async fn deadline(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
 async fn tick(ticker: &mut Option<tokio::time::Interval>) {
     match ticker {
         Some(t) => {
@@ -463,22 +547,31 @@ async fn sigterm(signal: &mut Option<tokio::signal::unix::Signal>) {
     }
 }
 
-/// Options from the environment: `GATEBENCH_THEME` (dark, light, high-contrast) and
-/// `NO_COLOR`.
+/// Options from the settings file ([`crate::app::config`]), then the environment:
+/// `GATEBENCH_THEME` (dark, light, high-contrast) wins over the file's theme, and `NO_COLOR`
+/// switches colour off. Problems come back as a warning for the status bar; defaults are
+/// used for what could not be read.
 pub fn options_from_env(size: (u16, u16)) -> (AppOptions, Option<String>) {
+    use crate::app::config::Config;
     let no_color = crate::ui::style::no_color_from_env();
     let mut warning = None;
-    let theme = match std::env::var("GATEBENCH_THEME") {
-        Ok(name) => crate::ui::style::Theme::builtin(&name, no_color).unwrap_or_else(|e| {
-            warning = Some(e.to_string());
-            crate::ui::style::Theme::default_dark(no_color)
+    let mut config = match Config::default_path() {
+        Some(path) => Config::load(&path, no_color).unwrap_or_else(|e| {
+            warning = Some(format!("{e} (using default settings)"));
+            Config::defaults(no_color)
         }),
-        Err(_) => crate::ui::style::Theme::default_dark(no_color),
+        None => Config::defaults(no_color),
     };
+    if let Ok(name) = std::env::var("GATEBENCH_THEME") {
+        match crate::ui::style::Theme::builtin(&name, no_color) {
+            Ok(t) => config.theme = t,
+            Err(e) => warning = Some(format!("GATEBENCH_THEME: {e}")),
+        }
+    }
     (
         AppOptions {
-            theme,
-            keymap: crate::app::keymap::Keymap::default(),
+            theme: config.theme,
+            keymap: config.keymap,
             size,
         },
         warning,
@@ -506,6 +599,14 @@ pub fn run_workbench(session: Option<&Path>) -> anyhow::Result<()> {
         let mut app = App::open(session, options);
         if let Some(w) = warning {
             app = app.with_warning(w);
+        }
+        if let Some(dir) = crate::app::autosave::autosave_dir() {
+            app.set_autosave_dir(dir.clone());
+            if let Some(r) =
+                crate::app::autosave::find_recovery(&dir, app.session_path(), app.session())
+            {
+                app.offer_recovery(r);
+            }
         }
         let events = crossterm::event::EventStream::new();
         Runtime::new(terminal, app, events, Clipboard::Osc52)

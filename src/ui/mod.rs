@@ -29,6 +29,8 @@ pub fn view(app: &App, f: &mut Frame) {
     match app.overlay() {
         Some(Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
         Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
+        Some(Overlay::Recover) => panes::help::draw_recover(f, app),
+        Some(Overlay::Picker { selected }) => panes::picker::draw(f, app, selected),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

@@ -117,6 +117,53 @@ pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
     );
 }
 
+/// "Restore the unsaved edits of a previous run?"
+pub fn draw_recover(f: &mut Frame, app: &App) {
+    let theme = app.theme();
+    let area = centered(f.area(), 64, 7);
+    let yes = app
+        .keymap()
+        .keys(Layer::Confirm, Action::ConfirmYes)
+        .unwrap_or_default();
+    let no = app
+        .keymap()
+        .keys(Layer::Confirm, Action::ConfirmNo)
+        .unwrap_or_default();
+    let file = app
+        .recovery()
+        .map(|r| r.file.display().to_string())
+        .unwrap_or_default();
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(
+            " Unsaved edits found ",
+            theme.warning(),
+        )));
+    let lines = vec![
+        Line::from(Span::styled(
+            "A previous run ended with unsaved edits to this session.",
+            theme.text(),
+        )),
+        Line::from(vec![
+            Span::styled(format!("  {yes}"), theme.key_hint()),
+            Span::styled("  restore them", theme.text()),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  {no}"), theme.key_hint()),
+            Span::styled("  discard them", theme.text()),
+        ]),
+        Line::from(Span::styled(format!("({file})"), theme.muted())),
+    ];
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
 /// The terminal is smaller than the minimum.
 pub fn draw_too_small(f: &mut Frame, app: &App) {
     let area = f.area();

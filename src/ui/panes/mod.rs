@@ -5,6 +5,7 @@ pub mod backend;
 pub mod help;
 pub mod integration;
 pub mod log;
+pub mod picker;
 pub mod rendered;
 pub mod request;
 pub mod response;

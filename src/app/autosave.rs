@@ -1,0 +1,160 @@
+//! Autosave and recovery: while there are unsaved edits, a copy of the session is written
+//! (at most once a second, atomically) to the state directory. A clean save or a deliberate
+//! "quit without saving" removes it; a crash or a kill leaves it, and the next start on the
+//! same session offers to restore it.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::path::{Path, PathBuf};
+
+use crate::app::{App, Effect, Overlay, StatusKind};
+use crate::session::Session;
+
+/// The folder for autosave copies: `$GATEBENCH_STATE_DIR`, else
+/// `$XDG_STATE_HOME/gatebench/autosave`, else `~/.local/state/gatebench/autosave`.
+pub fn autosave_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("GATEBENCH_STATE_DIR") {
+        return Some(PathBuf::from(d).join("autosave"));
+    }
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
+        })?;
+    Some(base.join("gatebench").join("autosave"))
+}
+
+/// The autosave file for a session file (or the built-in session) in `dir`.
+pub fn autosave_file(dir: &Path, session_path: Option<&Path>) -> PathBuf {
+    match session_path {
+        None => dir.join("builtin-default.toml"),
+        Some(p) => {
+            let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+            let mut h = DefaultHasher::new();
+            abs.hash(&mut h);
+            let stem = p
+                .file_stem()
+                .map_or_else(|| "session".into(), |s| s.to_string_lossy().into_owned());
+            dir.join(format!("{stem}-{:016x}.toml", h.finish()))
+        }
+    }
+}
+
+/// A recovered copy found at start.
+#[derive(Clone, Debug)]
+pub struct Recovery {
+    /// The autosave file.
+    pub file: PathBuf,
+    /// The session it holds.
+    pub session: Box<Session>,
+}
+
+/// Look for an autosave copy of `session` (opened from `session_path`) in `dir` that differs
+/// from it (blocking; called once at start).
+pub fn find_recovery(
+    dir: &Path,
+    session_path: Option<&Path>,
+    session: &Session,
+) -> Option<Recovery> {
+    let file = autosave_file(dir, session_path);
+    let saved = Session::load(&file).ok()?;
+    // Compare contents (a loaded session also remembers the file it came from).
+    (saved.to_toml().ok() != session.to_toml().ok()).then(|| Recovery {
+        file,
+        session: Box::new(saved),
+    })
+}
+
+impl App {
+    /// Turn autosave on, writing copies into `dir`.
+    pub fn set_autosave_dir(&mut self, dir: PathBuf) {
+        self.autosave = Some(dir);
+    }
+
+    /// Offer to restore a recovered copy (opens the question).
+    pub fn offer_recovery(&mut self, recovery: Recovery) {
+        self.recovery = Some(recovery);
+        self.overlay = Some(Overlay::Recover);
+    }
+
+    /// The recovered copy on offer.
+    pub fn recovery(&self) -> Option<&Recovery> {
+        self.recovery.as_ref()
+    }
+
+    /// The autosave copy of this session, when autosave is on.
+    pub fn autosave_file(&self) -> Option<PathBuf> {
+        let dir = self.autosave.as_deref()?;
+        Some(autosave_file(dir, self.session_path.as_deref()))
+    }
+
+    /// An autosave of the current state (the runtime writes at most one a second).
+    pub(super) fn autosave_effect(&self) -> Option<Effect> {
+        let path = self.autosave_file()?;
+        self.is_dirty().then(|| Effect::Autosave {
+            path,
+            session: Box::new(self.session.clone()),
+        })
+    }
+
+    /// Remove the autosave copy (after a save, or when edits are deliberately dropped).
+    pub(super) fn discard_autosave(&self) -> Option<Effect> {
+        self.autosave_file().map(|path| Effect::RemoveFile { path })
+    }
+
+    /// Answer to the recovery question.
+    pub(super) fn answer_recovery(&mut self, restore: bool) -> Vec<Effect> {
+        self.overlay = None;
+        let Some(r) = self.recovery.take() else {
+            return Vec::new();
+        };
+        if !restore {
+            self.set_status(StatusKind::Info, "Discarded the recovered edits");
+            return vec![Effect::RemoveFile { path: r.file }];
+        }
+        let path = self.session_path.clone();
+        let mut fx = self.replace_session(*r.session, path);
+        // The restored edits are not saved yet.
+        self.revision += 1;
+        self.set_status(
+            StatusKind::Success,
+            "Restored the unsaved edits of the previous run (save to keep them)",
+        );
+        fx.insert(0, Effect::CancelPipeline);
+        fx
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn files_per_session() {
+        let dir = Path::new("/state");
+        assert_eq!(
+            autosave_file(dir, None),
+            PathBuf::from("/state/builtin-default.toml")
+        );
+        let a = autosave_file(dir, Some(Path::new("/x/a.toml")));
+        let b = autosave_file(dir, Some(Path::new("/y/a.toml")));
+        assert_ne!(a, b);
+        assert!(a.file_name().unwrap().to_string_lossy().starts_with("a-"));
+    }
+
+    #[test]
+    fn recovery_only_when_the_copy_differs() {
+        let dir = std::env::temp_dir().join(format!("gatebench-autosave-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let s = Session::builtin_default();
+        assert!(find_recovery(&dir, None, &s).is_none(), "no file");
+        s.save_atomic(&autosave_file(&dir, None)).unwrap();
+        assert!(find_recovery(&dir, None, &s).is_none(), "same content");
+        let mut edited = s.clone();
+        edited.name = "edited".into();
+        edited.save_atomic(&autosave_file(&dir, None)).unwrap();
+        let r = find_recovery(&dir, None, &s).unwrap();
+        assert_eq!(r.session.name, "edited");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

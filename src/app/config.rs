@@ -1,0 +1,187 @@
+//! The user's workbench settings: a small TOML file with the theme and key overrides.
+//!
+//! ```toml
+//! theme = "light"            # dark, light, high-contrast
+//!
+//! [keys]                     # only the actions named change; see the help overlay
+//! quit = ["ctrl+q"]
+//! next_stage = ["n", "right"]
+//! ```
+//!
+//! It is read from `$GATEBENCH_CONFIG` when set, else `$XDG_CONFIG_HOME/gatebench/config.toml`
+//! (`~/.config/gatebench/config.toml`). A missing file is fine; a bad one is reported in the
+//! status bar with `file:line` and the defaults are used.
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::app::keymap::{Keymap, KeymapError};
+use crate::ui::style::{Theme, ThemeError};
+
+/// Why the settings file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file is not valid TOML or has unknown fields.
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A key binding is wrong.
+    #[error("{path}: keys: {source}")]
+    Keys {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: KeymapError,
+    },
+    /// The theme name is unknown.
+    #[error("{path}: {source}")]
+    Theme {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        source: ThemeError,
+    },
+    /// The file exists but cannot be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    theme: Option<String>,
+    #[serde(default)]
+    keys: IndexMap<String, Vec<String>>,
+}
+
+/// Settings after applying a file to the defaults.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The theme.
+    pub theme: Theme,
+    /// The key bindings.
+    pub keymap: Keymap,
+}
+
+impl Config {
+    /// The defaults (dark theme, default keys).
+    pub fn defaults(no_color: bool) -> Config {
+        Config {
+            theme: Theme::default_dark(no_color),
+            keymap: Keymap::default(),
+        }
+    }
+
+    /// Apply settings text (from `path`, for messages) to the defaults.
+    pub fn from_toml(text: &str, path: &Path, no_color: bool) -> Result<Config, ConfigError> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            line: e.span().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            }),
+            message: e.message().trim().to_string(),
+        })?;
+        let theme = match &file.theme {
+            Some(name) => Theme::builtin(name, no_color).map_err(|source| ConfigError::Theme {
+                path: path.to_path_buf(),
+                source,
+            })?,
+            None => Theme::default_dark(no_color),
+        };
+        let keymap = Keymap::default()
+            .with_overrides(file.keys.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
+            .map_err(|source| ConfigError::Keys {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(Config { theme, keymap })
+    }
+
+    /// Where the settings file is looked for.
+    pub fn default_path() -> Option<PathBuf> {
+        if let Some(p) = std::env::var_os("GATEBENCH_CONFIG") {
+            return Some(PathBuf::from(p));
+        }
+        let base = std::env::var_os("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+        Some(base.join("gatebench").join("config.toml"))
+    }
+
+    /// Load the settings file at `path`; a missing file gives the defaults.
+    pub fn load(path: &Path, no_color: bool) -> Result<Config, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::from_toml(&text, path, no_color),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::defaults(no_color)),
+            Err(source) => Err(ConfigError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::Action;
+    use crate::app::keymap::Layer;
+
+    #[test]
+    fn partial_files_override_only_what_they_name() {
+        let c = Config::from_toml(
+            "theme = \"light\"\n[keys]\nquit = [\"ctrl+q\"]\n",
+            Path::new("c.toml"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(c.theme.name(), "light");
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Quit).as_deref(),
+            Some("ctrl+q")
+        );
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Help).as_deref(),
+            Some("?/f1")
+        );
+        let empty = Config::from_toml("", Path::new("c.toml"), false).unwrap();
+        assert_eq!(empty.theme.name(), "dark");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let e = Config::from_toml("theme = \"dark\"\nbogus = 1\n", Path::new("c.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:2: "), "{e}");
+        assert!(e.contains("bogus"), "{e}");
+        let e = Config::from_toml("[keys]\nfly = [\"f\"]\n", Path::new("c.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "c.toml: keys: unknown action \"fly\" in key bindings");
+        let e = Config::from_toml("theme = \"neon\"\n", Path::new("c.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown theme \"neon\""), "{e}");
+    }
+
+    #[test]
+    fn a_missing_file_is_fine() {
+        let c = Config::load(Path::new("/nonexistent/gatebench/config.toml"), true).unwrap();
+        assert!(c.theme.no_color());
+    }
+}

@@ -1,0 +1,197 @@
+//! The session picker: list the sessions folder, choose one, open it (refused while there are
+//! unsaved edits, so no work is lost).
+
+use std::path::{Path, PathBuf};
+
+use crate::app::{App, AppOptions, Effect, Overlay, StatusKind};
+use crate::session::Session;
+
+/// The folder the picker lists when the session did not come from a file.
+pub const SESSIONS_DIR: &str = "sessions";
+
+/// One session file in the folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionEntry {
+    /// The file.
+    pub path: PathBuf,
+    /// The session's name, or why it cannot be loaded.
+    pub name: Result<String, String>,
+}
+
+/// The listed folder and its sessions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PickerList {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its sessions, by file name.
+    pub entries: Vec<SessionEntry>,
+}
+
+/// List the `*.toml` sessions of `dir` (blocking; the runtime calls it off the loop).
+pub fn list_sessions(dir: &Path) -> Result<Vec<SessionEntry>, String> {
+    let rd = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out: Vec<SessionEntry> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|path| SessionEntry {
+            name: Session::load(&path)
+                .map(|s| s.name)
+                .map_err(|e| e.to_string()),
+            path,
+        })
+        .collect();
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+impl App {
+    /// The picker's list, once loaded.
+    pub fn picker(&self) -> Option<&PickerList> {
+        self.picker.as_ref()
+    }
+
+    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
+        let dir = self
+            .session_path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from(SESSIONS_DIR), Path::to_path_buf);
+        self.picker = None;
+        self.overlay = Some(Overlay::Picker { selected: 0 });
+        vec![Effect::ListSessions { dir }]
+    }
+
+    pub(super) fn picker_move(&self, selected: usize, delta: i16) -> usize {
+        let n = self.picker.as_ref().map_or(0, |p| p.entries.len());
+        selected
+            .saturating_add_signed(isize::from(delta))
+            .min(n.saturating_sub(1))
+    }
+
+    pub(super) fn choose(&mut self) -> Vec<Effect> {
+        let Some(Overlay::Picker { selected }) = self.overlay else {
+            return Vec::new();
+        };
+        let Some(entry) = self.picker.as_ref().and_then(|p| p.entries.get(selected)) else {
+            return Vec::new();
+        };
+        if let Err(e) = &entry.name {
+            let e = e.clone();
+            self.set_status(StatusKind::Error, e);
+            return Vec::new();
+        }
+        let path = entry.path.clone();
+        if self.is_dirty() {
+            let save = self
+                .keymap
+                .first_key(crate::app::keymap::Layer::Normal, crate::app::Action::Save)
+                .unwrap_or_default();
+            self.set_status(
+                StatusKind::Error,
+                format!("Unsaved changes: save them ({save}) before opening another session"),
+            );
+            return Vec::new();
+        }
+        self.overlay = None;
+        vec![Effect::LoadSession { path }]
+    }
+
+    pub(super) fn on_session_list(
+        &mut self,
+        dir: PathBuf,
+        result: Result<Vec<SessionEntry>, String>,
+    ) -> Vec<Effect> {
+        if !matches!(self.overlay, Some(Overlay::Picker { .. })) {
+            return Vec::new();
+        }
+        match result {
+            Ok(entries) => self.picker = Some(PickerList { dir, entries }),
+            Err(e) => {
+                self.overlay = None;
+                self.set_status(StatusKind::Error, format!("Cannot list sessions: {e}"));
+            }
+        }
+        Vec::new()
+    }
+
+    pub(super) fn on_session_loaded(
+        &mut self,
+        path: PathBuf,
+        result: Result<Box<Session>, String>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(session) if !self.is_dirty() => {
+                let name = session.name.clone();
+                let mut fx = self.replace_session(*session, Some(path));
+                self.set_status(StatusKind::Success, format!("Opened {name}"));
+                fx.insert(0, Effect::CancelPipeline);
+                fx
+            }
+            Ok(_) => {
+                self.set_status(
+                    StatusKind::Error,
+                    "Unsaved changes: the session was not opened",
+                );
+                Vec::new()
+            }
+            Err(e) => {
+                self.set_status(StatusKind::Error, e);
+                Vec::new()
+            }
+        }
+    }
+
+    /// Start over on another session, keeping the look, the keys and the generation
+    /// counters (results of the old session's jobs must stay stale).
+    pub(super) fn replace_session(
+        &mut self,
+        session: Session,
+        path: Option<PathBuf>,
+    ) -> Vec<Effect> {
+        let options = AppOptions {
+            theme: self.theme.clone(),
+            keymap: self.keymap.clone(),
+            size: self.size,
+        };
+        let autosave = self.autosave.clone();
+        let generations = (
+            self.render_generation,
+            self.highlight_generation,
+            self.run_generation,
+        );
+        *self = App::new(session, path, options);
+        (
+            self.render_generation,
+            self.highlight_generation,
+            self.run_generation,
+        ) = generations;
+        self.autosave = autosave;
+        self.start()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_sessions_with_names_and_errors() {
+        let dir = std::env::temp_dir().join(format!("gatebench-picker-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("b.toml"), crate::session::DEFAULT_SESSION).unwrap();
+        std::fs::write(dir.join("a.toml"), "version = 1\n").unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        let list = list_sessions(&dir).unwrap();
+        assert_eq!(list.len(), 2);
+        assert!(list[0].path.ends_with("a.toml"));
+        assert!(list[0].name.is_err());
+        assert_eq!(
+            list[1].name.as_deref(),
+            Ok(Session::builtin_default().name.as_str())
+        );
+        assert!(list_sessions(&dir.join("missing")).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
