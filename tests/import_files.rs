@@ -537,6 +537,12 @@ fn malformed_files_are_errors_with_file_and_line() {
         "{text}"
     );
 
+    // A YAML flow mapping starts like JSON but is read as YAML.
+    let flow =
+        "{openapi: 3.0.1, paths: {/a: {get: {x-amazon-apigateway-integration: {type: mock}}}}}";
+    let imported = import_text(flow, Path::new("flow.yaml")).unwrap();
+    assert_eq!(imported.session.requests[0].path, "/dev/a");
+
     let e = import_file(&fixture("missing.yaml")).unwrap_err();
     assert!(matches!(e, ImportError::Io { .. }), "{e}");
 }

@@ -59,8 +59,15 @@ pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
 pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let is_json = text.trim_start().starts_with('{');
-    let parsed = if is_json {
+    let json_file = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let parsed = if is_json && json_file {
         node::parse_json(text)
+    } else if is_json {
+        // A YAML flow mapping also starts with `{`: when it is not JSON, YAML may still read
+        // it; the JSON error is the one reported otherwise.
+        node::parse_json(text).or_else(|e| node::parse_yaml(text).map_err(|_| e))
     } else {
         node::parse_yaml(text)
     };
