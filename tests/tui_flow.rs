@@ -411,3 +411,25 @@ async fn autosave_writes_a_copy_and_recovery_offers_it() {
     assert!(!copy.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_changed_between_client_and_endpoint() {
+    let mut t = Harness::open(Some("http.toml"), 120, 40).await;
+    t.key(KeyCode::Char('d')).await;
+    let screen = t.screen();
+    assert!(screen.contains("Backend what changed"), "{screen}");
+    assert!(
+        screen.contains("- POST /v1/users/u-7/notes?draft"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("+ POST http://notes.internal.example"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("~ User-Agent: my-app/2.0 → AmazonAPI"),
+        "{screen}"
+    );
+    assert!(screen.contains("- X-Request-Source: mobile"), "{screen}");
+    assert!(screen.contains("+ X-Source: mobile"), "{screen}");
+}

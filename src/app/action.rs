@@ -60,6 +60,8 @@ pub enum Action {
     Undo,
     /// Redo (editor).
     Redo,
+    /// Show what changed between the client request and the endpoint request (toggle).
+    ToggleChanges,
     /// Open another session (a picker over the sessions folder).
     OpenSession,
     /// Choose the selected item of a list.
@@ -76,7 +78,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 35] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -105,6 +107,7 @@ impl Action {
         Action::Bottom,
         Action::Undo,
         Action::Redo,
+        Action::ToggleChanges,
         Action::OpenSession,
         Action::Choose,
         Action::Search,
@@ -144,6 +147,7 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::ToggleChanges => "toggle_changes",
             Action::OpenSession => "open_session",
             Action::Choose => "choose",
             Action::Search => "search",
@@ -184,6 +188,7 @@ impl Action {
             Action::Bottom => "bottom",
             Action::Undo => "undo",
             Action::Redo => "redo",
+            Action::ToggleChanges => "what changed",
             Action::OpenSession => "open",
             Action::Choose => "open",
             Action::Search => "search",
@@ -228,6 +233,9 @@ impl Action {
             Action::Bottom => "go to the bottom",
             Action::Undo => "undo (editor)",
             Action::Redo => "redo (editor)",
+            Action::ToggleChanges => {
+                "Backend pane: what changed from the client request to the endpoint request"
+            }
             Action::OpenSession => "open another session (lists the sessions folder)",
             Action::Choose => "open the selected session",
             Action::Search => "search the focused pane (plain text, case-insensitive)",

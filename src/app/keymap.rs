@@ -285,6 +285,7 @@ impl Default for Keymap {
             b(L::Normal, A::Redo, vec![ctrl('r')]),
             b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Normal, A::OpenSession, vec![ch('o')]),
+            b(L::Normal, A::ToggleChanges, vec![ch('d')]),
             b(L::Picker, A::Choose, vec![k(KeyCode::Enter)]),
             b(L::Picker, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Picker, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),

@@ -5,6 +5,7 @@
 pub mod action;
 pub mod autosave;
 pub mod config;
+pub mod diff;
 mod edit;
 pub mod effect;
 pub mod keymap;
@@ -247,6 +248,7 @@ pub struct App {
     picker: Option<picker::PickerList>,
     autosave: Option<PathBuf>,
     recovery: Option<autosave::Recovery>,
+    show_changes: bool,
 }
 
 impl App {
@@ -289,6 +291,7 @@ impl App {
             picker: None,
             autosave: None,
             recovery: None,
+            show_changes: false,
         };
         app.load_request_text();
         app.reroute();
@@ -508,6 +511,11 @@ impl App {
     /// Whether something animates (the runtime ticks only then).
     pub fn animating(&self) -> bool {
         matches!(self.run, RunState::Running { .. })
+    }
+
+    /// Whether the Backend pane shows what changed instead of the messages.
+    pub fn show_changes(&self) -> bool {
+        self.show_changes
     }
 
     /// The search query (kept after the prompt closes, for the next search).

@@ -95,6 +95,11 @@ impl App {
                 Vec::new()
             }
             Action::OpenSession => self.open_picker(),
+            Action::ToggleChanges => {
+                self.show_changes = !self.show_changes;
+                self.scroll[Pane::Backend.index()] = 0;
+                Vec::new()
+            }
             Action::Choose => self.choose(),
             Action::Cancel => self.cancel(),
             Action::Search => {

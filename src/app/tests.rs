@@ -883,3 +883,35 @@ fn recovered_edits_can_be_restored_or_discarded() {
     assert_ne!(b.session().name, "recovered");
     assert!(!b.is_dirty());
 }
+
+#[test]
+fn what_changed_toggles_in_the_backend_pane() {
+    let mut a = app();
+    let g = run_generation(&act(&mut a, Action::Send));
+    let client = crate::gateway::pipeline::ClientRequest::from_saved(a.request().unwrap()).unwrap();
+    let mut t = trace_with_backend("{}");
+    t.endpoint_request = Some(HttpMessage {
+        method: "POST".into(),
+        url: "http://backend/x".into(),
+        ..HttpMessage::default()
+    });
+    update(
+        &mut a,
+        Msg::Traced(TraceOutcome {
+            generation: g,
+            result: Ok(Box::new(TraceView::new(t).with_changes(&client))),
+        }),
+    );
+    assert!(!a.show_changes());
+    key(&mut a, KeyCode::Char('d'));
+    assert!(a.show_changes());
+    a.focus = Pane::Backend;
+    act(&mut a, Action::Bottom);
+    assert_eq!(
+        a.scroll(Pane::Backend),
+        a.trace().unwrap().changes.len() - 1
+    );
+    key(&mut a, KeyCode::Char('d'));
+    assert!(!a.show_changes());
+    assert_eq!(a.scroll(Pane::Backend), 0);
+}

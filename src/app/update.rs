@@ -227,6 +227,7 @@ impl App {
                 Ok(out) => out.view.len() + 2,
                 Err(_) => 4,
             }),
+            Pane::Backend if self.show_changes => t.map_or(0, |t| t.changes.len()),
             Pane::Backend => t.map_or(0, |t| {
                 t.endpoint_request.as_ref().map_or(0, |s| s.len())
                     + t.endpoint_response.as_ref().map_or(0, |s| s.len())

@@ -56,6 +56,8 @@ pub struct TraceView {
     pub response: StyledText,
     /// The execution log.
     pub log: StyledText,
+    /// What changed between the client request and the endpoint request.
+    pub changes: StyledText,
 }
 
 impl TraceView {
@@ -70,8 +72,16 @@ impl TraceView {
             endpoint_response: trace.endpoint_response.as_ref().map(http_message),
             response: http_message(&trace.response),
             log,
+            changes: StyledText::default(),
             trace,
         }
+    }
+
+    /// Add the "what changed" view against the client's request.
+    #[must_use]
+    pub fn with_changes(mut self, client: &crate::gateway::pipeline::ClientRequest) -> TraceView {
+        self.changes = crate::app::diff::changes(client, self.trace.endpoint_request.as_ref());
+        self
     }
 
     /// The first stage that failed, with its message.

@@ -71,7 +71,9 @@ pub async fn run_pipeline(
         Err(e) => Err(format!("The request cannot be sent: {e}")),
         Ok(client) => {
             tokio::select! {
-                trace = run_session(&req.session, &client) => Ok(Box::new(TraceView::new(trace))),
+                trace = run_session(&req.session, &client) => {
+                    Ok(Box::new(TraceView::new(trace).with_changes(&client)))
+                }
                 () = cancel.cancelled() => Err("Cancelled".to_string()),
             }
         }

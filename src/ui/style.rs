@@ -117,6 +117,12 @@ pub enum Tok {
     Punct,
     /// A header name in an HTTP message.
     Header,
+    /// A line added (what changed view).
+    Added,
+    /// A line removed.
+    Removed,
+    /// A line changed.
+    Changed,
     /// Plain text.
     Plain,
 }
@@ -399,6 +405,9 @@ impl Theme {
             Tok::Literal => self.fg(p.json_literal),
             Tok::Punct => self.fg(p.json_punct),
             Tok::Header => self.fg(p.json_key).add_modifier(Modifier::BOLD),
+            Tok::Added => self.fg(p.success),
+            Tok::Removed => self.fg(p.error),
+            Tok::Changed => self.fg(p.warning),
             Tok::Plain => self.text(),
         }
     }

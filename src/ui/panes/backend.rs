@@ -27,7 +27,17 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.muted(),
         ));
     }
-    let block = pane_block(app, Pane::Backend, area, title, None, &[Action::Send]);
+    if app.show_changes() {
+        title.push(Span::styled(" what changed", theme.text()));
+    }
+    let block = pane_block(
+        app,
+        Pane::Backend,
+        area,
+        title,
+        None,
+        &[Action::Send, Action::ToggleChanges],
+    );
     let Some(t) = app.trace() else {
         let inner = block.inner(area);
         f.render_widget(block, area);
@@ -46,6 +56,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
+    if app.show_changes() {
+        draw_text(f, app, Pane::Backend, block, area, &t.changes);
+        return;
+    }
     let mut text = StyledText::default();
     let heading = |text: &mut StyledText, s: &str| text.push_line(s, &[(0..s.len(), Tok::Literal)]);
     match (&t.endpoint_request, &t.endpoint_response) {
