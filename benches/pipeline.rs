@@ -7,6 +7,10 @@ use gatebench::backend::CannedBackend;
 use gatebench::gateway::pipeline::{ClientRequest, RunOptions, run};
 use gatebench::session::Session;
 
+/// The binary's allocator, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

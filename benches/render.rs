@@ -5,6 +5,10 @@ use std::path::PathBuf;
 
 use gatebench::vtl::{Context, Policy, Template};
 
+/// The binary's allocator, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }

@@ -17,7 +17,7 @@ use super::request::{MAX_PAYLOAD_BYTES, MethodRequest};
 use super::routing::{self, Route};
 use super::trace::{HttpMessage, RenderedTemplate, Stage, StageOutcome, StageRecord, Trace};
 use super::validate;
-use super::variables::{template_context, to_json};
+use super::variables::{template_context_with, to_json};
 use crate::backend::{Backend, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall};
 use crate::session::{SavedRequest, Session};
 use crate::vtl::{Template, VtlError};
@@ -1787,18 +1787,13 @@ pub fn render_template(
     payload: &[u8],
     overrides_in: &Json,
 ) -> (Result<String, VtlError>, Json) {
-    let mut req = req.clone();
-    if let Json::Object(o) = overrides_in {
-        for (k, v) in o {
-            req.context.insert(k.clone(), v.clone());
-        }
-    }
     let policy = crate::vtl::Policy::api_gateway();
     let parsed = match parsed_template(template, &policy) {
         Ok(t) => t,
         Err(e) => return (Err(e), overrides_in.clone()),
     };
-    let (mut ctx, overrides) = template_context(&req, payload);
+    let seeded = overrides_in.is_object().then_some(overrides_in);
+    let (mut ctx, overrides) = template_context_with(req, payload, seeded);
     let out = parsed.render(&mut ctx, &policy);
     let exported = json!({
         "requestOverride": to_json(&crate::vtl::Value::Map(overrides.request.clone())),

@@ -66,8 +66,20 @@ pub struct Overrides {
 /// the method request body (request templates) or the integration response body (response
 /// templates); `$input.params()` always reads the method request.
 pub fn template_context(req: &MethodRequest, payload: &[u8]) -> (Context, Overrides) {
+    template_context_with(req, payload, None)
+}
+
+/// [`template_context`], with `$context.requestOverride` / `responseOverride` seeded from
+/// `overrides` (`{"requestOverride": {...}, "responseOverride": {...}}`) instead of the
+/// request's context: how the pipeline carries them from the request template to the
+/// response template.
+pub fn template_context_with(
+    req: &MethodRequest,
+    payload: &[u8],
+    overrides: Option<&serde_json::Value>,
+) -> (Context, Overrides) {
     let mut ctx = Context::new();
-    let (context_value, overrides) = context_object(req);
+    let (context_value, overrides) = context_object(req, overrides);
     ctx.insert("input", Value::Object(Rc::new(Input::new(req, payload))));
     ctx.insert("util", Value::Object(Rc::new(Util)));
     ctx.insert("context", context_value);
@@ -177,7 +189,10 @@ struct Input {
     /// The payload as a JSON document, parsed on first use. A payload that is not JSON is
     /// the JSON string of its text (so `$` is that string and `$.x` is a miss).
     document: OnceCell<serde_json::Value>,
-    params: Value,
+    /// `$input.params()`, built on first use.
+    params: OnceCell<Value>,
+    /// The method request (path, query string, headers) the params are built from.
+    request: MethodRequest,
 }
 
 impl Input {
@@ -191,8 +206,18 @@ impl Input {
         Input {
             body,
             document: OnceCell::new(),
-            params: params_map(req),
+            params: OnceCell::new(),
+            request: MethodRequest {
+                path_parameters: req.path_parameters.clone(),
+                headers: req.headers.clone(),
+                query: req.query.clone(),
+                ..MethodRequest::default()
+            },
         }
+    }
+
+    fn params(&self) -> &Value {
+        self.params.get_or_init(|| params_map(&self.request))
     }
 
     fn document(&self) -> &serde_json::Value {
@@ -262,8 +287,8 @@ impl HostObject for Input {
     fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
         Ok(match (name, args) {
             ("getBody", []) => self.property("body"),
-            ("params", []) => Outcome::Value(self.params.clone()),
-            ("params", [Value::Str(n)]) => Outcome::Value(lookup_param(&self.params, n)),
+            ("params", []) => Outcome::Value(self.params().clone()),
+            ("params", [Value::Str(n)]) => Outcome::Value(lookup_param(self.params(), n)),
             ("path", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
                 Selection::Missing => Value::Null,
                 Selection::One(v) => navigable(&v),
@@ -430,14 +455,12 @@ fn override_maps(keys: &[&str], given: Option<&serde_json::Value>) -> (Value, Ma
     context_map(m)
 }
 
-fn context_object(req: &MethodRequest) -> (Value, Overrides) {
+fn context_object(req: &MethodRequest, seeded: Option<&serde_json::Value>) -> (Value, Overrides) {
     let given = &req.context;
-    let (request_override, request_map) = override_maps(
-        &["path", "header", "querystring"],
-        given.get("requestOverride"),
-    );
-    let (response_override, response_map) =
-        override_maps(&["header"], given.get("responseOverride"));
+    let seed = |key: &str| seeded.and_then(|s| s.get(key)).or_else(|| given.get(key));
+    let (request_override, request_map) =
+        override_maps(&["path", "header", "querystring"], seed("requestOverride"));
+    let (response_override, response_map) = override_maps(&["header"], seed("responseOverride"));
     let mut m = JavaMap::default();
     let put = |m: &mut JavaMap, key: &str| {
         let value = match key {
