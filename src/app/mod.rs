@@ -10,6 +10,7 @@ mod edit;
 pub mod effect;
 pub mod keymap;
 pub mod msg;
+mod navigate;
 mod perform;
 pub mod picker;
 pub mod request_text;

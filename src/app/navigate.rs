@@ -1,0 +1,72 @@
+//! Moving around: scrolling panes and the help or picker list, pages, top and bottom, and
+//! undo/redo in the focused editor.
+
+use crate::app::{App, Effect, Mode, Overlay, Pane};
+
+impl App {
+    pub(super) fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
+        if let Some(Overlay::Picker { selected }) = self.overlay {
+            self.overlay = Some(Overlay::Picker {
+                selected: self.picker_move(selected, delta),
+            });
+            return Vec::new();
+        }
+        if let Some(Overlay::Help { scroll }) = self.overlay {
+            self.overlay = Some(Overlay::Help {
+                scroll: scroll.saturating_add_signed(delta),
+            });
+            return Vec::new();
+        }
+        self.scroll_pane(self.focus, delta)
+    }
+
+    pub(super) fn page(&mut self, down: bool) -> Vec<Effect> {
+        let h = i16::try_from(self.size.1 / 2).unwrap_or(10).max(1);
+        match self.focus {
+            Pane::Template => {
+                self.template_editor.page(down);
+                self.highlight_if_needed().into_iter().collect()
+            }
+            Pane::Request if self.mode == Mode::Editing => {
+                self.request_editor.page(down);
+                Vec::new()
+            }
+            p => self.scroll_pane(p, if down { h } else { -h }),
+        }
+    }
+
+    pub(super) fn jump(&mut self, top: bool) -> Vec<Effect> {
+        match self.focus {
+            Pane::Template => {
+                self.template_editor.jump(top);
+                self.highlight_if_needed().into_iter().collect()
+            }
+            Pane::Request if self.mode == Mode::Editing => {
+                self.request_editor.jump(top);
+                Vec::new()
+            }
+            p => {
+                self.scroll[p.index()] = if top {
+                    0
+                } else {
+                    self.content_len(p).saturating_sub(1)
+                };
+                Vec::new()
+            }
+        }
+    }
+
+    pub(super) fn undo_redo(&mut self, undo: bool) -> Vec<Effect> {
+        let editor = match self.focus {
+            Pane::Template => &mut self.template_editor,
+            Pane::Request => &mut self.request_editor,
+            _ => return Vec::new(),
+        };
+        let changed = if undo { editor.undo() } else { editor.redo() };
+        match (changed, self.focus) {
+            (true, Pane::Template) => self.template_changed(),
+            (true, Pane::Request) => self.request_changed(),
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Running effects: background jobs (latest wins), file work, the clipboard, autosave.
+
+use std::io;
+use std::time::Duration;
+
+use crossterm::event::Event;
+use futures_util::Stream;
+use ratatui::backend::Backend;
+use tokio_util::sync::CancellationToken;
+
+use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome};
+use crate::app::{Effect, Msg};
+use crate::runtime::{Clipboard, Internal, Runtime, jobs, terminal};
+use crate::ui::highlight::{HighlightRequest, Highlighted};
+
+impl<B, E> Runtime<B, E>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+{
+    /// Write the pending autosave copy now (off the loop).
+    pub(super) fn write_autosave(&mut self) {
+        self.autosave_at = None;
+        if let Some((path, session)) = self.autosave.take() {
+            self.spawn_io(move || {
+                let result = path
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .map_err(|e| e.to_string())
+                    .and_then(|()| session.save_atomic(&path).map_err(|e| e.to_string()));
+                Msg::Autosaved { result }
+            });
+        }
+    }
+
+    /// Run one effect.
+    pub(super) fn run_effect(&mut self, effect: Effect) {
+        match effect {
+            Effect::Render(r) => {
+                if self.render.running {
+                    self.render.pending = Some(r);
+                } else {
+                    self.start_render(r);
+                }
+            }
+            Effect::Highlight(h) => {
+                if self.highlight.running {
+                    self.highlight.pending = Some(h);
+                } else {
+                    self.start_highlight(h);
+                }
+            }
+            Effect::RunPipeline(p) => {
+                if self.pipeline.running {
+                    // The running call is obsolete: stop it at its next await.
+                    if let Some(token) = &self.pipeline_cancel {
+                        token.cancel();
+                    }
+                    self.pipeline.pending = Some(p);
+                } else {
+                    self.start_pipeline(p);
+                }
+            }
+            Effect::CancelPipeline => {
+                self.pipeline.pending = None;
+                if let Some(token) = &self.pipeline_cancel {
+                    token.cancel();
+                }
+            }
+            Effect::Save {
+                path,
+                session,
+                revision,
+            } => self.spawn_io(move || {
+                let result = session.save_atomic(&path).map_err(|e| e.to_string());
+                Msg::Saved {
+                    path,
+                    revision,
+                    result,
+                }
+            }),
+            Effect::Autosave { path, session } => {
+                self.autosave = Some((path, session));
+                // At most one write a second, even while typing continuously.
+                self.autosave_at
+                    .get_or_insert_with(|| tokio::time::Instant::now() + Duration::from_secs(1));
+            }
+            Effect::RemoveFile { path } => {
+                // A pending copy must not bring the file back.
+                self.autosave = None;
+                self.autosave_at = None;
+                self.spawn_io(move || {
+                    let result = match std::fs::remove_file(&path) {
+                        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.to_string()),
+                        _ => Ok(()),
+                    };
+                    Msg::Autosaved { result }
+                });
+            }
+            Effect::ListSessions { dir } => self.spawn_io(move || {
+                let result = crate::app::picker::list_sessions(&dir);
+                Msg::SessionList { dir, result }
+            }),
+            Effect::LoadSession { path } => self.spawn_io(move || {
+                let result = crate::session::Session::load(&path)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                Msg::SessionLoaded { path, result }
+            }),
+            Effect::Copy { text, what } => {
+                let result = match &self.clipboard {
+                    Clipboard::Osc52 => crossterm::execute!(
+                        io::stdout(),
+                        crossterm::clipboard::CopyToClipboard::to_clipboard_from(text.as_bytes())
+                    )
+                    .map(|()| text.len())
+                    .map_err(|e| e.to_string()),
+                    Clipboard::Memory(store) => match store.lock() {
+                        Ok(mut v) => {
+                            v.push(text.clone());
+                            Ok(text.len())
+                        }
+                        Err(_) => Err("clipboard store poisoned".to_string()),
+                    },
+                };
+                self.io_jobs += 1;
+                let _ = self.tx.send(Internal::IoDone(Msg::Copied { what, result }));
+            }
+            Effect::Quit => self.quit = true,
+        }
+    }
+
+    /// Run blocking file work off the loop; its message comes back through the queue.
+    fn spawn_io(&mut self, job: impl FnOnce() -> Msg + Send + 'static) {
+        self.io_jobs += 1;
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let msg = tokio::task::spawn_blocking(job)
+                .await
+                .unwrap_or_else(|e| Msg::Copied {
+                    what: "nothing".into(),
+                    result: Err(format!("internal error in a file job: {e}")),
+                });
+            let _ = tx.send(Internal::IoDone(msg));
+        });
+    }
+
+    pub(super) fn start_render(&mut self, req: RenderRequest) {
+        self.stats.renders += 1;
+        self.render.running = true;
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            let outcome = tokio::task::spawn_blocking(move || jobs::render(&req))
+                .await
+                .unwrap_or_else(|e| RenderOutcome {
+                    generation,
+                    result: Err(RenderFailure::Setup(format!(
+                        "internal error while rendering ({e}); details in {}",
+                        terminal::panic_log_path().display()
+                    ))),
+                });
+            let _ = tx.send(Internal::RenderDone(outcome));
+        });
+    }
+
+    pub(super) fn start_highlight(&mut self, req: HighlightRequest) {
+        self.stats.highlights += 1;
+        self.highlight.running = true;
+        let mut cache = self.highlight_cache.take().unwrap_or_default();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            let done = tokio::task::spawn_blocking(move || {
+                let out = cache.highlight(&req);
+                (cache, out)
+            })
+            .await;
+            let (cache, out) = done.unwrap_or_else(|_| {
+                (
+                    Box::default(),
+                    Highlighted {
+                        generation,
+                        rows: Vec::new(),
+                    },
+                )
+            });
+            let _ = tx.send(Internal::HighlightDone(cache, out));
+        });
+    }
+
+    pub(super) fn start_pipeline(&mut self, req: PipelineRequest) {
+        self.stats.pipelines += 1;
+        self.pipeline.running = true;
+        let token = CancellationToken::new();
+        self.pipeline_cancel = Some(token.clone());
+        let tx = self.tx.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            // The pipeline renders templates with `Rc` values inside, so its future may not
+            // be `Send`: drive it on a blocking thread of its own.
+            let outcome = tokio::task::spawn_blocking(move || {
+                handle.block_on(jobs::run_pipeline(&req, token))
+            })
+            .await
+            .unwrap_or_else(|e| TraceOutcome {
+                generation,
+                result: Err(format!(
+                    "internal error in the pipeline ({e}); details in {}",
+                    terminal::panic_log_path().display()
+                )),
+            });
+            let _ = tx.send(Internal::PipelineDone(outcome));
+        });
+    }
+}
