@@ -100,3 +100,32 @@ async fn bad_session_file_is_reported_on_screen() {
         "{status}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_color_draws_without_colours_but_keeps_the_signals() {
+    use gatebench::app::{App, AppOptions};
+    use gatebench::ui::style::Theme;
+    use ratatui::style::{Color, Modifier};
+    let options = AppOptions {
+        theme: Theme::default_dark(true),
+        size: (120, 40),
+        ..AppOptions::default()
+    };
+    let app = App::open(Some(&tui_support::fixture("mock.toml")), options);
+    let mut t = Harness::with_app(app, 120, 40).await;
+    let screen = t.screen();
+    let buf = t.rt.terminal().backend().buffer().clone();
+    let coloured = buf
+        .content
+        .iter()
+        .filter(|c| !matches!(c.fg, Color::Reset) || !matches!(c.bg, Color::Reset));
+    assert_eq!(coloured.count(), 0, "no colour anywhere:\n{screen}");
+    // Focus and the current stage still stand out: thick border, reversed stage.
+    assert!(screen.contains("┏▶ Template"), "{screen}");
+    let reversed = buf
+        .content
+        .iter()
+        .filter(|c| c.modifier.contains(Modifier::REVERSED))
+        .count();
+    assert!(reversed > 0);
+}
