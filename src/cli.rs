@@ -371,28 +371,28 @@ fn serve(args: &ServeArgs) -> ExitCode {
         Err(code) => return code,
     };
     runtime.block_on(async {
+        // One access-log line per request, written with a single call (stderr is unbuffered).
         let observer: crate::serve::Observer = std::sync::Arc::new(|s: &crate::serve::Served| {
-            eprintln!(
-                "{} {} {}{} -> {} ({} ms)",
+            use std::io::Write as _;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default();
+            let query = if s.request.raw_query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", s.request.raw_query)
+            };
+            let line = format!(
+                "{} {} {}{query} -> {} ({} ms)\n",
                 crate::gateway::exec_log::console_timestamp(
-                    u64::try_from(
-                        std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .unwrap_or_default()
-                            .as_millis()
-                    )
-                    .unwrap_or(0)
+                    u64::try_from(now.as_millis()).unwrap_or(0)
                 ),
                 s.request.method,
                 s.request.path,
-                if s.request.raw_query.is_empty() {
-                    String::new()
-                } else {
-                    format!("?{}", s.request.raw_query)
-                },
                 s.trace.response.status,
                 s.latency.as_millis()
             );
+            let _ = std::io::stderr().lock().write_all(line.as_bytes());
         });
         let name = session.name.clone();
         let server = match crate::serve::Server::bind(
