@@ -46,11 +46,7 @@ impl App {
                 Vec::new()
             }
             p => {
-                self.scroll[p.index()] = if top {
-                    0
-                } else {
-                    self.content_len(p).saturating_sub(1)
-                };
+                self.scroll[p.index()] = if top { 0 } else { self.max_scroll(p) };
                 Vec::new()
             }
         }

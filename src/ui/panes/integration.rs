@@ -54,19 +54,9 @@ fn backend_label(b: &BackendConfig) -> String {
     }
 }
 
-/// Draw the Integration pane.
-pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+/// The pane's lines (before wrapping).
+fn lines(app: &App) -> Vec<Line<'_>> {
     let theme = app.theme();
-    let block = crate::ui::panes::pane_block(
-        app,
-        Pane::Integration,
-        area,
-        Vec::new(),
-        None,
-        &[Action::CycleType],
-    );
-    let inner = block.inner(area);
-    f.render_widget(block, area);
     let key = |k: &str| Span::styled(format!("{k:<12}"), theme.muted());
     let val = |v: String| Span::styled(v, theme.text());
     let mut lines: Vec<Line> = Vec::new();
@@ -75,8 +65,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             "The session's API has no method.",
             theme.error(),
         )));
-        f.render_widget(Paragraph::new(lines), inner);
-        return;
+        return lines;
     };
     let i = &method.integration;
     let api = &app.session().api;
@@ -170,9 +159,38 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         let flowed = para.split_whitespace().collect::<Vec<_>>().join(" ");
         lines.push(Line::from(Span::styled(flowed, theme.muted())));
     }
-    let scroll = u16::try_from(app.scroll(Pane::Integration)).unwrap_or(u16::MAX);
+    lines
+}
+
+/// Rows the pane's content takes at `width` once wrapped (an estimate that never undercounts
+/// by more than a word per line; it bounds scrolling).
+pub fn content_rows(app: &App, width: u16) -> usize {
+    let w = usize::from(width.max(1));
+    lines(app)
+        .iter()
+        .map(|l| l.width().div_ceil(w).max(1))
+        .sum()
+}
+
+/// Draw the Integration pane.
+pub fn draw(f: &mut Frame, app: &App, area: Rect) {
+    let block = crate::ui::panes::pane_block(
+        app,
+        Pane::Integration,
+        area,
+        Vec::new(),
+        None,
+        &[Action::CycleType],
+    );
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    let rows = content_rows(app, inner.width);
+    let scroll = app
+        .scroll(Pane::Integration)
+        .min(rows.saturating_sub(usize::from(inner.height)));
+    let scroll = u16::try_from(scroll).unwrap_or(u16::MAX);
     f.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(lines(app))
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         inner,
