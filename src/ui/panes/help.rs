@@ -28,18 +28,24 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         .keymap()
         .keys(Layer::Help, Action::Help)
         .unwrap_or_default();
+    let key = |a| app.keymap().first_key(Layer::Help, a).unwrap_or_default();
+    let (down, up) = (key(Action::ScrollDown), key(Action::ScrollUp));
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.border(true))
         .title(Line::from(Span::styled(" Keys ", theme.title(true))))
         .title_bottom(Line::from(Span::styled(
-            format!(" {close} close · j/k scroll "),
+            format!(" {close} close · {down}/{up} scroll "),
             theme.muted(),
         )));
     let mut lines = Vec::new();
     for layer in Layer::ALL {
         lines.push(Line::from(Span::styled(layer.title(), theme.title(true))));
-        for b in app.keymap().bindings().iter().filter(|b| b.layer == layer) {
+        // Force-quit works everywhere; it is listed once, under the first layer.
+        let listed = |b: &&crate::app::keymap::Binding| {
+            b.layer == layer && (b.action != Action::ForceQuit || layer == Layer::Normal)
+        };
+        for b in app.keymap().bindings().iter().filter(listed) {
             let keys = b
                 .keys
                 .iter()
@@ -54,7 +60,7 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         lines.push(Line::from(""));
     }
     lines.push(Line::from(Span::styled(
-        "In the editor: arrows move, shift+arrows select, ctrl+c/ctrl+x/ctrl+y copy/cut/paste within the editor, mouse wheel scrolls.",
+        "In the editor: arrows move, shift+arrows select, alt+a selects all, alt+c / ctrl+x / ctrl+y copy, cut and paste within the editor, ctrl+home / ctrl+end go to the top / bottom; pasting from the terminal works too.",
         theme.muted(),
     )));
     lines.push(Line::from(Span::styled(

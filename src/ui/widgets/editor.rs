@@ -137,8 +137,8 @@ impl Editor {
     }
 
     /// Feed a key (the caller has already taken the keys the app binds). Besides the
-    /// textarea's own (emacs-style) keys: ctrl+home/ctrl+end go to the top/bottom and
-    /// alt+a selects everything.
+    /// textarea's own (emacs-style) keys: ctrl+home/ctrl+end go to the top/bottom, alt+a
+    /// selects everything and alt+c copies the selection (ctrl+c is force-quit).
     pub fn input(&mut self, key: KeyEvent) -> Option<EditOutcome> {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let alt = key.modifiers.contains(KeyModifiers::ALT);
@@ -155,6 +155,10 @@ impl Editor {
                 self.area.select_all();
                 self.maybe_move_window();
                 Some(EditOutcome::Moved)
+            }
+            KeyCode::Char('c') if alt => {
+                self.area.copy();
+                None
             }
             _ => self.input_raw(Input::from(key)),
         }
@@ -391,6 +395,13 @@ mod tests {
         assert_eq!(e.text(), "xab\ncd");
         assert!(e.paste("1\r\n2"));
         assert_eq!(e.lines().len(), 3);
+        // Copy a selection, paste it back with ctrl+y.
+        e.input(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT));
+        e.input(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::ALT));
+        e.input(key(KeyCode::End));
+        e.input(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::CONTROL));
+        assert_eq!(e.text(), "x1\n2ab\ncdx1\n2ab\ncd");
+        e.undo();
         // Select all, then typing replaces everything.
         e.input(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT));
         e.input(key(KeyCode::Char('z')));
