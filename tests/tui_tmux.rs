@@ -13,6 +13,17 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// The pid of gatebench (written by the shell that became it).
+    fn gatebench_pid(&self) -> String {
+        let pidfile = std::env::temp_dir().join(format!("{}.pid", self.socket));
+        std::fs::read_to_string(pidfile)
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+}
+
+impl Tmux {
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -53,23 +64,33 @@ impl Tmux {
 impl Drop for Tmux {
     fn drop(&mut self) {
         let _ = self.run(&["kill-server"]);
+        let tmp = std::env::temp_dir();
+        let _ = std::fs::remove_file(tmp.join(format!("{}.pid", self.socket)));
+        let _ = std::fs::remove_dir_all(tmp.join(format!("{}-state", self.socket)));
     }
 }
 
-#[test]
-fn the_binary_under_tmux() {
+/// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
+/// saying so) when tmux is not installed.
+fn start(name: &str) -> Option<Tmux> {
     if Command::new("tmux").arg("-V").output().is_err() {
         println!("skipping the tmux end-to-end test: tmux is not installed");
-        return;
+        return None;
     }
     let bin = env!("CARGO_BIN_EXE_gatebench");
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
     let tmux = Tmux {
-        socket: format!("gatebench-e2e-{}", std::process::id()),
+        socket: format!("gatebench-e2e-{name}-{}", std::process::id()),
     };
     // After gatebench exits, report its status and whether the tty is back in canonical mode.
+    // The inner shell records its pid, then becomes gatebench (exec), in the foreground.
+    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
+    // Autosave copies go to a private folder, not the user's state directory.
+    let state = std::env::temp_dir().join(format!("{}-state", tmux.socket));
     let script = format!(
-        "GATEBENCH_CONFIG=/nonexistent/gatebench.toml '{bin}' '{}'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
+        "sh -c 'echo $$ > \"{}\"; exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
+        pidfile.display(),
+        state.display(),
         session.display()
     );
     let out = tmux.run(&[
@@ -90,6 +111,14 @@ fn the_binary_under_tmux() {
     assert!(out.status.success(), "tmux new-session: {out:?}");
     // Deliver Esc at once instead of waiting to see if it starts a sequence.
     let _ = tmux.run(&["set-option", "-g", "escape-time", "0"]);
+    Some(tmux)
+}
+
+#[test]
+fn the_binary_under_tmux() {
+    let Some(tmux) = start("keys") else {
+        return;
+    };
 
     // First frame: the stage strip and the template editor.
     let first = tmux.wait_for("the first frame", |s| {
@@ -129,5 +158,21 @@ fn the_binary_under_tmux() {
     );
     // Back on the main screen: nothing of the workbench is left.
     assert!(!end.contains("Template request"), "{end}");
+    assert!(!end.contains("NORMAL"), "{end}");
+}
+
+#[test]
+fn a_terminate_signal_restores_the_terminal() {
+    let Some(tmux) = start("signal") else {
+        return;
+    };
+    tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
+    let pid = tmux.gatebench_pid();
+    assert!(!pid.is_empty(), "gatebench's pid");
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));
+    assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
+    assert!(end.contains("TTY_icanon"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
 }

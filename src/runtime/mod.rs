@@ -95,7 +95,7 @@ pub struct Runtime<B: Backend, E> {
     ticker: Option<tokio::time::Interval>,
     quit: bool,
     #[cfg(unix)]
-    sigterm: Option<tokio::signal::unix::Signal>,
+    signals: Vec<tokio::signal::unix::Signal>,
 }
 
 /// Turn a terminal event into a message; `None` for events the app ignores (key releases,
@@ -145,7 +145,17 @@ where
             ticker: None,
             quit: false,
             #[cfg(unix)]
-            sigterm: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok(),
+            signals: {
+                use tokio::signal::unix::{SignalKind, signal};
+                [
+                    SignalKind::terminate(),
+                    SignalKind::hangup(),
+                    SignalKind::interrupt(),
+                ]
+                .into_iter()
+                .filter_map(|k| signal(k).ok())
+                .collect()
+            },
         };
         for e in start {
             rt.run_effect(e);
@@ -237,7 +247,7 @@ where
                 self.write_autosave();
                 None
             }
-            () = sigterm(&mut self.sigterm) => {
+            () = shutdown(&mut self.signals) => {
                 self.quit = true;
                 return Ok(());
             }
@@ -343,13 +353,14 @@ async fn tick(ticker: &mut Option<tokio::time::Interval>) {
 }
 
 #[cfg(unix)]
-async fn sigterm(signal: &mut Option<tokio::signal::unix::Signal>) {
-    match signal {
-        Some(s) => {
-            s.recv().await;
-        }
-        None => std::future::pending().await,
+/// The first of the shutdown signals (TERM, HUP, INT): the loop ends and the terminal is
+/// restored instead of the process dying in raw mode.
+async fn shutdown(signals: &mut [tokio::signal::unix::Signal]) {
+    if signals.is_empty() {
+        return std::future::pending().await;
     }
+    let waits = signals.iter_mut().map(|s| Box::pin(s.recv()));
+    let _ = futures_util::future::select_all(waits).await;
 }
 
 /// Options from the settings file ([`crate::app::config`]), then the environment:

@@ -57,6 +57,32 @@ pub fn stack_pane_for(stage: Stage) -> Pane {
     }
 }
 
+/// The short name of a pane in the narrow layout's tab bar.
+pub fn tab_label(pane: Pane) -> &'static str {
+    match pane {
+        Pane::Request => "Req",
+        Pane::Integration => "Int",
+        Pane::Backend => "Back",
+        Pane::Response => "Resp",
+        Pane::Log => "Log",
+        Pane::Template => "Tmpl",
+        Pane::Rendered => "Out",
+    }
+}
+
+/// The tab under a column of the tab bar (each tab is drawn as ` label `).
+pub fn tab_at(tabs: Rect, x: u16) -> Option<Pane> {
+    let mut left = tabs.x;
+    for p in STACK {
+        let w = u16::try_from(tab_label(p).len() + 2).unwrap_or(u16::MAX);
+        if (left..left.saturating_add(w)).contains(&x) {
+            return Some(p);
+        }
+        left = left.saturating_add(w);
+    }
+    None
+}
+
 /// Whether the layout at this size shows every pane.
 pub fn is_wide(area: Rect) -> bool {
     area.width >= WIDE_WIDTH && area.height >= WIDE_HEIGHT
@@ -135,9 +161,14 @@ pub fn screen(app: &App, area: Rect) -> Option<Screen> {
     Some(out)
 }
 
-/// The pane at a screen position.
+/// The pane at a screen position (a click on a tab of the narrow layout counts as its pane).
 pub fn pane_at(app: &App, area: Rect, x: u16, y: u16) -> Option<Pane> {
     let s = screen(app, area)?;
+    if let Some(tabs) = s.tabs
+        && tabs.contains(ratatui::layout::Position { x, y })
+    {
+        return tab_at(tabs, x);
+    }
     s.panes
         .iter()
         .find(|(_, r)| r.contains(ratatui::layout::Position { x, y }))
@@ -177,5 +208,20 @@ mod tests {
         let (_, r) = s.panes.iter().find(|(p, _)| *p == Pane::Template).unwrap();
         assert_eq!(pane_at(&a, area, r.x + 1, r.y + 1), Some(Pane::Template));
         assert_eq!(pane_at(&a, area, 0, 0), None);
+    }
+
+    #[test]
+    fn tabs_are_clickable() {
+        let a = app();
+        let area = Rect::new(0, 0, 80, 24);
+        let tabs = screen(&a, area).unwrap().tabs.unwrap();
+        // " Req  Int  Back  Resp  Log "
+        assert_eq!(pane_at(&a, area, tabs.x + 1, tabs.y), Some(Pane::Request));
+        assert_eq!(
+            pane_at(&a, area, tabs.x + 6, tabs.y),
+            Some(Pane::Integration)
+        );
+        assert_eq!(pane_at(&a, area, tabs.x + 24, tabs.y), Some(Pane::Log));
+        assert_eq!(pane_at(&a, area, tabs.x + 30, tabs.y), None);
     }
 }

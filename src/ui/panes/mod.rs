@@ -145,15 +145,6 @@ pub fn draw(f: &mut Frame, app: &App, pane: Pane, area: Rect) {
 /// The tab bar of the narrow layout's pane stack.
 pub fn draw_tabs(f: &mut Frame, app: &App, area: Rect, shown: Pane) {
     let theme = app.theme();
-    let short = |p: Pane| match p {
-        Pane::Request => "Req",
-        Pane::Integration => "Int",
-        Pane::Backend => "Back",
-        Pane::Response => "Resp",
-        Pane::Log => "Log",
-        Pane::Template => "Tmpl",
-        Pane::Rendered => "Out",
-    };
     let mut spans = Vec::new();
     for p in crate::ui::layout::STACK {
         let style = if p == shown {
@@ -161,7 +152,10 @@ pub fn draw_tabs(f: &mut Frame, app: &App, area: Rect, shown: Pane) {
         } else {
             theme.muted()
         };
-        spans.push(Span::styled(format!(" {} ", short(p)), style));
+        spans.push(Span::styled(
+            format!(" {} ", crate::ui::layout::tab_label(p)),
+            style,
+        ));
     }
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
