@@ -110,26 +110,7 @@ pub fn parse(text: &str, base: &SavedRequest) -> Result<SavedRequest, RequestTex
 
 /// A curl command line for the request (for copying), given the base URL of the API.
 pub fn to_curl(r: &SavedRequest, base_url: &str) -> String {
-    fn quote(s: &str) -> String {
-        format!("'{}'", s.replace('\'', r"'\''"))
-    }
-    let mut url = format!("{}{}", base_url.trim_end_matches('/'), r.path);
-    if !r.raw_query.is_empty() {
-        url.push('?');
-        url.push_str(&r.raw_query);
-    }
-    let mut out = format!("curl -X {} {}", r.method, quote(&url));
-    for (k, v) in &r.headers {
-        out.push_str(" -H ");
-        out.push_str(&quote(&format!("{k}: {v}")));
-    }
-    if let Some(b) = &r.body {
-        out.push_str(" --data-raw ");
-        out.push_str(&quote(b));
-    } else if let Some(b) = &r.body_base64 {
-        out = format!("echo {} | base64 -d | {out} --data-binary @-", quote(b));
-    }
-    out
+    crate::import::to_curl(r, base_url)
 }
 
 #[cfg(test)]

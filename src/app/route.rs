@@ -55,76 +55,19 @@ pub struct Routed {
     pub path_parameters: IndexMap<String, String>,
 }
 
-/// Split a resource-relative path into segments.
-fn segments(p: &str) -> Vec<&str> {
-    p.split('/').filter(|s| !s.is_empty()).collect()
-}
-
-/// Match `path` against a resource template such as `/pets/{petId}` or `/{proxy+}`.
-fn match_resource(template: &str, path: &str) -> Option<IndexMap<String, String>> {
-    let t = segments(template);
-    let p = segments(path);
-    let mut params = IndexMap::new();
-    for (i, seg) in t.iter().enumerate() {
-        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix("+}")) {
-            if i >= p.len() {
-                return None;
-            }
-            params.insert(name.to_string(), p[i..].join("/"));
-            return Some(params);
-        }
-        let actual = p.get(i)?;
-        if let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-            params.insert(name.to_string(), (*actual).to_string());
-        } else if seg != actual {
-            return None;
-        }
-    }
-    (t.len() == p.len()).then_some(params)
-}
-
-/// Strip the stage prefix (`/dev/pets/7` -> `/pets/7` for stage `dev`).
-pub fn strip_stage<'a>(api: &Api, path: &'a str) -> &'a str {
-    if let Some(stage) = &api.stage
-        && let Some(rest) = path
-            .strip_prefix('/')
-            .and_then(|p| p.strip_prefix(stage.as_str()))
-        && (rest.is_empty() || rest.starts_with('/'))
-    {
-        return if rest.is_empty() { "/" } else { rest };
-    }
-    path
-}
-
-/// Route a method and path to a resource and method: literal resources before templated
-/// ones, the exact verb before `ANY`.
+/// Route a method and path to a resource and method, exactly as the gateway pipeline does
+/// (`gateway::routing`): stage prefix, literal resources before templated ones, the exact
+/// verb before `ANY`.
 pub fn route(api: &Api, method: &str, path: &str) -> Option<Routed> {
-    let path = strip_stage(api, path);
-    let mut candidates: Vec<(usize, IndexMap<String, String>)> = api
-        .resources
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match_resource(&r.path, path).map(|p| (i, p)))
-        .collect();
-    // Literal segments beat `{param}`, which beats a greedy `{proxy+}`.
-    let greedy = |i: usize| api.resources[i].path.contains("+}");
-    candidates.sort_by_key(|(i, p)| (greedy(*i), p.len()));
-    for (i, params) in candidates {
-        let r = &api.resources[i];
-        let verb = if r.methods.contains_key(method) {
-            method.to_string()
-        } else if r.methods.contains_key("ANY") {
-            "ANY".to_string()
-        } else {
-            continue;
-        };
-        return Some(Routed {
-            method: MethodRef { resource: i, verb },
-            path: path.to_string(),
-            path_parameters: params,
-        });
-    }
-    None
+    let r = crate::gateway::routing::route(api, method, path)?;
+    Some(Routed {
+        method: MethodRef {
+            resource: r.resource,
+            verb: r.method_key,
+        },
+        path: r.path,
+        path_parameters: r.path_parameters,
+    })
 }
 
 /// The first method of the API (shown when a request routes nowhere).
@@ -166,7 +109,8 @@ pub fn request_json(session: &Session, saved: &SavedRequest, routed: Option<&Rou
         ),
         None => (
             String::new(),
-            strip_stage(api, &saved.path).to_string(),
+            crate::gateway::routing::strip_stage(&saved.path, api.stage.as_deref())
+                .unwrap_or_else(|| saved.path.clone()),
             IndexMap::new(),
         ),
     };

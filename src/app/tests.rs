@@ -468,7 +468,7 @@ fn copy_depends_on_the_focused_pane() {
         panic!("{fx:?}")
     };
     assert!(
-        text.starts_with("curl -X POST 'https://a1b2c3d4e5.execute-api"),
+        text.starts_with("curl -X POST https://a1b2c3d4e5.execute-api"),
         "{text}"
     );
     a.focus = Pane::Log;
