@@ -188,7 +188,7 @@ struct Input {
     body: Rc<str>,
     /// The payload as a JSON document, parsed on first use. A payload that is not JSON is
     /// the JSON string of its text (so `$` is that string and `$.x` is a miss).
-    document: OnceCell<serde_json::Value>,
+    document: OnceCell<Rc<serde_json::Value>>,
     /// `$input.params()`, built on first use.
     params: OnceCell<Value>,
     /// The method request (path, query string, headers) the params are built from.
@@ -221,10 +221,7 @@ impl Input {
     }
 
     fn document(&self) -> &serde_json::Value {
-        self.document.get_or_init(|| {
-            serde_json::from_str(&self.body)
-                .unwrap_or_else(|_| serde_json::Value::String(self.body.to_string()))
-        })
+        self.document.get_or_init(|| parsed_payload(&self.body))
     }
 
     fn select(&self, path: &str) -> Result<Selection, MethodError> {
@@ -232,6 +229,31 @@ impl Input {
             .map_err(|e| MethodError(format!("invalid JSONPath expression '{path}': {e}")))?;
         Ok(compiled.select(self.document()))
     }
+}
+
+thread_local! {
+    /// The last payload parsed on this thread: the workbench re-renders the same body on
+    /// every keystroke, and a served API often sees the same body again.
+    static LAST_PAYLOAD: std::cell::RefCell<Option<(Rc<str>, Rc<serde_json::Value>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The payload as a JSON document (a payload that is not JSON is the JSON string of its
+/// text), parsed once per distinct payload per thread.
+fn parsed_payload(body: &Rc<str>) -> Rc<serde_json::Value> {
+    if let Some(doc) = LAST_PAYLOAD.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(text, _)| Rc::ptr_eq(text, body) || **text == **body)
+            .map(|(_, doc)| doc.clone())
+    }) {
+        return doc;
+    }
+    let doc = Rc::new(
+        serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::String(body.to_string())),
+    );
+    LAST_PAYLOAD.with(|c| *c.borrow_mut() = Some((body.clone(), doc.clone())));
+    doc
 }
 
 fn string_map(m: &IndexMap<String, String>) -> Value {
