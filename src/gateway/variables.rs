@@ -311,6 +311,13 @@ impl HostObject for Input {
             ("getBody", []) => self.property("body"),
             ("params", []) => Outcome::Value(self.params().clone()),
             ("params", [Value::Str(n)]) => Outcome::Value(lookup_param(self.params(), n)),
+            // The whole document: no JSONPath evaluation, no copy of the tree.
+            ("path", [Value::Str(p)]) if p.trim() == "$" => {
+                Outcome::Value(navigable(self.document()))
+            }
+            ("json", [Value::Str(p)]) if p.trim() == "$" => {
+                Outcome::Value(Value::str(&self.document().to_string()))
+            }
             ("path", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
                 Selection::Missing => Value::Null,
                 Selection::One(v) => navigable(&v),
