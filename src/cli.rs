@@ -237,16 +237,20 @@ fn render(args: &RenderArgs) -> ExitCode {
             "{{\"engine\":\"gatebench\",\"renders\":{n},\"parse_ns\":{parse_ns},\"ns_per_render_median\":{median},\"ns_per_render_min\":{min}}}"
         );
     }
+    print_exact(&output)
+}
+
+/// Write exactly `text` to stdout (no newline added); exit status 1 if stdout is gone.
+fn print_exact(text: &str) -> ExitCode {
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(output.as_bytes())
+    match stdout
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
-        .is_err()
     {
-        return ExitCode::from(1);
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::from(1),
     }
-    ExitCode::SUCCESS
 }
 
 /// The tokio runtime for headless commands.
@@ -330,16 +334,7 @@ fn run(args: &RunArgs) -> ExitCode {
     } else {
         trace.log.join("\n")
     };
-    use std::io::Write as _;
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(out.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        return ExitCode::from(1);
-    }
-    ExitCode::SUCCESS
+    print_exact(&out)
 }
 
 fn load_session_or_exit(path: &Path) -> Result<crate::session::Session, ExitCode> {

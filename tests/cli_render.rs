@@ -11,6 +11,21 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_gatebench"))
 }
 
+/// `gatebench render --template T <mode> INPUT` with the template and input written to `dir`.
+fn render_with(dir: &Path, template: &str, mode: &str, input: &str) -> std::process::Output {
+    let t = dir.join("t.vtl");
+    let i = dir.join("input.json");
+    std::fs::write(&t, template).unwrap();
+    std::fs::write(&i, input).unwrap();
+    bin()
+        .args(["render", "--template"])
+        .arg(&t)
+        .arg(mode)
+        .arg(&i)
+        .output()
+        .unwrap()
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("gatebench-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -62,17 +77,12 @@ fn velocity_cases_through_the_binary() {
 
 #[test]
 fn parse_error_points_at_line_and_column() {
-    let dir = scratch("perr");
-    let t = dir.join("t.vtl");
-    std::fs::write(&t, "line one\n  #set($x = (1 + 2)\n").unwrap();
-    std::fs::write(dir.join("c.json"), "{}").unwrap();
-    let out = bin()
-        .args(["render", "--template"])
-        .arg(&t)
-        .arg("--context")
-        .arg(dir.join("c.json"))
-        .output()
-        .unwrap();
+    let out = render_with(
+        &scratch("perr"),
+        "line one\n  #set($x = (1 + 2)\n",
+        "--context",
+        "{}",
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: 3:1: "), "{stderr}");
@@ -81,17 +91,12 @@ fn parse_error_points_at_line_and_column() {
 
 #[test]
 fn render_error_names_the_method() {
-    let dir = scratch("rerr");
-    let t = dir.join("t.vtl");
-    std::fs::write(&t, "ok\n$s.substring(5)").unwrap();
-    std::fs::write(dir.join("c.json"), r#"{"s": "abc"}"#).unwrap();
-    let out = bin()
-        .args(["render", "--template"])
-        .arg(&t)
-        .arg("--context")
-        .arg(dir.join("c.json"))
-        .output()
-        .unwrap();
+    let out = render_with(
+        &scratch("rerr"),
+        "ok\n$s.substring(5)",
+        "--context",
+        r#"{"s": "abc"}"#,
+    );
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.starts_with("error: 2:3: "), "{stderr}");
@@ -175,18 +180,16 @@ fn template_cases_through_the_binary() {
 #[test]
 fn payload_over_10_mb_is_refused_like_the_gateway() {
     let dir = scratch("big");
-    let t = dir.join("t.vtl");
-    std::fs::write(&t, "$input.body.length()").unwrap();
-    let body = "x".repeat(10 * 1024 * 1024 + 1);
-    let req = serde_json::json!({"method": "POST", "resource": "/", "path": "/", "body": body});
-    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
-    let out = bin()
-        .args(["render", "--template"])
-        .arg(&t)
-        .arg("--request")
-        .arg(dir.join("req.json"))
-        .output()
-        .unwrap();
+    let request = |len: usize| {
+        serde_json::json!({"method": "POST", "resource": "/", "path": "/", "body": "x".repeat(len)})
+            .to_string()
+    };
+    let out = render_with(
+        &dir,
+        "$input.body.length()",
+        "--request",
+        &request(10 * 1024 * 1024 + 1),
+    );
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -195,16 +198,12 @@ fn payload_over_10_mb_is_refused_like_the_gateway() {
     );
 
     // Exactly 10 MB is accepted.
-    let body = "x".repeat(10 * 1024 * 1024);
-    let req = serde_json::json!({"method": "POST", "resource": "/", "path": "/", "body": body});
-    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
-    let out = bin()
-        .args(["render", "--template"])
-        .arg(&t)
-        .arg("--request")
-        .arg(dir.join("req.json"))
-        .output()
-        .unwrap();
+    let out = render_with(
+        &dir,
+        "$input.body.length()",
+        "--request",
+        &request(10 * 1024 * 1024),
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(out.stdout, (10 * 1024 * 1024).to_string().as_bytes());
 }
@@ -212,17 +211,8 @@ fn payload_over_10_mb_is_refused_like_the_gateway() {
 /// The gateway policy applies under --request: null references print nothing.
 #[test]
 fn request_mode_uses_the_gateway_policy() {
-    let dir = scratch("policy");
-    let t = dir.join("t.vtl");
-    std::fs::write(&t, "[$nope][$input.path('$.missing')][$context.stage]").unwrap();
     let req = serde_json::json!({"method": "GET", "resource": "/", "path": "/", "context": {"stage": "dev"}});
-    std::fs::write(dir.join("req.json"), req.to_string()).unwrap();
-    let out = bin()
-        .args(["render", "--template"])
-        .arg(&t)
-        .arg("--request")
-        .arg(dir.join("req.json"))
-        .output()
-        .unwrap();
+    let template = "[$nope][$input.path('$.missing')][$context.stage]";
+    let out = render_with(&scratch("policy"), template, "--request", &req.to_string());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[][][dev]");
 }

@@ -470,6 +470,31 @@ impl Run<'_> {
         };
     }
 
+    /// Header mappings API Gateway refuses at run time (500, backend not called); answers
+    /// the client and returns false when one is present.
+    fn header_mappings_allowed(&mut self, integration: &Integration) -> bool {
+        let aws = matches!(
+            integration.kind,
+            IntegrationType::Aws | IntegrationType::AwsProxy
+        );
+        for target in integration.request_parameters.keys() {
+            if let Some(name) = target.strip_prefix("integration.request.header.")
+                && mapping::forbidden_request_header(name, aws)
+            {
+                let why = format!("the request parameter mapping to header {name} is not allowed");
+                let log = format!("Execution failed due to configuration error: {why}");
+                self.fail(
+                    Stage::IntegrationRequest,
+                    &why,
+                    Some(&log),
+                    GatewayError::ApiConfiguration,
+                );
+                return false;
+            }
+        }
+        true
+    }
+
     /// End the request at `stage`: record why, log a line if given, and answer with the
     /// gateway response for `err`.
     fn fail(&mut self, stage: Stage, why: &str, log: Option<&str>, err: GatewayError) {
@@ -729,22 +754,8 @@ impl Run<'_> {
             context: &req.context,
             integration_response: None,
         };
-        let aws = integration.kind == IntegrationType::Aws;
-        for target in integration.request_parameters.keys() {
-            if let Some(name) = target.strip_prefix("integration.request.header.")
-                && mapping::forbidden_request_header(name, aws)
-            {
-                let why = format!("the request parameter mapping to header {name} is not allowed");
-                self.fail(
-                    Stage::IntegrationRequest,
-                    &why,
-                    Some(&format!(
-                        "Execution failed due to configuration error: {why}"
-                    )),
-                    GatewayError::ApiConfiguration,
-                );
-                return;
-            }
+        if !self.header_mappings_allowed(integration) {
+            return;
         }
         let mut params = mapping::integration_params(&integration.request_parameters, &sources);
         let choice = mapping::choose_request_template(
@@ -1505,21 +1516,8 @@ impl Run<'_> {
             context: &req.context,
             integration_response: None,
         };
-        for target in integration.request_parameters.keys() {
-            if let Some(name) = target.strip_prefix("integration.request.header.")
-                && mapping::forbidden_request_header(name, false)
-            {
-                let why = format!("the request parameter mapping to header {name} is not allowed");
-                self.fail(
-                    Stage::IntegrationRequest,
-                    &why,
-                    Some(&format!(
-                        "Execution failed due to configuration error: {why}"
-                    )),
-                    GatewayError::ApiConfiguration,
-                );
-                return;
-            }
+        if !self.header_mappings_allowed(integration) {
+            return;
         }
         let params = mapping::integration_params(&integration.request_parameters, &sources);
         let uri = substitute_stage_variables(
