@@ -111,6 +111,18 @@ pub enum Selection {
     Many(Vec<Value>),
 }
 
+/// What a [`JsonPath`] selects, borrowed from the document where it can be (results of
+/// functions such as `length()` are computed and owned).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SelectionRef<'v> {
+    /// A definite path found nothing.
+    Missing,
+    /// The value a definite path found.
+    One(Cow<'v, Value>),
+    /// The values an indefinite path found, in document order.
+    Many(Vec<Cow<'v, Value>>),
+}
+
 /// A compiled JSONPath, ready to run against any number of documents.
 #[derive(Debug, Clone)]
 pub struct JsonPath {
@@ -170,6 +182,15 @@ impl JsonPath {
             Found::Many(values) => {
                 Selection::Many(values.into_iter().map(Cow::into_owned).collect())
             }
+        }
+    }
+
+    /// Like [`select`](Self::select), without copying what it found out of the document.
+    pub fn select_borrowed<'v>(&self, root: &'v Value) -> SelectionRef<'v> {
+        match self.find(root, root) {
+            Found::Missing => SelectionRef::Missing,
+            Found::One(value) => SelectionRef::One(value),
+            Found::Many(values) => SelectionRef::Many(values),
         }
     }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
-use super::jsonpath::{self, Selection};
+use super::jsonpath::{self, SelectionRef};
 use super::request::MethodRequest;
 use super::util;
 use crate::vtl::value::{JavaMap, MapRef};
@@ -105,11 +105,16 @@ pub fn navigable(v: &serde_json::Value) -> Value {
             }
             Value::map(m)
         }
-        serde_json::Value::Array(a) => Value::Object(Rc::new(JsonArray {
-            items: Rc::new(std::cell::RefCell::new(a.iter().map(navigable).collect())),
-        })),
+        serde_json::Value::Array(a) => json_array(a.iter().map(navigable).collect()),
         other => crate::vtl::from_json(other),
     }
+}
+
+/// A JSON array value (prints as compact JSON) holding `items`.
+fn json_array(items: Vec<Value>) -> Value {
+    Value::Object(Rc::new(JsonArray {
+        items: Rc::new(std::cell::RefCell::new(items)),
+    }))
 }
 
 /// Serialise a template value back to JSON (for printing JSON arrays).
@@ -224,10 +229,10 @@ impl Input {
         self.document.get_or_init(|| parsed_payload(&self.body))
     }
 
-    fn select(&self, path: &str) -> Result<Selection, MethodError> {
+    fn select(&self, path: &str) -> Result<SelectionRef<'_>, MethodError> {
         let compiled = jsonpath::compile(path)
             .map_err(|e| MethodError(format!("invalid JSONPath expression '{path}': {e}")))?;
-        Ok(compiled.select(self.document()))
+        Ok(compiled.select_borrowed(self.document()))
     }
 }
 
@@ -319,14 +324,17 @@ impl HostObject for Input {
                 Outcome::Value(Value::str(&self.document().to_string()))
             }
             ("path", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
-                Selection::Missing => Value::Null,
-                Selection::One(v) => navigable(&v),
-                Selection::Many(vs) => navigable(&serde_json::Value::Array(vs)),
+                SelectionRef::Missing => Value::Null,
+                SelectionRef::One(v) => navigable(&v),
+                SelectionRef::Many(vs) => json_array(vs.iter().map(|v| navigable(v)).collect()),
             }),
             ("json", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
-                Selection::Missing => Value::str(""),
-                Selection::One(v) => Value::str(&v.to_string()),
-                Selection::Many(vs) => Value::str(&serde_json::Value::Array(vs).to_string()),
+                SelectionRef::Missing => Value::str(""),
+                SelectionRef::One(v) => Value::str(&v.to_string()),
+                SelectionRef::Many(vs) => {
+                    let items: Vec<String> = vs.iter().map(|v| v.to_string()).collect();
+                    Value::str(&format!("[{}]", items.join(",")))
+                }
             }),
             ("path" | "json" | "params", [Value::Null]) => {
                 return Err(MethodError(format!(
