@@ -18,6 +18,13 @@ pub struct Cli {
     command: Option<Command>,
     /// Session file to open in the workbench (default: the built-in session).
     session: Option<PathBuf>,
+    /// Workbench: serve the session on this address from the start (listen mode; the `L`
+    /// key toggles it, on 127.0.0.1:8080 unless given here).
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// Workbench: allow a non-loopback --listen address (reachable from other machines).
+    #[arg(long)]
+    allow_remote: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -131,7 +138,13 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(&args),
         Some(Command::Import(args)) => import(&args),
         Some(Command::Curl(args)) => curl(&args),
-        None => crate::workbench_entry(cli.session.as_deref()),
+        None => crate::workbench_entry(
+            cli.session.as_deref(),
+            &crate::WorkbenchListen {
+                addr: cli.listen,
+                allow_remote: cli.allow_remote,
+            },
+        ),
     }
 }
 

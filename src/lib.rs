@@ -12,10 +12,20 @@ pub mod vtl;
 
 use std::process::ExitCode;
 
+/// Listen-mode options of the workbench (`--listen`, `--allow-remote`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WorkbenchListen {
+    /// Serve on this address from the start; `None`: only when asked (key), on
+    /// 127.0.0.1:8080.
+    pub addr: Option<std::net::SocketAddr>,
+    /// Allow a non-loopback address.
+    pub allow_remote: bool,
+}
+
 /// Start the interactive workbench on `session` (a session file), or on the built-in
 /// default session. A file that cannot be loaded is reported inside the workbench.
-pub fn workbench_entry(session: Option<&std::path::Path>) -> ExitCode {
-    match runtime::run_workbench(session) {
+pub fn workbench_entry(session: Option<&std::path::Path>, listen: &WorkbenchListen) -> ExitCode {
+    match runtime::run_workbench(session, listen) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The terminal is restored by now.

@@ -70,6 +70,14 @@ pub enum Action {
     Search,
     /// Find the next match of the search.
     SearchNext,
+    /// Start or stop serving the session on loopback (listen mode).
+    ToggleListen,
+    /// Show or hide the list of served requests.
+    Requests,
+    /// Run the selected served request again through the session as edited.
+    Replay,
+    /// Add the selected served request to the session's saved requests.
+    SaveServed,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -78,7 +86,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 35] = [
+    pub const ALL: [Action; 39] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -112,6 +120,10 @@ impl Action {
         Action::Choose,
         Action::Search,
         Action::SearchNext,
+        Action::ToggleListen,
+        Action::Requests,
+        Action::Replay,
+        Action::SaveServed,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -152,6 +164,10 @@ impl Action {
             Action::Choose => "choose",
             Action::Search => "search",
             Action::SearchNext => "search_next",
+            Action::ToggleListen => "toggle_listen",
+            Action::Requests => "requests",
+            Action::Replay => "replay",
+            Action::SaveServed => "save_served",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -193,6 +209,10 @@ impl Action {
             Action::Choose => "open",
             Action::Search => "search",
             Action::SearchNext => "next match",
+            Action::ToggleListen => "listen",
+            Action::Requests => "served",
+            Action::Replay => "replay",
+            Action::SaveServed => "save as request",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -237,9 +257,15 @@ impl Action {
                 "Backend pane: what changed from the client request to the endpoint request"
             }
             Action::OpenSession => "open another session (lists the sessions folder)",
-            Action::Choose => "open the selected session",
+            Action::Choose => "open the selected session, or show the selected request",
             Action::Search => "search the focused pane (plain text, case-insensitive)",
             Action::SearchNext => "find the next match (wraps around)",
+            Action::ToggleListen => {
+                "listen mode: serve this session on loopback (127.0.0.1:8080 or --listen)"
+            }
+            Action::Requests => "show or hide the requests served in listen mode",
+            Action::Replay => "replay the selected served request through the edited session",
+            Action::SaveServed => "add the selected served request to the session",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

@@ -37,6 +37,24 @@ pub struct PipelineRequest {
     pub request: SavedRequest,
 }
 
+/// A served request's trace to lay out for the panes (CPU work: `spawn_blocking`).
+#[derive(Clone, Debug)]
+pub struct ShownTrace {
+    /// The run generation it answers with (like a pipeline run).
+    pub generation: u64,
+    /// The trace.
+    pub trace: Box<crate::gateway::trace::Trace>,
+    /// The client request (for "what changed").
+    pub request: Box<crate::gateway::pipeline::ClientRequest>,
+}
+
+impl PartialEq for ShownTrace {
+    // Traces have no equality; the generation identifies the request.
+    fn eq(&self, other: &Self) -> bool {
+        self.generation == other.generation && self.request == other.request
+    }
+}
+
 /// A side effect for the runtime.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
@@ -86,6 +104,23 @@ pub enum Effect {
         /// What it is, for the "Copied ..." message.
         what: String,
     },
+    /// Serve the session on `addr` (listen mode); answers with [`crate::app::Msg::Listening`],
+    /// then one [`crate::app::Msg::Served`] per request. Replaces a running server.
+    StartListening {
+        /// Matches the answer to the request.
+        generation: u64,
+        /// Where to listen.
+        addr: std::net::SocketAddr,
+        /// Whether a non-loopback address is allowed.
+        allow_remote: bool,
+        /// The session to serve (a snapshot).
+        session: Box<Session>,
+    },
+    /// Stop the listen-mode server.
+    StopListening,
+    /// Lay out a served request's trace for the panes (answers with
+    /// [`crate::app::Msg::Traced`]).
+    ShowTrace(ShownTrace),
     /// Leave the program (restoring the terminal).
     Quit,
 }

@@ -25,15 +25,18 @@ pub enum Layer {
     Search,
     /// The session picker is open.
     Picker,
+    /// The list of served requests is open.
+    Requests,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 6] = [
+    pub const ALL: [Layer; 7] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Search,
         Layer::Picker,
+        Layer::Requests,
         Layer::Confirm,
         Layer::Help,
     ];
@@ -47,6 +50,7 @@ impl Layer {
             Layer::Help => "This help",
             Layer::Search => "Searching (type the text to find)",
             Layer::Picker => "Session picker",
+            Layer::Requests => "Served requests (listen mode)",
         }
     }
 }
@@ -245,6 +249,7 @@ impl Default for Keymap {
             L::Editing,
             L::Search,
             L::Picker,
+            L::Requests,
             L::Confirm,
             L::Help,
         ];
@@ -286,6 +291,21 @@ impl Default for Keymap {
             b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Normal, A::OpenSession, vec![ch('o')]),
             b(L::Normal, A::ToggleChanges, vec![ch('d')]),
+            b(L::Normal, A::ToggleListen, vec![ch('L')]),
+            b(L::Normal, A::Requests, vec![ch('l')]),
+            b(L::Requests, A::Choose, vec![k(KeyCode::Enter)]),
+            b(L::Requests, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Requests, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Requests, A::Top, vec![ch('g'), k(KeyCode::Home)]),
+            b(L::Requests, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
+            b(L::Requests, A::Replay, vec![ch('r')]),
+            b(L::Requests, A::SaveServed, vec![ch('a')]),
+            b(L::Requests, A::ToggleListen, vec![ch('L')]),
+            b(
+                L::Requests,
+                A::Requests,
+                vec![ch('l'), k(KeyCode::Esc), ch('q')],
+            ),
             b(L::Picker, A::Choose, vec![k(KeyCode::Enter)]),
             b(L::Picker, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Picker, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),

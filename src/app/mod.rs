@@ -9,6 +9,9 @@ pub mod diff;
 mod edit;
 pub mod effect;
 pub mod keymap;
+pub mod listen;
+#[cfg(test)]
+mod listen_tests;
 pub mod msg;
 mod navigate;
 mod perform;
@@ -156,6 +159,8 @@ pub enum Overlay {
         /// Index into the picker's entries.
         selected: usize,
     },
+    /// The list of requests served in listen mode (selection in [`App::listen`]).
+    Requests,
 }
 
 /// The kind of a status-bar message.
@@ -250,6 +255,8 @@ pub struct App {
     autosave: Option<PathBuf>,
     recovery: Option<autosave::Recovery>,
     show_changes: bool,
+    listen: listen::ListenState,
+    listen_at_start: bool,
 }
 
 impl App {
@@ -293,6 +300,8 @@ impl App {
             autosave: None,
             recovery: None,
             show_changes: false,
+            listen: listen::ListenState::default(),
+            listen_at_start: false,
         };
         app.load_request_text();
         app.reroute();
@@ -337,6 +346,9 @@ impl App {
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());
+        }
+        if std::mem::take(&mut self.listen_at_start) {
+            fx.extend(self.start_listening());
         }
         fx
     }

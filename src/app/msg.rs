@@ -64,4 +64,13 @@ pub enum Msg {
         /// Bytes copied, or the error message.
         result: Result<usize, String>,
     },
+    /// The listen-mode server bound its address, or could not.
+    Listening {
+        /// The generation of the start request.
+        generation: u64,
+        /// The bound address, or why it failed.
+        result: Result<std::net::SocketAddr, String>,
+    },
+    /// The listen-mode server answered a request.
+    Served(Box<crate::app::listen::ServedRequest>),
 }

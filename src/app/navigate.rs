@@ -5,6 +5,9 @@ use crate::app::{App, Effect, Mode, Overlay, Pane};
 
 impl App {
     pub(super) fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
+        if self.overlay == Some(Overlay::Requests) {
+            return self.move_served(isize::from(delta));
+        }
         if let Some(Overlay::Picker { selected }) = self.overlay {
             self.overlay = Some(Overlay::Picker {
                 selected: self.picker_move(selected, delta),
@@ -41,6 +44,9 @@ impl App {
     }
 
     pub(super) fn jump(&mut self, top: bool) -> Vec<Effect> {
+        if self.overlay == Some(Overlay::Requests) {
+            return self.move_served(if top { isize::MIN } else { isize::MAX });
+        }
         match self.focus {
             Pane::Template => {
                 self.template_editor.jump(top);

@@ -100,7 +100,12 @@ impl App {
                 self.scroll[Pane::Backend.index()] = 0;
                 Vec::new()
             }
+            Action::Choose if self.overlay == Some(Overlay::Requests) => self.show_served(),
             Action::Choose => self.choose(),
+            Action::ToggleListen => self.toggle_listen(),
+            Action::Requests => self.toggle_requests(),
+            Action::Replay => self.replay_served(),
+            Action::SaveServed => self.save_served(),
             Action::Cancel => self.cancel(),
             Action::Search => {
                 self.overlay = Some(Overlay::Search);

@@ -156,6 +156,8 @@ impl App {
             size: self.size,
         };
         let autosave = self.autosave.clone();
+        // The server (if any) keeps running: its state and list stay.
+        let listen = std::mem::take(&mut self.listen);
         let generations = (
             self.render_generation,
             self.highlight_generation,
@@ -168,6 +170,7 @@ impl App {
             self.run_generation,
         ) = generations;
         self.autosave = autosave;
+        self.listen = listen;
         self.start()
     }
 }

@@ -87,6 +87,8 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Listening { generation, result } => app.on_listening(generation, result),
+        Msg::Served(served) => app.on_served(*served),
         Msg::Copied { what, result } => {
             match result {
                 Ok(n) => app.set_status(StatusKind::Success, format!("Copied {what} ({n} bytes)")),
@@ -109,6 +111,7 @@ impl App {
             (Some(Overlay::ConfirmQuit | Overlay::Recover), _) => Layer::Confirm,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
+            (Some(Overlay::Requests), _) => Layer::Requests,
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };

@@ -9,7 +9,7 @@ use ratatui::backend::Backend;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::effect::{PipelineRequest, RenderRequest};
-use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome};
+use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome, TraceView};
 use crate::app::{Effect, Msg};
 use crate::runtime::{Clipboard, Internal, Runtime, jobs, terminal};
 use crate::ui::highlight::{HighlightRequest, Highlighted};
@@ -128,8 +128,62 @@ where
                 self.io_jobs += 1;
                 let _ = self.tx.send(Internal::IoDone(Msg::Copied { what, result }));
             }
+            Effect::StartListening {
+                generation,
+                addr,
+                allow_remote,
+                session,
+            } => self.start_listening(generation, addr, allow_remote, *session),
+            Effect::StopListening => self.listen_cancel = None,
+            Effect::ShowTrace(shown) => self.spawn_io(move || {
+                let view = TraceView::new(*shown.trace).with_changes(&shown.request);
+                Msg::Traced(TraceOutcome {
+                    generation: shown.generation,
+                    result: Ok(Box::new(view)),
+                })
+            }),
             Effect::Quit => self.quit = true,
         }
+    }
+
+    /// Bind the listen-mode server, then serve on the runtime until stopped. The observer only
+    /// sends messages into the loop's queue; it never touches the app.
+    fn start_listening(
+        &mut self,
+        generation: u64,
+        addr: std::net::SocketAddr,
+        allow_remote: bool,
+        session: crate::session::Session,
+    ) {
+        // Dropping the guard stops a running server first.
+        self.listen_cancel = None;
+        let token = CancellationToken::new();
+        self.listen_cancel = Some(token.clone().drop_guard());
+        self.io_jobs += 1;
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let snapshot = std::sync::Arc::new(session.clone());
+            let served_tx = tx.clone();
+            let observer: crate::serve::Observer = std::sync::Arc::new(move |s| {
+                let entry = crate::app::listen::ServedRequest::new(s, &snapshot);
+                let _ = served_tx.send(Internal::Msg(Msg::Served(Box::new(entry))));
+            });
+            let bound = crate::serve::Server::bind(session, addr, allow_remote, Some(observer))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|server| {
+                    let local = server.local_addr().map_err(|e| e.to_string())?;
+                    Ok((server, local))
+                });
+            let result = match bound {
+                Ok((server, local)) => {
+                    tokio::spawn(server.run(token.cancelled_owned()));
+                    Ok(local)
+                }
+                Err(e) => Err(e),
+            };
+            let _ = tx.send(Internal::IoDone(Msg::Listening { generation, result }));
+        });
     }
 
     /// Run blocking file work off the loop; its message comes back through the queue.

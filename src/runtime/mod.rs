@@ -87,6 +87,8 @@ pub struct Runtime<B: Backend, E> {
     highlight_cache: Option<Box<HighlightCache>>,
     pipeline: Slot<PipelineRequest>,
     pipeline_cancel: Option<CancellationToken>,
+    /// Stops the listen-mode server (graceful shutdown) when cancelled or dropped.
+    listen_cancel: Option<tokio_util::sync::DropGuard>,
     stats: Stats,
     io_jobs: usize,
     autosave: Option<(PathBuf, Box<crate::session::Session>)>,
@@ -137,6 +139,7 @@ where
             highlight_cache: Some(Box::default()),
             pipeline: Slot::default(),
             pipeline_cancel: None,
+            listen_cancel: None,
             stats: Stats::default(),
             io_jobs: 0,
             autosave: None,
@@ -395,7 +398,10 @@ pub fn options_from_env(size: (u16, u16)) -> (AppOptions, Option<String>) {
 }
 
 /// Start the workbench on a real terminal and run it until the user quits.
-pub fn run_workbench(session: Option<&Path>) -> anyhow::Result<()> {
+pub fn run_workbench(
+    session: Option<&Path>,
+    listen: &crate::WorkbenchListen,
+) -> anyhow::Result<()> {
     // reqwest (used by the backends) needs a crypto provider; one may already be installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -416,6 +422,14 @@ pub fn run_workbench(session: Option<&Path>) -> anyhow::Result<()> {
         if let Some(w) = warning {
             app = app.with_warning(w);
         }
+        let default_addr = crate::app::listen::DEFAULT_LISTEN
+            .parse()
+            .context("the default listen address")?;
+        app.set_listen(
+            listen.addr.unwrap_or(default_addr),
+            listen.allow_remote,
+            listen.addr.is_some(),
+        );
         if let Some(dir) = crate::app::autosave::autosave_dir() {
             app.set_autosave_dir(dir.clone());
             if let Some(r) =

@@ -31,6 +31,7 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
         Some(Overlay::Recover) => panes::help::draw_recover(f, app),
         Some(Overlay::Picker { selected }) => panes::picker::draw(f, app, selected),
+        Some(Overlay::Requests) => panes::requests::draw(f, app),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

@@ -8,6 +8,7 @@ pub mod log;
 pub mod picker;
 pub mod rendered;
 pub mod request;
+pub mod requests;
 pub mod response;
 pub mod stages;
 pub mod status;

@@ -48,6 +48,16 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if app.is_dirty() {
         left.push(Span::styled(" [+]", theme.warning()));
     }
+    match app.listen().state() {
+        crate::app::listen::Listening::On { addr } => left.push(Span::styled(
+            format!(" ● {addr} ({})", app.listen().total()),
+            theme.success(),
+        )),
+        crate::app::listen::Listening::Starting { .. } => {
+            left.push(Span::styled(" ○ starting", theme.muted()));
+        }
+        crate::app::listen::Listening::Off => {}
+    }
     left.push(Span::raw(" "));
     if searching {
         left.push(Span::styled(

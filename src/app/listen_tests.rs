@@ -1,0 +1,211 @@
+//! `update()` unit tests for listen mode: starting and stopping the server, served requests
+//! arriving (bounded), selecting, showing, replaying and saving one.
+
+use std::time::{Duration, SystemTime};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::listen::{Listening, SERVED_CAPACITY, ServedRequest};
+use super::*;
+use crate::gateway::pipeline::ClientRequest;
+use crate::gateway::trace::{HttpMessage, Trace};
+
+fn app() -> App {
+    App::new(Session::builtin_default(), None, AppOptions::default())
+}
+
+fn key(app: &mut App, c: char) -> Vec<Effect> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+    )
+}
+
+fn served(path: &str, status: u16) -> Msg {
+    Msg::Served(Box::new(ServedRequest {
+        at: SystemTime::UNIX_EPOCH + Duration::from_secs(3600),
+        request: ClientRequest {
+            method: "POST".into(),
+            path: path.into(),
+            raw_query: "a=1".into(),
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: br#"{"name": "Rex"}"#.to_vec(),
+        },
+        trace: Trace {
+            response: HttpMessage {
+                status,
+                ..HttpMessage::default()
+            },
+            ..Trace::default()
+        },
+        latency: Duration::from_micros(420),
+        kind: Some(crate::gateway::api::IntegrationType::Mock),
+    }))
+}
+
+fn listening(a: &mut App) {
+    let fx = key(a, 'L');
+    let Some(Effect::StartListening {
+        generation, addr, ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(addr.to_string(), "127.0.0.1:8080");
+    let generation = *generation;
+    update(
+        a,
+        Msg::Listening {
+            generation,
+            result: Ok("127.0.0.1:8080".parse().unwrap()),
+        },
+    );
+    assert!(matches!(a.listen().state(), Listening::On { .. }));
+}
+
+#[test]
+fn the_key_starts_and_stops_serving_and_the_status_says_where() {
+    let mut a = app();
+    listening(&mut a);
+    let s = a.status().unwrap();
+    assert!(s.text.contains("http://127.0.0.1:8080"), "{s:?}");
+    assert_eq!(key(&mut a, 'L'), vec![Effect::StopListening]);
+    assert_eq!(a.listen().state(), Listening::Off);
+}
+
+#[test]
+fn a_failed_bind_is_reported_and_a_stale_one_is_stopped() {
+    let mut a = app();
+    a.set_listen("10.1.2.3:80".parse().unwrap(), false, true);
+    let fx = a.start();
+    let generation = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::StartListening { generation, .. } => Some(*generation),
+            _ => None,
+        })
+        .expect("--listen serves from the start");
+    update(
+        &mut a,
+        Msg::Listening {
+            generation,
+            result: Err("10.1.2.3:80 is not a loopback address".into()),
+        },
+    );
+    assert_eq!(a.listen().state(), Listening::Off);
+    assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+    // Started, then stopped before the bind finished: the late server is stopped.
+    key(&mut a, 'L');
+    key(&mut a, 'L');
+    let fx = update(
+        &mut a,
+        Msg::Listening {
+            generation: generation + 1,
+            result: Ok("127.0.0.1:8080".parse().unwrap()),
+        },
+    );
+    assert_eq!(fx, vec![Effect::StopListening]);
+    assert_eq!(a.listen().state(), Listening::Off);
+}
+
+#[test]
+fn served_requests_arrive_in_a_bounded_list_that_follows_the_newest() {
+    let mut a = app();
+    listening(&mut a);
+    for i in 0..SERVED_CAPACITY + 20 {
+        assert!(update(&mut a, served(&format!("/dev/pets/{i}"), 200)).is_empty());
+    }
+    let l = a.listen();
+    assert_eq!(l.served().len(), SERVED_CAPACITY);
+    assert_eq!(l.total(), (SERVED_CAPACITY + 20) as u64);
+    assert_eq!(l.served()[0].request.path, "/dev/pets/20");
+    assert_eq!(l.selected(), SERVED_CAPACITY - 1);
+    assert_eq!(l.number(l.selected()), (SERVED_CAPACITY + 20) as u64);
+    assert!(!a.is_dirty());
+}
+
+#[test]
+fn the_selection_stays_on_its_request_while_more_arrive() {
+    let mut a = app();
+    for i in 0..3 {
+        update(&mut a, served(&format!("/dev/pets/{i}"), 200));
+    }
+    key(&mut a, 'l');
+    assert_eq!(a.overlay(), Some(Overlay::Requests));
+    key(&mut a, 'k');
+    key(&mut a, 'k');
+    key(&mut a, 'k');
+    assert_eq!(a.listen().selected(), 0);
+    update(&mut a, served("/dev/pets/3", 200));
+    assert_eq!(a.listen().selected(), 0);
+    key(&mut a, 'G');
+    assert_eq!(a.listen().selected(), 3);
+    key(&mut a, 'l');
+    assert_eq!(a.overlay(), None);
+}
+
+#[test]
+fn choosing_shows_the_trace_in_the_panes() {
+    let mut a = app();
+    update(&mut a, served("/dev/pets/1", 200));
+    update(&mut a, served("/dev/pets/2", 404));
+    key(&mut a, 'l');
+    let fx = update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    let Some(Effect::ShowTrace(shown)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(shown.request.path, "/dev/pets/2");
+    assert_eq!(a.overlay(), None);
+    // The laid-out trace comes back like a run's.
+    update(
+        &mut a,
+        Msg::Traced(views::TraceOutcome {
+            generation: shown.generation,
+            result: Ok(Box::new(views::TraceView::new((*shown.trace).clone()))),
+        }),
+    );
+    assert_eq!(a.trace().unwrap().trace.response.status, 404);
+    assert_eq!(a.run_state(), RunState::Idle);
+    assert_eq!(a.stage(), crate::gateway::trace::Stage::MethodResponse);
+}
+
+#[test]
+fn replay_runs_the_request_through_the_edited_session() {
+    let mut a = app();
+    act(&mut a, Action::CycleType);
+    update(&mut a, served("/dev/pets/5", 200));
+    key(&mut a, 'l');
+    let fx = key(&mut a, 'r');
+    let Some(Effect::RunPipeline(p)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(p.request.path, "/dev/pets/5");
+    assert_eq!(p.request.raw_query, "a=1");
+    assert_eq!(p.request.body.as_deref(), Some(r#"{"name": "Rex"}"#));
+    assert_eq!(*p.session, *a.session(), "the session as edited");
+    assert!(matches!(a.run_state(), RunState::Running { .. }));
+}
+
+fn act(app: &mut App, a: Action) -> Vec<Effect> {
+    update(app, Msg::Action(a))
+}
+
+#[test]
+fn save_adds_a_named_request_and_marks_the_session_dirty() {
+    let mut a = app();
+    let before = a.session().requests.len();
+    // Nothing to save yet.
+    act(&mut a, Action::SaveServed);
+    assert_eq!(a.session().requests.len(), before);
+    update(&mut a, served("/dev/pets/9", 200));
+    key(&mut a, 'l');
+    key(&mut a, 'a');
+    assert_eq!(a.session().requests.len(), before + 1);
+    let saved = a.session().requests.last().unwrap();
+    assert_eq!(saved.name, "served #1: POST /dev/pets/9");
+    assert_eq!(saved.headers[0].0, "content-type");
+    assert!(a.is_dirty());
+}
