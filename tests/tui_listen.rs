@@ -96,6 +96,28 @@ async fn served_requests_show_up_in_the_list_and_in_the_panes() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quick_restart_gets_the_same_port_back() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut app = App::open(Some(&fixture("mock.toml")), AppOptions::default());
+    app.set_listen(format!("127.0.0.1:{port}").parse().unwrap(), false, true);
+    let mut t = Harness::with_app(app, 100, 30).await;
+    assert!(matches!(t.app().listen().state(), Listening::On { addr } if addr.port() == port));
+    // Stop and start within one batch: the new server gets the port back.
+    t.rt.handle_event(crossterm::event::Event::Key(KeyCode::Char('L').into()));
+    t.rt.handle_event(crossterm::event::Event::Key(KeyCode::Char('L').into()));
+    t.settle().await;
+    assert!(
+        matches!(t.app().listen().state(), Listening::On { addr } if addr.port() == port),
+        "{:?}",
+        t.app().status()
+    );
+}
+
 fn served(i: u64, method: &str, path: &str, status: u16, kind: Option<IntegrationType>) -> Msg {
     Msg::Served(Box::new(ServedRequest {
         at: SystemTime::UNIX_EPOCH + Duration::from_millis(1_764_185_000_000 + i * 1234),

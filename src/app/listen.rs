@@ -106,6 +106,8 @@ pub struct ListenState {
     allow_remote: bool,
     state: Listening,
     generation: u64,
+    /// The edit revision of the session the server serves.
+    revision: u64,
     served: VecDeque<ServedRequest>,
     total: u64,
     selected: usize,
@@ -118,6 +120,7 @@ impl Default for ListenState {
             allow_remote: false,
             state: Listening::Off,
             generation: 0,
+            revision: 0,
             served: VecDeque::with_capacity(64),
             total: 0,
             selected: 0,
@@ -170,6 +173,11 @@ impl App {
         &self.listen
     }
 
+    /// Whether the session was edited since the server started (it serves the old one).
+    pub fn serving_old_edits(&self) -> bool {
+        self.listen.state != Listening::Off && self.listen.revision != self.revision
+    }
+
     /// Start serving, or stop.
     pub(super) fn toggle_listen(&mut self) -> Vec<Effect> {
         match self.listen.state {
@@ -186,6 +194,7 @@ impl App {
 
     pub(super) fn start_listening(&mut self) -> Vec<Effect> {
         self.listen.generation += 1;
+        self.listen.revision = self.revision;
         self.listen.state = Listening::Starting {
             generation: self.listen.generation,
         };

@@ -209,3 +209,21 @@ fn save_adds_a_named_request_and_marks_the_session_dirty() {
     assert_eq!(saved.headers[0].0, "content-type");
     assert!(a.is_dirty());
 }
+
+#[test]
+fn edits_after_the_start_are_flagged_as_not_served() {
+    let mut a = app();
+    assert!(!a.serving_old_edits());
+    listening(&mut a);
+    assert!(!a.serving_old_edits());
+    act(&mut a, Action::CycleType);
+    assert!(a.serving_old_edits());
+    // Restarting serves the edited session.
+    key(&mut a, 'L');
+    let fx = key(&mut a, 'L');
+    let Some(Effect::StartListening { session, .. }) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(**session, *a.session());
+    assert!(!a.serving_old_edits());
+}

@@ -155,13 +155,18 @@ where
         allow_remote: bool,
         session: crate::session::Session,
     ) {
-        // Dropping the guard stops a running server first.
+        // Dropping the guard stops a running server first; the new one binds once the old
+        // one has let go of the port (a quick stop-start must not find it still taken).
         self.listen_cancel = None;
+        let previous = self.listen_task.take();
         let token = CancellationToken::new();
         self.listen_cancel = Some(token.clone().drop_guard());
         self.io_jobs += 1;
         let tx = self.tx.clone();
-        tokio::spawn(async move {
+        self.listen_task = Some(tokio::spawn(async move {
+            if let Some(previous) = previous {
+                let _ = tokio::time::timeout(Duration::from_secs(3), previous).await;
+            }
             let snapshot = std::sync::Arc::new(session.clone());
             let served_tx = tx.clone();
             let observer: crate::serve::Observer = std::sync::Arc::new(move |s| {
@@ -175,15 +180,24 @@ where
                     let local = server.local_addr().map_err(|e| e.to_string())?;
                     Ok((server, local))
                 });
-            let result = match bound {
+            let server = match bound {
                 Ok((server, local)) => {
-                    tokio::spawn(server.run(token.cancelled_owned()));
-                    Ok(local)
+                    let _ = tx.send(Internal::IoDone(Msg::Listening {
+                        generation,
+                        result: Ok(local),
+                    }));
+                    server
                 }
-                Err(e) => Err(e),
+                Err(e) => {
+                    let _ = tx.send(Internal::IoDone(Msg::Listening {
+                        generation,
+                        result: Err(e),
+                    }));
+                    return;
+                }
             };
-            let _ = tx.send(Internal::IoDone(Msg::Listening { generation, result }));
-        });
+            let _ = server.run(token.cancelled_owned()).await;
+        }));
     }
 
     /// Run blocking file work off the loop; its message comes back through the queue.

@@ -89,6 +89,8 @@ pub struct Runtime<B: Backend, E> {
     pipeline_cancel: Option<CancellationToken>,
     /// Stops the listen-mode server (graceful shutdown) when cancelled or dropped.
     listen_cancel: Option<tokio_util::sync::DropGuard>,
+    /// The listen-mode task (bind, then serve): a restart waits for it to let go of the port.
+    listen_task: Option<tokio::task::JoinHandle<()>>,
     stats: Stats,
     io_jobs: usize,
     autosave: Option<(PathBuf, Box<crate::session::Session>)>,
@@ -140,6 +142,7 @@ where
             pipeline: Slot::default(),
             pipeline_cancel: None,
             listen_cancel: None,
+            listen_task: None,
             stats: Stats::default(),
             io_jobs: 0,
             autosave: None,

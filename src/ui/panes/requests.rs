@@ -22,11 +22,18 @@ pub fn draw(f: &mut Frame, app: &App) {
         .flex(Flex::Center)
         .areas(v);
     let l = app.listen();
-    let title = match l.state() {
+    let mut title = match l.state() {
         Listening::On { addr } => format!(" Served requests · listening on http://{addr} "),
         Listening::Starting { .. } => " Served requests · starting… ".to_string(),
         Listening::Off => " Served requests · not listening ".to_string(),
     };
+    if app.serving_old_edits() {
+        let key = app
+            .keymap()
+            .first_key(Layer::Requests, Action::ToggleListen)
+            .unwrap_or_default();
+        title.push_str(&format!("· edits not served yet: {key} {key} restarts "));
+    }
     let mut bottom = vec![Span::raw(" ")];
     for a in [
         Action::Choose,
