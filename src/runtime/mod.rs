@@ -39,6 +39,15 @@ pub enum Clipboard {
     Memory(Arc<Mutex<Vec<String>>>),
 }
 
+/// Under listen-mode load, batches made only of served requests are drawn at most this often
+/// (anything else, such as a key, still draws at once).
+const SERVED_FRAME: Duration = Duration::from_millis(33);
+
+/// Whether a message only reports a served request (its frame may wait).
+fn only_served(internal: &Internal) -> bool {
+    matches!(internal, Internal::Msg(Msg::Served(_)))
+}
+
 /// Messages from background tasks to the loop.
 enum Internal {
     Msg(Msg),
@@ -91,6 +100,9 @@ pub struct Runtime<B: Backend, E> {
     listen_cancel: Option<tokio_util::sync::DropGuard>,
     /// The listen-mode task (bind, then serve): a restart waits for it to let go of the port.
     listen_task: Option<tokio::task::JoinHandle<()>>,
+    /// When the last frame was drawn, and when a deferred one is due (see [`SERVED_FRAME`]).
+    last_draw: tokio::time::Instant,
+    redraw_at: Option<tokio::time::Instant>,
     stats: Stats,
     io_jobs: usize,
     autosave: Option<(PathBuf, Box<crate::session::Session>)>,
@@ -143,6 +155,8 @@ where
             pipeline_cancel: None,
             listen_cancel: None,
             listen_task: None,
+            last_draw: tokio::time::Instant::now(),
+            redraw_at: None,
             stats: Stats::default(),
             io_jobs: 0,
             autosave: None,
@@ -204,6 +218,8 @@ where
         self.terminal
             .draw(|f| crate::ui::view(app, f))
             .context("drawing the screen")?;
+        self.last_draw = tokio::time::Instant::now();
+        self.redraw_at = None;
         Ok(())
     }
 
@@ -253,6 +269,10 @@ where
                 self.write_autosave();
                 None
             }
+            () = deadline(self.redraw_at) => {
+                self.draw()?;
+                None
+            }
             () = shutdown(&mut self.signals) => {
                 self.quit = true;
                 return Ok(());
@@ -261,12 +281,20 @@ where
         let Some(first) = first else {
             return Ok(());
         };
+        let mut deferrable = only_served(&first);
         self.process(first);
         while let Ok(internal) = self.rx.try_recv() {
+            deferrable &= only_served(&internal);
             self.process(internal);
         }
         self.update_ticker();
-        if !self.quit {
+        if self.quit {
+            return Ok(());
+        }
+        let next_frame = self.last_draw + SERVED_FRAME;
+        if deferrable && tokio::time::Instant::now() < next_frame {
+            self.redraw_at.get_or_insert(next_frame);
+        } else {
             self.draw()?;
         }
         Ok(())
