@@ -181,3 +181,23 @@ fn request_list_snapshot() {
         stable(&buffer_text(term.backend().buffer()))
     );
 }
+
+#[test]
+fn the_listen_flag_takes_an_address() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatebench"))
+        .args(["--listen", "localhost-ish"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--listen"), "{err}");
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_gatebench"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--listen") && help.contains("--allow-remote"),
+        "{help}"
+    );
+}
