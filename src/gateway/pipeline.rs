@@ -910,13 +910,12 @@ impl Run<'_> {
                             [..24.min(self.opts.request_id.len())]
                     ),
                 ));
-                let Some((resp, started)) = self
+                let Some(resp) = self
                     .http_call(&method, &url, headers, payload, integration)
                     .await
                 else {
                     return;
                 };
-                let _ = started;
                 (Some(resp.status.to_string()), resp, None)
             }
         };
@@ -990,25 +989,33 @@ impl Run<'_> {
         let endpoint = format!(
             "https://lambda.{region}.amazonaws.com/2015-03-31/functions/{function}/invocations"
         );
-        let headers = self.lambda_headers();
-        self.log_endpoint_request(&endpoint, &headers, &payload);
-        self.trace.endpoint_request = Some(HttpMessage {
+        let record = HttpMessage {
             method: "POST".into(),
             url: endpoint,
-            headers,
+            headers: self.lambda_headers(),
             body: payload.clone(),
             ..HttpMessage::default()
+        };
+        let call = EndpointCall::Lambda(LambdaCall {
+            function: uri.to_string(),
+            payload,
+            proxy,
+            timeout: Duration::from_millis(integration.timeout_ms()),
         });
+        self.send(record, call).await
+    }
+
+    /// Log and record the endpoint request, call the backend, and interpret its answer;
+    /// `None` when the call failed (the client has been answered).
+    async fn send(
+        &mut self,
+        record: HttpMessage,
+        call: EndpointCall,
+    ) -> Option<(HttpMessage, Option<String>)> {
+        self.log_endpoint_request(&record.url, &record.headers, &record.body);
+        self.trace.endpoint_request = Some(record);
         let started = Instant::now();
-        let result = self
-            .backend
-            .call(EndpointCall::Lambda(LambdaCall {
-                function: uri.to_string(),
-                payload,
-                proxy,
-                timeout: Duration::from_millis(integration.timeout_ms()),
-            }))
-            .await;
+        let result = self.backend.call(call).await;
         self.endpoint_result(result, started)
     }
 
@@ -1045,28 +1052,22 @@ impl Run<'_> {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
         integration: &Integration,
-    ) -> Option<(HttpMessage, Instant)> {
-        self.log_endpoint_request(url, &headers, &body);
-        self.trace.endpoint_request = Some(HttpMessage {
+    ) -> Option<HttpMessage> {
+        let record = HttpMessage {
             method: method.to_string(),
             url: url.to_string(),
             headers: headers.clone(),
             body: body.clone(),
             ..HttpMessage::default()
+        };
+        let call = EndpointCall::Http(HttpCall {
+            method: method.to_string(),
+            url: url.to_string(),
+            headers,
+            body,
+            timeout: Duration::from_millis(integration.timeout_ms()),
         });
-        let started = Instant::now();
-        let result = self
-            .backend
-            .call(EndpointCall::Http(HttpCall {
-                method: method.to_string(),
-                url: url.to_string(),
-                headers,
-                body,
-                timeout: Duration::from_millis(integration.timeout_ms()),
-            }))
-            .await;
-        self.endpoint_result(result, started)
-            .map(|(m, _)| (m, started))
+        self.send(record, call).await.map(|(m, _)| m)
     }
 
     /// Log and record an endpoint result; on failure answer the client and return `None`.
@@ -1570,7 +1571,7 @@ impl Run<'_> {
                     .into(),
             ],
         );
-        let Some((resp, _)) = self
+        let Some(resp) = self
             .http_call(&method, &url, headers, request.body.clone(), integration)
             .await
         else {
