@@ -456,42 +456,28 @@ fn write_out(text: &str, output: Option<&Path>) -> ExitCode {
 }
 
 fn import(args: &ImportArgs) -> ExitCode {
-    if let Some(cmd) = &args.curl {
-        return match crate::import::import_curl(cmd) {
-            Ok(req) => match serde_json::to_string_pretty(&req) {
-                Ok(json) => write_out(&format!("{json}\n"), args.output.as_deref()),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            },
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        };
-    }
-    let Some(file) = &args.file else {
-        return ExitCode::from(2);
-    };
-    match crate::import::import_file(file) {
-        Ok(imported) => {
-            for w in &imported.warnings {
-                eprintln!("warning: {w}");
-            }
-            match imported.session.to_toml() {
-                Ok(text) => write_out(&text, args.output.as_deref()),
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
+    match import_text(args) {
+        Ok(text) => write_out(&text, args.output.as_deref()),
+        Err(message) => {
+            eprintln!("error: {message}");
             ExitCode::from(2)
         }
     }
+}
+
+/// The imported session (TOML) or request (JSON), warnings printed on the way.
+fn import_text(args: &ImportArgs) -> Result<String, String> {
+    if let Some(cmd) = &args.curl {
+        let req = crate::import::import_curl(cmd).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string_pretty(&req).map_err(|e| e.to_string())?;
+        return Ok(format!("{json}\n"));
+    }
+    let file = args.file.as_deref().ok_or("nothing to import")?;
+    let imported = crate::import::import_file(file).map_err(|e| e.to_string())?;
+    for w in &imported.warnings {
+        eprintln!("warning: {w}");
+    }
+    imported.session.to_toml().map_err(|e| e.to_string())
 }
 
 fn curl(args: &CurlArgs) -> ExitCode {
