@@ -52,10 +52,18 @@ fn truncate(s: &str) -> String {
     format!("{} [TRUNCATED]", &s[..end])
 }
 
-/// Print name/value pairs Java-map style: `{a=1, b=2}`.
-pub fn java_map<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let inner: Vec<String> = pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+/// Print name/value pairs Java-map style: `{a=1, b=2}` (an `IndexMap` or any pairs).
+pub fn java_map<K: AsRef<str>, V: AsRef<str>>(pairs: impl IntoIterator<Item = (K, V)>) -> String {
+    let inner: Vec<String> = pairs
+        .into_iter()
+        .map(|(k, v)| format!("{}={}", k.as_ref(), v.as_ref()))
+        .collect();
     format!("{{{}}}", inner.join(", "))
+}
+
+/// [`java_map`] of headers held as `(name, value)` pairs.
+pub fn java_map_pairs(pairs: &[(String, String)]) -> String {
+    java_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
@@ -155,6 +163,6 @@ mod tests {
         let long = "x".repeat(2000);
         assert!(truncate(&long).ends_with(" [TRUNCATED]"));
         assert_eq!(java_map([("a", "1"), ("b", "2")]), "{a=1, b=2}");
-        assert_eq!(java_map(std::iter::empty()), "{}");
+        assert_eq!(java_map(std::iter::empty::<(&str, &str)>()), "{}");
     }
 }

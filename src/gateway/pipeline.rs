@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use super::api::{Api, ContentHandling, Integration, IntegrationType, Method};
-use super::exec_log::{ExecLog, clf_timestamp, java_map};
+use super::exec_log::{ExecLog, clf_timestamp, java_map, java_map_pairs};
 use super::mapping::{self, IntegrationParams, RequestTemplateChoice, Sources};
 use super::proxy;
 use super::request::{MAX_PAYLOAD_BYTES, MethodRequest};
@@ -615,15 +615,7 @@ impl Run<'_> {
                     "resource {} method {}",
                     route.resource_path, route.method_key
                 ),
-                format!(
-                    "path parameters {}",
-                    java_map(
-                        route
-                            .path_parameters
-                            .iter()
-                            .map(|(k, v)| (k.as_str(), v.as_str()))
-                    )
-                ),
+                format!("path parameters {}", java_map(&route.path_parameters)),
             ],
         );
         let query = parse_query(&request.raw_query);
@@ -646,25 +638,15 @@ impl Run<'_> {
         ));
         self.log.line(format!(
             "Method request path: {}",
-            java_map(
-                route
-                    .path_parameters
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-            )
+            java_map(&route.path_parameters)
         ));
         self.log.line(format!(
             "Method request query string: {}",
-            java_map(single_query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            java_map(&single_query)
         ));
         self.log.line(format!(
             "Method request headers: {}",
-            java_map(
-                request
-                    .headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-            )
+            java_map_pairs(&request.headers)
         ));
         self.log.line(format!(
             "Method request body before transformations: {}",
@@ -1036,7 +1018,7 @@ impl Run<'_> {
         self.log.line(format!("Endpoint request URI: {url}"));
         self.log.line(format!(
             "Endpoint request headers: {}",
-            java_map(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            java_map_pairs(headers)
         ));
         self.log.line(format!(
             "Endpoint request body after transformations: {}",
@@ -1120,7 +1102,7 @@ impl Run<'_> {
         ));
         self.log.line(format!(
             "Endpoint response headers: {}",
-            java_map(msg.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            java_map_pairs(&msg.headers)
         ));
         self.log.line(format!(
             "Endpoint response body before transformations: {}",
@@ -1297,7 +1279,7 @@ impl Run<'_> {
         }
         self.log.line(format!(
             "Method response headers: {}",
-            java_map(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            java_map_pairs(&headers)
         ));
         self.log.line("Successfully completed execution");
         self.respond(status, headers, body);
@@ -1500,7 +1482,7 @@ impl Run<'_> {
         ));
         self.log.line(format!(
             "Method response headers: {}",
-            java_map(headers.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            java_map_pairs(&headers)
         ));
         self.log.line("Successfully completed execution");
         self.respond(parsed.status, headers, body);
