@@ -10,15 +10,24 @@ use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::Response;
 
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::{Map, Value as Json};
+
 use crate::backend::Backend;
 use crate::gateway::MAX_PAYLOAD_BYTES;
-use crate::gateway::pipeline::{ClientRequest, RunOptions, run};
+use crate::gateway::api::Api;
+use crate::gateway::pipeline::{ClientRequest, Intercept, InterceptHook, RunOptions, run};
 use crate::gateway::trace::Trace;
-use crate::session::Session;
+use crate::session::{BackendConfig, Session};
 
 /// One served request, for listeners (the headless log, the workbench's request list).
 #[derive(Clone, Debug)]
 pub struct Served {
+    /// Its number since the server started (from 1); a paused request has the same id
+    /// in [`Paused::id`](crate::gateway::pipeline::Paused).
+    pub id: u64,
     /// The request as received.
     pub request: ClientRequest,
     /// Its trip through the gateway.
@@ -30,10 +39,99 @@ pub struct Served {
 /// Called for each served request.
 pub type Observer = Arc<dyn Fn(&Served) + Send + Sync>;
 
+/// What the server serves now; replaced whole when the session is edited.
+struct Live {
+    api: Arc<Api>,
+    backend: Arc<dyn Backend>,
+    backend_config: BackendConfig,
+    dir: Option<std::path::PathBuf>,
+    context: Map<String, Json>,
+    breakpoint: bool,
+}
+
+impl Live {
+    fn new(session: &Session, breakpoint: bool) -> Live {
+        Live {
+            api: Arc::new(session.api.clone()),
+            backend: Arc::from(crate::backend::for_session(&session.backend, session.dir())),
+            backend_config: session.backend.clone(),
+            dir: session.dir().map(std::path::Path::to_path_buf),
+            context: session_context(session),
+            breakpoint,
+        }
+    }
+}
+
+/// The session's `$context` overrides as JSON.
+fn session_context(session: &Session) -> Map<String, Json> {
+    match session.context.as_ref().map(serde_json::to_value) {
+        Some(Ok(Json::Object(m))) => m,
+        _ => Map::new(),
+    }
+}
+
 struct ServeState {
-    session: Session,
-    backend: Box<dyn Backend>,
+    live: RwLock<Arc<Live>>,
     observer: Option<Observer>,
+    hook: Option<InterceptHook>,
+    next_id: AtomicU64,
+}
+
+impl ServeState {
+    fn live(&self) -> Arc<Live> {
+        match self.live.read() {
+            Ok(l) => Arc::clone(&l),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    fn replace(&self, f: impl FnOnce(&Live) -> Live) {
+        let mut guard = match self.live.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let next = f(&guard);
+        *guard = Arc::new(next);
+    }
+}
+
+/// Changes what a running server serves, without restarting it: requests already in flight
+/// finish with what they started with.
+#[derive(Clone)]
+pub struct ServeHandle(Arc<ServeState>);
+
+impl ServeHandle {
+    /// Serve this session from now on (its backend is kept unless its settings changed).
+    pub fn set_session(&self, session: &Session) {
+        self.0.replace(|old| {
+            let dir = session.dir().map(std::path::Path::to_path_buf);
+            if old.backend_config == session.backend && old.dir == dir {
+                Live {
+                    api: Arc::new(session.api.clone()),
+                    backend: Arc::clone(&old.backend),
+                    backend_config: old.backend_config.clone(),
+                    dir,
+                    context: session_context(session),
+                    breakpoint: old.breakpoint,
+                }
+            } else {
+                Live::new(session, old.breakpoint)
+            }
+        });
+    }
+
+    /// Arm or disarm the breakpoint (requests pause before the endpoint is called; needs an
+    /// intercept hook, see [`Server::intercept`]).
+    pub fn set_breakpoint(&self, on: bool) {
+        self.0.replace(|old| Live {
+            api: Arc::clone(&old.api),
+            backend: Arc::clone(&old.backend),
+            backend_config: old.backend_config.clone(),
+            dir: old.dir.clone(),
+            context: old.context.clone(),
+            breakpoint: on,
+        });
+    }
 }
 
 /// Why the server could not start.
@@ -107,15 +205,29 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
-        let backend = crate::backend::for_session(&session.backend, session.dir());
         Ok(Server {
             listener,
             state: Arc::new(ServeState {
-                session,
-                backend,
+                live: RwLock::new(Arc::new(Live::new(&session, false))),
                 observer,
+                hook: None,
+                next_id: AtomicU64::new(1),
             }),
         })
+    }
+
+    /// Pause requests at the breakpoint (when armed with [`ServeHandle::set_breakpoint`])
+    /// by handing them to `hook`. Call before [`Server::handle`] and [`Server::run`].
+    pub fn intercept(mut self, hook: InterceptHook) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            state.hook = Some(hook);
+        }
+        self
+    }
+
+    /// A handle to change what is served while the server runs.
+    pub fn handle(&self) -> ServeHandle {
+        ServeHandle(Arc::clone(&self.state))
     }
 
     /// The address actually bound (useful with port 0).
@@ -170,8 +282,21 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
             .collect(),
         body: bytes.to_vec(),
     };
-    let opts = RunOptions::default();
-    let trace = run(&state.session.api, &request, state.backend.as_ref(), &opts).await;
+    let id = state.next_id.fetch_add(1, Ordering::Relaxed);
+    let live = state.live();
+    let mut opts = RunOptions {
+        context: live.context.clone(),
+        ..RunOptions::default()
+    };
+    if live.breakpoint
+        && let Some(hook) = &state.hook
+    {
+        opts.intercept = Some(Intercept {
+            id,
+            hook: Arc::clone(hook),
+        });
+    }
+    let trace = run(&live.api, &request, live.backend.as_ref(), &opts).await;
     let mut builder = Response::builder().status(
         StatusCode::from_u16(trace.response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
     );
@@ -188,6 +313,7 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
         .unwrap_or_default();
     if let Some(observer) = &state.observer {
         observer(&Served {
+            id,
             request,
             trace,
             latency: started.elapsed(),

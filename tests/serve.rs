@@ -190,3 +190,132 @@ async fn non_loopback_needs_an_explicit_flag() {
     .await;
     assert!(err.is_err());
 }
+
+/// A server with the breakpoint armed whose paused requests arrive on a channel.
+async fn start_intercepting(
+    s: Session,
+) -> (
+    String,
+    gatebench::serve::ServeHandle,
+    tokio::sync::mpsc::UnboundedReceiver<(
+        gatebench::gateway::pipeline::Paused,
+        tokio::sync::oneshot::Sender<gatebench::gateway::pipeline::Resume>,
+    )>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    gatebench::backend::install_crypto_provider();
+    let (ptx, prx) = tokio::sync::mpsc::unbounded_channel();
+    let hook: gatebench::gateway::pipeline::InterceptHook = Arc::new(move |paused| {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let _ = ptx.send((paused, tx));
+        rx
+    });
+    let server = Server::bind(s, "127.0.0.1:0".parse().unwrap(), false, None)
+        .await
+        .unwrap()
+        .intercept(hook);
+    let handle = server.handle();
+    handle.set_breakpoint(true);
+    let addr = server.local_addr().unwrap();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    (format!("http://{addr}"), handle, prx, tx)
+}
+
+fn with_timeout(mut s: Session, ms: u64) -> Session {
+    for res in &mut s.api.resources {
+        for m in res.methods.values_mut() {
+            m.integration.timeout_in_millis = Some(ms);
+        }
+    }
+    s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_paused_past_the_integration_timeout_gets_the_gateways_504() {
+    for name in ["mock.toml", "http.toml", "aws-lambda.toml"] {
+        let s = with_timeout(session(name), 300);
+        let (base, _handle, mut paused, stop) = start_intercepting(s.clone()).await;
+        let client = tokio::spawn({
+            let (base, s) = (base.clone(), s.clone());
+            async move { send_saved(&base, &s).await }
+        });
+        // The request pauses with the integration request rendered, and nobody resumes it.
+        let (p, _keep_open) = paused.recv().await.unwrap();
+        assert!(
+            p.time_left <= std::time::Duration::from_millis(300),
+            "{name}"
+        );
+        assert!(
+            p.trace
+                .stages
+                .iter()
+                .any(|r| r.stage == gatebench::gateway::trace::Stage::IntegrationRequest),
+            "{name}: the trace so far reaches the integration request"
+        );
+        let resp = client.await.unwrap();
+        assert_eq!(resp.status().as_u16(), 504, "{name}");
+        assert_eq!(
+            resp.text().await.unwrap(),
+            r#"{"message":"Endpoint request timed out"}"#,
+            "{name}"
+        );
+        let _ = stop.send(());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paused_request_resumes_as_rendered_or_with_the_edited_session() {
+    use gatebench::gateway::pipeline::Resume;
+    let s = session("mock.toml");
+    let (base, handle, mut paused, stop) = start_intercepting(s.clone()).await;
+
+    // Resume as rendered: the client gets the normal answer.
+    let client = tokio::spawn({
+        let (base, s) = (base.clone(), s.clone());
+        async move { send_saved(&base, &s).await }
+    });
+    let (p, tx) = paused.recv().await.unwrap();
+    assert_eq!(p.id, 1);
+    assert!(
+        String::from_utf8_lossy(&p.endpoint_request.body).contains("\"statusCode\": 200"),
+        "the rendered request template is shown: {:?}",
+        p.endpoint_request.body_text()
+    );
+    tx.send(Resume::Continue).unwrap();
+    let resp = client.await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(resp.text().await.unwrap().contains("\"message\": \"Hello"));
+
+    // Edit the session while a request is paused and resume with it: the request runs
+    // again through the edited templates (and is not paused a second time).
+    let client = tokio::spawn({
+        let (base, s) = (base.clone(), s.clone());
+        async move { send_saved(&base, &s).await }
+    });
+    let (p, tx) = paused.recv().await.unwrap();
+    assert_eq!(p.id, 2);
+    let mut edited = s.clone();
+    let m = edited.api.resources[0].methods.get_mut("POST").unwrap();
+    m.integration
+        .integration_responses
+        .get_mut("200")
+        .unwrap()
+        .response_templates
+        .insert("application/json".into(), r#"{"edited": true}"#.into());
+    tx.send(Resume::Rerun(Arc::new(edited.api.clone())))
+        .unwrap();
+    let resp = client.await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.text().await.unwrap(), r#"{"edited": true}"#);
+
+    // The edited session served from now on, with the breakpoint off: no pause.
+    handle.set_session(&edited);
+    handle.set_breakpoint(false);
+    let resp = send_saved(&base, &s).await;
+    assert_eq!(resp.text().await.unwrap(), r#"{"edited": true}"#);
+    assert!(paused.try_recv().is_err());
+    let _ = stop.send(());
+}

@@ -64,6 +64,64 @@ impl ClientRequest {
     }
 }
 
+/// A request paused at the breakpoint: the integration request is rendered and the endpoint
+/// is about to be called (for MOCK: the mock is about to answer).
+#[derive(Clone, Debug)]
+pub struct Paused {
+    /// The id given in [`Intercept::id`].
+    pub id: u64,
+    /// The request as received.
+    pub request: ClientRequest,
+    /// The trip so far (stages up to the integration request, the log so far).
+    pub trace: Trace,
+    /// What is about to be sent to the endpoint (for MOCK: the rendered template as body).
+    pub endpoint_request: HttpMessage,
+    /// The integration timeout left: when it runs out while paused, the client gets the
+    /// gateway's integration timeout answer (504).
+    pub time_left: Duration,
+}
+
+/// How a paused request goes on.
+#[derive(Clone, Debug)]
+pub enum Resume {
+    /// Call the endpoint with the request as rendered.
+    Continue,
+    /// Run the request again from the start through this API (edited since the pause),
+    /// then call the endpoint without pausing; the time already paused still counts
+    /// against the integration timeout.
+    Rerun(std::sync::Arc<Api>),
+}
+
+/// Called when a request reaches the breakpoint; the run waits on the receiver until it
+/// answers or the integration timeout runs out (a dropped sender means [`Resume::Continue`]).
+pub type InterceptHook =
+    std::sync::Arc<dyn Fn(Paused) -> tokio::sync::oneshot::Receiver<Resume> + Send + Sync>;
+
+/// A breakpoint for one run: pause before the endpoint is called.
+#[derive(Clone)]
+pub struct Intercept {
+    /// Passed back in [`Paused::id`].
+    pub id: u64,
+    /// Who is told.
+    pub hook: InterceptHook,
+}
+
+impl std::fmt::Debug for Intercept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Intercept").field("id", &self.id).finish()
+    }
+}
+
+/// What happened at the breakpoint.
+enum AtBreakpoint {
+    /// Go on (the endpoint call gets what is left of the timeout).
+    Go,
+    /// Start over with another API.
+    Rerun(std::sync::Arc<Api>),
+    /// The integration timeout ran out while paused: the client has been answered.
+    TimedOut,
+}
+
 /// Values that make a run reproducible: ids, time, caller.
 #[derive(Clone, Debug)]
 pub struct RunOptions {
@@ -77,6 +135,8 @@ pub struct RunOptions {
     pub account_id: String,
     /// `$context` values that replace the defaults (from the session).
     pub context: Map<String, Json>,
+    /// Pause before the endpoint call (listen mode's breakpoint).
+    pub intercept: Option<Intercept>,
 }
 
 impl Default for RunOptions {
@@ -98,6 +158,7 @@ impl Default for RunOptions {
             source_ip: "127.0.0.1".to_string(),
             account_id: "123456789012".to_string(),
             context: Map::new(),
+            intercept: None,
         }
     }
 }
@@ -187,6 +248,14 @@ struct Run<'a> {
     log: ExecLog,
     trace: Trace,
     test_invoke: bool,
+    /// The request (for the breakpoint).
+    request: Option<&'a ClientRequest>,
+    /// Time spent paused at the breakpoint (counts against the integration timeout).
+    paused: Duration,
+    /// Whether the breakpoint is still armed.
+    armed: bool,
+    /// Set when a paused request is to run again through another API.
+    rerun: Option<std::sync::Arc<Api>>,
 }
 
 /// Run one request through the API the way the gateway would.
@@ -196,16 +265,53 @@ pub async fn run(
     backend: &dyn Backend,
     opts: &RunOptions,
 ) -> Trace {
-    let mut run = Run {
-        api,
-        opts,
-        backend,
-        log: ExecLog::new(&opts.request_id, opts.now_ms),
-        trace: Trace::default(),
-        test_invoke: false,
-    };
-    run.execute(request).await;
-    run.finish()
+    let mut current: Option<std::sync::Arc<Api>> = None;
+    let mut paused = Duration::ZERO;
+    loop {
+        let mut run = Run {
+            api: current.as_deref().unwrap_or(api),
+            opts,
+            backend,
+            log: ExecLog::new(&opts.request_id, opts.now_ms),
+            trace: Trace::default(),
+            test_invoke: false,
+            request: Some(request),
+            paused,
+            armed: current.is_none() && opts.intercept.is_some(),
+            rerun: None,
+        };
+        run.execute(request).await;
+        match run.rerun.take() {
+            Some(next) => {
+                paused = run.paused;
+                current = Some(next);
+            }
+            None => {
+                if !run.paused.is_zero() {
+                    let note = format!(
+                        "paused at the breakpoint for {} ms{}",
+                        run.paused.as_millis(),
+                        if current.is_some() {
+                            "; run again with the edited session"
+                        } else {
+                            ""
+                        }
+                    );
+                    if let Some(r) = run
+                        .trace
+                        .stages
+                        .iter_mut()
+                        .find(|r| r.stage == Stage::Backend)
+                    {
+                        r.notes.push(note);
+                    } else {
+                        run.stage(Stage::Backend, StageOutcome::Skipped, vec![note]);
+                    }
+                }
+                return run.finish();
+            }
+        }
+    }
 }
 
 /// A console Test (`TestInvokeMethod`) request.
@@ -261,6 +367,10 @@ pub async fn test_invoke(
         log: ExecLog::new(&opts.request_id, opts.now_ms),
         trace: Trace::default(),
         test_invoke: true,
+        request: None,
+        paused: Duration::ZERO,
+        armed: false,
+        rerun: None,
     };
     let request = ClientRequest {
         method: http_method.to_string(),
@@ -789,6 +899,22 @@ impl Run<'_> {
         let uri = integration.uri.clone().unwrap_or_default();
         let (selector, endpoint_response, lambda_error) = match integration.kind {
             IntegrationType::Mock => {
+                let record = HttpMessage {
+                    method: "MOCK".into(),
+                    body: payload.clone(),
+                    ..HttpMessage::default()
+                };
+                match self
+                    .breakpoint(&record, Duration::from_millis(integration.timeout_ms()))
+                    .await
+                {
+                    AtBreakpoint::Go => {}
+                    AtBreakpoint::Rerun(api) => {
+                        self.rerun = Some(api);
+                        return;
+                    }
+                    AtBreakpoint::TimedOut => return,
+                }
                 let text = String::from_utf8_lossy(&payload).into_owned();
                 let status = mock_status(&text);
                 self.stage(
@@ -992,13 +1118,79 @@ impl Run<'_> {
     async fn send(
         &mut self,
         record: HttpMessage,
-        call: EndpointCall,
+        mut call: EndpointCall,
     ) -> Option<(HttpMessage, Option<String>)> {
         self.log_endpoint_request(&record.url, &record.headers, &record.body);
+        let timeout = match &mut call {
+            EndpointCall::Http(c) => &mut c.timeout,
+            EndpointCall::Lambda(c) => &mut c.timeout,
+        };
+        let full = *timeout;
+        match self.breakpoint(&record, full).await {
+            AtBreakpoint::Go => {}
+            AtBreakpoint::Rerun(api) => {
+                self.rerun = Some(api);
+                return None;
+            }
+            AtBreakpoint::TimedOut => {
+                self.trace.endpoint_request = Some(record);
+                return None;
+            }
+        }
+        // Time spent paused counts against the integration timeout.
+        *timeout = full
+            .saturating_sub(self.paused)
+            .max(Duration::from_millis(1));
         self.trace.endpoint_request = Some(record);
         let started = Instant::now();
         let result = self.backend.call(call).await;
         self.endpoint_result(result, started)
+    }
+
+    /// The breakpoint, when armed: hand the paused request to the hook and wait for it to
+    /// resume, or for the integration timeout (`timeout`, less time already paused) to run
+    /// out, which answers the client the way the gateway answers a backend that is too slow.
+    async fn breakpoint(
+        &mut self,
+        endpoint_request: &HttpMessage,
+        timeout: Duration,
+    ) -> AtBreakpoint {
+        let Some(intercept) = self.opts.intercept.as_ref().filter(|_| self.armed) else {
+            return AtBreakpoint::Go;
+        };
+        self.armed = false;
+        let time_left = timeout.saturating_sub(self.paused);
+        let mut trace = self.trace.clone();
+        trace.log = self.log.clone().finish();
+        let rx = (intercept.hook)(Paused {
+            id: intercept.id,
+            request: self.request.cloned().unwrap_or_default(),
+            trace,
+            endpoint_request: endpoint_request.clone(),
+            time_left,
+        });
+        let started = Instant::now();
+        let outcome = tokio::time::timeout(time_left, rx).await;
+        self.paused += started.elapsed();
+        match outcome {
+            Ok(Ok(Resume::Rerun(api))) => AtBreakpoint::Rerun(api),
+            Ok(Ok(Resume::Continue) | Err(_)) => AtBreakpoint::Go,
+            Err(_) => {
+                let message = format!(
+                    "no answer within the integration timeout of {} ms (paused at the breakpoint)",
+                    timeout.as_millis()
+                );
+                self.log
+                    .line("Execution failed due to a timeout error".to_string());
+                self.stage(
+                    Stage::Backend,
+                    StageOutcome::Failed(message.clone()),
+                    vec![format!("Timeout: {message}")],
+                );
+                self.gateway_error(GatewayError::IntegrationTimeout, &message);
+                AtBreakpoint::TimedOut
+            }
+        }
     }
 
     fn lambda_headers(&self) -> Vec<(String, String)> {
