@@ -96,6 +96,140 @@ async fn served_requests_show_up_in_the_list_and_in_the_panes() {
     );
 }
 
+/// Step the runtime until `done` holds (bounded).
+async fn step_until(t: &mut Harness, what: &str, mut done: impl FnMut(&App) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !done(t.app()) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited too long for {what}: {:?}",
+            t.app().status()
+        );
+        let _ = tokio::time::timeout(Duration::from_millis(200), t.rt.step()).await;
+    }
+}
+
+fn post(addr: std::net::SocketAddr) -> tokio::task::JoinHandle<(u16, String)> {
+    tokio::spawn(async move {
+        let res = reqwest::Client::new()
+            .post(format!("http://{addr}/dev/pets/42"))
+            .header("content-type", "application/json")
+            .body(r#"{"name": "Ada"}"#)
+            .send()
+            .await
+            .unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_are_served_at_once_and_the_breakpoint_holds_a_live_request() {
+    gatebench::backend::install_crypto_provider();
+    let mut app = App::open(Some(&fixture("mock.toml")), AppOptions::default());
+    app.set_listen("127.0.0.1:0".parse().unwrap(), false, true);
+    let mut t = Harness::with_app(app, 120, 40).await;
+    let Listening::On { addr } = t.app().listen().state() else {
+        panic!("not listening: {:?}", t.app().status());
+    };
+
+    // Edit the response template while serving: the next request gets the edit.
+    t.key(KeyCode::Char(']')).await;
+    t.key(KeyCode::Char('i')).await;
+    for c in "EDITED".chars() {
+        t.key(KeyCode::Char(c)).await;
+    }
+    t.key(KeyCode::Esc).await;
+    let (status, body) = post(addr).await.unwrap();
+    assert_eq!(status, 200);
+    assert!(body.starts_with("EDITED"), "{body}");
+    step_until(&mut t, "the served request", |a| a.listen().total() == 1).await;
+
+    // Arm the breakpoint: the next request waits, shown in the panes.
+    t.key(KeyCode::Char('b')).await;
+    let client = post(addr);
+    step_until(&mut t, "the pause", |a| a.listen().paused().len() == 1).await;
+    t.settle().await;
+    assert_eq!(t.app().viewing(), Some("paused #2"));
+    let screen = t.screen();
+    assert!(screen.contains("paused #2"), "{screen}");
+    assert!(screen.contains("⏸ 1 paused"), "{screen}");
+    assert!(!client.is_finished(), "the client waits while paused");
+    let port = fancy_regex::Regex::new(&format!(
+        r"{}|\b[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}\.[0-9]{{3}}\b",
+        addr
+    ))
+    .unwrap();
+    insta::assert_snapshot!(
+        "paused_at_the_breakpoint_120x40",
+        port.replace_all(&stable(&screen), "<addr/time>")
+    );
+
+    // Edit again while it waits, then resume: it runs through the new edit.
+    t.key(KeyCode::Char('i')).await;
+    t.key(KeyCode::Char('!')).await;
+    t.key(KeyCode::Esc).await;
+    t.key(KeyCode::Char('c')).await;
+    let (status, body) = tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the resumed client is answered")
+        .unwrap();
+    assert_eq!(status, 200);
+    assert!(body.starts_with("EDITED!"), "{body}");
+    step_until(&mut t, "the resumed answer", |a| {
+        a.viewing() == Some("served #2")
+    })
+    .await;
+    assert_eq!(t.app().listen().paused().len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_left_at_the_breakpoint_is_answered_by_the_integration_timeout() {
+    gatebench::backend::install_crypto_provider();
+    let dir = std::env::temp_dir().join(format!("gatebench-tui-listen-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut session = gatebench::session::Session::load(&fixture("mock.toml")).unwrap();
+    for res in &mut session.api.resources {
+        for m in res.methods.values_mut() {
+            m.integration.timeout_in_millis = Some(400);
+        }
+    }
+    let path = dir.join("short-timeout.toml");
+    session.save_atomic(&path).unwrap();
+    let mut app = App::open(Some(&path), AppOptions::default());
+    app.set_listen("127.0.0.1:0".parse().unwrap(), false, true);
+    let mut t = Harness::with_app(app, 120, 40).await;
+    let Listening::On { addr } = t.app().listen().state() else {
+        panic!("not listening: {:?}", t.app().status());
+    };
+    t.key(KeyCode::Char('b')).await;
+    let client = post(addr);
+    step_until(&mut t, "the pause", |a| a.listen().paused().len() == 1).await;
+    let (status, body) = tokio::time::timeout(Duration::from_secs(10), client)
+        .await
+        .expect("the timeout answers")
+        .unwrap();
+    assert_eq!(
+        (status, body.as_str()),
+        (504, r#"{"message":"Endpoint request timed out"}"#)
+    );
+    step_until(&mut t, "the timed-out answer", |a| {
+        a.listen().paused().len() == 0
+    })
+    .await;
+    let s = t.app().status().unwrap();
+    assert!(s.text.contains("integration timeout"), "{s:?}");
+    let last = t.app().listen().served().back().unwrap();
+    assert_eq!(last.status(), 504);
+    assert!(
+        last.trace
+            .log
+            .iter()
+            .any(|l| l.contains("Execution failed due to a timeout error")),
+        "{:?}",
+        last.trace.log
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quick_restart_gets_the_same_port_back() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -120,6 +254,7 @@ async fn a_quick_restart_gets_the_same_port_back() {
 
 fn served(i: u64, method: &str, path: &str, status: u16, kind: Option<IntegrationType>) -> Msg {
     Msg::Served(Box::new(ServedRequest {
+        id: i,
         at: SystemTime::UNIX_EPOCH + Duration::from_millis(1_764_185_000_000 + i * 1234),
         request: ClientRequest {
             method: method.into(),

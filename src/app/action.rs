@@ -78,6 +78,10 @@ pub enum Action {
     Replay,
     /// Add the selected served request to the session's saved requests.
     SaveServed,
+    /// Arm or disarm the listen-mode breakpoint (pause live requests before the endpoint).
+    ToggleBreakpoint,
+    /// Let the first paused request go on (through the session as edited now).
+    Resume,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -86,7 +90,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 41] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -124,6 +128,8 @@ impl Action {
         Action::Requests,
         Action::Replay,
         Action::SaveServed,
+        Action::ToggleBreakpoint,
+        Action::Resume,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -168,6 +174,8 @@ impl Action {
             Action::Requests => "requests",
             Action::Replay => "replay",
             Action::SaveServed => "save_served",
+            Action::ToggleBreakpoint => "toggle_breakpoint",
+            Action::Resume => "resume",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -213,6 +221,8 @@ impl Action {
             Action::Requests => "served",
             Action::Replay => "replay",
             Action::SaveServed => "save as request",
+            Action::ToggleBreakpoint => "breakpoint",
+            Action::Resume => "resume",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -266,6 +276,10 @@ impl Action {
             Action::Requests => "show or hide the requests served in listen mode",
             Action::Replay => "replay the selected served request through the edited session",
             Action::SaveServed => "add the selected served request to the session",
+            Action::ToggleBreakpoint => {
+                "listen mode: pause live requests once the integration request is rendered"
+            }
+            Action::Resume => "resume the paused request (run again through your edits, if any)",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

@@ -104,6 +104,13 @@ impl App {
         fx
     }
 
+    /// Show `request` in place of the saved requests (a served or paused request).
+    pub(super) fn view_request(&mut self, label: String, request: crate::session::SavedRequest) {
+        self.viewing = Some((label, request));
+        self.load_request_text();
+        self.reroute();
+    }
+
     /// The request editor changed: parse it back into the session.
     pub(super) fn request_changed(&mut self) -> Vec<Effect> {
         let Some(base) = self.request().cloned() else {
@@ -114,10 +121,14 @@ impl App {
         match request_text::parse(&text, &base) {
             Ok(r) => {
                 self.request_error = None;
-                if let Some(slot) = self.session.requests.get_mut(self.request_index) {
+                if let Some((_, viewed)) = &mut self.viewing {
+                    // A served request being viewed is edited in place (not in the
+                    // session: it joins the session only when saved from the list).
+                    *viewed = r;
+                } else if let Some(slot) = self.session.requests.get_mut(self.request_index) {
                     *slot = r;
+                    self.revision += 1;
                 }
-                self.revision += 1;
                 self.reroute();
                 let mut fx = self.refresh_effects();
                 if self.live() {

@@ -115,9 +115,22 @@ pub enum Effect {
         allow_remote: bool,
         /// The session to serve (a snapshot).
         session: Box<Session>,
+        /// Whether the breakpoint is armed from the start.
+        breakpoint: bool,
     },
     /// Stop the listen-mode server.
     StopListening,
+    /// Serve this session from now on (the running server keeps running).
+    ServeSession(Box<Session>),
+    /// Arm or disarm the listen-mode breakpoint (applies to a server started later too).
+    SetBreakpoint(bool),
+    /// Let a paused request go on; `rerun`: run it again through this API first.
+    Resume {
+        /// The paused request's id.
+        id: u64,
+        /// The API as edited since the pause (`None`: go on as rendered).
+        rerun: Option<Box<crate::gateway::api::Api>>,
+    },
     /// Lay out a served request's trace for the panes (answers with
     /// [`crate::app::Msg::Traced`]).
     ShowTrace(ShownTrace),

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use crate::app::effect::{PipelineRequest, ShownTrace};
 use crate::app::{App, Effect, Overlay, RunState, StatusKind};
 use crate::gateway::api::IntegrationType;
-use crate::gateway::pipeline::ClientRequest;
+use crate::gateway::pipeline::{ClientRequest, Paused};
 use crate::gateway::trace::{Stage, Trace};
 use crate::session::{SavedRequest, Session};
 
@@ -25,6 +25,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 /// the loop), with its full trace for the panes.
 #[derive(Clone, Debug)]
 pub struct ServedRequest {
+    /// Its number since the server started (a paused request has the same).
+    pub id: u64,
     /// When it arrived (wall clock).
     pub at: SystemTime,
     /// The request as received.
@@ -44,6 +46,7 @@ impl ServedRequest {
             crate::app::route::route(&session.api, &served.request.method, &served.request.path)
                 .and_then(|r| r.method.get(&session.api).map(|m| m.integration.kind));
         ServedRequest {
+            id: served.id,
             at: SystemTime::now(),
             request: served.request.clone(),
             trace: served.trace.clone(),
@@ -82,6 +85,22 @@ impl ServedRequest {
     }
 }
 
+/// A live request waiting at the breakpoint (its client is waiting too).
+#[derive(Clone, Debug)]
+pub struct PausedRequest {
+    /// What the pipeline handed over.
+    pub paused: Paused,
+    /// When it paused (wall clock).
+    pub at: SystemTime,
+}
+
+impl PausedRequest {
+    /// When the integration timeout answers the client if nobody resumes it.
+    pub fn deadline(&self) -> SystemTime {
+        self.at + self.paused.time_left
+    }
+}
+
 /// Whether the local gateway is serving.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Listening {
@@ -111,6 +130,13 @@ pub struct ListenState {
     served: VecDeque<ServedRequest>,
     total: u64,
     selected: usize,
+    /// Whether live requests pause before the endpoint call.
+    breakpoint: bool,
+    /// Requests waiting at the breakpoint, oldest first, with the edit revision at the
+    /// time each paused.
+    paused: VecDeque<(PausedRequest, u64)>,
+    /// A resumed request whose answer is shown when it comes.
+    follow: Option<u64>,
 }
 
 impl Default for ListenState {
@@ -124,6 +150,9 @@ impl Default for ListenState {
             served: VecDeque::with_capacity(64),
             total: 0,
             selected: 0,
+            breakpoint: false,
+            paused: VecDeque::new(),
+            follow: None,
         }
     }
 }
@@ -154,6 +183,16 @@ impl ListenState {
         self.addr
     }
 
+    /// Whether the breakpoint is armed.
+    pub fn breakpoint(&self) -> bool {
+        self.breakpoint
+    }
+
+    /// Requests waiting at the breakpoint, oldest first.
+    pub fn paused(&self) -> impl ExactSizeIterator<Item = &PausedRequest> {
+        self.paused.iter().map(|(p, _)| p)
+    }
+
     /// The sequence number (1-based, since start) of entry `i`.
     pub fn number(&self, i: usize) -> u64 {
         self.total - (self.served.len() - i) as u64 + 1
@@ -173,9 +212,13 @@ impl App {
         &self.listen
     }
 
-    /// Whether the session was edited since the server started (it serves the old one).
-    pub fn serving_old_edits(&self) -> bool {
-        self.listen.state != Listening::Off && self.listen.revision != self.revision
+    /// The running server is handed the session each time it is edited.
+    pub(super) fn serve_edits_effect(&mut self) -> Option<Effect> {
+        if self.listen.state == Listening::Off || self.listen.revision == self.revision {
+            return None;
+        }
+        self.listen.revision = self.revision;
+        Some(Effect::ServeSession(Box::new(self.session.clone())))
     }
 
     /// Start serving, or stop.
@@ -186,6 +229,8 @@ impl App {
                 self.listen.state = Listening::Off;
                 // A bind still in flight is dropped by generation.
                 self.listen.generation += 1;
+                // Stopping the server answers its paused clients (the connection closes).
+                self.listen.paused.clear();
                 self.set_status(StatusKind::Info, "Stopped listening");
                 vec![Effect::StopListening]
             }
@@ -207,6 +252,7 @@ impl App {
             addr: self.listen.addr,
             allow_remote: self.listen.allow_remote,
             session: Box::new(self.session.clone()),
+            breakpoint: self.listen.breakpoint,
         }]
     }
 
@@ -249,6 +295,29 @@ impl App {
 
     /// A request was served: keep it (bounded). The selection stays on the same request.
     pub(super) fn on_served(&mut self, served: ServedRequest) -> Vec<Effect> {
+        let id = served.id;
+        let mut fx = Vec::new();
+        if let Some(i) = self
+            .listen
+            .paused
+            .iter()
+            .position(|(p, _)| p.paused.id == id)
+        {
+            // Still paused here, yet answered: the integration timeout ran out.
+            self.listen.paused.remove(i);
+            self.set_status(
+                StatusKind::Error,
+                format!(
+                    "Request #{id} ({} {}) waited too long at the breakpoint: the integration \
+                     timeout answered the client {}",
+                    served.request.method,
+                    served.request.path,
+                    served.status()
+                ),
+            );
+            fx.extend(self.show_next_paused());
+        }
+        let follow = self.listen.follow == Some(id);
         let l = &mut self.listen;
         let at_end = l.selected + 1 >= l.served.len();
         if l.served.len() == SERVED_CAPACITY {
@@ -258,10 +327,17 @@ impl App {
         l.served.push_back(served);
         l.total += 1;
         // Follow new requests while the selection is on the newest one.
-        if at_end {
+        if at_end || follow {
             l.selected = l.served.len() - 1;
         }
-        Vec::new()
+        if follow {
+            // The resumed request's answer: show how it ended.
+            l.follow = None;
+            if self.listen.paused.is_empty() {
+                fx.extend(self.show_served());
+            }
+        }
+        fx
     }
 
     /// Open or close the list of served requests.
@@ -298,6 +374,7 @@ impl App {
         let n = self.listen.number(self.listen.selected);
         self.overlay = None;
         self.stage = Stage::MethodResponse;
+        self.view_request(format!("served #{}", s.id), s.to_saved(String::new()));
         self.run_generation += 1;
         self.run = RunState::Running {
             generation: self.run_generation,
@@ -311,11 +388,135 @@ impl App {
                 s.status()
             ),
         );
-        vec![Effect::ShowTrace(ShownTrace {
+        let mut fx = vec![Effect::ShowTrace(ShownTrace {
             generation: self.run_generation,
             trace: Box::new(s.trace),
             request: Box::new(s.request),
-        })]
+        })];
+        fx.extend(self.refresh_effects());
+        fx
+    }
+
+    /// Arm or disarm the breakpoint.
+    pub(super) fn toggle_breakpoint(&mut self) -> Vec<Effect> {
+        self.listen.breakpoint = !self.listen.breakpoint;
+        let text = match (self.listen.breakpoint, self.listen.state) {
+            (true, Listening::Off) => {
+                "Breakpoint armed: once listening, live requests pause after the integration \
+                 request is rendered"
+            }
+            (true, _) => {
+                "Breakpoint armed: live requests pause after the integration request is rendered"
+            }
+            (false, _) => "Breakpoint off: live requests go straight through",
+        };
+        self.set_status(StatusKind::Info, text);
+        vec![Effect::SetBreakpoint(self.listen.breakpoint)]
+    }
+
+    /// A live request stopped at the breakpoint: queue it; the first one is shown.
+    pub(super) fn on_paused(&mut self, paused: PausedRequest) -> Vec<Effect> {
+        if self.listen.state == Listening::Off {
+            // Stopped meanwhile: its client has been let go.
+            return Vec::new();
+        }
+        self.listen.paused.push_back((paused, self.revision));
+        if self.listen.paused.len() == 1 {
+            self.show_next_paused()
+        } else {
+            let n = self.listen.paused.len();
+            self.set_status(
+                StatusKind::Info,
+                format!("{n} requests are waiting at the breakpoint"),
+            );
+            Vec::new()
+        }
+    }
+
+    /// Show the first paused request in the panes, and say how to go on.
+    fn show_next_paused(&mut self) -> Vec<Effect> {
+        let Some((p, _)) = self.listen.paused.front().cloned() else {
+            return Vec::new();
+        };
+        let to_saved = ServedRequest {
+            id: p.paused.id,
+            at: p.at,
+            request: p.paused.request.clone(),
+            trace: p.paused.trace.clone(),
+            latency: Duration::ZERO,
+            kind: None,
+        }
+        .to_saved(String::new());
+        self.overlay = None;
+        self.stage = Stage::IntegrationRequest;
+        self.view_request(format!("paused #{}", p.paused.id), to_saved);
+        self.run_generation += 1;
+        self.run = RunState::Running {
+            generation: self.run_generation,
+        };
+        let resume = self
+            .keymap
+            .first_key(
+                crate::app::keymap::Layer::Normal,
+                crate::app::Action::Resume,
+            )
+            .unwrap_or_default();
+        let waiting = self.listen.paused.len();
+        self.set_status(
+            StatusKind::Info,
+            format!(
+                "#{} {} {} at the breakpoint{}: {resume} resume, 504 at {}",
+                p.paused.id,
+                p.paused.request.method,
+                p.paused.request.path,
+                if waiting > 1 {
+                    format!(" (+{})", waiting - 1)
+                } else {
+                    String::new()
+                },
+                clock(p.deadline()),
+            ),
+        );
+        let mut trace = p.paused.trace.clone();
+        trace.endpoint_request = Some(p.paused.endpoint_request.clone());
+        let mut fx = vec![Effect::ShowTrace(ShownTrace {
+            generation: self.run_generation,
+            trace: Box::new(trace),
+            request: Box::new(p.paused.request),
+        })];
+        fx.extend(self.refresh_effects());
+        fx
+    }
+
+    /// Let the first paused request go on: through the session as edited now when it was
+    /// edited since the pause, else as rendered.
+    pub(super) fn resume_paused(&mut self) -> Vec<Effect> {
+        let Some((p, revision)) = self.listen.paused.pop_front() else {
+            self.set_status(StatusKind::Info, "No request is waiting at the breakpoint");
+            return Vec::new();
+        };
+        let id = p.paused.id;
+        let edited = revision != self.revision;
+        self.listen.follow = Some(id);
+        self.set_status(
+            StatusKind::Info,
+            format!(
+                "Resumed #{id} {} {}{}",
+                p.paused.request.method,
+                p.paused.request.path,
+                if edited {
+                    " through the edited session"
+                } else {
+                    " as rendered"
+                }
+            ),
+        );
+        let mut fx = vec![Effect::Resume {
+            id,
+            rerun: edited.then(|| Box::new(self.session.api.clone())),
+        }];
+        fx.extend(self.show_next_paused());
+        fx
     }
 
     /// Run the selected request again through the session as edited now.

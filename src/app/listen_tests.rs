@@ -22,7 +22,12 @@ fn key(app: &mut App, c: char) -> Vec<Effect> {
 }
 
 fn served(path: &str, status: u16) -> Msg {
+    served_id(0, path, status)
+}
+
+fn served_id(id: u64, path: &str, status: u16) -> Msg {
     Msg::Served(Box::new(ServedRequest {
+        id,
         at: SystemTime::UNIX_EPOCH + Duration::from_secs(3600),
         request: ClientRequest {
             method: "POST".into(),
@@ -211,19 +216,155 @@ fn save_adds_a_named_request_and_marks_the_session_dirty() {
 }
 
 #[test]
-fn edits_after_the_start_are_flagged_as_not_served() {
+fn edits_are_handed_to_the_running_server_at_once() {
     let mut a = app();
-    assert!(!a.serving_old_edits());
+    // Not listening: nothing to hand over.
+    let fx = act(&mut a, Action::CycleType);
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ServeSession(_))));
     listening(&mut a);
-    assert!(!a.serving_old_edits());
-    act(&mut a, Action::CycleType);
-    assert!(a.serving_old_edits());
-    // Restarting serves the edited session.
-    key(&mut a, 'L');
+    let fx = act(&mut a, Action::CycleType);
+    let served: Vec<_> = fx
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ServeSession(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(served.len(), 1, "{fx:?}");
+    assert_eq!(**served[0], *a.session());
+    // No edit, no hand-over.
+    let fx = key(&mut a, 'j');
+    assert!(!fx.iter().any(|e| matches!(e, Effect::ServeSession(_))));
+}
+
+#[test]
+fn choosing_a_served_request_shows_it_in_the_request_pane_until_going_back() {
+    let mut a = app();
+    let saved_path = a.request().unwrap().path.clone();
+    update(&mut a, served_id(4, "/dev/pets/44", 200));
+    key(&mut a, 'l');
+    let fx = update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Render(_))),
+        "the template renders against the served request: {fx:?}"
+    );
+    assert_eq!(a.viewing(), Some("served #4"));
+    assert_eq!(a.request().unwrap().path, "/dev/pets/44");
+    assert!(a.request_editor().text().contains("/dev/pets/44"));
+    assert!(!a.is_dirty(), "viewing changes nothing in the session");
+    key(&mut a, '>');
+    assert_eq!(a.viewing(), None);
+    assert_eq!(a.request().unwrap().path, saved_path);
+}
+
+fn paused(id: u64, path: &str) -> Msg {
+    use crate::gateway::pipeline::Paused;
+    Msg::Paused(Box::new(super::listen::PausedRequest {
+        paused: Paused {
+            id,
+            request: ClientRequest {
+                method: "POST".into(),
+                path: path.into(),
+                headers: vec![("content-type".into(), "application/json".into())],
+                body: br#"{"name": "Rex"}"#.to_vec(),
+                ..ClientRequest::default()
+            },
+            trace: Trace::default(),
+            endpoint_request: HttpMessage {
+                method: "MOCK".into(),
+                body: br#"{"statusCode": 200}"#.to_vec(),
+                ..HttpMessage::default()
+            },
+            time_left: Duration::from_secs(29),
+        },
+        at: SystemTime::UNIX_EPOCH + Duration::from_secs(3600),
+    }))
+}
+
+#[test]
+fn the_breakpoint_key_arms_the_server_now_and_later() {
+    let mut a = app();
+    assert!(!a.listen().breakpoint());
+    assert_eq!(key(&mut a, 'b'), vec![Effect::SetBreakpoint(true)]);
+    assert!(a.listen().breakpoint());
     let fx = key(&mut a, 'L');
-    let Some(Effect::StartListening { session, .. }) = fx.first() else {
+    let Some(Effect::StartListening { breakpoint, .. }) = fx.first() else {
         panic!("{fx:?}")
     };
-    assert_eq!(**session, *a.session());
-    assert!(!a.serving_old_edits());
+    assert!(*breakpoint, "a server started later pauses too");
+    assert_eq!(key(&mut a, 'b'), vec![Effect::SetBreakpoint(false)]);
+}
+
+#[test]
+fn a_paused_request_is_shown_and_resumes_as_rendered_or_through_edits() {
+    let mut a = app();
+    listening(&mut a);
+    key(&mut a, 'b');
+    let fx = update(&mut a, paused(7, "/dev/pets/7"));
+    let Some(Effect::ShowTrace(shown)) = fx.first() else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        shown.trace.endpoint_request.as_ref().unwrap().body_text(),
+        r#"{"statusCode": 200}"#,
+        "the Backend pane shows what is about to be sent"
+    );
+    assert_eq!(a.viewing(), Some("paused #7"));
+    assert_eq!(a.request().unwrap().path, "/dev/pets/7");
+    assert_eq!(a.stage(), crate::gateway::trace::Stage::IntegrationRequest);
+    let status = a.status().unwrap().text.clone();
+    assert!(
+        status.contains("c resume") && status.contains("01:00:29"),
+        "{status}"
+    );
+    // A second one waits its turn.
+    assert!(update(&mut a, paused(8, "/dev/pets/8")).is_empty());
+    assert_eq!(a.listen().paused().len(), 2);
+    // No edit since the pause: it goes on as rendered; the next one is shown.
+    let fx = key(&mut a, 'c');
+    assert_eq!(fx[0], Effect::Resume { id: 7, rerun: None });
+    assert_eq!(a.viewing(), Some("paused #8"));
+    // Edited meanwhile: it runs again through the edited API.
+    act(&mut a, Action::CycleType);
+    let fx = key(&mut a, 'c');
+    assert_eq!(
+        fx[0],
+        Effect::Resume {
+            id: 8,
+            rerun: Some(Box::new(a.session().api.clone()))
+        }
+    );
+    assert_eq!(a.listen().paused().len(), 0);
+    // Its answer, when it comes, is shown.
+    let fx = update(&mut a, served_id(8, "/dev/pets/8", 200));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::ShowTrace(_))),
+        "{fx:?}"
+    );
+    assert_eq!(a.viewing(), Some("served #8"));
+    // Nothing left to resume.
+    assert!(key(&mut a, 'c').is_empty());
+}
+
+#[test]
+fn a_paused_request_answered_by_the_timeout_leaves_the_queue() {
+    let mut a = app();
+    listening(&mut a);
+    update(&mut a, paused(3, "/dev/pets/3"));
+    update(&mut a, served_id(3, "/dev/pets/3", 504));
+    assert_eq!(a.listen().paused().len(), 0);
+    let s = a.status().unwrap();
+    assert_eq!(s.kind, StatusKind::Error);
+    assert!(
+        s.text.contains("integration timeout") && s.text.contains("504"),
+        "{s:?}"
+    );
+    // Stopping the server forgets paused requests (their clients are let go).
+    update(&mut a, paused(4, "/dev/pets/4"));
+    key(&mut a, 'L');
+    assert_eq!(a.listen().paused().len(), 0);
+    assert!(update(&mut a, paused(5, "/dev/pets/5")).is_empty());
 }

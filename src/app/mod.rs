@@ -257,6 +257,8 @@ pub struct App {
     show_changes: bool,
     listen: listen::ListenState,
     listen_at_start: bool,
+    /// A served or paused request shown in place of the saved ones (label, request).
+    viewing: Option<(String, SavedRequest)>,
 }
 
 impl App {
@@ -302,6 +304,7 @@ impl App {
             show_changes: false,
             listen: listen::ListenState::default(),
             listen_at_start: false,
+            viewing: None,
         };
         app.load_request_text();
         app.reroute();
@@ -363,9 +366,17 @@ impl App {
         self.session_path.as_deref()
     }
 
-    /// The saved request being worked on.
+    /// The request being worked on: a served request being viewed, else the saved one.
     pub fn request(&self) -> Option<&SavedRequest> {
-        self.session.requests.get(self.request_index)
+        match &self.viewing {
+            Some((_, r)) => Some(r),
+            None => self.session.requests.get(self.request_index),
+        }
+    }
+
+    /// The label of the served request shown in place of the saved ones (`served #12`).
+    pub fn viewing(&self) -> Option<&str> {
+        self.viewing.as_ref().map(|(label, _)| label.as_str())
     }
 
     /// Index of the current saved request.

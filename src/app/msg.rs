@@ -73,4 +73,6 @@ pub enum Msg {
     },
     /// The listen-mode server answered a request.
     Served(Box<crate::app::listen::ServedRequest>),
+    /// A live request stopped at the breakpoint.
+    Paused(Box<crate::app::listen::PausedRequest>),
 }

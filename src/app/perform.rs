@@ -106,6 +106,8 @@ impl App {
             Action::Requests => self.toggle_requests(),
             Action::Replay => self.replay_served(),
             Action::SaveServed => self.save_served(),
+            Action::ToggleBreakpoint => self.toggle_breakpoint(),
+            Action::Resume => self.resume_paused(),
             Action::Cancel => self.cancel(),
             Action::Search => {
                 self.overlay = Some(Overlay::Search);
@@ -325,11 +327,15 @@ impl App {
 
     fn next_request(&mut self) -> Vec<Effect> {
         let n = self.session.requests.len();
-        if n < 2 {
+        if self.viewing.take().is_some() && n > 0 {
+            // Back from a served request to the saved one.
+            self.request_index = self.request_index.min(n - 1);
+        } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
+        } else {
+            self.request_index = (self.request_index + 1) % n;
         }
-        self.request_index = (self.request_index + 1) % n;
         self.load_request_text();
         self.reroute();
         self.trace = None;

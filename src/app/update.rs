@@ -20,6 +20,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     if app.revision != revision {
         fx.extend(app.autosave_effect());
     }
+    // A running server serves every edit from the next request on.
+    fx.extend(app.serve_edits_effect());
     fx
 }
 
@@ -89,6 +91,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::Listening { generation, result } => app.on_listening(generation, result),
         Msg::Served(served) => app.on_served(*served),
+        Msg::Paused(paused) => app.on_paused(*paused),
         Msg::Copied { what, result } => {
             match result {
                 Ok(n) => app.set_status(StatusKind::Success, format!("Copied {what} ({n} bytes)")),

@@ -133,8 +133,53 @@ where
                 addr,
                 allow_remote,
                 session,
-            } => self.start_listening(generation, addr, allow_remote, *session),
-            Effect::StopListening => self.listen_cancel = None,
+                breakpoint,
+            } => {
+                if let Ok(mut c) = self.serve_control.lock() {
+                    *c = crate::runtime::ServeControl {
+                        breakpoint,
+                        ..Default::default()
+                    };
+                }
+                self.start_listening(generation, addr, allow_remote, *session);
+            }
+            Effect::StopListening => {
+                self.listen_cancel = None;
+                if let Ok(mut c) = self.serve_control.lock() {
+                    c.handle = None;
+                }
+                // Dropping the senders lets paused requests go on; the server is stopping.
+                if let Ok(mut p) = self.paused.lock() {
+                    p.clear();
+                }
+            }
+            Effect::ServeSession(session) => {
+                if let Ok(mut c) = self.serve_control.lock() {
+                    match &c.handle {
+                        Some(h) => h.set_session(&session),
+                        None => c.session = Some(session),
+                    }
+                }
+            }
+            Effect::SetBreakpoint(on) => {
+                if let Ok(mut c) = self.serve_control.lock() {
+                    c.breakpoint = on;
+                    if let Some(h) = &c.handle {
+                        h.set_breakpoint(on);
+                    }
+                }
+            }
+            Effect::Resume { id, rerun } => {
+                let sender = self.paused.lock().ok().and_then(|mut p| p.remove(&id));
+                if let Some(tx) = sender {
+                    let _ = tx.send(match rerun {
+                        Some(api) => {
+                            crate::gateway::pipeline::Resume::Rerun(std::sync::Arc::new(*api))
+                        }
+                        None => crate::gateway::pipeline::Resume::Continue,
+                    });
+                }
+            }
             Effect::ShowTrace(shown) => self.spawn_io(move || {
                 let view = TraceView::new(*shown.trace).with_changes(&shown.request);
                 Msg::Traced(TraceOutcome {
@@ -163,6 +208,8 @@ where
         self.listen_cancel = Some(token.clone().drop_guard());
         self.io_jobs += 1;
         let tx = self.tx.clone();
+        let control = std::sync::Arc::clone(&self.serve_control);
+        let senders = std::sync::Arc::clone(&self.paused);
         self.listen_task = Some(tokio::spawn(async move {
             if let Some(previous) = previous {
                 let _ = tokio::time::timeout(Duration::from_secs(3), previous).await;
@@ -173,15 +220,38 @@ where
                 let entry = crate::app::listen::ServedRequest::new(s, &snapshot);
                 let _ = served_tx.send(Internal::Msg(Msg::Served(Box::new(entry))));
             });
+            let paused_tx = tx.clone();
+            let hook: crate::gateway::pipeline::InterceptHook =
+                std::sync::Arc::new(move |paused: crate::gateway::pipeline::Paused| {
+                    let (resume, wait) = tokio::sync::oneshot::channel();
+                    if let Ok(mut p) = senders.lock() {
+                        p.insert(paused.id, resume);
+                    }
+                    let entry = crate::app::listen::PausedRequest {
+                        paused,
+                        at: std::time::SystemTime::now(),
+                    };
+                    let _ = paused_tx.send(Internal::Msg(Msg::Paused(Box::new(entry))));
+                    wait
+                });
             let bound = crate::serve::Server::bind(session, addr, allow_remote, Some(observer))
                 .await
                 .map_err(|e| e.to_string())
                 .and_then(|server| {
                     let local = server.local_addr().map_err(|e| e.to_string())?;
-                    Ok((server, local))
+                    Ok((server.intercept(hook), local))
                 });
             let server = match bound {
                 Ok((server, local)) => {
+                    // Edits and the breakpoint set while binding apply now.
+                    if let Ok(mut c) = control.lock() {
+                        let handle = server.handle();
+                        if let Some(s) = c.session.take() {
+                            handle.set_session(&s);
+                        }
+                        handle.set_breakpoint(c.breakpoint);
+                        c.handle = Some(handle);
+                    }
                     let _ = tx.send(Internal::IoDone(Msg::Listening {
                         generation,
                         result: Ok(local),

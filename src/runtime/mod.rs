@@ -29,6 +29,19 @@ use crate::app::views::{RenderOutcome, TraceOutcome};
 use crate::app::{App, AppOptions, Msg, update};
 use crate::ui::highlight::{HighlightCache, HighlightRequest, Highlighted};
 
+/// The listen-mode server's wanted state; edits arriving before it is bound are applied once
+/// it is.
+#[derive(Default)]
+pub(crate) struct ServeControl {
+    handle: Option<crate::serve::ServeHandle>,
+    session: Option<Box<crate::session::Session>>,
+    breakpoint: bool,
+}
+
+/// The senders that resume paused requests, by id.
+pub(crate) type PausedSenders =
+    std::collections::HashMap<u64, tokio::sync::oneshot::Sender<crate::gateway::pipeline::Resume>>;
+
 /// How the runtime puts text on the clipboard.
 #[derive(Clone, Debug)]
 pub enum Clipboard {
@@ -100,6 +113,10 @@ pub struct Runtime<B: Backend, E> {
     listen_cancel: Option<tokio_util::sync::DropGuard>,
     /// The listen-mode task (bind, then serve): a restart waits for it to let go of the port.
     listen_task: Option<tokio::task::JoinHandle<()>>,
+    /// What the listen-mode server should serve, and its handle once bound.
+    serve_control: std::sync::Arc<std::sync::Mutex<ServeControl>>,
+    /// Requests waiting at the breakpoint: how to let each go on.
+    paused: std::sync::Arc<std::sync::Mutex<PausedSenders>>,
     /// When the last frame was drawn, and when a deferred one is due (see [`SERVED_FRAME`]).
     last_draw: tokio::time::Instant,
     redraw_at: Option<tokio::time::Instant>,
@@ -155,6 +172,8 @@ where
             pipeline_cancel: None,
             listen_cancel: None,
             listen_task: None,
+            serve_control: std::sync::Arc::default(),
+            paused: std::sync::Arc::default(),
             last_draw: tokio::time::Instant::now(),
             redraw_at: None,
             stats: Stats::default(),

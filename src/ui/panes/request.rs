@@ -13,7 +13,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let n = app.session().requests.len();
     let mut title = Vec::new();
-    if let Some(r) = app.request() {
+    if let Some(label) = app.viewing() {
+        let back = app
+            .keymap()
+            .first_key(crate::app::keymap::Layer::Normal, Action::NextRequest)
+            .unwrap_or_default();
+        title.push(Span::styled(format!(" {label}"), theme.warning()));
+        title.push(Span::styled(format!(" ({back}: back)"), theme.muted()));
+    } else if let Some(r) = app.request() {
         let name = if r.name.is_empty() {
             String::new()
         } else {

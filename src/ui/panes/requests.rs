@@ -27,21 +27,25 @@ pub fn draw(f: &mut Frame, app: &App) {
         Listening::Starting { .. } => " Served requests · starting… ".to_string(),
         Listening::Off => " Served requests · not listening ".to_string(),
     };
-    if app.serving_old_edits() {
-        let key = app
-            .keymap()
-            .first_key(Layer::Requests, Action::ToggleListen)
-            .unwrap_or_default();
-        title.push_str(&format!("· edits not served yet: {key} {key} restarts "));
+    if l.breakpoint() {
+        title.push_str("· ⏸ breakpoint on ");
+    }
+    if l.paused().len() > 0 {
+        title.push_str(&format!("· {} paused ", l.paused().len()));
     }
     let mut bottom = vec![Span::raw(" ")];
     for a in [
         Action::Choose,
         Action::Replay,
         Action::SaveServed,
+        Action::ToggleBreakpoint,
+        Action::Resume,
         Action::ToggleListen,
         Action::Requests,
     ] {
+        if a == Action::Resume && l.paused().len() == 0 {
+            continue;
+        }
         if let Some(key) = app.keymap().first_key(Layer::Requests, a) {
             let label = match a {
                 Action::Choose => "show",

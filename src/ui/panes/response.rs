@@ -13,7 +13,7 @@ use crate::ui::panes::{draw_text, pane_block};
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let mut title = Vec::new();
-    if let Some(t) = app.trace() {
+    if let Some(t) = app.trace().filter(|t| t.trace.response.status != 0) {
         let status = t.trace.response.status;
         title.push(Span::styled(format!(" {status}"), theme.status(status)));
         if let Some((stage, _)) = t.failure() {
@@ -31,9 +31,22 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         None,
         &[Action::RunAll, Action::Copy],
     );
+    let waiting = app.trace().is_some_and(|t| t.trace.response.status == 0);
     match app.trace() {
-        Some(t) => draw_text(f, app, Pane::Response, block, area, &t.response),
-        None => {
+        Some(t) if !waiting => draw_text(f, app, Pane::Response, block, area, &t.response),
+        _ if waiting => {
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            f.render_widget(
+                Paragraph::new(Span::styled(
+                    "No answer yet: the client is waiting at the breakpoint.",
+                    theme.muted(),
+                ))
+                .wrap(Wrap { trim: true }),
+                inner,
+            );
+        }
+        _ => {
             let inner = block.inner(area);
             f.render_widget(block, area);
             let run = app

@@ -58,6 +58,15 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         }
         crate::app::listen::Listening::Off => {}
     }
+    let waiting = app.listen().paused().len();
+    if waiting > 0 {
+        left.push(Span::styled(
+            format!(" ⏸ {waiting} paused"),
+            theme.warning(),
+        ));
+    } else if app.listen().breakpoint() {
+        left.push(Span::styled(" ⏸ break", theme.warning()));
+    }
     left.push(Span::raw(" "));
     if searching {
         left.push(Span::styled(
