@@ -20,23 +20,33 @@ fn session(name: &str) -> Session {
     Session::load(&p).expect("session loads")
 }
 
-fn bench_session(bencher: divan::Bencher, name: &str) {
+fn bench_session(bencher: divan::Bencher, name: &str, execution_log: bool) {
     let s = session(name);
     let req = ClientRequest::from_saved(&s.requests[0]).expect("request");
     let backend = CannedBackend::default();
-    let opts = RunOptions::default();
+    let opts = RunOptions {
+        execution_log,
+        ..RunOptions::default()
+    };
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .expect("runtime");
     bencher.bench_local(|| rt.block_on(run(&s.api, &req, &backend, &opts)));
 }
 
+/// As the workbench serves: the trace carries the console execution log.
 #[divan::bench]
 fn mock_load_test_session(b: divan::Bencher) {
-    bench_session(b, "benches/serve-mock.toml");
+    bench_session(b, "benches/serve-mock.toml", true);
+}
+
+/// As `gatebench serve` serves: no execution log (nobody reads it).
+#[divan::bench]
+fn mock_load_test_session_headless(b: divan::Bencher) {
+    bench_session(b, "benches/serve-mock.toml", false);
 }
 
 #[divan::bench]
 fn default_session(b: divan::Bencher) {
-    bench_session(b, "sessions/mock.toml");
+    bench_session(b, "sessions/mock.toml", true);
 }

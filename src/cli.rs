@@ -80,6 +80,9 @@ struct ServeArgs {
     /// Print one example request line per method (`METHOD /stage/path`) and exit.
     #[arg(long)]
     print_routes: bool,
+    /// No access-log line per request (for load tests).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -407,11 +410,12 @@ fn serve(args: &ServeArgs) -> ExitCode {
             session,
             args.listen,
             args.allow_remote,
-            Some(observer),
+            (!args.quiet).then_some(observer),
         )
         .await
         {
-            Ok(s) => s,
+            // Nothing here reads the console execution log.
+            Ok(s) => s.without_execution_log(),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(1);

@@ -71,6 +71,8 @@ fn session_context(session: &Session) -> Map<String, Json> {
 }
 
 struct ServeState {
+    /// Whether traces carry the console execution log (someone reads them).
+    execution_log: bool,
     live: RwLock<Arc<Live>>,
     observer: Option<Observer>,
     hook: Option<InterceptHook>,
@@ -208,6 +210,7 @@ impl Server {
         Ok(Server {
             listener,
             state: Arc::new(ServeState {
+                execution_log: true,
                 live: RwLock::new(Arc::new(Live::new(&session, false))),
                 observer,
                 hook: None,
@@ -221,6 +224,16 @@ impl Server {
     pub fn intercept(mut self, hook: InterceptHook) -> Server {
         if let Some(state) = Arc::get_mut(&mut self.state) {
             state.hook = Some(hook);
+        }
+        self
+    }
+
+    /// Leave the console execution log out of traces (a headless server whose observer
+    /// does not read it saves formatting it). Call before [`Server::handle`] and
+    /// [`Server::run`].
+    pub fn without_execution_log(mut self) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            state.execution_log = false;
         }
         self
     }
@@ -286,6 +299,7 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
     let live = state.live();
     let mut opts = RunOptions {
         context: live.context.clone(),
+        execution_log: state.execution_log,
         ..RunOptions::default()
     };
     if live.breakpoint
@@ -308,16 +322,19 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
             builder = builder.header(name, value);
         }
     }
+    let Some(observer) = &state.observer else {
+        return builder
+            .body(Body::from(trace.response.body))
+            .unwrap_or_default();
+    };
     let response = builder
         .body(Body::from(trace.response.body.clone()))
         .unwrap_or_default();
-    if let Some(observer) = &state.observer {
-        observer(&Served {
-            id,
-            request,
-            trace,
-            latency: started.elapsed(),
-        });
-    }
+    observer(&Served {
+        id,
+        request,
+        trace,
+        latency: started.elapsed(),
+    });
     response
 }

@@ -8,6 +8,8 @@ const MAX_VALUE: usize = 1000;
 pub struct ExecLog {
     ts: String,
     lines: Vec<String>,
+    /// Off: nothing is formatted or kept (nobody will read it).
+    off: bool,
 }
 
 impl ExecLog {
@@ -16,21 +18,55 @@ impl ExecLog {
         let ts = console_timestamp(now_ms);
         let mut log = ExecLog {
             ts,
-            lines: vec![format!("Execution log for request {request_id}")],
+            lines: Vec::with_capacity(24),
+            off: false,
         };
-        log.line(format!("Starting execution for request: {request_id}"));
+        log.lines
+            .push(format!("Execution log for request {request_id}"));
+        log.line(format_args!("Starting execution for request: {request_id}"));
         log
     }
 
-    /// Add a timestamped line.
-    pub fn line(&mut self, text: impl Into<String>) {
-        let text = text.into();
-        let text = truncate(&text);
-        self.lines.push(format!("{} : {text}", self.ts));
+    /// A log that keeps nothing: for runs whose log nobody reads (a headless server).
+    pub fn off() -> Self {
+        ExecLog {
+            off: true,
+            ..ExecLog::default()
+        }
+    }
+
+    /// Whether lines are kept (callers skip preparing costly values when not).
+    pub fn enabled(&self) -> bool {
+        !self.off
+    }
+
+    /// Add a timestamped line (cut after API Gateway's 1000 bytes with ` [TRUNCATED]`).
+    pub fn line(&mut self, text: impl std::fmt::Display) {
+        use std::fmt::Write as _;
+        if self.off {
+            return;
+        }
+        let mut line = String::with_capacity(self.ts.len() + 64);
+        line.push_str(&self.ts);
+        line.push_str(" : ");
+        let start = line.len();
+        let _ = write!(line, "{text}");
+        if line.len() - start > MAX_VALUE {
+            let mut end = start + MAX_VALUE;
+            while !line.is_char_boundary(end) {
+                end -= 1;
+            }
+            line.truncate(end);
+            line.push_str(" [TRUNCATED]");
+        }
+        self.lines.push(line);
     }
 
     /// The lines written so far, ending with an empty line (the log ends with a newline).
     pub fn finish(mut self) -> Vec<String> {
+        if self.off {
+            return Vec::new();
+        }
         self.lines.push(String::new());
         self.lines
     }
@@ -39,17 +75,6 @@ impl ExecLog {
     pub fn lines(&self) -> &[String] {
         &self.lines
     }
-}
-
-fn truncate(s: &str) -> String {
-    if s.len() <= MAX_VALUE {
-        return s.to_string();
-    }
-    let mut end = MAX_VALUE;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{} [TRUNCATED]", &s[..end])
 }
 
 /// Print name/value pairs Java-map style: `{a=1, b=2}` (an `IndexMap` or any pairs).
@@ -160,8 +185,17 @@ mod tests {
 
     #[test]
     fn truncation() {
-        let long = "x".repeat(2000);
-        assert!(truncate(&long).ends_with(" [TRUNCATED]"));
+        let mut log = ExecLog::new("id", 0);
+        log.line("é".repeat(1000));
+        log.line("short");
+        let cut = &log.lines()[2];
+        let value = cut.split_once(" : ").unwrap().1;
+        // 1000 bytes, cut back to a character boundary, then the marker.
+        assert_eq!(value, format!("{} [TRUNCATED]", "é".repeat(500)));
+        assert!(log.lines()[3].ends_with(" : short"));
+        let mut off = ExecLog::off();
+        off.line("nothing");
+        assert!(off.finish().is_empty());
         assert_eq!(java_map([("a", "1"), ("b", "2")]), "{a=1, b=2}");
         assert_eq!(java_map(std::iter::empty::<(&str, &str)>()), "{}");
     }

@@ -17,7 +17,7 @@ use super::request::{MAX_PAYLOAD_BYTES, MethodRequest};
 use super::routing::{self, Route};
 use super::trace::{HttpMessage, RenderedTemplate, Stage, StageOutcome, StageRecord, Trace};
 use super::validate;
-use super::variables::{template_context_with, to_json};
+use super::variables::{Reach, template_context_for, to_json};
 use crate::backend::{Backend, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall};
 use crate::session::{SavedRequest, Session};
 use crate::vtl::{Template, VtlError};
@@ -137,6 +137,8 @@ pub struct RunOptions {
     pub context: Map<String, Json>,
     /// Pause before the endpoint call (listen mode's breakpoint).
     pub intercept: Option<Intercept>,
+    /// Write the console execution log (off for a headless server, where nobody reads it).
+    pub execution_log: bool,
 }
 
 impl Default for RunOptions {
@@ -159,6 +161,7 @@ impl Default for RunOptions {
             account_id: "123456789012".to_string(),
             context: Map::new(),
             intercept: None,
+            execution_log: true,
         }
     }
 }
@@ -272,7 +275,11 @@ pub async fn run(
             api: current.as_deref().unwrap_or(api),
             opts,
             backend,
-            log: ExecLog::new(&opts.request_id, opts.now_ms),
+            log: if opts.execution_log {
+                ExecLog::new(&opts.request_id, opts.now_ms)
+            } else {
+                ExecLog::off()
+            },
             trace: Trace::default(),
             test_invoke: false,
             request: Some(request),
@@ -620,7 +627,7 @@ impl Run<'_> {
     }
 
     fn config_error(&mut self, reason: &str) {
-        self.log.line(format!(
+        self.log.line(format_args!(
             "Execution failed due to configuration error: {reason}"
         ));
         self.gateway_error(GatewayError::ApiConfiguration, reason);
@@ -739,29 +746,11 @@ impl Run<'_> {
             query: query.clone(),
             body: (!request.body.is_empty()).then(|| request.body.clone()),
             stage_variables: self.api.stage_variables.clone().unwrap_or_default(),
-            context: context.clone(),
+            context,
         };
-        let single_query = req.single_query();
-        self.log.line(format!(
-            "HTTP Method: {}, Resource Path: {}",
-            request.method, route.path
-        ));
-        self.log.line(format!(
-            "Method request path: {}",
-            java_map(&route.path_parameters)
-        ));
-        self.log.line(format!(
-            "Method request query string: {}",
-            java_map(&single_query)
-        ));
-        self.log.line(format!(
-            "Method request headers: {}",
-            java_map_pairs(&request.headers)
-        ));
-        self.log.line(format!(
-            "Method request body before transformations: {}",
-            String::from_utf8_lossy(&request.body)
-        ));
+        if self.log.enabled() {
+            self.log_method_request(request, &route, &req);
+        }
 
         // Method request: validation.
         if let Some(v) = &method.request_validator {
@@ -772,7 +761,7 @@ impl Run<'_> {
                         "Missing required request parameters: [{}]",
                         missing.join(", ")
                     );
-                    self.log.line(format!(
+                    self.log.line(format_args!(
                         "Request validation failed for request parameters: {msg}"
                     ));
                     self.fail(
@@ -797,7 +786,7 @@ impl Run<'_> {
                     let parsed: Result<Json, String> =
                         serde_json::from_slice(&request.body).map_err(|e| format!("not JSON: {e}"));
                     if let Err(why) = parsed.and_then(|b| validate::validate(model, &b)) {
-                        self.log.line(format!(
+                        self.log.line(format_args!(
                             "Request body does not match model schema for content type {ct}: {why}"
                         ));
                         self.stage(
@@ -808,7 +797,7 @@ impl Run<'_> {
                         self.gateway_error(GatewayError::BadRequestBody, "Invalid request body");
                         return;
                     }
-                    self.log.line(format!(
+                    self.log.line(format_args!(
                         "Request validation succeeded for content type {ct}"
                     ));
                 }
@@ -1206,17 +1195,44 @@ impl Run<'_> {
         ]
     }
 
+    fn log_method_request(&mut self, request: &ClientRequest, route: &Route, req: &MethodRequest) {
+        let single_query = req.single_query();
+        self.log.line(format_args!(
+            "HTTP Method: {}, Resource Path: {}",
+            request.method, route.path
+        ));
+        self.log.line(format_args!(
+            "Method request path: {}",
+            java_map(&route.path_parameters)
+        ));
+        self.log.line(format_args!(
+            "Method request query string: {}",
+            java_map(&single_query)
+        ));
+        self.log.line(format_args!(
+            "Method request headers: {}",
+            java_map_pairs(&request.headers)
+        ));
+        self.log.line(format_args!(
+            "Method request body before transformations: {}",
+            String::from_utf8_lossy(&request.body)
+        ));
+    }
+
     fn log_endpoint_request(&mut self, url: &str, headers: &[(String, String)], body: &[u8]) {
-        self.log.line(format!("Endpoint request URI: {url}"));
-        self.log.line(format!(
+        if !self.log.enabled() {
+            return;
+        }
+        self.log.line(format_args!("Endpoint request URI: {url}"));
+        self.log.line(format_args!(
             "Endpoint request headers: {}",
             java_map_pairs(headers)
         ));
-        self.log.line(format!(
+        self.log.line(format_args!(
             "Endpoint request body after transformations: {}",
             String::from_utf8_lossy(body)
         ));
-        self.log.line(format!("Sending request to {url}"));
+        self.log.line(format_args!("Sending request to {url}"));
     }
 
     async fn http_call(
@@ -1288,18 +1304,20 @@ impl Run<'_> {
                 return None;
             }
         };
-        self.log.line(format!(
-            "Received response. Status: {}, Integration latency: {latency} ms",
-            msg.status
-        ));
-        self.log.line(format!(
-            "Endpoint response headers: {}",
-            java_map_pairs(&msg.headers)
-        ));
-        self.log.line(format!(
-            "Endpoint response body before transformations: {}",
-            msg.body_text()
-        ));
+        if self.log.enabled() {
+            self.log.line(format_args!(
+                "Received response. Status: {}, Integration latency: {latency} ms",
+                msg.status
+            ));
+            self.log.line(format_args!(
+                "Endpoint response headers: {}",
+                java_map_pairs(&msg.headers)
+            ));
+            self.log.line(format_args!(
+                "Endpoint response body before transformations: {}",
+                msg.body_text()
+            ));
+        }
         let mut notes = vec![format!("status {} in {latency} ms", msg.status)];
         if let Some(e) = &error {
             notes.push(format!("function error: {e}"));
@@ -1460,21 +1478,29 @@ impl Run<'_> {
             }
         }
         self.stage(Stage::IntegrationResponse, StageOutcome::Done, notes);
-        self.log.line(format!(
-            "Method response body after transformations: {}",
-            String::from_utf8_lossy(&body)
-        ));
         if integration.kind != IntegrationType::Mock
             && is_lambda_uri(integration.uri.as_deref().unwrap_or(""))
         {
             headers.insert(0, ("X-Amzn-Trace-Id".to_string(), self.trace_id()));
         }
-        self.log.line(format!(
+        self.log_method_response(&body, &headers);
+        self.respond(status, headers, body);
+    }
+
+    /// The log's last lines for a response built by the gateway.
+    fn log_method_response(&mut self, body: &[u8], headers: &[(String, String)]) {
+        if !self.log.enabled() {
+            return;
+        }
+        self.log.line(format_args!(
+            "Method response body after transformations: {}",
+            String::from_utf8_lossy(body)
+        ));
+        self.log.line(format_args!(
             "Method response headers: {}",
-            java_map_pairs(&headers)
+            java_map_pairs(headers)
         ));
         self.log.line("Successfully completed execution");
-        self.respond(status, headers, body);
     }
 
     fn trace_id(&self) -> String {
@@ -1668,15 +1694,7 @@ impl Run<'_> {
             StageOutcome::Done,
             vec![format!("proxy response: status {}", parsed.status)],
         );
-        self.log.line(format!(
-            "Method response body after transformations: {}",
-            String::from_utf8_lossy(&body)
-        ));
-        self.log.line(format!(
-            "Method response headers: {}",
-            java_map_pairs(&headers)
-        ));
-        self.log.line("Successfully completed execution");
+        self.log_method_response(&body, &headers);
         self.respond(parsed.status, headers, body);
     }
 
@@ -1765,7 +1783,7 @@ impl Run<'_> {
                 resp.status
             )],
         );
-        self.log.line(format!(
+        self.log.line(format_args!(
             "Method response body after transformations: {}",
             resp.body_text()
         ));
@@ -1926,7 +1944,7 @@ fn apply_request_overrides(overrides: &Json, params: &mut IntegrationParams) {
 thread_local! {
     /// Parsed templates by source text: a served API renders the same few templates for
     /// every request.
-    static TEMPLATE_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, std::rc::Rc<Template>>> =
+    static TEMPLATE_CACHE: std::cell::RefCell<rustc_hash::FxHashMap<String, std::rc::Rc<(Template, Reach)>>> =
         std::cell::RefCell::new(rustc_hash::FxHashMap::default());
 }
 
@@ -1936,11 +1954,11 @@ const TEMPLATE_CACHE_SIZE: usize = 64;
 fn parsed_template(
     source: &str,
     policy: &crate::vtl::Policy,
-) -> Result<std::rc::Rc<Template>, VtlError> {
+) -> Result<std::rc::Rc<(Template, Reach)>, VtlError> {
     if let Some(t) = TEMPLATE_CACHE.with(|c| c.borrow().get(source).cloned()) {
         return Ok(t);
     }
-    let t = std::rc::Rc::new(Template::parse_with(source, policy)?);
+    let t = std::rc::Rc::new((Template::parse_with(source, policy)?, Reach::of(source)));
     TEMPLATE_CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= TEMPLATE_CACHE_SIZE {
@@ -1966,8 +1984,9 @@ pub fn render_template(
         Err(e) => return (Err(e), overrides_in.clone()),
     };
     let seeded = overrides_in.is_object().then_some(overrides_in);
-    let (mut ctx, overrides) = template_context_with(req, payload, seeded);
-    let out = parsed.render(&mut ctx, &policy);
+    let (template, reach) = &*parsed;
+    let (mut ctx, overrides) = template_context_for(req, payload, seeded, *reach);
+    let out = template.render(&mut ctx, &policy);
     let exported = json!({
         "requestOverride": to_json(&crate::vtl::Value::Map(overrides.request.clone())),
         "responseOverride": to_json(&crate::vtl::Value::Map(overrides.response.clone())),

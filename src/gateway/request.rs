@@ -7,6 +7,11 @@ use serde::Deserialize;
 /// API Gateway's payload limit (10 MB); a larger request is answered `413 Request Too Long`.
 pub const MAX_PAYLOAD_BYTES: usize = 10 * 1024 * 1024;
 
+/// Whether `name` is one of [`HIDDEN_HEADERS`] (any case).
+pub fn is_hidden_header(name: &str) -> bool {
+    HIDDEN_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
 /// Headers a mapping template never sees through `$input.params()`, even when the client
 /// sent them (recorded on a REGIONAL endpoint with an HTTP integration).
 pub const HIDDEN_HEADERS: &[&str] = &[
@@ -151,7 +156,7 @@ impl MethodRequest {
     pub fn visible_headers(&self) -> IndexMap<String, String> {
         let mut out: IndexMap<String, String> = IndexMap::new();
         for (k, v) in &self.headers {
-            if HIDDEN_HEADERS.contains(&k.to_ascii_lowercase().as_str()) {
+            if is_hidden_header(k) {
                 continue;
             }
             out.insert(k.clone(), v.clone());
@@ -176,7 +181,7 @@ impl MethodRequest {
         if let Some(v) = self.query_param(name) {
             return Some(v);
         }
-        if HIDDEN_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+        if is_hidden_header(name) {
             return None;
         }
         self.header(name)

@@ -78,16 +78,65 @@ pub fn template_context_with(
     payload: &[u8],
     overrides: Option<&serde_json::Value>,
 ) -> (Context, Overrides) {
+    template_context_for(req, payload, overrides, Reach::ALL)
+}
+
+/// Which of the gateway's variables a template can reach, told from its source text: a
+/// variable whose name does not appear in the text cannot be reached (`#evaluate` and
+/// `#parse` could build a name at run time, so a template using them reaches everything).
+/// Building `$context` is the largest part of preparing a render; most request templates
+/// never touch it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reach {
+    /// `$context` appears.
+    pub context: bool,
+    /// `$stageVariables` appears.
+    pub stage_variables: bool,
+}
+
+impl Reach {
+    /// Everything (when the source is not known).
+    pub const ALL: Reach = Reach {
+        context: true,
+        stage_variables: true,
+    };
+
+    /// What `source` can reach.
+    pub fn of(source: &str) -> Reach {
+        if source.contains("evaluate") || source.contains("parse") || source.contains("include") {
+            return Reach::ALL;
+        }
+        Reach {
+            context: source.contains("context"),
+            stage_variables: source.contains("stageVariables"),
+        }
+    }
+}
+
+/// [`template_context_with`] for a template that reaches only `reach`: the variables it
+/// cannot reach are left unset (the override maps are always prepared, since the pipeline
+/// carries them on).
+pub fn template_context_for(
+    req: &MethodRequest,
+    payload: &[u8],
+    overrides: Option<&serde_json::Value>,
+    reach: Reach,
+) -> (Context, Overrides) {
     let mut ctx = Context::new();
-    let (context_value, overrides) = context_object(req, overrides);
+    let (context_value, overrides) = context_object(req, overrides, reach.context);
     ctx.insert("input", Value::Object(Rc::new(Input::new(req, payload))));
     ctx.insert("util", Value::Object(Rc::new(Util)));
-    ctx.insert("context", context_value);
-    let mut sv = JavaMap::default();
-    for (k, v) in &req.stage_variables {
-        sv.insert(Rc::from(k.as_str()), Value::str(v));
+    if reach.context {
+        ctx.insert("context", context_value);
     }
-    ctx.insert("stageVariables", Value::map(sv));
+    if reach.stage_variables {
+        let mut sv =
+            JavaMap::with_capacity_and_hasher(req.stage_variables.len(), rustc_hash::FxBuildHasher);
+        for (k, v) in &req.stage_variables {
+            sv.insert(Rc::from(k.as_str()), Value::str(v));
+        }
+        ctx.insert("stageVariables", Value::map(sv));
+    }
     (ctx, overrides)
 }
 
@@ -299,6 +348,37 @@ fn lookup_param(params: &Value, name: &str) -> Value {
     Value::str("")
 }
 
+/// [`lookup_param`] on the map [`params_map`] would build, without building it.
+fn lookup_param_direct(req: &MethodRequest, name: &str) -> Value {
+    if let Some(v) = req.path_parameters.get(name) {
+        return Value::str(v);
+    }
+    // The query string keeps the last value of a name.
+    if let Some((_, v)) = req.query.iter().rev().find(|(k, _)| k == name) {
+        return Value::str(v);
+    }
+    let visible = || {
+        req.headers
+            .iter()
+            .filter(|(k, _)| !crate::gateway::request::is_hidden_header(k))
+    };
+    // A header of exactly this name (its last value), else the first name that matches
+    // ignoring case (that name's last value).
+    let last_of = |exact: &str| {
+        visible()
+            .filter(|(k, _)| k == exact)
+            .last()
+            .map(|(_, v)| Value::str(v))
+    };
+    if let Some(v) = last_of(name) {
+        return v;
+    }
+    visible()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(k, _)| last_of(k))
+        .unwrap_or_else(|| Value::str(""))
+}
+
 impl HostObject for Input {
     fn class_name(&self) -> &str {
         "Input"
@@ -315,7 +395,11 @@ impl HostObject for Input {
         Ok(match (name, args) {
             ("getBody", []) => self.property("body"),
             ("params", []) => Outcome::Value(self.params().clone()),
-            ("params", [Value::Str(n)]) => Outcome::Value(lookup_param(self.params(), n)),
+            ("params", [Value::Str(n)]) => Outcome::Value(match self.params.get() {
+                // Built (and perhaps changed by the template): look there.
+                Some(params) => lookup_param(params, n),
+                None => lookup_param_direct(&self.request, n),
+            }),
             // The whole document: no JSONPath evaluation, no copy of the tree.
             ("path", [Value::Str(p)]) if p.trim() == "$" => {
                 Outcome::Value(navigable(self.document()))
@@ -480,9 +564,9 @@ fn context_value(v: &serde_json::Value, stringify: bool) -> Value {
 }
 
 fn override_maps(keys: &[&str], given: Option<&serde_json::Value>) -> (Value, MapRef) {
-    let mut m = JavaMap::default();
+    let mut m = JavaMap::with_capacity_and_hasher(keys.len(), rustc_hash::FxBuildHasher);
     for k in keys {
-        m.insert(Rc::from(*k), context_map(JavaMap::default()).0);
+        m.insert(interned(k), context_map(JavaMap::default()).0);
     }
     if let Some(serde_json::Value::Object(o)) = given {
         for (k, v) in o {
@@ -492,25 +576,61 @@ fn override_maps(keys: &[&str], given: Option<&serde_json::Value>) -> (Value, Ma
     context_map(m)
 }
 
-fn context_object(req: &MethodRequest, seeded: Option<&serde_json::Value>) -> (Value, Overrides) {
+thread_local! {
+    /// `$context`'s fixed key names, allocated once per thread.
+    static KEYS: rustc_hash::FxHashMap<&'static str, Rc<str>> = CONTEXT_ORDER
+        .iter()
+        .chain(IDENTITY_ORDER)
+        .chain(&["path", "header", "querystring"])
+        .map(|k| (*k, Rc::from(*k)))
+        .collect();
+}
+
+/// A key name, shared when it is one of `$context`'s own.
+fn interned(key: &str) -> Rc<str> {
+    KEYS.with(|k| k.get(key).cloned())
+        .unwrap_or_else(|| Rc::from(key))
+}
+
+/// `$context` (when `full`; else only the override maps, and `Value::Null`).
+fn context_object(
+    req: &MethodRequest,
+    seeded: Option<&serde_json::Value>,
+    full: bool,
+) -> (Value, Overrides) {
     let given = &req.context;
     let seed = |key: &str| seeded.and_then(|s| s.get(key)).or_else(|| given.get(key));
     let (request_override, request_map) =
         override_maps(&["path", "header", "querystring"], seed("requestOverride"));
     let (response_override, response_map) = override_maps(&["header"], seed("responseOverride"));
-    let mut m = JavaMap::default();
+    if !full {
+        return (
+            Value::Null,
+            Overrides {
+                request: request_map,
+                response: response_map,
+            },
+        );
+    }
+    let mut m = JavaMap::with_capacity_and_hasher(
+        CONTEXT_ORDER.len() + given.len(),
+        rustc_hash::FxBuildHasher,
+    );
     let put = |m: &mut JavaMap, key: &str| {
         let value = match key {
             "requestOverride" => request_override.clone(),
             "responseOverride" => response_override.clone(),
             "identity" => {
                 let ident = given.get("identity").and_then(|v| v.as_object());
-                let mut im = JavaMap::default();
+                let mut im = JavaMap::with_capacity_and_hasher(
+                    IDENTITY_ORDER.len(),
+                    rustc_hash::FxBuildHasher,
+                );
                 for k in IDENTITY_ORDER {
                     let v = ident
                         .and_then(|i| i.get(*k))
                         .map_or(Value::Null, |v| context_value(v, false));
-                    im.insert(Rc::from(*k), v);
+                    im.insert(interned(k), v);
                 }
                 if let Some(i) = ident {
                     for (k, v) in i {
@@ -530,7 +650,7 @@ fn context_object(req: &MethodRequest, seeded: Option<&serde_json::Value>) -> (V
                 None => return,
             },
         };
-        m.insert(Rc::from(key), value);
+        m.insert(interned(key), value);
     };
     for key in CONTEXT_ORDER {
         put(&mut m, key);
@@ -562,6 +682,51 @@ mod tests {
         let req = MethodRequest::from_case_json(&req).unwrap();
         let (mut ctx, _) = template_context(&req, payload.as_bytes());
         Template::parse(template)?.render(&mut ctx, &Policy::api_gateway())
+    }
+
+    #[test]
+    fn a_single_parameter_is_found_as_in_the_whole_params_map() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        let mut req = MethodRequest::default();
+        req.path_parameters.insert("id".into(), "7".into());
+        req.path_parameters
+            .insert("Both".into(), "from-path".into());
+        req.query = pairs(&[("q", "1"), ("q", "2"), ("Both", "from-query"), ("h", "q")]);
+        req.headers = pairs(&[
+            ("X-Dup", "a"),
+            ("x-dup", "b"),
+            ("X-Dup", "c"),
+            ("Content-Length", "3"),
+            ("Host", "example.com"),
+            ("h", "from-header"),
+        ]);
+        let whole = params_map(&req);
+        for name in [
+            "id",
+            "Both",
+            "both",
+            "q",
+            "h",
+            "X-Dup",
+            "x-dup",
+            "X-DUP",
+            "content-length",
+            "Content-Length",
+            "host",
+            "HOST",
+            "missing",
+            "",
+        ] {
+            assert_eq!(
+                lookup_param_direct(&req, name).to_java_string(),
+                lookup_param(&whole, name).to_java_string(),
+                "{name}"
+            );
+        }
     }
 
     fn req() -> serde_json::Value {
