@@ -366,8 +366,8 @@ fn lookup_param_direct(req: &MethodRequest, name: &str) -> Value {
     // ignoring case (that name's last value).
     let last_of = |exact: &str| {
         visible()
-            .filter(|(k, _)| k == exact)
-            .last()
+            .rev()
+            .find(|(k, _)| k == exact)
             .map(|(_, v)| Value::str(v))
     };
     if let Some(v) = last_of(name) {
