@@ -78,6 +78,16 @@ pub enum Action {
     Replay,
     /// Add the selected served request to the session's saved requests.
     SaveServed,
+    /// Import an API definition (asks for its path) and open one of its operations.
+    ImportApi,
+    /// Add a request from a curl command line (asks for it).
+    PasteCurl,
+    /// Accept a prompt: import the file, or add the curl command's request.
+    Submit,
+    /// Complete the file name in the path prompt.
+    Complete,
+    /// Show or hide the import warnings.
+    ToggleWarnings,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -86,7 +96,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 39] = [
+    pub const ALL: [Action; 44] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -124,6 +134,11 @@ impl Action {
         Action::Requests,
         Action::Replay,
         Action::SaveServed,
+        Action::ImportApi,
+        Action::PasteCurl,
+        Action::Submit,
+        Action::Complete,
+        Action::ToggleWarnings,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -168,6 +183,11 @@ impl Action {
             Action::Requests => "requests",
             Action::Replay => "replay",
             Action::SaveServed => "save_served",
+            Action::ImportApi => "import_api",
+            Action::PasteCurl => "paste_curl",
+            Action::Submit => "submit",
+            Action::Complete => "complete",
+            Action::ToggleWarnings => "toggle_warnings",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -213,6 +233,11 @@ impl Action {
             Action::Requests => "served",
             Action::Replay => "replay",
             Action::SaveServed => "save as request",
+            Action::ImportApi => "import",
+            Action::PasteCurl => "curl",
+            Action::Submit => "ok",
+            Action::Complete => "complete",
+            Action::ToggleWarnings => "warnings",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -257,7 +282,9 @@ impl Action {
                 "Backend pane: what changed from the client request to the endpoint request"
             }
             Action::OpenSession => "open another session (lists the sessions folder)",
-            Action::Choose => "open the selected session, or show the selected request",
+            Action::Choose => {
+                "open the selected session or operation, or show the selected request"
+            }
             Action::Search => "search the focused pane (plain text, case-insensitive)",
             Action::SearchNext => "find the next match (wraps around)",
             Action::ToggleListen => {
@@ -266,6 +293,13 @@ impl Action {
             Action::Requests => "show or hide the requests served in listen mode",
             Action::Replay => "replay the selected served request through the edited session",
             Action::SaveServed => "add the selected served request to the session",
+            Action::ImportApi => {
+                "import an API definition (OpenAPI, CloudFormation, SAM) and open one of its operations"
+            }
+            Action::PasteCurl => "add a request from a curl command (paste or type it)",
+            Action::Submit => "import the file, or add the curl command's request",
+            Action::Complete => "complete the file name (as far as the matches agree)",
+            Action::ToggleWarnings => "show or hide the import warnings (file:line)",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::app::request_text;
 use crate::app::{
-    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Overlay, Pane, RunState, StatusKind,
+    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Origin, Overlay, Pane, RunState, StatusKind,
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::Stage;
@@ -24,6 +24,10 @@ fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
 impl App {
     /// Do what an action asks.
     pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
+        // The import and curl overlays (and the keys that open them) have their own file.
+        if let Some(fx) = self.perform_import(action) {
+            return fx;
+        }
         match action {
             Action::ForceQuit => {
                 self.quitting = true;
@@ -138,6 +142,12 @@ impl App {
             Action::PageUp => self.page(false),
             Action::Top | Action::Bottom => self.jump(action == Action::Top),
             Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+            // Handled by `perform_import` where they apply; nothing to do elsewhere.
+            Action::ImportApi
+            | Action::PasteCurl
+            | Action::Submit
+            | Action::Complete
+            | Action::ToggleWarnings => Vec::new(),
         }
     }
 
@@ -258,10 +268,28 @@ impl App {
     }
 
     fn save(&mut self) -> Vec<Effect> {
-        let path = self
-            .session_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_SAVE_PATH));
+        let path = match &mut self.origin {
+            Origin::File(p) => p.clone(),
+            Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),
+            Origin::Imported { saving: true, .. } => {
+                self.set_status(StatusKind::Info, "Already saving…");
+                return Vec::new();
+            }
+            Origin::Imported { dir, saving, .. } => {
+                *saving = true;
+                let dir = dir.clone();
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Saving as a new file in {}…", dir.display()),
+                );
+                return vec![Effect::SaveNew {
+                    dir,
+                    stem: crate::session::slug(&self.session.name),
+                    session: Box::new(self.session.clone()),
+                    revision: self.revision,
+                }];
+            }
+        };
         self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
         vec![Effect::Save {
             path,
@@ -329,15 +357,22 @@ impl App {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
         }
-        self.request_index = (self.request_index + 1) % n;
-        self.load_request_text();
-        self.reroute();
-        self.trace = None;
+        let fx = self.select_request((self.request_index + 1) % n);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         self.set_status(
             StatusKind::Info,
             format!("Request {}/{n}: {name}", self.request_index + 1),
         );
+        fx
+    }
+
+    /// Show saved request `i` in the panes: its text, the method it reaches, that method's
+    /// templates, a fresh render, and a run when the backend runs live.
+    pub(super) fn select_request(&mut self, i: usize) -> Vec<Effect> {
+        self.request_index = i.min(self.session.requests.len().saturating_sub(1));
+        self.load_request_text();
+        self.reroute();
+        self.trace = None;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());
