@@ -13,7 +13,7 @@ use crate::ui::panes::import::{border_hints, centered};
 /// Draw the prompt.
 pub fn draw(f: &mut Frame, app: &App) {
     let theme = app.theme();
-    let rect = centered(f.area(), 100, 16);
+    let rect = centered(f.area(), 100, 14);
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.border(true))

@@ -50,33 +50,25 @@ fn frame<'a>(title: String, bottom: Line<'a>, theme: &Theme) -> Block<'a> {
         .title_bottom(bottom)
 }
 
-/// The path prompt.
+/// The rows `lines` take when wrapped at `width` columns.
+fn wrapped_rows(lines: &[Line<'_>], width: usize) -> usize {
+    lines
+        .iter()
+        .map(|l| l.width().div_ceil(width.max(1)).max(1))
+        .sum()
+}
+
+/// The path prompt, as tall as what it shows.
 pub fn draw_path(f: &mut Frame, app: &App) {
     let theme = app.theme();
-    let rect = centered(f.area(), 90, 12);
-    let block = frame(
-        " Import an API definition ".to_string(),
-        border_hints(
-            app,
-            Layer::ImportPath,
-            &[
-                (Action::Submit, "import"),
-                (Action::Complete, "complete"),
-                (Action::Cancel, "close"),
-            ],
-            theme,
-        ),
-        theme,
-    );
-    let inner = block.inner(rect);
-    f.render_widget(Clear, rect);
-    f.render_widget(block, rect);
+    let width = f.area().width.saturating_sub(4).min(90);
+    let inner_w = usize::from(width.saturating_sub(2));
     let state = app.import();
-    let width = usize::from(inner.width).saturating_sub(3);
     // Keep the end of a long path (where typing happens) in view.
     let path = state.path();
-    let shown: String = if path.chars().count() > width {
-        let skip = path.chars().count() - width + 1;
+    let room = inner_w.saturating_sub(3);
+    let shown: String = if path.chars().count() > room {
+        let skip = path.chars().count() - room + 1;
         std::iter::once('…')
             .chain(path.chars().skip(skip))
             .collect()
@@ -93,7 +85,6 @@ pub fn draw_path(f: &mut Frame, app: &App) {
             Span::styled(shown, theme.text()),
             Span::styled("▏", theme.key_hint()),
         ]),
-        Line::from(""),
     ];
     match state.note() {
         PathNote::None => {}
@@ -107,7 +98,7 @@ pub fn draw_path(f: &mut Frame, app: &App) {
         PathNote::Candidates(names) => {
             // As many names per row as fit, like a shell lists them.
             let col = names.iter().map(|n| n.chars().count()).max().unwrap_or(0) + 2;
-            let per_row = (usize::from(inner.width) / col.max(1)).max(1);
+            let per_row = (inner_w / col.max(1)).max(1);
             for row in names.chunks(per_row) {
                 let text: String = row.iter().map(|n| format!("{n:<col$}")).collect();
                 lines.push(Line::from(Span::styled(text, theme.text())));
@@ -115,16 +106,44 @@ pub fn draw_path(f: &mut Frame, app: &App) {
         }
         PathNote::Error(e) => lines.push(Line::from(Span::styled(format!("✗ {e}"), theme.error()))),
     }
-    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    let height = u16::try_from(wrapped_rows(&lines, inner_w) + 2).unwrap_or(u16::MAX);
+    let rect = centered(f.area(), width, height.max(5));
+    let block = frame(
+        " Import an API definition ".to_string(),
+        border_hints(
+            app,
+            Layer::ImportPath,
+            &[
+                (Action::Submit, "import"),
+                (Action::Complete, "complete"),
+                (Action::Cancel, "close"),
+            ],
+            theme,
+        ),
+        theme,
+    );
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
 }
 
 /// The operations of the imported API, operation `selected` highlighted.
 pub fn draw_operations(f: &mut Frame, app: &App, selected: usize) {
     let theme = app.theme();
-    let rect = centered(f.area(), 100, 24);
     let Some(api) = app.import().pending() else {
         return;
     };
+    // A summary line, the note about restored edits, the header, one row per operation.
+    let rows = 2 + usize::from(api.restored) + api.operations.len();
+    let rect = centered(
+        f.area(),
+        100,
+        u16::try_from(rows + 2).unwrap_or(u16::MAX).min(24),
+    );
     let file = api.file.file_name().map_or_else(
         || api.file.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -172,7 +191,7 @@ pub fn draw_operations(f: &mut Frame, app: &App, selected: usize) {
     ])];
     if api.restored {
         lines.push(Line::from(Span::styled(
-            "Unsaved edits of an earlier import of this file were found: they open with it.",
+            "Unsaved edits of an earlier import of this file: they open with it.",
             theme.warning(),
         )));
     }
