@@ -133,6 +133,7 @@ impl App {
                 self.theme = self.theme.next();
                 self.template_editor.set_theme(&self.theme);
                 self.request_editor.set_theme(&self.theme);
+                self.curl_editor.set_theme(&self.theme);
                 self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
                 self.highlight_effect().into_iter().collect()
             }
