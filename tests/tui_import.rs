@@ -190,3 +190,29 @@ async fn overlay_snapshots() {
     t.key(KeyCode::Char('w')).await;
     snap("import_warnings_80x24", &t.screen());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_lists_the_new_keys() {
+    let mut t = Harness::open(Some("mock.toml"), 120, 120).await;
+    t.key(KeyCode::Char('?')).await;
+    let screen = t.screen();
+    for (key, what) in [
+        (
+            "I",
+            "import an API definition (OpenAPI, CloudFormation, SAM)",
+        ),
+        ("c", "add a request from a curl command (paste or type it)"),
+        ("tab", "complete the file name"),
+        ("w", "show or hide the import warnings (file:line)"),
+    ] {
+        let line = format!("  {key:<16}{what}");
+        assert!(screen.contains(&line), "{line:?} in\n{screen}");
+    }
+    for heading in [
+        "Import: the path prompt",
+        "Import: the imported operations",
+        "Curl prompt (paste or type; a line ending in \\ continues)",
+    ] {
+        assert!(screen.contains(heading), "{heading:?} in\n{screen}");
+    }
+}

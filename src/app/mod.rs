@@ -6,6 +6,8 @@ pub mod action;
 pub mod autosave;
 pub mod config;
 mod curl;
+#[cfg(test)]
+mod curl_tests;
 pub mod diff;
 mod edit;
 pub mod effect;
