@@ -168,7 +168,7 @@ async fn edits_are_served_at_once_and_the_breakpoint_holds_a_live_request() {
     t.key(KeyCode::Char('i')).await;
     t.key(KeyCode::Char('!')).await;
     t.key(KeyCode::Esc).await;
-    t.key(KeyCode::Char('c')).await;
+    t.key(KeyCode::Char('R')).await;
     let (status, body) = tokio::time::timeout(Duration::from_secs(10), client)
         .await
         .expect("the resumed client is answered")

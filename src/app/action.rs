@@ -82,6 +82,16 @@ pub enum Action {
     ToggleBreakpoint,
     /// Let the first paused request go on (through the session as edited now).
     Resume,
+    /// Import an API definition (asks for its path) and open one of its operations.
+    ImportApi,
+    /// Add a request from a curl command line (asks for it).
+    PasteCurl,
+    /// Accept a prompt: import the file, or add the curl command's request.
+    Submit,
+    /// Complete the file name in the path prompt.
+    Complete,
+    /// Show or hide the import warnings.
+    ToggleWarnings,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -90,7 +100,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 41] = [
+    pub const ALL: [Action; 46] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -130,6 +140,11 @@ impl Action {
         Action::SaveServed,
         Action::ToggleBreakpoint,
         Action::Resume,
+        Action::ImportApi,
+        Action::PasteCurl,
+        Action::Submit,
+        Action::Complete,
+        Action::ToggleWarnings,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -176,6 +191,11 @@ impl Action {
             Action::SaveServed => "save_served",
             Action::ToggleBreakpoint => "toggle_breakpoint",
             Action::Resume => "resume",
+            Action::ImportApi => "import_api",
+            Action::PasteCurl => "paste_curl",
+            Action::Submit => "submit",
+            Action::Complete => "complete",
+            Action::ToggleWarnings => "toggle_warnings",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -223,6 +243,11 @@ impl Action {
             Action::SaveServed => "save as request",
             Action::ToggleBreakpoint => "breakpoint",
             Action::Resume => "resume",
+            Action::ImportApi => "import",
+            Action::PasteCurl => "curl",
+            Action::Submit => "ok",
+            Action::Complete => "complete",
+            Action::ToggleWarnings => "warnings",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -267,7 +292,9 @@ impl Action {
                 "Backend pane: what changed from the client request to the endpoint request"
             }
             Action::OpenSession => "open another session (lists the sessions folder)",
-            Action::Choose => "open the selected session, or show the selected request",
+            Action::Choose => {
+                "open the selected session or operation, or show the selected request"
+            }
             Action::Search => "search the focused pane (plain text, case-insensitive)",
             Action::SearchNext => "find the next match (wraps around)",
             Action::ToggleListen => {
@@ -280,6 +307,13 @@ impl Action {
                 "listen mode: pause live requests once the integration request is rendered"
             }
             Action::Resume => "resume the paused request (run again through your edits, if any)",
+            Action::ImportApi => {
+                "import an API definition (OpenAPI, CloudFormation, SAM) and open one of its operations"
+            }
+            Action::PasteCurl => "add a request from a curl command (paste or type it)",
+            Action::Submit => "import the file, or add the curl command's request",
+            Action::Complete => "complete the file name (as far as the matches agree)",
+            Action::ToggleWarnings => "show or hide the import warnings (file:line)",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

@@ -6,7 +6,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
-use crate::app::{App, Effect, Overlay, StatusKind};
+use crate::app::{App, Effect, Origin, Overlay, StatusKind};
 use crate::session::Session;
 
 /// The folder for autosave copies: `$GATEBENCH_STATE_DIR`, else
@@ -40,6 +40,28 @@ pub fn autosave_file(dir: &Path, session_path: Option<&Path>) -> PathBuf {
     }
 }
 
+/// The autosave file for a session imported from `from` and not saved yet: its own file (by
+/// the imported file's absolute path), so it never passes for the built-in session's copy and
+/// importing the same file again finds it.
+pub fn import_autosave_file(dir: &Path, from: &Path) -> PathBuf {
+    let abs = std::path::absolute(from).unwrap_or_else(|_| from.to_path_buf());
+    let mut h = DefaultHasher::new();
+    abs.hash(&mut h);
+    let stem = from
+        .file_stem()
+        .map_or_else(|| "api".into(), |s| s.to_string_lossy().into_owned());
+    dir.join(format!("imported-{stem}-{:016x}.toml", h.finish()))
+}
+
+/// The autosave file of a session from `origin`.
+pub fn autosave_file_for(dir: &Path, origin: &Origin) -> PathBuf {
+    match origin {
+        Origin::Builtin => autosave_file(dir, None),
+        Origin::File(p) => autosave_file(dir, Some(p)),
+        Origin::Imported { from, .. } => import_autosave_file(dir, from),
+    }
+}
+
 /// A recovered copy found at start.
 #[derive(Clone, Debug)]
 pub struct Recovery {
@@ -56,7 +78,11 @@ pub fn find_recovery(
     session_path: Option<&Path>,
     session: &Session,
 ) -> Option<Recovery> {
-    let file = autosave_file(dir, session_path);
+    recovery_at(autosave_file(dir, session_path), session)
+}
+
+/// The autosave copy in `file`, when it exists and differs from `session` (blocking).
+pub fn recovery_at(file: PathBuf, session: &Session) -> Option<Recovery> {
     let saved = Session::load(&file).ok()?;
     // Compare contents (a loaded session also remembers the file it came from).
     (saved.to_toml().ok() != session.to_toml().ok()).then(|| Recovery {
@@ -85,7 +111,12 @@ impl App {
     /// The autosave copy of this session, when autosave is on.
     pub fn autosave_file(&self) -> Option<PathBuf> {
         let dir = self.autosave.as_deref()?;
-        Some(autosave_file(dir, self.session_path.as_deref()))
+        Some(autosave_file_for(dir, &self.origin))
+    }
+
+    /// The autosave folder, when autosave is on.
+    pub fn autosave_dir(&self) -> Option<&Path> {
+        self.autosave.as_deref()
     }
 
     /// An autosave of the current state (the runtime writes at most one a second).
@@ -112,8 +143,8 @@ impl App {
             self.set_status(StatusKind::Info, "Discarded the recovered edits");
             return vec![Effect::RemoveFile { path: r.file }];
         }
-        let path = self.session_path.clone();
-        let mut fx = self.replace_session(*r.session, path);
+        let origin = self.origin.clone();
+        let mut fx = self.replace_session(*r.session, origin, 0);
         // The restored edits are not saved yet.
         self.revision += 1;
         self.set_status(
@@ -140,6 +171,21 @@ mod tests {
         let b = autosave_file(dir, Some(Path::new("/y/a.toml")));
         assert_ne!(a, b);
         assert!(a.file_name().unwrap().to_string_lossy().starts_with("a-"));
+        let imported = Origin::Imported {
+            from: PathBuf::from("/x/a.toml"),
+            dir: PathBuf::from("sessions"),
+            saving: false,
+        };
+        let i = autosave_file_for(dir, &imported);
+        assert_ne!(i, a, "an import has its own copy");
+        assert_ne!(i, autosave_file(dir, None));
+        assert!(
+            i.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("imported-a-")
+        );
+        assert_eq!(i, import_autosave_file(dir, Path::new("/x/a.toml")));
     }
 
     #[test]

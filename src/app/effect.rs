@@ -134,6 +134,45 @@ pub enum Effect {
     /// Lay out a served request's trace for the panes (answers with
     /// [`crate::app::Msg::Traced`]).
     ShowTrace(ShownTrace),
+    /// Save an imported session as a new file in `dir` (`STEM.toml`, or the first free
+    /// `STEM-N.toml`; never replacing a file); answers with [`crate::app::Msg::Saved`].
+    SaveNew {
+        /// The folder.
+        dir: PathBuf,
+        /// The file-name stem (from the API's name).
+        stem: String,
+        /// The session to write.
+        session: Box<Session>,
+        /// The edit revision being saved.
+        revision: u64,
+    },
+    /// List a folder for file-name completion (answers with
+    /// [`crate::app::Msg::DirListed`]). A leading `~/` is the home folder.
+    ListDir {
+        /// Matches the answer to the request.
+        generation: u64,
+        /// The folder, as typed.
+        dir: PathBuf,
+    },
+    /// Import an API definition (answers with [`crate::app::Msg::Imported`]). A leading `~/`
+    /// is the home folder.
+    ImportFile {
+        /// Matches the answer to the request.
+        generation: u64,
+        /// The file, as typed.
+        path: PathBuf,
+        /// Where autosave copies live: an unsaved copy of an earlier import of the same file
+        /// is read from there.
+        autosave_dir: Option<PathBuf>,
+    },
+    /// Parse a curl command line into a request (answers with
+    /// [`crate::app::Msg::CurlParsed`]; `@file` arguments read files, so it runs off the loop).
+    ParseCurl {
+        /// Matches the answer to the request.
+        generation: u64,
+        /// The command line.
+        text: String,
+    },
     /// Leave the program (restoring the terminal).
     Quit,
 }

@@ -27,15 +27,24 @@ pub enum Layer {
     Picker,
     /// The list of served requests is open.
     Requests,
+    /// The path prompt of an import is open: typed characters go to the path.
+    ImportPath,
+    /// The operations (or the warnings) of an imported API are shown.
+    Operations,
+    /// The curl prompt is open: other keys edit the command.
+    Curl,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 7] = [
+    pub const ALL: [Layer; 10] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Search,
         Layer::Picker,
+        Layer::ImportPath,
+        Layer::Operations,
+        Layer::Curl,
         Layer::Requests,
         Layer::Confirm,
         Layer::Help,
@@ -51,6 +60,9 @@ impl Layer {
             Layer::Search => "Searching (type the text to find)",
             Layer::Picker => "Session picker",
             Layer::Requests => "Served requests (listen mode)",
+            Layer::ImportPath => "Import: the path prompt (type or paste a path)",
+            Layer::Operations => "Import: the imported operations",
+            Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
         }
     }
 }
@@ -249,6 +261,9 @@ impl Default for Keymap {
             L::Editing,
             L::Search,
             L::Picker,
+            L::ImportPath,
+            L::Operations,
+            L::Curl,
             L::Requests,
             L::Confirm,
             L::Help,
@@ -294,9 +309,26 @@ impl Default for Keymap {
             b(L::Normal, A::ToggleListen, vec![ch('L')]),
             b(L::Normal, A::Requests, vec![ch('l')]),
             b(L::Normal, A::ToggleBreakpoint, vec![ch('b')]),
-            b(L::Normal, A::Resume, vec![ch('c')]),
+            b(L::Normal, A::Resume, vec![ch('R')]),
             b(L::Requests, A::ToggleBreakpoint, vec![ch('b')]),
-            b(L::Requests, A::Resume, vec![ch('c')]),
+            b(L::Requests, A::Resume, vec![ch('R')]),
+            b(L::Normal, A::ImportApi, vec![ch('I')]),
+            b(L::Normal, A::PasteCurl, vec![ch('c')]),
+            b(L::ImportPath, A::Submit, vec![k(KeyCode::Enter)]),
+            b(L::ImportPath, A::Complete, vec![k(KeyCode::Tab)]),
+            b(L::ImportPath, A::Cancel, vec![k(KeyCode::Esc)]),
+            b(L::Operations, A::Choose, vec![k(KeyCode::Enter)]),
+            b(
+                L::Operations,
+                A::ScrollDown,
+                vec![ch('j'), k(KeyCode::Down)],
+            ),
+            b(L::Operations, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Operations, A::ToggleWarnings, vec![ch('w')]),
+            b(L::Operations, A::Save, vec![ctrl('s')]),
+            b(L::Operations, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
+            b(L::Curl, A::Submit, vec![k(KeyCode::Enter)]),
+            b(L::Curl, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Requests, A::Choose, vec![k(KeyCode::Enter)]),
             b(L::Requests, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Requests, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),

@@ -317,19 +317,19 @@ fn a_paused_request_is_shown_and_resumes_as_rendered_or_through_edits() {
     assert_eq!(a.stage(), crate::gateway::trace::Stage::IntegrationRequest);
     let status = a.status().unwrap().text.clone();
     assert!(
-        status.contains("c resume") && status.contains("01:00:29"),
+        status.contains("R resume") && status.contains("01:00:29"),
         "{status}"
     );
     // A second one waits its turn.
     assert!(update(&mut a, paused(8, "/dev/pets/8")).is_empty());
     assert_eq!(a.listen().paused().len(), 2);
     // No edit since the pause: it goes on as rendered; the next one is shown.
-    let fx = key(&mut a, 'c');
+    let fx = key(&mut a, 'R');
     assert_eq!(fx[0], Effect::Resume { id: 7, rerun: None });
     assert_eq!(a.viewing(), Some("paused #8"));
     // Edited meanwhile: it runs again through the edited API.
     act(&mut a, Action::CycleType);
-    let fx = key(&mut a, 'c');
+    let fx = key(&mut a, 'R');
     assert_eq!(
         fx[0],
         Effect::Resume {
@@ -346,7 +346,7 @@ fn a_paused_request_is_shown_and_resumes_as_rendered_or_through_edits() {
     );
     assert_eq!(a.viewing(), Some("served #8"));
     // Nothing left to resume.
-    assert!(key(&mut a, 'c').is_empty());
+    assert!(key(&mut a, 'R').is_empty());
 }
 
 #[test]

@@ -5,15 +5,22 @@
 pub mod action;
 pub mod autosave;
 pub mod config;
+mod curl;
+#[cfg(test)]
+mod curl_tests;
 pub mod diff;
 mod edit;
 pub mod effect;
+pub mod import;
+#[cfg(test)]
+mod import_tests;
 pub mod keymap;
 pub mod listen;
 #[cfg(test)]
 mod listen_tests;
 pub mod msg;
 mod navigate;
+pub mod origin;
 mod perform;
 pub mod picker;
 pub mod request_text;
@@ -30,6 +37,7 @@ use std::path::{Path, PathBuf};
 pub use action::Action;
 pub use effect::Effect;
 pub use msg::Msg;
+pub use origin::Origin;
 pub use update::update;
 
 use crate::gateway::api::{IntegrationType, Method};
@@ -161,6 +169,20 @@ pub enum Overlay {
     },
     /// The list of requests served in listen mode (selection in [`App::listen`]).
     Requests,
+    /// The path prompt of "import an API definition" (state in [`App::import`]).
+    ImportPath,
+    /// The operations of an imported API, with the selected one.
+    Operations {
+        /// Index into the imported operations.
+        selected: usize,
+    },
+    /// The warnings of the import, scrolled by this many lines.
+    ImportWarnings {
+        /// Scroll offset.
+        scroll: u16,
+    },
+    /// The "add a request from a curl command" prompt (text in [`App::curl_editor`]).
+    Curl,
 }
 
 /// The kind of a status-bar message.
@@ -220,7 +242,7 @@ impl Default for AppOptions {
 #[derive(Debug)]
 pub struct App {
     session: Session,
-    session_path: Option<PathBuf>,
+    origin: Origin,
     request_index: usize,
     routed: Option<Routed>,
     method: Option<MethodRef>,
@@ -259,18 +281,31 @@ pub struct App {
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
     viewing: Option<(String, SavedRequest)>,
+    import: import::ImportState,
+    curl_editor: Editor,
+    curl_error: Option<String>,
+    curl_generation: u64,
 }
 
 impl App {
     /// A workbench on `session` (opened from `path`, if any).
     pub fn new(session: Session, path: Option<PathBuf>, options: AppOptions) -> App {
+        App::with_origin(session, path.map_or(Origin::Builtin, Origin::File), options)
+    }
+
+    /// A workbench on `session`, which came from `origin`.
+    pub(crate) fn with_origin(session: Session, origin: Origin, options: AppOptions) -> App {
         let theme = options.theme;
         let mut app = App {
             template_editor: Editor::new("", &theme),
             request_editor: Editor::new("", &theme),
+            curl_editor: Editor::new("", &theme),
+            curl_error: None,
+            curl_generation: 0,
+            import: import::ImportState::default(),
             request_view: StyledText::default(),
             session,
-            session_path: path,
+            origin,
             request_index: 0,
             routed: None,
             method: None,
@@ -363,7 +398,15 @@ impl App {
 
     /// The file the session was opened from or saved to.
     pub fn session_path(&self) -> Option<&Path> {
-        self.session_path.as_deref()
+        match &self.origin {
+            Origin::File(p) => Some(p),
+            Origin::Builtin | Origin::Imported { .. } => None,
+        }
+    }
+
+    /// Where the session came from (decides where saving writes).
+    pub fn origin(&self) -> &Origin {
+        &self.origin
     }
 
     /// The request being worked on: a served request being viewed, else the saved one.

@@ -75,4 +75,25 @@ pub enum Msg {
     Served(Box<crate::app::listen::ServedRequest>),
     /// A live request stopped at the breakpoint.
     Paused(Box<crate::app::listen::PausedRequest>),
+    /// A folder was listed for file-name completion.
+    DirListed {
+        /// The generation of the request.
+        generation: u64,
+        /// Its entries, or why it could not be read.
+        result: Result<Vec<crate::app::import::DirEntryName>, String>,
+    },
+    /// An API definition was imported, or could not be.
+    Imported {
+        /// The generation of the request.
+        generation: u64,
+        /// The import, or the error (`file:line:column: message`).
+        result: Result<Box<crate::app::import::ImportResult>, String>,
+    },
+    /// A curl command line was parsed, or could not be.
+    CurlParsed {
+        /// The generation of the request.
+        generation: u64,
+        /// The request, or what is wrong with the command.
+        result: Result<crate::session::SavedRequest, String>,
+    },
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use crate::app::request_text;
 use crate::app::{
-    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Overlay, Pane, RunState, StatusKind,
+    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Origin, Overlay, Pane, RunState, StatusKind,
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::Stage;
@@ -24,6 +24,10 @@ fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
 impl App {
     /// Do what an action asks.
     pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
+        // The import and curl overlays (and the keys that open them) have their own file.
+        if let Some(fx) = self.perform_import(action) {
+            return fx;
+        }
         match action {
             Action::ForceQuit => {
                 self.quitting = true;
@@ -131,6 +135,7 @@ impl App {
                 self.theme = self.theme.next();
                 self.template_editor.set_theme(&self.theme);
                 self.request_editor.set_theme(&self.theme);
+                self.curl_editor.set_theme(&self.theme);
                 self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
                 self.highlight_effect().into_iter().collect()
             }
@@ -140,6 +145,12 @@ impl App {
             Action::PageUp => self.page(false),
             Action::Top | Action::Bottom => self.jump(action == Action::Top),
             Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+            // Handled by `perform_import` where they apply; nothing to do elsewhere.
+            Action::ImportApi
+            | Action::PasteCurl
+            | Action::Submit
+            | Action::Complete
+            | Action::ToggleWarnings => Vec::new(),
         }
     }
 
@@ -260,10 +271,28 @@ impl App {
     }
 
     fn save(&mut self) -> Vec<Effect> {
-        let path = self
-            .session_path
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_SAVE_PATH));
+        let path = match &mut self.origin {
+            Origin::File(p) => p.clone(),
+            Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),
+            Origin::Imported { saving: true, .. } => {
+                self.set_status(StatusKind::Info, "Already saving…");
+                return Vec::new();
+            }
+            Origin::Imported { dir, saving, .. } => {
+                *saving = true;
+                let dir = dir.clone();
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Saving as a new file in {}…", dir.display()),
+                );
+                return vec![Effect::SaveNew {
+                    dir,
+                    stem: crate::session::slug(&self.session.name),
+                    session: Box::new(self.session.clone()),
+                    revision: self.revision,
+                }];
+            }
+        };
         self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
         vec![Effect::Save {
             path,
@@ -327,23 +356,32 @@ impl App {
 
     fn next_request(&mut self) -> Vec<Effect> {
         let n = self.session.requests.len();
-        if self.viewing.take().is_some() && n > 0 {
+        let next = if self.viewing.is_some() && n > 0 {
             // Back from a served request to the saved one.
-            self.request_index = self.request_index.min(n - 1);
+            self.request_index.min(n - 1)
         } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
         } else {
-            self.request_index = (self.request_index + 1) % n;
-        }
-        self.load_request_text();
-        self.reroute();
-        self.trace = None;
+            (self.request_index + 1) % n
+        };
+        let fx = self.select_request(next);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         self.set_status(
             StatusKind::Info,
             format!("Request {}/{n}: {name}", self.request_index + 1),
         );
+        fx
+    }
+
+    /// Show saved request `i` in the panes: its text, the method it reaches, that method's
+    /// templates, a fresh render, and a run when the backend runs live.
+    pub(super) fn select_request(&mut self, i: usize) -> Vec<Effect> {
+        self.viewing = None;
+        self.request_index = i.min(self.session.requests.len().saturating_sub(1));
+        self.load_request_text();
+        self.reroute();
+        self.trace = None;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());

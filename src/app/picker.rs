@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::app::{App, AppOptions, Effect, Overlay, StatusKind};
+use crate::app::{App, AppOptions, Effect, Origin, Overlay, StatusKind};
 use crate::session::Session;
 
 /// The folder the picker lists when the session did not come from a file.
@@ -51,13 +51,20 @@ impl App {
         self.picker.as_ref()
     }
 
-    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
-        let dir = self
-            .session_path
-            .as_deref()
+    /// The folder the picker lists: the open session's folder, the folder an imported session
+    /// will be saved in, else [`SESSIONS_DIR`].
+    pub(super) fn picker_dir(&self) -> PathBuf {
+        if let Origin::Imported { dir, .. } = &self.origin {
+            return dir.clone();
+        }
+        self.session_path()
             .and_then(Path::parent)
             .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from(SESSIONS_DIR), Path::to_path_buf);
+            .map_or_else(|| PathBuf::from(SESSIONS_DIR), Path::to_path_buf)
+    }
+
+    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
+        let dir = self.picker_dir();
         self.picker = None;
         self.overlay = Some(Overlay::Picker { selected: 0 });
         vec![Effect::ListSessions { dir }]
@@ -124,7 +131,7 @@ impl App {
         match result {
             Ok(session) if !self.is_dirty() => {
                 let name = session.name.clone();
-                let mut fx = self.replace_session(*session, Some(path));
+                let mut fx = self.replace_session(*session, Origin::File(path), 0);
                 self.set_status(StatusKind::Success, format!("Opened {name}"));
                 fx.insert(0, Effect::CancelPipeline);
                 fx
@@ -143,12 +150,14 @@ impl App {
         }
     }
 
-    /// Start over on another session, keeping the look, the keys and the generation
-    /// counters (results of the old session's jobs must stay stale).
+    /// Start over on another session with saved request `request` selected, keeping the
+    /// look, the keys, the prompts' text and the generation counters (results of the old
+    /// session's jobs must stay stale).
     pub(super) fn replace_session(
         &mut self,
         session: Session,
-        path: Option<PathBuf>,
+        origin: Origin,
+        request: usize,
     ) -> Vec<Effect> {
         let options = AppOptions {
             theme: self.theme.clone(),
@@ -158,19 +167,28 @@ impl App {
         let autosave = self.autosave.clone();
         // The server (if any) keeps running: its state and list stay.
         let listen = std::mem::take(&mut self.listen);
+        let import = std::mem::take(&mut self.import);
         let generations = (
             self.render_generation,
             self.highlight_generation,
             self.run_generation,
+            self.curl_generation,
         );
-        *self = App::new(session, path, options);
+        *self = App::with_origin(session, origin, options);
         (
             self.render_generation,
             self.highlight_generation,
             self.run_generation,
+            self.curl_generation,
         ) = generations;
         self.autosave = autosave;
         self.listen = listen;
+        self.import = import;
+        if request > 0 && request < self.session.requests.len() {
+            self.request_index = request;
+            self.load_request_text();
+            self.reroute();
+        }
         self.start()
     }
 }

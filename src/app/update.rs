@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 
 use crate::app::keymap::Layer;
 use crate::app::views::RenderFailure;
-use crate::app::{App, Effect, Mode, Msg, Overlay, Pane, RunState, StatusKind};
+use crate::app::{App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, StatusKind};
 use crate::gateway::Phase;
 use crate::ui::widgets::editor::EditOutcome;
 
@@ -69,15 +69,27 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
                     // The copy belongs to the session as it was named before this save.
                     let discard = app.discard_autosave();
-                    app.session_path = Some(path);
+                    let was_new = matches!(app.origin, Origin::Imported { .. });
+                    app.origin = Origin::File(path);
+                    if was_new {
+                        // Edits made while the first save ran are in the new file's copy now.
+                        let mut fx: Vec<Effect> = discard.into_iter().collect();
+                        fx.extend(app.autosave_effect());
+                        return fx;
+                    }
                     if !app.is_dirty() {
                         return discard.into_iter().collect();
                     }
                 }
-                Err(e) => app.set_status(
-                    StatusKind::Error,
-                    format!("Save failed, nothing was lost, your edits are still here: {e}"),
-                ),
+                Err(e) => {
+                    if let Origin::Imported { saving, .. } = &mut app.origin {
+                        *saving = false;
+                    }
+                    app.set_status(
+                        StatusKind::Error,
+                        format!("Save failed, nothing was lost, your edits are still here: {e}"),
+                    );
+                }
             }
             Vec::new()
         }
@@ -90,6 +102,9 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Listening { generation, result } => app.on_listening(generation, result),
+        Msg::DirListed { generation, result } => app.on_dir_listed(generation, result),
+        Msg::Imported { generation, result } => app.on_imported(generation, result),
+        Msg::CurlParsed { generation, result } => app.on_curl_parsed(generation, result),
         Msg::Served(served) => app.on_served(*served),
         Msg::Paused(paused) => app.on_paused(*paused),
         Msg::Copied { what, result } => {
@@ -115,14 +130,22 @@ impl App {
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::Requests), _) => Layer::Requests,
+            (Some(Overlay::ImportPath), _) => Layer::ImportPath,
+            (Some(Overlay::Operations { .. } | Overlay::ImportWarnings { .. }), _) => {
+                Layer::Operations
+            }
+            (Some(Overlay::Curl), _) => Layer::Curl,
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
         if let Some(action) = self.keymap.action(layer, &key) {
             return self.perform(action);
         }
-        if layer == Layer::Search {
-            return self.search_input(key);
+        match layer {
+            Layer::Search => return self.search_input(key),
+            Layer::ImportPath => return self.path_input(key),
+            Layer::Curl => return self.curl_input(key),
+            _ => {}
         }
         if layer != Layer::Editing {
             return Vec::new();
@@ -142,6 +165,11 @@ impl App {
     }
 
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
+        match self.overlay {
+            Some(Overlay::ImportPath) => return self.path_paste(text),
+            Some(Overlay::Curl) => return self.curl_paste(text),
+            _ => {}
+        }
         if self.mode != Mode::Editing || self.overlay.is_some() {
             return Vec::new();
         }

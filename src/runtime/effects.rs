@@ -187,6 +187,64 @@ where
                     result: Ok(Box::new(view)),
                 })
             }),
+            Effect::SaveNew {
+                dir,
+                stem,
+                session,
+                revision,
+            } => self.spawn_io(move || match session.save_new(&dir, &stem) {
+                Ok(path) => Msg::Saved {
+                    path,
+                    revision,
+                    result: Ok(()),
+                },
+                Err(e) => Msg::Saved {
+                    path: dir.join(format!("{stem}.toml")),
+                    revision,
+                    result: Err(e.to_string()),
+                },
+            }),
+            Effect::ListDir { generation, dir } => self.spawn_io(move || {
+                let dir = expand_home(&dir);
+                let result = std::fs::read_dir(&dir)
+                    .map(|rd| {
+                        rd.filter_map(Result::ok)
+                            .map(|e| crate::app::import::DirEntryName {
+                                name: e.file_name().to_string_lossy().into_owned(),
+                                // Follows symlinks, so a link to a folder completes as one.
+                                dir: e.path().is_dir(),
+                            })
+                            .collect()
+                    })
+                    .map_err(|e| format!("{}: {e}", dir.display()));
+                Msg::DirListed { generation, result }
+            }),
+            Effect::ImportFile {
+                generation,
+                path,
+                autosave_dir,
+            } => self.spawn_io(move || {
+                let file = expand_home(&path);
+                let result = crate::import::import_file(&file)
+                    .map(|imported| {
+                        let recovered = autosave_dir.and_then(|dir| {
+                            let copy = crate::app::autosave::import_autosave_file(&dir, &file);
+                            crate::app::autosave::recovery_at(copy, &imported.session)
+                                .map(|r| r.session)
+                        });
+                        Box::new(crate::app::import::ImportResult {
+                            file,
+                            imported,
+                            recovered,
+                        })
+                    })
+                    .map_err(|e| e.to_string());
+                Msg::Imported { generation, result }
+            }),
+            Effect::ParseCurl { generation, text } => self.spawn_io(move || Msg::CurlParsed {
+                generation,
+                result: crate::import::import_curl(&text).map_err(|e| e.to_string()),
+            }),
             Effect::Quit => self.quit = true,
         }
     }
@@ -353,5 +411,17 @@ where
             });
             let _ = tx.send(Internal::PipelineDone(outcome));
         });
+    }
+}
+
+/// A path with a leading `~/` (or just `~`) taken from the home folder, as a shell would.
+fn expand_home(path: &std::path::Path) -> std::path::PathBuf {
+    let home = || std::env::var_os("HOME").map(std::path::PathBuf::from);
+    if path == std::path::Path::new("~") {
+        return home().unwrap_or_else(|| path.to_path_buf());
+    }
+    match (path.strip_prefix("~"), home()) {
+        (Ok(rest), Some(home)) => home.join(rest),
+        _ => path.to_path_buf(),
     }
 }

@@ -213,6 +213,80 @@ impl Session {
     }
 }
 
+/// A file-name stem for a session name: lower-case ASCII letters and digits, other runs of
+/// characters as one `-` (`"Pet Store (v2)"` -> `pet-store-v2`); `session` when nothing is
+/// left.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    // Long names make unwieldy file names.
+    out.truncate(60);
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        "session".to_string()
+    } else {
+        out
+    }
+}
+
+impl Session {
+    /// Save atomically as a new file in `dir` (created when missing), named `STEM.toml`, or
+    /// `STEM-2.toml`, `STEM-3.toml`, ... when taken: an existing file is never replaced, even
+    /// one created meanwhile by another program. Returns the file written.
+    pub fn save_new(&self, dir: &Path, stem: &str) -> Result<PathBuf, SessionError> {
+        let io = |path: &Path, source| SessionError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let text = self.to_toml().map_err(|e| SessionError::Invalid {
+            path: dir.join(format!("{stem}.toml")),
+            line: 1,
+            message: e.to_string(),
+        })?;
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+        let tmp = dir.join(format!(".{stem}.toml.tmp-{}", std::process::id()));
+        write_atomic(&tmp, text.as_bytes()).map_err(|e| io(&tmp, e))?;
+        let result = (|| {
+            for n in 1..1000 {
+                let path = if n == 1 {
+                    dir.join(format!("{stem}.toml"))
+                } else {
+                    dir.join(format!("{stem}-{n}.toml"))
+                };
+                // A hard link appears whole and fails when the name is taken, where a rename
+                // would replace the file.
+                match std::fs::hard_link(&tmp, &path) {
+                    Ok(()) => return Ok(path),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(_) if !path.exists() => {
+                        // No hard links on this file system: check, then rename.
+                        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
+                        return Ok(path);
+                    }
+                    Err(_) => {}
+                }
+            }
+            Err(io(
+                dir,
+                std::io::Error::other(format!("no free file name for {stem}.toml")),
+            ))
+        })();
+        let _ = std::fs::remove_file(&tmp);
+        result
+    }
+}
+
 /// Write a file atomically (temp file in the same directory, fsync, rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
@@ -264,6 +338,40 @@ mod tests {
             e.starts_with("s.toml:1: unsupported session version 2"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Pet Store (v2)"), "pet-store-v2");
+        assert_eq!(slug("  --PetStore--  "), "petstore");
+        assert_eq!(slug("ÄÖ"), "session");
+        assert_eq!(slug(&"a".repeat(100)).len(), 60);
+    }
+
+    #[test]
+    fn save_new_never_replaces_a_file() {
+        let dir = std::env::temp_dir().join(format!("gatebench-save-new-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let s = Session::builtin_default();
+        let first = s.save_new(&dir, "pets").unwrap();
+        assert_eq!(first, dir.join("pets.toml"));
+        std::fs::write(dir.join("pets-2.toml"), "mine").unwrap();
+        let second = s.save_new(&dir, "pets").unwrap();
+        assert_eq!(second, dir.join("pets-3.toml"));
+        assert_eq!(
+            std::fs::read_to_string(dir.join("pets-2.toml")).unwrap(),
+            "mine"
+        );
+        let mut back = Session::load(&second).unwrap();
+        back.source = None;
+        assert_eq!(back, s);
+        let names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 3, "no temporary files left: {names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -32,6 +32,10 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(Overlay::Recover) => panes::help::draw_recover(f, app),
         Some(Overlay::Picker { selected }) => panes::picker::draw(f, app, selected),
         Some(Overlay::Requests) => panes::requests::draw(f, app),
+        Some(Overlay::ImportPath) => panes::import::draw_path(f, app),
+        Some(Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
+        Some(Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
+        Some(Overlay::Curl) => panes::curl::draw(f, app),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

@@ -180,7 +180,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         area,
         Vec::new(),
         None,
-        &[Action::CycleType],
+        &[Action::CycleType, Action::ImportApi],
     );
     let inner = block.inner(area);
     f.render_widget(block, area);

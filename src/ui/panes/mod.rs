@@ -2,7 +2,9 @@
 //! useful keys, taken from the keymap.
 
 pub mod backend;
+pub mod curl;
 pub mod help;
+pub mod import;
 pub mod integration;
 pub mod log;
 pub mod picker;

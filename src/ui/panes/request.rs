@@ -52,7 +52,12 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         area,
         title,
         footer,
-        &[Action::Edit, Action::NextRequest, Action::Copy],
+        &[
+            Action::Edit,
+            Action::NextRequest,
+            Action::Copy,
+            Action::PasteCurl,
+        ],
     );
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -48,6 +48,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     if app.is_dirty() {
         left.push(Span::styled(" [+]", theme.warning()));
     }
+    if app.origin().imported_from().is_some() {
+        // Imported and never saved: no file holds it yet.
+        left.push(Span::styled(" [new]", theme.warning()));
+    }
     match app.listen().state() {
         crate::app::listen::Listening::On { addr } => left.push(Span::styled(
             format!(" ● {addr} ({})", app.listen().total()),
