@@ -52,7 +52,7 @@ struct Live {
 impl Live {
     fn new(session: &Session, breakpoint: bool) -> Live {
         Live {
-            api: Arc::new(session.api.clone()),
+            api: Arc::new(session.api_for_run().into_owned()),
             backend: Arc::from(crate::backend::for_session(&session.backend, session.dir())),
             backend_config: session.backend.clone(),
             dir: session.dir().map(std::path::Path::to_path_buf),
@@ -109,7 +109,7 @@ impl ServeHandle {
             let dir = session.dir().map(std::path::Path::to_path_buf);
             if old.backend_config == session.backend && old.dir == dir {
                 Live {
-                    api: Arc::new(session.api.clone()),
+                    api: Arc::new(session.api_for_run().into_owned()),
                     backend: Arc::clone(&old.backend),
                     backend_config: old.backend_config.clone(),
                     dir,

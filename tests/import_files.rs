@@ -273,7 +273,7 @@ fn sam_app_imports_events_and_definition_body() {
         warnings(&imported),
         [
             "sam-app.yaml:26: Cors is not simulated (SAM would add OPTIONS methods and headers); add them to the session if you need them",
-            "sam-app.yaml:66: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${GetPetFunction.Arn}/invocations (give it a real value in the session)",
+            "sam-app.yaml:66: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${GetPetFunction.Arn}/invocations (runs take each ${Name} from the session's [values])",
             "sam-app.yaml:74: ListPetsFunction GET /pets: the Lambda proxy integration uri is kept as SAM writes it: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListPetsFunction.Arn}/invocations (the built-in echo backend answers for the function)",
             "sam-app.yaml:85: ListPetsFunction POST /pets: the Lambda proxy integration uri is kept as SAM writes it: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListPetsFunction.Arn}/invocations (the built-in echo backend answers for the function)",
             "sam-app.yaml:115: a session holds one API: the implicit ServerlessRestApi is not imported (PetsApi is)",
@@ -281,6 +281,24 @@ fn sam_app_imports_events_and_definition_body() {
         ]
     );
     let s = &imported.session;
+    // The references left in URIs get values: pseudo parameters and the functions' ARNs.
+    assert_eq!(
+        s.values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("AWS::Region", "us-east-1"),
+            (
+                "GetPetFunction.Arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:GetPetFunction"
+            ),
+            (
+                "ListPetsFunction.Arn",
+                "arn:aws:lambda:us-east-1:123456789012:function:ListPetsFunction"
+            ),
+        ]
+    );
     assert_eq!(s.name, "Pets service");
     // `!Ref Stage` resolves to the parameter's default; `image~1png` is SAM's escaping.
     assert_eq!(s.api.stage.as_deref(), Some("staging"));
@@ -351,7 +369,7 @@ fn cloudformation_stack_with_mock_and_http_methods() {
         warnings(&imported),
         [
             "cfn-stack.yaml:160: authorization AWS_IAM is not simulated: the method runs without it",
-            "cfn-stack.yaml:164: integration uri uses a CloudFormation intrinsic function, kept as written: http://${BackendHost}/petstore/pets/{id} (give it a real value in the session)",
+            "cfn-stack.yaml:164: integration uri uses a CloudFormation intrinsic function, kept as written: http://${BackendHost}/petstore/pets/{id} (runs take each ${Name} from the session's [values])",
             "cfn-stack.yaml:192: AWS::ApiGatewayV2::Api (WebSocketApi) belongs to HTTP and WebSocket APIs; gatebench simulates REST APIs; skipped",
         ]
     );
@@ -427,6 +445,26 @@ fn cloudformation_stack_with_mock_and_http_methods() {
     let t = run(s, &with_body(&create, r#"{"nickname": "Rex"}"#));
     assert_eq!(t.response.status, 400);
 
+    // HTTP_PROXY whose uri is an intrinsic: `${BackendHost}` takes the parameter's default
+    // from [values]; the uri itself stays as written.
+    assert_eq!(s.values["BackendHost"], "petstore.example.com");
+    let delete = by_name("DELETE /pets/{petId}");
+    let t = run(s, &delete);
+    assert_eq!(
+        t.endpoint_request.as_ref().unwrap().url,
+        "http://petstore.example.com/petstore/pets/1",
+        "{}",
+        t.log.join("\n")
+    );
+    assert!(
+        s.api.resources[1].methods["DELETE"]
+            .integration
+            .uri
+            .as_deref()
+            .unwrap()
+            .contains("${BackendHost}")
+    );
+
     // The customised MISSING_AUTHENTICATION_TOKEN gateway response.
     let nowhere = SavedRequest {
         path: "/v1/nowhere".into(),
@@ -473,7 +511,8 @@ fn cloudformation_json_with_long_form_intrinsics() {
     assert_eq!(
         warnings(&imported),
         [
-            "stack.json:23: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ItemsFn.Arn}/invocations (give it a real value in the session)"
+            "stack.json:23: integration uri uses a CloudFormation intrinsic function, kept as written: arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ItemsFn.Arn}/invocations (runs take each ${Name} from the session's [values])",
+            "stack.json:23: ${ItemsFn.Arn} in an integration URI has no value: set it under [values] in the session",
         ]
     );
     let s = &imported.session;
@@ -616,4 +655,86 @@ Outputs:
     let t = run_saved(s, 0);
     assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
     assert_eq!(body_json(&t)["resource"], "/hello");
+}
+
+/// A value given in the session is what the run calls: a real server on loopback, reached
+/// through `${Host}` in an imported URI; without a value the run says what to set.
+#[test]
+fn intrinsic_values_in_the_session_are_what_runs_call() {
+    let yaml = r#"
+Parameters:
+  Host:
+    Type: String
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: Values
+  Items:
+    Type: AWS::ApiGateway::Resource
+    Properties:
+      RestApiId: !Ref Api
+      ParentId: !GetAtt Api.RootResourceId
+      PathPart: items
+  ItemsGet:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Items
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: HTTP_PROXY
+        IntegrationHttpMethod: GET
+        Uri: !Sub "http://${Host}/backend/items"
+"#;
+    let imported = import_text(yaml, Path::new("values.yaml")).unwrap();
+    let w = warnings(&imported);
+    assert!(
+        w.iter().any(
+            |w| w.contains("${Host} in an integration URI has no value: set it under [values]")
+        ),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    assert_eq!(s.values["Host"], "");
+    s.backend = gatebench::session::BackendConfig::Http;
+
+    // No value yet: the gateway's answer to an address it cannot use, and what to do.
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        t.stages
+            .iter()
+            .flat_map(|r| &r.notes)
+            .any(|n| n.contains("set it under [values]")),
+        "{:?}",
+        t.stages
+    );
+    assert!(t.log.iter().any(|l| l.contains("Invalid endpoint address")));
+
+    // A value: the loopback server gets the request.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read as _, Write as _};
+        let (mut conn, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = conn.read(&mut buf).unwrap();
+        let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+        conn.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+            .unwrap();
+        head
+    });
+    s.values.insert("Host".into(), format!("127.0.0.1:{port}"));
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(t.response.body_text(), "ok");
+    let head = server.join().unwrap();
+    assert!(head.starts_with("GET /backend/items HTTP/1.1"), "{head}");
+    // Saved and loaded again, the values stay.
+    let text = toml::to_string(&s).unwrap();
+    assert!(text.contains("[values]"), "{text}");
+    let back: Session = toml::from_str(&text).unwrap();
+    assert_eq!(back.values, s.values);
 }

@@ -513,7 +513,7 @@ impl App {
         );
         let mut fx = vec![Effect::Resume {
             id,
-            rerun: edited.then(|| Box::new(self.session.api.clone())),
+            rerun: edited.then(|| Box::new(self.session.api_for_run().into_owned())),
         }];
         fx.extend(self.show_next_paused());
         fx

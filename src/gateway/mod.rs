@@ -18,6 +18,28 @@ pub mod variables;
 pub use request::{MAX_PAYLOAD_BYTES, MethodRequest, RequestError};
 pub use variables::{Overrides, template_context};
 
+/// Replace `${Name}` in `text` by `values[Name]`; names without a (non-empty) value, and
+/// `${stageVariables.*}` (the gateway's own), are left as written.
+pub fn substitute_values(text: &str, values: &indexmap::IndexMap<String, String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let Some(end) = rest[i..].find('}') else {
+            rest = &rest[i..];
+            break;
+        };
+        let name = &rest[i + 2..i + end];
+        match values.get(name) {
+            Some(v) if !v.is_empty() && !name.starts_with("stageVariables.") => out.push_str(v),
+            _ => out.push_str(&rest[i..=i + end]),
+        }
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 use crate::vtl::{Context, Policy};
 
 /// Which side of an integration a mapping template transforms.

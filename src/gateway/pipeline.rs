@@ -176,7 +176,7 @@ pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
     {
         opts.context = m;
     }
-    run(&session.api, request, backend.as_ref(), &opts).await
+    run(&session.api_for_run(), request, backend.as_ref(), &opts).await
 }
 
 /// The gateway's own error responses (gateway responses).
@@ -626,6 +626,23 @@ impl Run<'_> {
         self.gateway_error(err, why);
     }
 
+    /// The integration's address is not one (the gateway answers 500).
+    fn invalid_endpoint(&mut self, stage: Stage, uri: &str) {
+        let mut notes = vec![format!("uri {uri:?}")];
+        if uri.contains("${") {
+            notes.push(
+                "a ${Name} left by an import has no value: set it under [values] in the session"
+                    .into(),
+            );
+        }
+        self.stage(
+            stage,
+            StageOutcome::Failed("invalid endpoint address".into()),
+            notes,
+        );
+        self.config_error("Invalid endpoint address");
+    }
+
     fn config_error(&mut self, reason: &str) {
         self.log.line(format_args!(
             "Execution failed due to configuration error: {reason}"
@@ -949,12 +966,7 @@ impl Run<'_> {
                     fill_uri(&uri, &params.path, &params.query)
                 };
                 let Some(url) = url else {
-                    self.stage(
-                        Stage::Backend,
-                        StageOutcome::Failed("invalid endpoint address".into()),
-                        vec![format!("uri {uri:?}")],
-                    );
-                    self.config_error("Invalid endpoint address");
+                    self.invalid_endpoint(Stage::Backend, &uri);
                     return;
                 };
                 let method = integration
@@ -1721,12 +1733,7 @@ impl Run<'_> {
         let mut query: Vec<(String, String)> = parse_query(&request.raw_query);
         query.extend(params.query.iter().cloned());
         let Some(url) = fill_uri(&uri, &params.path, &query) else {
-            self.stage(
-                Stage::IntegrationRequest,
-                StageOutcome::Failed("invalid endpoint address".into()),
-                vec![],
-            );
-            self.config_error("Invalid endpoint address");
+            self.invalid_endpoint(Stage::IntegrationRequest, &uri);
             return;
         };
         let mut headers: Vec<(String, String)> = request
@@ -1843,6 +1850,10 @@ fn fill_uri(
     path: &IndexMap<String, String>,
     query: &[(String, String)],
 ) -> Option<String> {
+    // A `${Name}` left by an import has no value: not an address.
+    if uri.contains("${") {
+        return None;
+    }
     let mut out = String::new();
     let mut rest = uri;
     while let Some(i) = rest.find('{') {
@@ -1882,6 +1893,9 @@ const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
 /// The HTTP endpoint of an AWS service action URI
 /// (`arn:aws:apigateway:REGION:SERVICE:path/PATH` or `:action/ACTION`).
 fn aws_service_url(uri: &str) -> Option<String> {
+    if uri.contains("${") {
+        return None;
+    }
     let mut parts = uri.splitn(6, ':');
     let (_, _, _, region, service, rest) = (
         parts.next()?,

@@ -98,7 +98,7 @@ pub(crate) fn text(node: &Node, cx: &mut Cx, what: &str) -> Option<String> {
                 node.line,
                 format!(
                     "{what} uses a CloudFormation intrinsic function, kept as written: {t} \
-                     (give it a real value in the session)"
+                     (runs take each ${{Name}} from the session's [values])"
                 ),
             );
             Some(t)

@@ -146,12 +146,14 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         explanation = format!("{}\n\n{explanation}", d.trim());
     }
     let requests = requests::examples(&api);
+    let values = intrinsic_values(&api, &doc, path, &mut cx);
     let session = Session {
         version: VERSION,
         name: name.unwrap_or_else(|| file_name.clone()),
         explanation,
         api,
         context: None,
+        values,
         requests,
         backend: BackendConfig::Echo,
         source: None,
@@ -165,6 +167,89 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
     // In file order, as a reader goes through the file.
     warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
     Ok(Imported { session, warnings })
+}
+
+/// Values for the `${Name}` references left in integration URIs: pseudo parameters get the
+/// values gatebench uses elsewhere (region us-east-1, account 123456789012), template
+/// parameters their `Default`, `Fn.Arn` of a function defined in the template its ARN. Names
+/// with no such value are listed (empty) with a warning, to be filled in.
+fn intrinsic_values(
+    api: &crate::gateway::api::Api,
+    doc: &node::Node,
+    path: &Path,
+    cx: &mut Cx,
+) -> IndexMap<String, String> {
+    const REGION: &str = "us-east-1";
+    const ACCOUNT: &str = "123456789012";
+    let stack = path
+        .file_stem()
+        .map_or_else(|| "stack".to_string(), |s| s.to_string_lossy().into_owned());
+    let mut values = IndexMap::new();
+    for m in api.resources.iter().flat_map(|r| r.methods.values()) {
+        let Some(uri) = m.integration.uri.as_deref() else {
+            continue;
+        };
+        let mut rest = uri;
+        while let Some(i) = rest.find("${") {
+            let Some(end) = rest[i..].find('}') else {
+                break;
+            };
+            let name = &rest[i + 2..i + end];
+            rest = &rest[i + end + 1..];
+            if name.starts_with("stageVariables.") || values.contains_key(name) {
+                continue;
+            }
+            let function = |id: &str| {
+                doc.get("Resources")
+                    .and_then(|r| r.get(id))
+                    .and_then(|r| r.get("Type"))
+                    .and_then(node::Node::as_str)
+                    .is_some_and(|t| {
+                        t == "AWS::Serverless::Function" || t == "AWS::Lambda::Function"
+                    })
+            };
+            let value = match name {
+                "AWS::Region" => Some(REGION.to_string()),
+                "AWS::AccountId" => Some(ACCOUNT.to_string()),
+                "AWS::Partition" => Some("aws".to_string()),
+                "AWS::URLSuffix" => Some("amazonaws.com".to_string()),
+                "AWS::StackName" => Some(stack.clone()),
+                _ => match name.split_once('.') {
+                    Some((id, "Arn")) if function(id) => {
+                        Some(format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{id}"))
+                    }
+                    Some(_) => None,
+                    None => doc
+                        .get("Parameters")
+                        .and_then(|p| p.get(name))
+                        .and_then(|p| p.get("Default"))
+                        .and_then(node::Node::scalar_text),
+                },
+            };
+            match value {
+                Some(v) => {
+                    values.insert(name.to_string(), v);
+                }
+                None => {
+                    // Where the reference is written, when a warning already points there.
+                    let needle = format!("${{{name}}}");
+                    let line = cx
+                        .warnings
+                        .iter()
+                        .find(|w| w.message.contains(&needle))
+                        .map_or(doc.line, |w| w.line);
+                    cx.warn(
+                        line,
+                        format!(
+                            "${{{name}}} in an integration URI has no value: set it under [values] in the session"
+                        ),
+                    );
+                    values.insert(name.to_string(), String::new());
+                }
+            }
+        }
+    }
+    values
 }
 
 fn dedupe(v: &mut Vec<String>) {

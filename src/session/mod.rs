@@ -31,6 +31,11 @@ pub struct Session {
     /// `$context` values to use (request id, identity, ...); defaults are filled in.
     #[serde(default)]
     pub context: Option<toml::Table>,
+    /// Values for `${Name}` references left in integration URIs (an imported CloudFormation
+    /// or SAM template's parameters, `!Ref`, `!GetAtt`, pseudo parameters such as
+    /// `AWS::Region`). The URIs stay as written; runs substitute these.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub values: IndexMap<String, String>,
     /// Saved requests; the first is used by default.
     #[serde(default)]
     pub requests: Vec<SavedRequest>,
@@ -184,6 +189,33 @@ impl Session {
     /// The folder of the session file, if it came from one.
     pub fn dir(&self) -> Option<&Path> {
         self.source.as_deref().and_then(Path::parent)
+    }
+
+    /// The API as runs see it: `${Name}` in integration URIs replaced by [`Session::values`]
+    /// (stage variables are left to the gateway).
+    pub fn api_for_run(&self) -> std::borrow::Cow<'_, Api> {
+        let uses = |uri: &Option<String>| uri.as_deref().is_some_and(|u| u.contains("${"));
+        if self.values.is_empty()
+            || !self
+                .api
+                .resources
+                .iter()
+                .flat_map(|r| r.methods.values())
+                .any(|m| uses(&m.integration.uri))
+        {
+            return std::borrow::Cow::Borrowed(&self.api);
+        }
+        let mut api = self.api.clone();
+        for m in api
+            .resources
+            .iter_mut()
+            .flat_map(|r| r.methods.values_mut())
+        {
+            if let Some(uri) = &mut m.integration.uri {
+                *uri = crate::gateway::substitute_values(uri, &self.values);
+            }
+        }
+        std::borrow::Cow::Owned(api)
     }
 
     /// The built-in default session.
