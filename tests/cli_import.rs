@@ -108,3 +108,95 @@ fn curl_round_trip_through_run() {
         "{line}"
     );
 }
+
+/// Every fixture imports with `gatebench import` and every saved request the import made runs
+/// through `gatebench run` with the answer the definition describes.
+#[test]
+fn every_imported_method_runs_through_the_cli() {
+    let expected: &[(&str, &[(&str, u64, &str)])] = &[
+        (
+            "petstore-oas3.yaml",
+            &[
+                ("GET /mock", 200, r#""mocked": true"#),
+                ("POST /pets", 200, r#""action": "create""#),
+                ("GET /pets/{petId}", 200, r#""backendPath": "/pets/1""#),
+                ("ANY /lambda", 200, r#""resource":"/lambda""#),
+                ("ANY /{proxy+}", 200, r#""path":"/example/path""#),
+            ],
+        ),
+        (
+            "orders-swagger2.json",
+            &[
+                ("GET /orders", 200, r#""orders": []"#),
+                ("POST /orders", 200, r#""httpMethod":"POST""#),
+            ],
+        ),
+        (
+            "sam-app.yaml",
+            &[
+                ("GET /health", 200, r#""healthy": true"#),
+                ("GET /pets/{petId}", 200, r#""resource":"/pets/{petId}""#),
+                ("GET /pets", 200, r#""resource":"/pets""#),
+                ("POST /pets", 200, r#""httpMethod":"POST""#),
+            ],
+        ),
+        (
+            "cfn-stack.yaml",
+            &[
+                ("GET /pets", 200, r#""path":"/petstore/pets""#),
+                ("POST /pets", 201, r#""created": true"#),
+                ("GET /pets/{petId}", 200, r#""name": "Rex""#),
+                ("DELETE /pets/{petId}", 200, r#""path":"/petstore/pets/1""#),
+                ("GET /status", 200, r#""stage": "v1""#),
+            ],
+        ),
+    ];
+    for (file, runs) in expected {
+        let out = scratch().join(format!("{file}.toml"));
+        let st = bin()
+            .arg("import")
+            .arg(fixture(file))
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            st.status.code(),
+            Some(0),
+            "{file}: {}",
+            String::from_utf8_lossy(&st.stderr)
+        );
+        let session = gatebench::session::Session::load(&out).unwrap();
+        let names: Vec<&str> = session.requests.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(
+            names,
+            runs.iter().map(|(n, _, _)| *n).collect::<Vec<_>>(),
+            "{file}: one saved request per method"
+        );
+        for (request, (name, status, body)) in session.requests.iter().zip(runs.iter()) {
+            let req_file = scratch().join(format!(
+                "{file}-{}.json",
+                name.replace(['/', ' ', '{', '}', '+'], "_")
+            ));
+            std::fs::write(&req_file, serde_json::to_string(request).unwrap()).unwrap();
+            let run = bin()
+                .arg("run")
+                .arg(&out)
+                .arg("--request")
+                .arg(&req_file)
+                .arg("--json")
+                .output()
+                .unwrap();
+            assert_eq!(
+                run.status.code(),
+                Some(0),
+                "{file} {name}: {}",
+                String::from_utf8_lossy(&run.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+            assert_eq!(v["response"]["status"], *status, "{file} {name}: {v}");
+            let text = v["response"]["body"].as_str().unwrap_or_default();
+            assert!(text.contains(body), "{file} {name}: {text}");
+        }
+    }
+}
