@@ -113,7 +113,9 @@ fn curl_round_trip_through_run() {
 /// through `gatebench run` with the answer the definition describes.
 #[test]
 fn every_imported_method_runs_through_the_cli() {
-    let expected: &[(&str, &[(&str, u64, &str)])] = &[
+    // (saved request, status, a piece of the body) for each fixture.
+    type Runs = &'static [(&'static str, u64, &'static str)];
+    let expected: &[(&str, Runs)] = &[
         (
             "petstore-oas3.yaml",
             &[
