@@ -20,22 +20,27 @@ fn scratch() -> PathBuf {
     dir
 }
 
-#[test]
-fn imported_openapi_runs() {
-    let out = scratch().join("pets.toml");
+/// `gatebench import FIXTURE -o OUT`, which must succeed.
+fn import_to(file: &str, out: &Path) {
     let st = bin()
         .arg("import")
-        .arg(fixture("petstore-oas3.yaml"))
+        .arg(fixture(file))
         .arg("-o")
-        .arg(&out)
+        .arg(out)
         .output()
         .unwrap();
     assert_eq!(
         st.status.code(),
         Some(0),
-        "{}",
+        "{file}: {}",
         String::from_utf8_lossy(&st.stderr)
     );
+}
+
+#[test]
+fn imported_openapi_runs() {
+    let out = scratch().join("pets.toml");
+    import_to("petstore-oas3.yaml", &out);
     let run = bin().arg("run").arg(&out).arg("--json").output().unwrap();
     assert_eq!(
         run.status.code(),
@@ -155,19 +160,7 @@ fn every_imported_method_runs_through_the_cli() {
     ];
     for (file, runs) in expected {
         let out = scratch().join(format!("{file}.toml"));
-        let st = bin()
-            .arg("import")
-            .arg(fixture(file))
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .unwrap();
-        assert_eq!(
-            st.status.code(),
-            Some(0),
-            "{file}: {}",
-            String::from_utf8_lossy(&st.stderr)
-        );
+        import_to(file, &out);
         let session = gatebench::session::Session::load(&out).unwrap();
         let names: Vec<&str> = session.requests.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(

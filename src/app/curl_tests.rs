@@ -1,23 +1,10 @@
 //! `update()` unit tests for adding a request from a curl command: paste, continuation
 //! lines, errors, a request that reaches no method, and the round trip with copy as curl.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
+use super::test_support::{app, key, typed};
 use super::*;
-
-fn app() -> App {
-    App::new(Session::builtin_default(), None, AppOptions::default())
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
 
 /// Open the curl prompt, paste `text`, press Enter, parse as the runtime does, deliver.
 fn paste_curl(a: &mut App, text: &str) -> Vec<Effect> {

@@ -6,13 +6,10 @@ use std::time::{Duration, SystemTime};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::listen::{Listening, SERVED_CAPACITY, ServedRequest};
+use super::test_support::{act, app};
 use super::*;
 use crate::gateway::pipeline::ClientRequest;
 use crate::gateway::trace::{HttpMessage, Trace};
-
-fn app() -> App {
-    App::new(Session::builtin_default(), None, AppOptions::default())
-}
 
 fn key(app: &mut App, c: char) -> Vec<Effect> {
     update(
@@ -192,10 +189,6 @@ fn replay_runs_the_request_through_the_edited_session() {
     assert_eq!(p.request.body.as_deref(), Some(r#"{"name": "Rex"}"#));
     assert_eq!(*p.session, *a.session(), "the session as edited");
     assert!(matches!(a.run_state(), RunState::Running { .. }));
-}
-
-fn act(app: &mut App, a: Action) -> Vec<Effect> {
-    update(app, Msg::Action(a))
 }
 
 #[test]

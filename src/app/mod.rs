@@ -28,6 +28,8 @@ pub mod route;
 pub mod search;
 pub mod templates;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 mod update;
 pub mod views;

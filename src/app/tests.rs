@@ -6,39 +6,13 @@ use crossterm::event::{
     KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 
+use super::test_support::{act, app, ctrl, key, typed};
 use super::*;
 use crate::app::views::{RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
 use crate::gateway::trace::{HttpMessage, Stage, Trace};
 use crate::ui::highlight::Highlighted;
-
-fn app() -> App {
-    App::new(Session::builtin_default(), None, AppOptions::default())
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
-    update(
-        app,
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-    )
-}
-
-fn typed(app: &mut App, text: &str) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    for c in text.chars() {
-        fx = key(app, KeyCode::Char(c));
-    }
-    fx
-}
-
-fn act(app: &mut App, a: Action) -> Vec<Effect> {
-    update(app, Msg::Action(a))
-}
 
 fn renders(fx: &[Effect]) -> Vec<&effect::RenderRequest> {
     fx.iter()
