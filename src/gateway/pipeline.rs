@@ -2001,10 +2001,14 @@ pub fn render_template(
     let (template, reach) = &*parsed;
     let (mut ctx, overrides) = template_context_for(req, payload, seeded, *reach);
     let out = template.render(&mut ctx, &policy);
-    let exported = json!({
-        "requestOverride": to_json(&crate::vtl::Value::Map(overrides.request.clone())),
-        "responseOverride": to_json(&crate::vtl::Value::Map(overrides.response.clone())),
-    });
+    let exported = match overrides {
+        Some(o) => json!({
+            "requestOverride": to_json(&crate::vtl::Value::Map(o.request.clone())),
+            "responseOverride": to_json(&crate::vtl::Value::Map(o.response.clone())),
+        }),
+        // The template cannot reach `$context`: the overrides it was given pass through.
+        None => overrides_in.clone(),
+    };
     (out, exported)
 }
 

@@ -54,7 +54,7 @@ const IDENTITY_ORDER: &[&str] = &[
 
 /// The writable override maps of one render, read back by the pipeline after the template
 /// ran (`$context.requestOverride.*`, `$context.responseOverride.*`).
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct Overrides {
     /// `$context.requestOverride` (`path`, `header`, `querystring` maps).
     pub request: MapRef,
@@ -78,7 +78,8 @@ pub fn template_context_with(
     payload: &[u8],
     overrides: Option<&serde_json::Value>,
 ) -> (Context, Overrides) {
-    template_context_for(req, payload, overrides, Reach::ALL)
+    let (ctx, out) = template_context_for(req, payload, overrides, Reach::ALL);
+    (ctx, out.unwrap_or_default())
 }
 
 /// Which of the gateway's variables a template can reach, told from its source text: a
@@ -114,21 +115,26 @@ impl Reach {
 }
 
 /// [`template_context_with`] for a template that reaches only `reach`: the variables it
-/// cannot reach are left unset (the override maps are always prepared, since the pipeline
-/// carries them on).
+/// cannot reach are left unset. The override maps come back unless the template cannot reach
+/// `$context` and `overrides` were given (they then pass through unchanged: `None`).
 pub fn template_context_for(
     req: &MethodRequest,
     payload: &[u8],
     overrides: Option<&serde_json::Value>,
     reach: Reach,
-) -> (Context, Overrides) {
+) -> (Context, Option<Overrides>) {
     let mut ctx = Context::new();
-    let (context_value, overrides) = context_object(req, overrides, reach.context);
+    let overrides = if reach.context || overrides.is_none() {
+        let (context_value, overrides) = context_object(req, overrides, reach.context);
+        if reach.context {
+            ctx.insert("context", context_value);
+        }
+        Some(overrides)
+    } else {
+        None
+    };
     ctx.insert("input", Value::Object(Rc::new(Input::new(req, payload))));
     ctx.insert("util", Value::Object(Rc::new(Util)));
-    if reach.context {
-        ctx.insert("context", context_value);
-    }
     if reach.stage_variables {
         let mut sv =
             JavaMap::with_capacity_and_hasher(req.stage_variables.len(), rustc_hash::FxBuildHasher);
