@@ -13,6 +13,10 @@ use gatebench::ui::highlight::HighlightCache;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
+/// The binary's allocator, so the numbers are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     divan::main();
 }
