@@ -216,3 +216,42 @@ async fn the_help_lists_the_new_keys() {
         assert!(screen.contains(heading), "{heading:?} in\n{screen}");
     }
 }
+
+/// An imported URI keeps its `${Name}` references; the Integration pane also shows what runs
+/// use, from the session's [values].
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_integration_pane_shows_the_uri_runs_use() {
+    let imported = gatebench::import::import_file(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import/sam-app.yaml"),
+    )
+    .unwrap();
+    let session = imported.session;
+    let get_pet = session
+        .requests
+        .iter()
+        .position(|r| r.name == "GET /pets/{petId}")
+        .unwrap();
+    let app = App::new(
+        session,
+        None,
+        AppOptions {
+            size: (200, 50),
+            ..AppOptions::default()
+        },
+    );
+    let mut t = Harness::with_app(app, 200, 50).await;
+    for _ in 0..get_pet {
+        t.key(KeyCode::Char('>')).await;
+    }
+    let integration = pane_text(&t.screen(), "Integration");
+    assert!(
+        integration.contains("${GetPetFunction.Arn}"),
+        "{integration}"
+    );
+    assert!(
+        integration.contains("runs as")
+            && integration.contains("arn:aws:apigateway:us-east-1:lambda:path"),
+        "{integration}"
+    );
+}

@@ -90,6 +90,17 @@ fn lines(app: &App) -> Vec<Line<'_>> {
     }
     if let Some(u) = &i.uri {
         lines.push(Line::from(vec![key("uri"), val(u.clone())]));
+        // `${Name}` left by an import: what runs use, from the session's [values].
+        let values = &app.session().values;
+        if u.contains("${") && !values.is_empty() {
+            let resolved = crate::gateway::substitute_values(u, values);
+            if resolved != *u {
+                lines.push(Line::from(vec![
+                    key("runs as"),
+                    Span::styled(resolved, theme.muted()),
+                ]));
+            }
+        }
     }
     if i.kind.uses_templates() {
         let p = i.passthrough_behavior.unwrap_or_default();
