@@ -25,6 +25,10 @@ pub struct Cli {
     /// Workbench: allow a non-loopback --listen address (reachable from other machines).
     #[arg(long)]
     allow_remote: bool,
+    /// The settings file (keys, theme); default: $GATEBENCH_CONFIG, else
+    /// $XDG_CONFIG_HOME/gatebench/config.toml.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -40,6 +44,18 @@ enum Command {
     Import(ImportArgs),
     /// Print a session's saved request as a curl command line.
     Curl(CurlArgs),
+    /// Where the workbench's files are: the settings file, the log.
+    Config(ConfigArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ConfigArgs {
+    /// Print the settings file's path (whether it exists or not).
+    #[arg(long)]
+    path: bool,
+    /// Print the log file's path.
+    #[arg(long)]
+    log_path: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -141,13 +157,39 @@ pub fn main() -> ExitCode {
         Some(Command::Serve(args)) => serve(&args),
         Some(Command::Import(args)) => import(&args),
         Some(Command::Curl(args)) => curl(&args),
+        Some(Command::Config(args)) => config(&args, cli.config.as_deref()),
         None => crate::workbench_entry(
             cli.session.as_deref(),
-            &crate::WorkbenchListen {
+            &crate::WorkbenchArgs {
                 addr: cli.listen,
                 allow_remote: cli.allow_remote,
+                config: cli.config,
             },
         ),
+    }
+}
+
+/// `gatebench config --path` / `--log-path`.
+fn config(args: &ConfigArgs, flag: Option<&Path>) -> ExitCode {
+    let (what, path) = if args.log_path {
+        ("log file", crate::runtime::log::log_path())
+    } else if args.path {
+        ("settings file", crate::app::config::Config::path(flag))
+    } else {
+        eprintln!("error: say what to print: --path (the settings file) or --log-path");
+        return ExitCode::from(2);
+    };
+    match path {
+        Some(p) => {
+            println!("{}", p.display());
+            ExitCode::SUCCESS
+        }
+        None => {
+            eprintln!(
+                "error: no {what} location: set HOME (or GATEBENCH_CONFIG / GATEBENCH_STATE_DIR)"
+            );
+            ExitCode::from(1)
+        }
     }
 }
 

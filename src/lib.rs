@@ -12,20 +12,22 @@ pub mod vtl;
 
 use std::process::ExitCode;
 
-/// Listen-mode options of the workbench (`--listen`, `--allow-remote`).
-#[derive(Clone, Copy, Debug, Default)]
-pub struct WorkbenchListen {
-    /// Serve on this address from the start; `None`: only when asked (key), on
+/// Command-line options of the workbench.
+#[derive(Clone, Debug, Default)]
+pub struct WorkbenchArgs {
+    /// Serve on this address from the start (`--listen`); `None`: only when asked (key), on
     /// 127.0.0.1:8080.
     pub addr: Option<std::net::SocketAddr>,
-    /// Allow a non-loopback address.
+    /// Allow a non-loopback address (`--allow-remote`).
     pub allow_remote: bool,
+    /// The settings file (`--config`; default: `$GATEBENCH_CONFIG`, else the XDG config dir).
+    pub config: Option<std::path::PathBuf>,
 }
 
 /// Start the interactive workbench on `session` (a session file), or on the built-in
 /// default session. A file that cannot be loaded is reported inside the workbench.
-pub fn workbench_entry(session: Option<&std::path::Path>, listen: &WorkbenchListen) -> ExitCode {
-    match runtime::run_workbench(session, listen) {
+pub fn workbench_entry(session: Option<&std::path::Path>, args: &WorkbenchArgs) -> ExitCode {
+    match runtime::run_workbench(session, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // The terminal is restored by now.

@@ -216,3 +216,65 @@ fn request_mode_uses_the_gateway_policy() {
     let out = render_with(&scratch("policy"), template, "--request", &req.to_string());
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[][][dev]");
 }
+
+#[test]
+fn config_prints_where_the_settings_and_the_log_are() {
+    let out = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_gatebench"));
+        cmd.args(args)
+            .env_remove("GATEBENCH_CONFIG")
+            .env_remove("GATEBENCH_STATE_DIR")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_STATE_HOME")
+            .env("HOME", "/home/someone");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let o = cmd.output().unwrap();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).trim_end().to_string(),
+        )
+    };
+    assert_eq!(
+        out(&["config", "--path"], &[]),
+        (
+            Some(0),
+            "/home/someone/.config/gatebench/config.toml".into()
+        )
+    );
+    assert_eq!(
+        out(&["config", "--path"], &[("XDG_CONFIG_HOME", "/xdg")]),
+        (Some(0), "/xdg/gatebench/config.toml".into())
+    );
+    assert_eq!(
+        out(
+            &["config", "--path"],
+            &[("GATEBENCH_CONFIG", "/etc/gb.toml")]
+        ),
+        (Some(0), "/etc/gb.toml".into())
+    );
+    // The flag wins over the environment.
+    assert_eq!(
+        out(
+            &["--config", "/tmp/mine.toml", "config", "--path"],
+            &[("GATEBENCH_CONFIG", "/etc/gb.toml")]
+        ),
+        (Some(0), "/tmp/mine.toml".into())
+    );
+    assert_eq!(
+        out(&["config", "--log-path"], &[]),
+        (
+            Some(0),
+            "/home/someone/.local/state/gatebench/gatebench.log".into()
+        )
+    );
+    assert_eq!(
+        out(
+            &["config", "--log-path"],
+            &[("GATEBENCH_STATE_DIR", "/state")]
+        ),
+        (Some(0), "/state/gatebench.log".into())
+    );
+    assert_eq!(out(&["config"], &[]).0, Some(2));
+}

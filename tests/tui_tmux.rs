@@ -159,6 +159,15 @@ fn the_binary_under_tmux() {
     // Back on the main screen: nothing of the workbench is left.
     assert!(!end.contains("Template request"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
+    // The log file in the state directory tells the start and the end.
+    let log = std::fs::read_to_string(
+        std::env::temp_dir()
+            .join(format!("{}-state", tmux.socket))
+            .join("gatebench.log"),
+    )
+    .expect("the workbench writes its log in the state directory");
+    assert!(log.contains("workbench started"), "{log}");
+    assert!(log.contains("workbench closed"), "{log}");
 }
 
 #[test]

@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 use crate::app::{App, Effect, Origin, Overlay, StatusKind};
 use crate::session::Session;
 
-/// The folder for autosave copies: `$GATEBENCH_STATE_DIR`, else
-/// `$XDG_STATE_HOME/gatebench/autosave`, else `~/.local/state/gatebench/autosave`.
-pub fn autosave_dir() -> Option<PathBuf> {
+/// The workbench's state folder (autosave copies, the log): `$GATEBENCH_STATE_DIR`, else
+/// `$XDG_STATE_HOME/gatebench`, else `~/.local/state/gatebench`.
+pub fn state_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("GATEBENCH_STATE_DIR") {
-        return Some(PathBuf::from(d).join("autosave"));
+        return Some(PathBuf::from(d));
     }
     let base = std::env::var_os("XDG_STATE_HOME")
         .map(PathBuf::from)
@@ -21,7 +21,12 @@ pub fn autosave_dir() -> Option<PathBuf> {
         .or_else(|| {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local").join("state"))
         })?;
-    Some(base.join("gatebench").join("autosave"))
+    Some(base.join("gatebench"))
+}
+
+/// The folder for autosave copies: `autosave` in [`state_dir`].
+pub fn autosave_dir() -> Option<PathBuf> {
+    state_dir().map(|d| d.join("autosave"))
 }
 
 /// The autosave file for a session file (or the built-in session) in `dir`.

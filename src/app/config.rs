@@ -110,7 +110,12 @@ impl Config {
         Ok(Config { theme, keymap })
     }
 
-    /// Where the settings file is looked for.
+    /// Where the settings file is looked for: `flag` (`--config`), else [`Config::default_path`].
+    pub fn path(flag: Option<&Path>) -> Option<PathBuf> {
+        flag.map(Path::to_path_buf).or_else(Config::default_path)
+    }
+
+    /// Where the settings file is looked for without `--config`.
     pub fn default_path() -> Option<PathBuf> {
         if let Some(p) = std::env::var_os("GATEBENCH_CONFIG") {
             return Some(PathBuf::from(p));

@@ -9,6 +9,7 @@
 
 mod effects;
 pub mod jobs;
+pub mod log;
 pub mod terminal;
 
 use std::io;
@@ -383,6 +384,7 @@ where
     }
 
     fn handle_msg(&mut self, msg: Msg) {
+        log::msg(&msg);
         for effect in update(&mut self.app, msg) {
             self.run_effect(effect);
         }
@@ -420,11 +422,11 @@ async fn shutdown(signals: &mut [tokio::signal::unix::Signal]) {
 /// `GATEBENCH_THEME` (dark, light, high-contrast) wins over the file's theme, and `NO_COLOR`
 /// switches colour off. Problems come back as a warning for the status bar; defaults are
 /// used for what could not be read.
-pub fn options_from_env(size: (u16, u16)) -> (AppOptions, Option<String>) {
+pub fn options_from_env(size: (u16, u16), config: Option<&Path>) -> (AppOptions, Option<String>) {
     use crate::app::config::Config;
     let no_color = crate::ui::style::no_color_from_env();
     let mut warning = None;
-    let mut config = match Config::default_path() {
+    let mut config = match Config::path(config) {
         Some(path) => Config::load(&path, no_color).unwrap_or_else(|e| {
             warning = Some(format!("{e} (using default settings)"));
             Config::defaults(no_color)
@@ -448,10 +450,7 @@ pub fn options_from_env(size: (u16, u16)) -> (AppOptions, Option<String>) {
 }
 
 /// Start the workbench on a real terminal and run it until the user quits.
-pub fn run_workbench(
-    session: Option<&Path>,
-    listen: &crate::WorkbenchListen,
-) -> anyhow::Result<()> {
+pub fn run_workbench(session: Option<&Path>, args: &crate::WorkbenchArgs) -> anyhow::Result<()> {
     // reqwest (used by the backends) needs a crypto provider; one may already be installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -459,6 +458,12 @@ pub fn run_workbench(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
+    let log_warning = log::init().err().map(|e| format!("No log file: {e}"));
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        session = ?session,
+        "workbench started"
+    );
     rt.block_on(async {
         terminal::install_panic_hook();
         let terminal = terminal::setup().context("setting up the terminal")?;
@@ -467,18 +472,18 @@ pub fn run_workbench(
             .size()
             .map(|s| (s.width, s.height))
             .unwrap_or((80, 24));
-        let (options, warning) = options_from_env(size);
+        let (options, warning) = options_from_env(size, args.config.as_deref());
         let mut app = App::open(session, options);
-        if let Some(w) = warning {
+        if let Some(w) = warning.or(log_warning) {
             app = app.with_warning(w);
         }
         let default_addr = crate::app::listen::DEFAULT_LISTEN
             .parse()
             .context("the default listen address")?;
         app.set_listen(
-            listen.addr.unwrap_or(default_addr),
-            listen.allow_remote,
-            listen.addr.is_some(),
+            args.addr.unwrap_or(default_addr),
+            args.allow_remote,
+            args.addr.is_some(),
         );
         if let Some(dir) = crate::app::autosave::autosave_dir() {
             app.set_autosave_dir(dir.clone());
@@ -495,5 +500,6 @@ pub fn run_workbench(
     })?;
     // Blocking tasks (a backend call that ignores cancellation) must not keep us alive.
     rt.shutdown_timeout(Duration::from_millis(200));
+    tracing::info!("workbench closed");
     Ok(())
 }

@@ -69,6 +69,7 @@ pub fn install_panic_hook() {
     let _ = UI_THREAD.set(std::thread::current().id());
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        tracing::error!(panic = %info, "panic");
         if UI_THREAD.get() == Some(&std::thread::current().id()) {
             let _ = restore();
             previous(info);
