@@ -280,9 +280,14 @@ impl App {
                         crate::app::Action::Requests,
                     )
                     .unwrap_or_default();
+                let scope = if addr.ip().is_loopback() {
+                    ""
+                } else {
+                    " (REACHABLE FROM OTHER MACHINES)"
+                };
                 self.set_status(
                     StatusKind::Success,
-                    format!("Listening on http://{addr} ({list}: served requests)"),
+                    format!("Listening on http://{addr}{scope} ({list}: served requests)"),
                 );
             }
             Err(e) => {

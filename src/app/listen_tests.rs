@@ -361,3 +361,29 @@ fn a_paused_request_answered_by_the_timeout_leaves_the_queue() {
     assert_eq!(a.listen().paused().len(), 0);
     assert!(update(&mut a, paused(5, "/dev/pets/5")).is_empty());
 }
+
+#[test]
+fn a_non_loopback_address_is_said_to_be_reachable_from_other_machines() {
+    let mut a = app();
+    a.set_listen("0.0.0.0:8080".parse().unwrap(), true, false);
+    let fx = key(&mut a, 'L');
+    let Some(Effect::StartListening {
+        generation,
+        allow_remote,
+        ..
+    }) = fx.first()
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(*allow_remote);
+    let generation = *generation;
+    update(
+        &mut a,
+        Msg::Listening {
+            generation,
+            result: Ok("0.0.0.0:8080".parse().unwrap()),
+        },
+    );
+    let s = a.status().unwrap();
+    assert!(s.text.contains("REACHABLE FROM OTHER MACHINES"), "{s:?}");
+}

@@ -54,8 +54,20 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     match app.listen().state() {
         crate::app::listen::Listening::On { addr } => left.push(Span::styled(
-            format!(" ● {addr} ({})", app.listen().total()),
-            theme.success(),
+            format!(
+                " ● {addr}{} ({})",
+                if addr.ip().is_loopback() {
+                    ""
+                } else {
+                    " REMOTE"
+                },
+                app.listen().total()
+            ),
+            if addr.ip().is_loopback() {
+                theme.success()
+            } else {
+                theme.warning()
+            },
         )),
         crate::app::listen::Listening::Starting { .. } => {
             left.push(Span::styled(" ○ starting", theme.muted()));
