@@ -73,14 +73,20 @@ pub enum SetupError {
 pub struct MappingSetup {
     /// The gateway's rendering rules.
     pub policy: Policy,
-    request: MethodRequest,
+    request: std::sync::Arc<MethodRequest>,
     payload: Vec<u8>,
 }
 
 impl MappingSetup {
     /// Fresh template variables, plus handles on the override maps.
     pub fn context(&self) -> (Context, Overrides) {
-        template_context(&self.request, &self.payload)
+        let (ctx, overrides) = variables::template_context_for(
+            &self.request,
+            &self.payload,
+            None,
+            variables::Reach::ALL,
+        );
+        (ctx, overrides.unwrap_or_default())
     }
 }
 
@@ -112,7 +118,7 @@ pub fn mapping_setup(
     }
     Ok(MappingSetup {
         policy: Policy::api_gateway(),
-        request,
+        request: std::sync::Arc::new(request),
         payload,
     })
 }

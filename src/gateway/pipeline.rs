@@ -765,6 +765,8 @@ impl Run<'_> {
             stage_variables: self.api.stage_variables.clone().unwrap_or_default(),
             context,
         };
+        // Shared with every template render of this request, without copies.
+        let req = std::sync::Arc::new(req);
         if self.log.enabled() {
             self.log_method_request(request, &route, &req);
         }
@@ -838,7 +840,7 @@ impl Run<'_> {
     async fn non_proxy(
         &mut self,
         request: &ClientRequest,
-        req: &MethodRequest,
+        req: &std::sync::Arc<MethodRequest>,
         _method: &Method,
         integration: &Integration,
     ) {
@@ -1047,7 +1049,7 @@ impl Run<'_> {
         stage: Stage,
         key: &str,
         template: &str,
-        req: &MethodRequest,
+        req: &std::sync::Arc<MethodRequest>,
         payload: &[u8],
         overrides_in: &Json,
     ) -> Option<(String, Json)> {
@@ -1343,7 +1345,7 @@ impl Run<'_> {
     fn integration_response(
         &mut self,
         request: &ClientRequest,
-        req: &MethodRequest,
+        req: &std::sync::Arc<MethodRequest>,
         integration: &Integration,
         selector: Option<String>,
         endpoint: HttpMessage,
@@ -1988,7 +1990,7 @@ fn parsed_template(
 /// response template). Returns the output and the override maps after the render.
 pub fn render_template(
     template: &str,
-    req: &MethodRequest,
+    req: &std::sync::Arc<MethodRequest>,
     payload: &[u8],
     overrides_in: &Json,
 ) -> (Result<String, VtlError>, Json) {

@@ -4,6 +4,7 @@
 
 use std::cell::OnceCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use indexmap::IndexMap;
 
@@ -78,7 +79,8 @@ pub fn template_context_with(
     payload: &[u8],
     overrides: Option<&serde_json::Value>,
 ) -> (Context, Overrides) {
-    let (ctx, out) = template_context_for(req, payload, overrides, Reach::ALL);
+    let req = Arc::new(req.clone());
+    let (ctx, out) = template_context_for(&req, payload, overrides, Reach::ALL);
     (ctx, out.unwrap_or_default())
 }
 
@@ -118,7 +120,7 @@ impl Reach {
 /// cannot reach are left unset. The override maps come back unless the template cannot reach
 /// `$context` and `overrides` were given (they then pass through unchanged: `None`).
 pub fn template_context_for(
-    req: &MethodRequest,
+    req: &Arc<MethodRequest>,
     payload: &[u8],
     overrides: Option<&serde_json::Value>,
     reach: Reach,
@@ -252,11 +254,11 @@ struct Input {
     /// `$input.params()`, built on first use.
     params: OnceCell<Value>,
     /// The method request (path, query string, headers) the params are built from.
-    request: MethodRequest,
+    request: Arc<MethodRequest>,
 }
 
 impl Input {
-    fn new(req: &MethodRequest, payload: &[u8]) -> Self {
+    fn new(req: &Arc<MethodRequest>, payload: &[u8]) -> Self {
         let text = String::from_utf8_lossy(payload);
         let body: Rc<str> = if text.is_empty() {
             Rc::from("{}")
@@ -267,12 +269,7 @@ impl Input {
             body,
             document: OnceCell::new(),
             params: OnceCell::new(),
-            request: MethodRequest {
-                path_parameters: req.path_parameters.clone(),
-                headers: req.headers.clone(),
-                query: req.query.clone(),
-                ..MethodRequest::default()
-            },
+            request: Arc::clone(req),
         }
     }
 
@@ -600,7 +597,7 @@ fn interned(key: &str) -> Rc<str> {
 
 /// `$context` (when `full`; else only the override maps, and `Value::Null`).
 fn context_object(
-    req: &MethodRequest,
+    req: &Arc<MethodRequest>,
     seeded: Option<&serde_json::Value>,
     full: bool,
 ) -> (Value, Overrides) {
@@ -609,23 +606,42 @@ fn context_object(
     let (request_override, request_map) =
         override_maps(&["path", "header", "querystring"], seed("requestOverride"));
     let (response_override, response_map) = override_maps(&["header"], seed("responseOverride"));
+    let overrides = Overrides {
+        request: request_map,
+        response: response_map,
+    };
     if !full {
-        return (
-            Value::Null,
-            Overrides {
-                request: request_map,
-                response: response_map,
-            },
-        );
+        return (Value::Null, overrides);
     }
-    let mut m = JavaMap::with_capacity_and_hasher(
-        CONTEXT_ORDER.len() + given.len(),
-        rustc_hash::FxBuildHasher,
-    );
-    let put = |m: &mut JavaMap, key: &str| {
-        let value = match key {
-            "requestOverride" => request_override.clone(),
-            "responseOverride" => response_override.clone(),
+    let mut built = JavaMap::with_capacity_and_hasher(4, rustc_hash::FxBuildHasher);
+    built.insert(interned("requestOverride"), request_override);
+    built.insert(interned("responseOverride"), response_override);
+    let context = LazyContext {
+        req: Arc::clone(req),
+        built: std::cell::RefCell::new(built),
+        full: OnceCell::new(),
+    };
+    (Value::Object(Rc::new(context)), overrides)
+}
+
+/// `$context`, built entry by entry as the template reads it (most templates read two or
+/// three of its twenty keys). Anything that needs the whole map (a method call, `#foreach`,
+/// `#set` of a key, comparing it) builds the whole map once, in AWS's key order and with the
+/// entries already read, and from then on the map is all there is. It prints as an empty
+/// string, like the context's nested maps.
+struct LazyContext {
+    req: Arc<MethodRequest>,
+    /// The entries read so far (the override maps from the start).
+    built: std::cell::RefCell<JavaMap>,
+    /// The whole map, once something needed it.
+    full: OnceCell<MapRef>,
+}
+
+impl LazyContext {
+    /// The value of `key` from the request's context, as a new template value.
+    fn entry(&self, key: &str) -> Option<Value> {
+        let given = &self.req.context;
+        match key {
             "identity" => {
                 let ident = given.get("identity").and_then(|v| v.as_object());
                 let mut im = JavaMap::with_capacity_and_hasher(
@@ -645,34 +661,79 @@ fn context_object(
                         }
                     }
                 }
-                context_map(im).0
+                Some(context_map(im).0)
             }
-            "authorizer" => match given.get(key) {
-                Some(v) => context_value(v, true),
-                None => return,
-            },
-            _ => match given.get(key) {
-                Some(v) => context_value(v, false),
-                None => return,
-            },
-        };
-        m.insert(interned(key), value);
-    };
-    for key in CONTEXT_ORDER {
-        put(&mut m, key);
-    }
-    for key in given.keys() {
-        if !CONTEXT_ORDER.contains(&key.as_str()) {
-            put(&mut m, key);
+            "authorizer" => given.get(key).map(|v| context_value(v, true)),
+            _ => given.get(key).map(|v| context_value(v, false)),
         }
     }
-    (
-        context_map(m).0,
-        Overrides {
-            request: request_map,
-            response: response_map,
-        },
-    )
+
+    /// The whole map (built on first need).
+    fn full(&self) -> &MapRef {
+        self.full.get_or_init(|| {
+            let given = &self.req.context;
+            let built = self.built.borrow();
+            let mut m = JavaMap::with_capacity_and_hasher(
+                CONTEXT_ORDER.len() + given.len(),
+                rustc_hash::FxBuildHasher,
+            );
+            let keys = CONTEXT_ORDER.iter().copied().chain(
+                given
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !CONTEXT_ORDER.contains(k)),
+            );
+            for key in keys {
+                if let Some(v) = built.get(key).cloned().or_else(|| self.entry(key)) {
+                    m.insert(interned(key), v);
+                }
+            }
+            Rc::new(std::cell::RefCell::new(m))
+        })
+    }
+}
+
+impl HostObject for LazyContext {
+    fn class_name(&self) -> &str {
+        "ContextMap"
+    }
+
+    fn property(&self, name: &str) -> Outcome {
+        if let Some(full) = self.full.get() {
+            return match full.borrow().get(name) {
+                Some(v) => Outcome::Value(v.clone()),
+                None => Outcome::NoSuchMember,
+            };
+        }
+        if let Some(v) = self.built.borrow().get(name) {
+            return Outcome::Value(v.clone());
+        }
+        match self.entry(name) {
+            Some(v) => {
+                self.built.borrow_mut().insert(interned(name), v.clone());
+                Outcome::Value(v)
+            }
+            None => Outcome::NoSuchMember,
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Value]) -> Result<Outcome, MethodError> {
+        if name == "toString" && args.is_empty() {
+            return Ok(Outcome::Value(Value::str("")));
+        }
+        Ok(
+            match methods::call(&Value::Map(self.full().clone()), name, args)? {
+                Some(v) => Outcome::Value(v),
+                None => Outcome::NoSuchMember,
+            },
+        )
+    }
+
+    fn write_display(&self, _out: &mut String) {}
+
+    fn as_value(&self) -> Option<Value> {
+        Some(Value::Map(self.full().clone()))
+    }
 }
 
 #[cfg(test)]
@@ -688,6 +749,40 @@ mod tests {
         let req = MethodRequest::from_case_json(&req).unwrap();
         let (mut ctx, _) = template_context(&req, payload.as_bytes());
         Template::parse(template)?.render(&mut ctx, &Policy::api_gateway())
+    }
+
+    #[test]
+    fn context_read_key_by_key_behaves_as_the_whole_map() {
+        let mut r = req();
+        r["context"] = serde_json::json!({
+            "stage": "dev", "requestId": "r1", "apiId": "a1",
+            "identity": {"sourceIp": "198.51.100.7"}, "custom": "c"
+        });
+        let t = |template: &str| render(template, r.clone(), "{}").unwrap();
+        // Entries read one by one, then the whole map: AWS's key order, extra keys last.
+        assert_eq!(
+            t("$context.stage $context.requestId|#foreach($k in $context.keySet())$k,#end"),
+            "dev r1|requestOverride,stage,requestId,identity,responseOverride,apiId,custom,"
+        );
+        // An entry read (and changed) before the whole map is built is the same object after.
+        assert_eq!(
+            t(
+                "$context.identity.put('x', 'y')$context.size()|$context.identity.x|$context.identity.sourceIp"
+            ),
+            "7|y|198.51.100.7"
+        );
+        // #set of a key, then reading it (and it joins the map).
+        assert_eq!(
+            t("#set($context.mine = 'm')$context.mine|$context.containsKey('mine')"),
+            "m|true"
+        );
+        // A missing key is a miss, the context itself prints as nothing.
+        assert_eq!(t("[$!context.nothing][$context]"), "[][]");
+        // The same answers when the whole map is built first.
+        assert_eq!(
+            t("$context.keySet().size()|$context.stage|$context.identity.sourceIp"),
+            "7|dev|198.51.100.7"
+        );
     }
 
     #[test]

@@ -45,8 +45,12 @@ fn carry_overrides(request_template: &str, request: &mut serde_json::Value) {
         return;
     };
     let body = mr.body.clone().unwrap_or_default();
-    let (out, overrides) =
-        pipeline::render_template(request_template, &mr, &body, &serde_json::Value::Null);
+    let (out, overrides) = pipeline::render_template(
+        request_template,
+        &std::sync::Arc::new(mr),
+        &body,
+        &serde_json::Value::Null,
+    );
     if out.is_err() {
         return;
     }
