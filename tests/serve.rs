@@ -235,7 +235,13 @@ fn with_timeout(mut s: Session, ms: u64) -> Session {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_paused_past_the_integration_timeout_gets_the_gateways_504() {
-    for name in ["mock.toml", "http.toml", "aws-lambda.toml"] {
+    for name in [
+        "mock.toml",
+        "http.toml",
+        "aws-lambda.toml",
+        "aws-proxy.toml",
+        "http-proxy.toml",
+    ] {
         let s = with_timeout(session(name), 300);
         let (base, _handle, mut paused, stop) = start_intercepting(s.clone()).await;
         let client = tokio::spawn({
