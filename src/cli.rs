@@ -425,7 +425,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
     };
     runtime.block_on(async {
         // One access-log line per request, written with a single call (stderr is unbuffered).
-        let observer: crate::serve::Observer = std::sync::Arc::new(|s: &crate::serve::Served| {
+        let observer: crate::serve::Observer = std::sync::Arc::new(|s: crate::serve::Served| {
             use std::io::Write as _;
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)

@@ -37,7 +37,7 @@ pub struct Served {
 }
 
 /// Called for each served request.
-pub type Observer = Arc<dyn Fn(&Served) + Send + Sync>;
+pub type Observer = Arc<dyn Fn(Served) + Send + Sync>;
 
 /// What the server serves now; replaced whole when the session is edited.
 struct Live {
@@ -330,7 +330,7 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
     let response = builder
         .body(Body::from(trace.response.body.clone()))
         .unwrap_or_default();
-    observer(&Served {
+    observer(Served {
         id,
         request,
         trace,

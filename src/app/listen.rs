@@ -41,15 +41,15 @@ pub struct ServedRequest {
 
 impl ServedRequest {
     /// Summarise a served request against the session the server runs.
-    pub fn new(served: &crate::serve::Served, session: &Session) -> ServedRequest {
+    pub fn new(served: crate::serve::Served, session: &Session) -> ServedRequest {
         let kind =
             crate::app::route::route(&session.api, &served.request.method, &served.request.path)
                 .and_then(|r| r.method.get(&session.api).map(|m| m.integration.kind));
         ServedRequest {
             id: served.id,
             at: SystemTime::now(),
-            request: served.request.clone(),
-            trace: served.trace.clone(),
+            request: served.request,
+            trace: served.trace,
             latency: served.latency,
             kind,
         }
