@@ -325,3 +325,65 @@ async fn a_paused_request_resumes_as_rendered_or_with_the_edited_session() {
     assert!(paused.try_recv().is_err());
     let _ = stop.send(());
 }
+
+/// A raw HTTP/1.1 exchange (so the header names go out exactly as written).
+async fn raw_exchange(base: &str, request: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let addr = base.trim_start_matches("http://");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(request.as_bytes()).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_event_keeps_the_clients_header_names_and_gets_the_gateways_own() {
+    let (base, stop, _) = start("aws-proxy.toml").await;
+    // Two requests on one connection: the second one's names are the second one's.
+    let body = r#"{"a":1}"#;
+    let answer = raw_exchange(
+        &base,
+        &format!(
+            "POST /live/catalog/items HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Mixed-Case: yes\r\nContent-Length: {}\r\n\r\n{body}\
+             GET /live/catalog/search HTTP/1.1\r\nHost: localhost\r\nx-SECOND: 2\r\nConnection: close\r\n\r\n",
+            body.len()
+        ),
+    )
+    .await;
+    let events: Vec<serde_json::Value> = answer
+        .split("\r\n\r\n")
+        .filter_map(|part| {
+            let start = part.find('{')?;
+            // The body runs into the next answer's status line: read one JSON value.
+            serde_json::Deserializer::from_str(&part[start..])
+                .into_iter::<serde_json::Value>()
+                .next()?
+                .ok()
+                .filter(|v| v.get("headers").is_some())
+        })
+        .collect();
+    assert_eq!(events.len(), 2, "{answer}");
+    let first = events[0]["headers"].as_object().unwrap();
+    let names: Vec<&str> = first.keys().map(String::as_str).collect();
+    assert!(
+        names.starts_with(&["Host", "Content-Type", "X-Mixed-Case"]),
+        "{names:?}"
+    );
+    assert_eq!(first["X-Forwarded-Proto"], "https");
+    assert_eq!(first["X-Forwarded-Port"], "443");
+    assert_eq!(first["X-Forwarded-For"], "127.0.0.1");
+    assert!(
+        first["X-Amzn-Trace-Id"]
+            .as_str()
+            .unwrap()
+            .starts_with("Root=1-")
+    );
+    assert_eq!(
+        events[0]["requestContext"]["identity"]["sourceIp"],
+        "127.0.0.1"
+    );
+    let second = events[1]["headers"].as_object().unwrap();
+    assert!(second.contains_key("x-SECOND"), "{second:?}");
+    let _ = stop.send(());
+}

@@ -1,12 +1,14 @@
 //! Listen mode: serve a session's API on loopback with a real HTTP server, running every
 //! request through the same pipeline as `gatebench run` and the workbench.
 
+mod head;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::Response;
 
@@ -257,9 +259,40 @@ impl Server {
             .fallback(handle)
             .with_state(self.state)
             .layer(axum::extract::DefaultBodyLimit::disable());
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            head::SniffingListener(self.listener),
+            app.into_make_service_with_connect_info::<head::Peer>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+/// The headers every API Gateway endpoint adds to what the client sent (unless the client
+/// sent them): the trace id, and where the request came from (the gateway listens on
+/// HTTPS, port 443).
+fn add_gateway_headers(headers: &mut Vec<(String, String)>, peer: SocketAddr, request_id: &str) {
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
+    };
+    let hex: String = request_id.chars().filter(|c| *c != '-').collect();
+    let added = [
+        (
+            "X-Amzn-Trace-Id",
+            format!(
+                "Root=1-{}-{}",
+                &hex[..8.min(hex.len())],
+                &hex[8.min(hex.len())..]
+            ),
+        ),
+        ("X-Forwarded-For", peer.ip().to_string()),
+        ("X-Forwarded-Port", "443".to_string()),
+        ("X-Forwarded-Proto", "https".to_string()),
+    ];
+    for (name, value) in added {
+        if !has(headers, name) {
+            headers.push((name.to_string(), value));
+        }
     }
 }
 
@@ -272,18 +305,16 @@ fn gateway_413() -> Response {
         .unwrap_or_default()
 }
 
-async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Response {
+async fn handle(
+    State(state): State<Arc<ServeState>>,
+    ConnectInfo(peer): ConnectInfo<head::Peer>,
+    req: Request<Body>,
+) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    // Read at most one byte past the gateway's limit.
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAYLOAD_BYTES + 1).await else {
-        return gateway_413();
-    };
-    let request = ClientRequest {
-        method: parts.method.to_string(),
-        path: parts.uri.path().to_string(),
-        raw_query: parts.uri.query().unwrap_or("").to_string(),
-        headers: parts
+    // The client's header names as written (API Gateway keeps their case), else hyper's.
+    let mut headers = peer.take_headers(&parts.headers).unwrap_or_else(|| {
+        parts
             .headers
             .iter()
             .map(|(k, v)| {
@@ -292,7 +323,19 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
                     String::from_utf8_lossy(v.as_bytes()).into_owned(),
                 )
             })
-            .collect(),
+            .collect()
+    });
+    // Read at most one byte past the gateway's limit.
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAYLOAD_BYTES + 1).await else {
+        return gateway_413();
+    };
+    let opts = RunOptions::default();
+    add_gateway_headers(&mut headers, peer.addr, &opts.request_id);
+    let request = ClientRequest {
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        raw_query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
         body: bytes.to_vec(),
     };
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
@@ -300,7 +343,8 @@ async fn handle(State(state): State<Arc<ServeState>>, req: Request<Body>) -> Res
     let mut opts = RunOptions {
         context: live.context.clone(),
         execution_log: state.execution_log,
-        ..RunOptions::default()
+        source_ip: peer.addr.ip().to_string(),
+        ..opts
     };
     if live.breakpoint
         && let Some(hook) = &state.hook

@@ -1,0 +1,331 @@
+//! Header names as the client wrote them. hyper hands the server lowercase names, but API
+//! Gateway keeps the client's casing (and order) in `$input.params()` and the proxy event.
+//! [`HeadSniffer`] wraps a connection, reads each request head as it goes by (with `httparse`)
+//! and queues its headers; the handler takes them in order (HTTP/1.1 answers requests on a
+//! connection in order) and uses them when they name the same headers as hyper's, else keeps
+//! hyper's.
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Largest request head looked at; a larger one stops the sniffing for the connection.
+const MAX_HEAD: usize = 64 * 1024;
+/// Most header lines looked at.
+const MAX_HEADERS: usize = 128;
+
+/// Header lines as written: name, value.
+pub type HeaderLines = Vec<(String, String)>;
+
+/// The heads read on one connection, oldest first.
+pub type Heads = Arc<Mutex<VecDeque<HeaderLines>>>;
+
+enum State {
+    /// Reading a request head.
+    Head,
+    /// Skipping this many body bytes.
+    Body(u64),
+    /// Gave up for this connection (chunked body, oversized or unparsable head).
+    Off,
+}
+
+/// A connection that notes each request head it reads.
+pub struct HeadSniffer<IO> {
+    io: IO,
+    state: State,
+    buf: Vec<u8>,
+    heads: Heads,
+}
+
+impl<IO> HeadSniffer<IO> {
+    /// Wrap `io`; heads go to `heads`.
+    pub fn new(io: IO, heads: Heads) -> Self {
+        HeadSniffer {
+            io,
+            state: State::Head,
+            buf: Vec::new(),
+            heads,
+        }
+    }
+
+    /// Follow the bytes just read.
+    fn observe(&mut self, data: &[u8]) {
+        let mut data = data.to_vec();
+        let mut pos = 0;
+        loop {
+            match self.state {
+                State::Off => return,
+                State::Body(n) => {
+                    let k = usize::try_from(n)
+                        .unwrap_or(usize::MAX)
+                        .min(data.len() - pos);
+                    let left = n - k as u64;
+                    self.state = if left == 0 {
+                        State::Head
+                    } else {
+                        State::Body(left)
+                    };
+                    pos += k;
+                    if pos == data.len() {
+                        return;
+                    }
+                }
+                State::Head => {
+                    self.buf.extend_from_slice(&data[pos..]);
+                    let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                        if self.buf.len() > MAX_HEAD {
+                            self.off();
+                        }
+                        return;
+                    };
+                    let head_len = end + 4;
+                    self.state = match parse(&self.buf[..head_len]) {
+                        Some((headers, body)) => {
+                            if let Ok(mut q) = self.heads.lock() {
+                                q.push_back(headers);
+                            }
+                            match body {
+                                Some(0) => State::Head,
+                                Some(n) => State::Body(n),
+                                None => State::Off,
+                            }
+                        }
+                        None => State::Off,
+                    };
+                    // What follows the head in the same read (a body, or a pipelined request).
+                    data = self.buf.split_off(head_len);
+                    self.buf.clear();
+                    pos = 0;
+                    if data.is_empty() {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn off(&mut self) {
+        self.state = State::Off;
+        self.buf = Vec::new();
+    }
+}
+
+/// The headers of a request head, and its body length (`None`: not known from the head,
+/// e.g. chunked).
+fn parse(head: &[u8]) -> Option<(HeaderLines, Option<u64>)> {
+    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+    let mut req = httparse::Request::new(&mut slots);
+    match req.parse(head) {
+        Ok(httparse::Status::Complete(_)) => {}
+        _ => return None,
+    }
+    let mut body = Some(0);
+    let mut headers = Vec::with_capacity(req.headers.len());
+    for h in req.headers.iter() {
+        let value = String::from_utf8_lossy(h.value).into_owned();
+        if h.name.eq_ignore_ascii_case("content-length") {
+            body = value.trim().parse().ok();
+        } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
+            body = None;
+        }
+        headers.push((h.name.to_string(), value));
+    }
+    Some((headers, body))
+}
+
+impl<IO: AsyncRead + Unpin> AsyncRead for HeadSniffer<IO> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.io).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &polled
+            && !matches!(this.state, State::Off)
+        {
+            let new = buf.filled()[before..].to_vec();
+            this.observe(&new);
+        }
+        polled
+    }
+}
+
+impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write(cx, data)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+}
+
+/// Who is on the other end of a connection, and the heads it sent.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    /// The client's address.
+    pub addr: SocketAddr,
+    /// Its request heads, as written.
+    pub heads: Heads,
+}
+
+impl Peer {
+    /// The next request's headers as the client wrote them, when they are the ones hyper
+    /// parsed (same names, ignoring case, same count); else `None`.
+    pub fn take_headers(&self, parsed: &axum::http::HeaderMap) -> Option<Vec<(String, String)>> {
+        let sniffed = self.heads.lock().ok()?.pop_front()?;
+        if sniffed.len() != parsed.len() {
+            return None;
+        }
+        let mut a: Vec<String> = sniffed
+            .iter()
+            .map(|(k, _)| k.to_ascii_lowercase())
+            .collect();
+        // One name per value (`len()` counts values too).
+        let mut b: Vec<&str> = parsed.iter().map(|(k, _)| k.as_str()).collect();
+        a.sort_unstable();
+        b.sort_unstable();
+        (a == b).then_some(sniffed)
+    }
+}
+
+/// A TCP listener whose connections note their request heads.
+pub struct SniffingListener(pub TcpListener);
+
+impl axum::serve::Listener for SniffingListener {
+    type Io = HeadSniffer<TcpStream>;
+    type Addr = Peer;
+
+    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
+        loop {
+            match self.0.accept().await {
+                Ok((stream, addr)) => {
+                    let _ = stream.set_nodelay(true);
+                    let heads = Heads::default();
+                    return (
+                        HeadSniffer::new(stream, Arc::clone(&heads)),
+                        Peer { addr, heads },
+                    );
+                }
+                // Out of file descriptors and the like: wait a little, as axum does.
+                Err(e) => {
+                    tracing::debug!(error = %e, "accept failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+            }
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<Self::Addr> {
+        Ok(Peer {
+            addr: self.0.local_addr()?,
+            heads: Heads::default(),
+        })
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, SniffingListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, SniffingListener>) -> Self {
+        stream.remote_addr().clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sniff(chunks: &[&[u8]]) -> Vec<Vec<(String, String)>> {
+        let heads = Heads::default();
+        let mut s = HeadSniffer::new((), Arc::clone(&heads));
+        for c in chunks {
+            s.observe(c);
+        }
+        heads.lock().unwrap().drain(..).collect()
+    }
+
+    fn names(h: &[(String, String)]) -> Vec<&str> {
+        h.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    #[test]
+    fn heads_across_reads_bodies_and_pipelined_requests() {
+        let heads = sniff(&[
+            b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Len",
+            b"gth: 5\r\nX-Mixed-Case: 1\r\n\r\nhel",
+            b"loGET /b HTTP/1.1\r\nhost: x\r\nX-ONE: 1\r\nx-one: 2\r\n\r\n",
+        ]);
+        assert_eq!(heads.len(), 2);
+        assert_eq!(
+            names(&heads[0]),
+            ["Host", "Content-Type", "Content-Length", "X-Mixed-Case"]
+        );
+        assert_eq!(heads[0][1].1, "application/json");
+        assert_eq!(names(&heads[1]), ["host", "X-ONE", "x-one"]);
+    }
+
+    #[test]
+    fn a_chunked_body_stops_the_sniffing() {
+        let heads = sniff(&[
+            b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n",
+        ]);
+        assert_eq!(heads.len(), 1, "the first head only");
+    }
+
+    #[test]
+    fn headers_are_used_only_when_they_match_hypers() {
+        let peer = Peer {
+            addr: "127.0.0.1:1".parse().unwrap(),
+            heads: Heads::default(),
+        };
+        let mut parsed = axum::http::HeaderMap::new();
+        parsed.append("host", "x".parse().unwrap());
+        parsed.append("x-one", "1".parse().unwrap());
+        parsed.append("x-one", "2".parse().unwrap());
+        let sniffed = vec![
+            ("Host".to_string(), "x".to_string()),
+            ("X-One".to_string(), "1".to_string()),
+            ("x-ONE".to_string(), "2".to_string()),
+        ];
+        peer.heads.lock().unwrap().push_back(sniffed.clone());
+        peer.heads
+            .lock()
+            .unwrap()
+            .push_back(vec![("Host".to_string(), "x".to_string())]);
+        assert_eq!(peer.take_headers(&parsed), Some(sniffed));
+        // Not the same headers: hyper's are kept.
+        assert_eq!(peer.take_headers(&parsed), None);
+        // Nothing queued.
+        assert_eq!(peer.take_headers(&parsed), None);
+    }
+}
