@@ -281,9 +281,7 @@ impl Action {
             Action::CycleType => {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
-            Action::EditMethod => {
-                "edit the method's settings as TOML (uri, passthrough, parameters, responses...)"
-            }
+            Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::Apply => "apply the edited settings (checked as the gateway would)",
             Action::Save => "save the session (atomic: temp file, then rename)",
             Action::Zoom => "zoom the focused pane, or back",

@@ -468,6 +468,19 @@ mod tests {
         assert_eq!(n(KeyCode::Char('t')), Some(Action::CycleType));
         assert_eq!(n(KeyCode::Char('z')), Some(Action::Zoom));
         assert_eq!(n(KeyCode::Char('y')), Some(Action::Copy));
+        assert_eq!(n(KeyCode::Char('e')), Some(Action::EditMethod));
+        assert_eq!(
+            m.action(
+                Layer::Settings,
+                &ev(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Apply)
+        );
+        assert_eq!(
+            m.action(Layer::Settings, &ev(KeyCode::Char('e'), KeyModifiers::NONE)),
+            None,
+            "plain keys edit the settings text"
+        );
         // Shift+Tab arrives as BackTab with SHIFT.
         assert_eq!(
             m.action(Layer::Normal, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),

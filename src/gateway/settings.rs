@@ -212,8 +212,14 @@ pub fn check_method(m: &Method) -> Vec<Finding> {
             let why = why
                 .strip_prefix("java.util.regex.PatternSyntaxException: ")
                 .unwrap_or(&why)
-                .trim_end_matches(" near index 0")
-                .to_string();
+                .trim_end_matches(" near index 0");
+            // Positions count in the anchored pattern the gateway matches, not in the text
+            // written: leave them out.
+            let why = match why.split_once(": ") {
+                Some((at, rest)) if at.starts_with("Parsing error at position") => rest,
+                _ => why,
+            }
+            .to_string();
             out.push(refused(
                 &at("selectionPattern"),
                 format!("selectionPattern {p:?} is not a valid Java regular expression: {why}"),

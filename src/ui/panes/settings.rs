@@ -3,13 +3,13 @@
 //! keys in the border; plus the "discard the unapplied changes?" question.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::settings_edit::SettingsTarget;
-use crate::app::{Action, App, SettingsStep};
+use crate::app::{Action, App, Pane, SettingsStep};
 use crate::ui::panes::import::{border_hints, centered};
 
 /// Draw the editor, and the question over it when one is asked.
@@ -18,7 +18,7 @@ pub fn draw(f: &mut Frame, app: &App, step: SettingsStep) {
         return;
     };
     let theme = app.theme();
-    let rect = centered(f.area(), 100, f.area().height);
+    let rect = placement(app, f.area());
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.border(true))
@@ -46,31 +46,47 @@ pub fn draw(f: &mut Frame, app: &App, step: SettingsStep) {
             format!("[api.resources.methods.{}]", m.verb),
             theme.key_hint(),
         ),
-        Span::styled(
-            " as TOML · templates left out and kept (edit them in the Template pane)",
-            theme.muted(),
-        ),
+        Span::styled(" · templates left out, kept as they are", theme.muted()),
     ]);
     let note = match edit.error() {
         Some(e) => Line::from(Span::styled(format!("✗ {e}"), theme.error())),
         None => Line::from(Span::styled(
-            "Field names as in the session file; unknown fields and values the gateway refuses are reported here.",
+            "Checked as the gateway would on apply; errors show here (line:col).",
             theme.muted(),
         )),
     };
-    let note_h = if edit.error().is_some() { 2 } else { 1 };
+    // Both lines wrap at narrow widths rather than lose their end.
+    let rows = |l: &Line<'_>| {
+        let w = usize::from(inner.width.max(1));
+        u16::try_from(l.width().div_ceil(w).clamp(1, 3)).unwrap_or(1)
+    };
     let [head, editor, bottom] = Layout::vertical([
-        Constraint::Length(1),
+        Constraint::Length(rows(&header)),
         Constraint::Min(1),
-        Constraint::Length(note_h),
+        Constraint::Length(rows(&note)),
     ])
     .areas(inner);
-    f.render_widget(Paragraph::new(header), head);
+    f.render_widget(Paragraph::new(header).wrap(Wrap { trim: false }), head);
     app.settings_editor().render(editor, f.buffer_mut());
     f.render_widget(Paragraph::new(note).wrap(Wrap { trim: false }), bottom);
     if step == SettingsStep::ConfirmDiscard {
         draw_confirm_discard(f, app);
     }
+}
+
+/// Beside the Integration pane when it is in view and there is room (its summary stays
+/// visible while editing), else centred.
+fn placement(app: &App, area: Rect) -> Rect {
+    const MIN_WIDTH: u16 = 70;
+    let beside = crate::ui::layout::screen(app, area).and_then(|s| {
+        let (_, integration) = s.panes.iter().find(|(p, _)| *p == Pane::Integration)?;
+        let top = s.panes.iter().map(|(_, r)| r.y).min()?;
+        let bottom = s.panes.iter().map(|(_, r)| r.bottom()).max()?;
+        let x = integration.right();
+        (area.right().saturating_sub(x) >= MIN_WIDTH)
+            .then(|| Rect::new(x, top, area.right() - x, bottom - top))
+    });
+    beside.unwrap_or_else(|| centered(area, 100, area.height))
 }
 
 /// "Discard the unapplied settings?"
