@@ -29,6 +29,7 @@ pub mod search;
 pub mod settings_edit;
 #[cfg(test)]
 mod settings_tests;
+pub mod settings_text;
 pub mod templates;
 #[cfg(test)]
 mod test_support;
