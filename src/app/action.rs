@@ -30,6 +30,10 @@ pub enum Action {
     Cancel,
     /// Cycle the integration type.
     CycleType,
+    /// Edit the current method's settings as TOML (an overlay).
+    EditMethod,
+    /// Apply the edited settings.
+    Apply,
     /// Save the session.
     Save,
     /// Zoom the focused pane (toggle).
@@ -100,7 +104,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 48] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -114,6 +118,8 @@ impl Action {
         Action::Send,
         Action::Cancel,
         Action::CycleType,
+        Action::EditMethod,
+        Action::Apply,
         Action::Save,
         Action::Zoom,
         Action::Copy,
@@ -165,6 +171,8 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "cycle_type",
+            Action::EditMethod => "edit_method",
+            Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
             Action::Copy => "copy",
@@ -217,6 +225,8 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "type",
+            Action::EditMethod => "settings",
+            Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
             Action::Copy => "copy",
@@ -271,6 +281,8 @@ impl Action {
             Action::CycleType => {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
+            Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
+            Action::Apply => "apply the edited settings (checked as the gateway would)",
             Action::Save => "save the session (atomic: temp file, then rename)",
             Action::Zoom => "zoom the focused pane, or back",
             Action::Copy => "copy the focused pane (request as curl, template, rendered output...)",

@@ -33,13 +33,16 @@ pub enum Layer {
     Operations,
     /// The curl prompt is open: other keys edit the command.
     Curl,
+    /// The settings editor is open: other keys edit the TOML text.
+    Settings,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 10] = [
+    pub const ALL: [Layer; 11] = [
         Layer::Normal,
         Layer::Editing,
+        Layer::Settings,
         Layer::Search,
         Layer::Picker,
         Layer::ImportPath,
@@ -63,6 +66,7 @@ impl Layer {
             Layer::ImportPath => "Import: the path prompt (type or paste a path)",
             Layer::Operations => "Import: the imported operations",
             Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
+            Layer::Settings => "Settings editor (TOML; other keys edit the text)",
         }
     }
 }
@@ -259,6 +263,7 @@ impl Default for Keymap {
         let all_layers = [
             L::Normal,
             L::Editing,
+            L::Settings,
             L::Search,
             L::Picker,
             L::ImportPath,
@@ -284,6 +289,7 @@ impl Default for Keymap {
             b(L::Normal, A::Send, vec![ch('s')]),
             b(L::Normal, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Normal, A::CycleType, vec![ch('t')]),
+            b(L::Normal, A::EditMethod, vec![ch('e')]),
             b(L::Normal, A::Save, vec![ctrl('s')]),
             b(L::Normal, A::Zoom, vec![ch('z')]),
             b(L::Normal, A::Copy, vec![ch('y')]),
@@ -351,6 +357,11 @@ impl Default for Keymap {
             b(L::Editing, A::Undo, vec![ctrl('z'), ctrl('u')]),
             b(L::Editing, A::Redo, vec![ctrl('r')]),
             b(L::Editing, A::Search, vec![ctrl('f')]),
+            b(L::Settings, A::Apply, vec![ctrl('s')]),
+            b(L::Settings, A::Cancel, vec![k(KeyCode::Esc)]),
+            b(L::Settings, A::Undo, vec![ctrl('z'), ctrl('u')]),
+            b(L::Settings, A::Redo, vec![ctrl('r')]),
+            b(L::Settings, A::Search, vec![ctrl('f')]),
             b(L::Search, A::SearchNext, vec![k(KeyCode::Enter), ctrl('n')]),
             b(L::Search, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Confirm, A::ConfirmYes, vec![ch('y')]),
@@ -457,6 +468,19 @@ mod tests {
         assert_eq!(n(KeyCode::Char('t')), Some(Action::CycleType));
         assert_eq!(n(KeyCode::Char('z')), Some(Action::Zoom));
         assert_eq!(n(KeyCode::Char('y')), Some(Action::Copy));
+        assert_eq!(n(KeyCode::Char('e')), Some(Action::EditMethod));
+        assert_eq!(
+            m.action(
+                Layer::Settings,
+                &ev(KeyCode::Char('s'), KeyModifiers::CONTROL)
+            ),
+            Some(Action::Apply)
+        );
+        assert_eq!(
+            m.action(Layer::Settings, &ev(KeyCode::Char('e'), KeyModifiers::NONE)),
+            None,
+            "plain keys edit the settings text"
+        );
         // Shift+Tab arrives as BackTab with SHIFT.
         assert_eq!(
             m.action(Layer::Normal, &ev(KeyCode::BackTab, KeyModifiers::SHIFT)),

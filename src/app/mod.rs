@@ -26,6 +26,10 @@ pub mod picker;
 pub mod request_text;
 pub mod route;
 pub mod search;
+pub mod settings_edit;
+#[cfg(test)]
+mod settings_tests;
+pub mod settings_text;
 pub mod templates;
 #[cfg(test)]
 mod test_support;
@@ -40,6 +44,7 @@ pub use action::Action;
 pub use effect::Effect;
 pub use msg::Msg;
 pub use origin::Origin;
+pub use settings_edit::SettingsStep;
 pub use update::update;
 
 use crate::gateway::api::{IntegrationType, Method};
@@ -185,6 +190,9 @@ pub enum Overlay {
     },
     /// The "add a request from a curl command" prompt (text in [`App::curl_editor`]).
     Curl,
+    /// The settings editor (text in [`App::settings_editor`], state in
+    /// [`App::settings_edit`]), at this step.
+    Settings(SettingsStep),
 }
 
 /// The kind of a status-bar message.
@@ -287,6 +295,8 @@ pub struct App {
     curl_editor: Editor,
     curl_error: Option<String>,
     curl_generation: u64,
+    settings_editor: Editor,
+    settings: Option<settings_edit::SettingsEdit>,
 }
 
 impl App {
@@ -304,6 +314,8 @@ impl App {
             curl_editor: Editor::new("", &theme),
             curl_error: None,
             curl_generation: 0,
+            settings_editor: Editor::new("", &theme),
+            settings: None,
             import: import::ImportState::default(),
             request_view: StyledText::default(),
             session,

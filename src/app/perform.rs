@@ -24,8 +24,12 @@ fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
 impl App {
     /// Do what an action asks.
     pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
-        // The import and curl overlays (and the keys that open them) have their own file.
+        // The import and curl overlays (and the keys that open them) have their own files.
         if let Some(fx) = self.perform_import(action) {
+            return fx;
+        }
+        // So do the settings editor and its key.
+        if let Some(fx) = self.perform_settings(action) {
             return fx;
         }
         match action {
@@ -136,6 +140,7 @@ impl App {
                 self.template_editor.set_theme(&self.theme);
                 self.request_editor.set_theme(&self.theme);
                 self.curl_editor.set_theme(&self.theme);
+                self.settings_editor.set_theme(&self.theme);
                 self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
                 self.highlight_effect().into_iter().collect()
             }
@@ -150,7 +155,9 @@ impl App {
             | Action::PasteCurl
             | Action::Submit
             | Action::Complete
-            | Action::ToggleWarnings => Vec::new(),
+            | Action::ToggleWarnings
+            | Action::EditMethod
+            | Action::Apply => Vec::new(),
         }
     }
 
@@ -165,6 +172,8 @@ impl App {
             Pane::Request if self.request().is_none() => {
                 self.set_status(StatusKind::Info, "This session has no saved request");
             }
+            // The Integration pane's settings are edited as TOML in an overlay.
+            Pane::Integration => return self.open_method_settings(),
             Pane::Template | Pane::Request => {
                 self.mode = Mode::Editing;
                 self.sync_editor_cursors();

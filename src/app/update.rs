@@ -8,7 +8,9 @@ use ratatui::layout::Rect;
 
 use crate::app::keymap::Layer;
 use crate::app::views::RenderFailure;
-use crate::app::{App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, StatusKind};
+use crate::app::{
+    App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, SettingsStep, StatusKind,
+};
 use crate::gateway::Phase;
 use crate::ui::widgets::editor::EditOutcome;
 
@@ -135,6 +137,11 @@ impl App {
                 Layer::Operations
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
+            (Some(Overlay::Settings(step)), _) => match step {
+                SettingsStep::Editing => Layer::Settings,
+                SettingsStep::Searching => Layer::Search,
+                SettingsStep::ConfirmDiscard => Layer::Confirm,
+            },
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
@@ -145,6 +152,7 @@ impl App {
             Layer::Search => return self.search_input(key),
             Layer::ImportPath => return self.path_input(key),
             Layer::Curl => return self.curl_input(key),
+            Layer::Settings => return self.settings_input(key),
             _ => {}
         }
         if layer != Layer::Editing {
@@ -168,6 +176,7 @@ impl App {
         match self.overlay {
             Some(Overlay::ImportPath) => return self.path_paste(text),
             Some(Overlay::Curl) => return self.curl_paste(text),
+            Some(Overlay::Settings(SettingsStep::Editing)) => return self.settings_paste(text),
             _ => {}
         }
         if self.mode != Mode::Editing || self.overlay.is_some() {

@@ -10,6 +10,7 @@ pub mod pipeline;
 pub mod proxy;
 pub mod request;
 pub mod routing;
+pub mod settings;
 pub mod trace;
 pub mod util;
 pub mod validate;

@@ -36,6 +36,7 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
         Some(Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
         Some(Overlay::Curl) => panes::curl::draw(f, app),
+        Some(Overlay::Settings(step)) => panes::settings::draw(f, app, step),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

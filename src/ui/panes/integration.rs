@@ -191,7 +191,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         area,
         Vec::new(),
         None,
-        &[Action::CycleType, Action::ImportApi],
+        &[Action::CycleType, Action::EditMethod, Action::ImportApi],
     );
     let inner = block.inner(area);
     f.render_widget(block, area);

@@ -12,6 +12,7 @@ pub mod rendered;
 pub mod request;
 pub mod requests;
 pub mod response;
+pub mod settings;
 pub mod stages;
 pub mod status;
 pub mod template;

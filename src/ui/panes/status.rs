@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::Layer;
-use crate::app::{Action, App, Mode, Overlay, StatusKind};
+use crate::app::{Action, App, Mode, Overlay, SettingsStep, StatusKind};
 
 /// The hints shown in the status bar per layer.
 const NORMAL_HINTS: [Action; 9] = [
@@ -29,20 +29,32 @@ const EDIT_HINTS: [Action; 5] = [
     Action::Save,
 ];
 const SEARCH_HINTS: [Action; 2] = [Action::SearchNext, Action::Cancel];
+const SETTINGS_HINTS: [Action; 5] = [
+    Action::Apply,
+    Action::Cancel,
+    Action::Undo,
+    Action::Redo,
+    Action::Search,
+];
 
 /// Draw the status bar.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
-    let searching = app.overlay() == Some(Overlay::Search);
-    let (layer, actions): (Layer, &[Action]) = match (searching, app.mode()) {
-        (true, _) => (Layer::Search, &SEARCH_HINTS),
-        (false, Mode::Normal) => (Layer::Normal, &NORMAL_HINTS),
-        (false, Mode::Editing) => (Layer::Editing, &EDIT_HINTS),
+    let searching = matches!(
+        app.overlay(),
+        Some(Overlay::Search | Overlay::Settings(SettingsStep::Searching))
+    );
+    let settings = app.overlay() == Some(Overlay::Settings(SettingsStep::Editing));
+    let (layer, actions): (Layer, &[Action]) = match (searching, settings, app.mode()) {
+        (true, _, _) => (Layer::Search, &SEARCH_HINTS),
+        (false, true, _) => (Layer::Settings, &SETTINGS_HINTS),
+        (false, false, Mode::Normal) => (Layer::Normal, &NORMAL_HINTS),
+        (false, false, Mode::Editing) => (Layer::Editing, &EDIT_HINTS),
     };
-    let badge = match (searching, app.mode()) {
-        (true, _) => " SEARCH ",
-        (false, Mode::Normal) => " NORMAL ",
-        (false, Mode::Editing) => " EDIT ",
+    let badge = match (searching, settings, app.mode()) {
+        (true, _, _) => " SEARCH ",
+        (false, true, _) | (false, false, Mode::Editing) => " EDIT ",
+        (false, false, Mode::Normal) => " NORMAL ",
     };
     let mut left = vec![Span::styled(badge, theme.stage_active())];
     if app.is_dirty() {

@@ -1,0 +1,273 @@
+//! The settings editor: the current method's settings as TOML, exactly as they read under
+//! `[api.resources.methods.VERB]` in the session file, in an overlay with the same editor as
+//! the Template pane. `Ctrl-s` parses the text (unknown fields are errors), checks what the
+//! gateway itself would refuse (`gateway::settings`), and on success replaces the method in
+//! the session as one edit: autosave, the dirty marker and listen mode follow, and the
+//! request is rendered again (and run, where the backend runs live). The text itself is
+//! handled in `settings_text`.
+//!
+//! Mapping templates are left out of the text: they are edited in the Template pane and kept
+//! as they are. A template written in the text is added, or replaces the one of its content
+//! type.
+
+use crossterm::event::KeyEvent;
+
+use crate::app::route::MethodRef;
+use crate::app::settings_text::{SettingsError, changed_paths, method_text, parse_method, summary};
+use crate::app::{Action, App, Effect, Overlay, StatusKind};
+use crate::ui::widgets::editor::{EditOutcome, Editor};
+
+/// Where the settings editor is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SettingsStep {
+    /// Keys edit the text.
+    Editing,
+    /// The search prompt is open over the text.
+    Searching,
+    /// "Discard the unapplied changes?"
+    ConfirmDiscard,
+}
+
+/// What the editor holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SettingsTarget {
+    /// A method of the session's API.
+    Method(MethodRef),
+}
+
+/// The open settings editor.
+#[derive(Clone, Debug)]
+pub struct SettingsEdit {
+    target: SettingsTarget,
+    title: String,
+    original: String,
+    error: Option<SettingsError>,
+}
+
+impl SettingsEdit {
+    /// What is edited.
+    pub fn target(&self) -> &SettingsTarget {
+        &self.target
+    }
+
+    /// A title naming it (`POST /pets/{petId}`).
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Why the last apply failed (cleared by an edit).
+    pub fn error(&self) -> Option<&SettingsError> {
+        self.error.as_ref()
+    }
+}
+
+impl App {
+    /// The settings editor's text.
+    pub fn settings_editor(&self) -> &Editor {
+        &self.settings_editor
+    }
+
+    /// The open settings editor, if any.
+    pub fn settings_edit(&self) -> Option<&SettingsEdit> {
+        self.settings.as_ref()
+    }
+
+    /// Whether the settings text differs from what was opened.
+    pub fn settings_changed(&self) -> bool {
+        self.settings
+            .as_ref()
+            .is_some_and(|s| s.original != self.settings_editor.text())
+    }
+
+    /// The settings editor's own actions; `None` when `action` is not one of them here.
+    pub(super) fn perform_settings(&mut self, action: Action) -> Option<Vec<Effect>> {
+        let Some(Overlay::Settings(step)) = self.overlay else {
+            return (action == Action::EditMethod).then(|| self.open_method_settings());
+        };
+        let fx = match (step, action) {
+            (SettingsStep::Editing, Action::Apply) => self.apply_settings(),
+            (SettingsStep::Editing, Action::Cancel) => {
+                if self.settings_changed() {
+                    self.overlay = Some(Overlay::Settings(SettingsStep::ConfirmDiscard));
+                } else {
+                    self.close_settings();
+                }
+                Vec::new()
+            }
+            (SettingsStep::Editing, Action::Undo | Action::Redo) => {
+                let changed = if action == Action::Undo {
+                    self.settings_editor.undo()
+                } else {
+                    self.settings_editor.redo()
+                };
+                if changed {
+                    self.clear_settings_error();
+                }
+                Vec::new()
+            }
+            (SettingsStep::Editing, Action::Search) => {
+                self.overlay = Some(Overlay::Settings(SettingsStep::Searching));
+                Vec::new()
+            }
+            (SettingsStep::Searching, Action::SearchNext) => {
+                let query = self.search.clone();
+                match self.settings_editor.select_next(&query) {
+                    Some((row, col)) => self.set_status(
+                        StatusKind::Info,
+                        format!("\"{query}\" at line {}, column {}", row + 1, col + 1),
+                    ),
+                    None => self.set_status(StatusKind::Error, format!("\"{query}\" not found")),
+                }
+                Vec::new()
+            }
+            (SettingsStep::Searching, Action::Cancel)
+            | (SettingsStep::ConfirmDiscard, Action::ConfirmNo) => {
+                self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
+                Vec::new()
+            }
+            (SettingsStep::ConfirmDiscard, Action::ConfirmYes) => {
+                self.close_settings();
+                self.set_status(StatusKind::Info, "Discarded the unapplied settings");
+                Vec::new()
+            }
+            (_, Action::ForceQuit) => return None,
+            // Nothing else applies while the editor is open.
+            _ => Vec::new(),
+        };
+        Some(fx)
+    }
+
+    /// A key the settings editor's layer does not bind: it edits the text.
+    pub(super) fn settings_input(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if self.settings_editor.input(key) == Some(EditOutcome::Changed) {
+            self.clear_settings_error();
+        }
+        Vec::new()
+    }
+
+    /// Pasted text goes into the settings text at the cursor.
+    pub(super) fn settings_paste(&mut self, text: &str) -> Vec<Effect> {
+        if self.settings_editor.paste(text) {
+            self.clear_settings_error();
+        }
+        Vec::new()
+    }
+
+    fn clear_settings_error(&mut self) {
+        if let Some(s) = &mut self.settings {
+            s.error = None;
+        }
+    }
+
+    fn close_settings(&mut self) {
+        self.overlay = None;
+        self.settings = None;
+        self.settings_editor.set_text("", &self.theme);
+    }
+
+    /// Open the editor on the current method's settings.
+    pub(super) fn open_method_settings(&mut self) -> Vec<Effect> {
+        let Some(target) = self.method.clone() else {
+            self.set_status(StatusKind::Error, "The session's API has no method");
+            return Vec::new();
+        };
+        let Some(method) = target.get(&self.session.api) else {
+            return Vec::new();
+        };
+        let text = match method_text(method) {
+            Ok(t) => t,
+            Err(e) => {
+                self.set_status(
+                    StatusKind::Error,
+                    format!("Cannot show the method's settings: {e}"),
+                );
+                return Vec::new();
+            }
+        };
+        self.settings_editor.set_text(&text, &self.theme);
+        self.settings_editor.set_active(true, &self.theme);
+        self.settings = Some(SettingsEdit {
+            title: target.describe(&self.session.api),
+            target: SettingsTarget::Method(target),
+            original: text,
+            error: None,
+        });
+        self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
+        Vec::new()
+    }
+
+    fn settings_failed(&mut self, error: SettingsError) -> Vec<Effect> {
+        let at = (
+            u32::try_from(error.line).unwrap_or(u32::MAX),
+            u32::try_from(error.col).unwrap_or(u32::MAX),
+        );
+        self.settings_editor.set_error(Some(at));
+        self.set_status(StatusKind::Error, format!("Not applied: {error}"));
+        if let Some(s) = &mut self.settings {
+            s.error = Some(error);
+        }
+        Vec::new()
+    }
+
+    fn apply_settings(&mut self) -> Vec<Effect> {
+        let Some(edit) = self.settings.clone() else {
+            return Vec::new();
+        };
+        let text = self.settings_editor.text();
+        let SettingsTarget::Method(target) = &edit.target;
+        let Some(old) = target.get(&self.session.api).cloned() else {
+            return self.settings_failed(SettingsError {
+                line: 1,
+                col: 1,
+                message: format!("{} is no longer in the session", edit.title),
+            });
+        };
+        let (new, notes) = match parse_method(&text, &old) {
+            Ok(parsed) => parsed,
+            Err(e) => return self.settings_failed(e),
+        };
+        let changes = changed_paths(&old, &new);
+        self.close_settings();
+        if changes.is_empty() {
+            self.set_status(StatusKind::Info, format!("No changes to {}", edit.title));
+            return Vec::new();
+        }
+        if let Some(m) = target.get_mut(&mut self.session.api) {
+            *m = new;
+        }
+        self.revision += 1;
+        let fx = self.settings_applied();
+        let mut text = format!("Applied to {}: {}", edit.title, summary(&changes));
+        for n in notes {
+            text.push_str(&format!(" · note: {n}"));
+        }
+        if !self.live() {
+            let send = self
+                .keymap
+                .first_key(crate::app::keymap::Layer::Normal, Action::Send)
+                .unwrap_or_default();
+            text.push_str(&format!(" ({send} sends the request again)"));
+        }
+        self.set_status(StatusKind::Success, text);
+        fx
+    }
+
+    /// After the API changed: route again, show the template as it is now, render, and run
+    /// when the backend runs live.
+    fn settings_applied(&mut self) -> Vec<Effect> {
+        self.reroute();
+        let current = self
+            .method()
+            .zip(self.slots.get(self.slot))
+            .and_then(|(m, s)| s.text(m))
+            .unwrap_or_default();
+        if current != self.template_editor.text() {
+            self.load_template_text();
+        }
+        let mut fx = self.refresh_effects();
+        if self.live() {
+            fx.extend(self.run_effect());
+        }
+        fx
+    }
+}

@@ -1,0 +1,255 @@
+//! The settings editor's text: a method's settings written as the session file holds them
+//! (without the mapping templates), parsed back with errors at line:col, the templates put
+//! back, the gateway's own checks, and what changed.
+
+use serde_json::Value;
+
+use crate::gateway::api::Method;
+use crate::gateway::settings::{self, Severity};
+
+/// Why the text cannot be applied: where (1-based line and character column) and what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SettingsError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based character column.
+    pub col: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for SettingsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// The method's settings as the session file holds them, without the mapping templates and
+/// without the empty tables of settings that are not set (they read as clutter; leaving them
+/// out means the same).
+pub fn method_text(m: &Method) -> Result<String, String> {
+    fn drop_empty(o: &mut serde_json::Map<String, Value>, keys: &[&str]) {
+        o.retain(|k, v| match v {
+            Value::Object(inner) => !(inner.is_empty() && keys.contains(&k.as_str())),
+            // TOML has no null: an unset optional setting is simply not written.
+            Value::Null => false,
+            _ => true,
+        });
+    }
+    fn each_object(v: Option<&mut Value>, mut f: impl FnMut(&mut serde_json::Map<String, Value>)) {
+        if let Some(Value::Object(map)) = v {
+            for item in map.values_mut() {
+                if let Value::Object(o) = item {
+                    f(o);
+                }
+            }
+        }
+    }
+    let mut v = serde_json::to_value(m).map_err(|e| e.to_string())?;
+    if let Value::Object(o) = &mut v {
+        each_object(o.get_mut("methodResponses"), |r| {
+            drop_empty(r, &["responseParameters", "responseModels"]);
+        });
+        if let Some(Value::Object(i)) = o.get_mut("integration") {
+            i.shift_remove("requestTemplates");
+            each_object(i.get_mut("integrationResponses"), |r| {
+                r.shift_remove("responseTemplates");
+                drop_empty(r, &["responseParameters"]);
+            });
+            drop_empty(i, &["requestParameters", "integrationResponses"]);
+        }
+        drop_empty(
+            o,
+            &["requestParameters", "requestModels", "methodResponses"],
+        );
+    }
+    toml::to_string_pretty(&v).map_err(|e| e.to_string())
+}
+
+/// 1-based (line, character column) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// Where the key at `path` is written in `text` (the deepest key found), as a byte offset.
+fn locate(text: &str, path: &[String]) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut found = None;
+    for segment in path {
+        let Some((k, v)) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())
+        else {
+            break;
+        };
+        found = Some(k.span().start);
+        match v.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => break,
+        }
+    }
+    found
+}
+
+/// Parse the text into a method, keep the templates of `old`, and check it as the gateway
+/// would. Returns the method and the notes (accepted, with conditions).
+pub fn parse_method(text: &str, old: &Method) -> Result<(Method, Vec<String>), SettingsError> {
+    let mut new: Method = toml::from_str(text).map_err(|e| {
+        let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
+        SettingsError {
+            line,
+            col,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    keep_templates(&mut new, old);
+    let mut notes = Vec::new();
+    for f in settings::check_method(&new) {
+        match f.severity {
+            Severity::Refused => {
+                let (line, col) = locate(text, &f.path).map_or((1, 1), |o| line_col(text, o));
+                return Err(SettingsError {
+                    line,
+                    col,
+                    message: format!("the gateway refuses this: {}", f.message),
+                });
+            }
+            Severity::Note => notes.push(f.message),
+        }
+    }
+    Ok((new, notes))
+}
+
+/// Put `old`'s templates back into `new`; those written in `new` win for their content type.
+fn keep_templates(new: &mut Method, old: &Method) {
+    let merge = |kept: &indexmap::IndexMap<String, String>,
+                 written: &mut indexmap::IndexMap<String, String>| {
+        let mut all = kept.clone();
+        all.extend(std::mem::take(written));
+        *written = all;
+    };
+    merge(
+        &old.integration.request_templates,
+        &mut new.integration.request_templates,
+    );
+    for (name, r) in &mut new.integration.integration_responses {
+        if let Some(o) = old.integration.integration_responses.get(name) {
+            merge(&o.response_templates, &mut r.response_templates);
+        }
+    }
+}
+
+/// The settings that differ, as dotted session-file paths
+/// (`integration.passthroughBehavior`).
+pub fn changed_paths(old: &Method, new: &Method) -> Vec<String> {
+    fn walk(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+        let join = |k: &str| {
+            if at.is_empty() {
+                k.to_string()
+            } else {
+                format!("{at}.{k}")
+            }
+        };
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                for (k, va) in x {
+                    match y.get(k) {
+                        Some(vb) => walk(va, vb, &join(k), out),
+                        None => out.push(join(k)),
+                    }
+                }
+                out.extend(y.keys().filter(|k| !x.contains_key(*k)).map(|k| join(k)));
+            }
+            _ if a != b => out.push(at.to_string()),
+            _ => {}
+        }
+    }
+    let (Ok(a), Ok(b)) = (serde_json::to_value(old), serde_json::to_value(new)) else {
+        return vec!["the settings".to_string()];
+    };
+    let mut out = Vec::new();
+    walk(&a, &b, "", &mut out);
+    out
+}
+
+/// `a, b, c and 2 more`.
+pub fn summary(paths: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let mut s = paths
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if paths.len() > SHOWN {
+        s.push_str(&format!(" and {} more", paths.len() - SHOWN));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_round_trips_for_every_shipped_method() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions");
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let s = crate::session::Session::load(&path).unwrap();
+            for m in s.api.resources.iter().flat_map(|r| r.methods.values()) {
+                let text = method_text(m).unwrap();
+                assert!(!text.contains("Templates"), "{text}");
+                let (back, _) = parse_method(&text, m).unwrap();
+                assert_eq!(&back, m, "{}", path.display());
+            }
+        }
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        let t = "a = 1\nbé = 2\n";
+        assert_eq!(line_col(t, 0), (1, 1));
+        assert_eq!(line_col(t, 6), (2, 1));
+        assert_eq!(line_col(t, 9), (2, 3));
+        assert_eq!(line_col(t, 8), (2, 2), "inside 'é' counts from its start");
+        assert_eq!(line_col(t, 999), (3, 1));
+    }
+
+    #[test]
+    fn locate_finds_keys_in_headers_and_lines() {
+        let t = "[integration]\ntype = \"MOCK\"\n\n[integration.integrationResponses.404]\nstatusCode = \"404\"\nselectionPattern = \"4(\"\n";
+        let path = |p: &[&str]| p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        let at = |p: &[&str]| locate(t, &path(p)).map(|o| line_col(t, o));
+        assert_eq!(
+            at(&[
+                "integration",
+                "integrationResponses",
+                "404",
+                "selectionPattern"
+            ]),
+            Some((6, 1))
+        );
+        assert_eq!(at(&["integration", "type"]), Some((2, 1)));
+        assert_eq!(at(&["nothing"]), None);
+    }
+
+    #[test]
+    fn summary_shortens() {
+        let p: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        assert_eq!(summary(&p[..2]), "a, b");
+        assert_eq!(summary(&p), "a, b, c and 2 more");
+    }
+}

@@ -1,0 +1,396 @@
+//! What the control plane refuses in a method's settings beyond their shape: the checks
+//! `PutMethod`, `PutIntegration`, `PutIntegrationResponse` and `PutMethodResponse` make on
+//! values (APIGW-SEMANTICS.md sections 8, 9 and 13). A session file may hold anything; the
+//! workbench's settings editor applies only what the gateway itself would accept.
+
+use super::api::{IntegrationType, Method};
+
+/// The smallest integration timeout the gateway accepts.
+pub const MIN_TIMEOUT_MS: u64 = 50;
+/// The largest integration timeout of the default quota (raisable for Regional and private
+/// REST APIs since 2024).
+pub const MAX_DEFAULT_TIMEOUT_MS: u64 = 29_000;
+
+/// How serious a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The gateway refuses the setting.
+    Refused,
+    /// The gateway accepts it only under conditions the session does not show.
+    Note,
+}
+
+/// One finding about a setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// Refused or a note.
+    pub severity: Severity,
+    /// The keys leading to the setting, as written in the session file
+    /// (`["integration", "integrationResponses", "404", "selectionPattern"]`).
+    pub path: Vec<String>,
+    /// What is wrong, in the gateway's terms.
+    pub message: String,
+}
+
+fn refused(path: &[&str], message: String) -> Finding {
+    Finding {
+        severity: Severity::Refused,
+        path: path.iter().map(|s| (*s).to_string()).collect(),
+        message,
+    }
+}
+
+/// Parameter locations a method request declares (`method.request.LOCATION.NAME`) and an
+/// integration request maps to (`integration.request.LOCATION.NAME`).
+const LOCATIONS: [&str; 5] = [
+    "path",
+    "querystring",
+    "header",
+    "multivaluequerystring",
+    "multivalueheader",
+];
+
+/// Verbs an integration may call the backend with.
+const HTTP_METHODS: [&str; 8] = [
+    "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY",
+];
+
+/// Whether `key` is `PREFIX.LOCATION.NAME` with a known location and a non-empty name.
+fn parameter_key(key: &str, prefix: &str, locations: &[&str]) -> bool {
+    key.strip_prefix(prefix)
+        .and_then(|rest| rest.split_once('.'))
+        .is_some_and(|(loc, name)| locations.contains(&loc) && !name.is_empty())
+}
+
+/// Whether `expr` is a mapping expression the gateway accepts on this side.
+fn mapping_source(expr: &str, response_side: bool) -> bool {
+    let expr = expr.trim();
+    if expr.len() >= 2 && expr.starts_with('\'') && expr.ends_with('\'') {
+        return true;
+    }
+    if let Some(rest) = expr.strip_prefix("method.request.") {
+        return rest == "body" || rest.starts_with("body.") || parameter_key(rest, "", &LOCATIONS);
+    }
+    if let Some(rest) = expr
+        .strip_prefix("integration.response.")
+        .filter(|_| response_side)
+    {
+        return rest == "body"
+            || rest.starts_with("body.")
+            || parameter_key(rest, "", &["header", "multivalueheader"]);
+    }
+    ["context.", "stageVariables."]
+        .iter()
+        .any(|p| expr.strip_prefix(p).is_some_and(|n| !n.is_empty()))
+}
+
+fn status_code(code: &str) -> bool {
+    code.len() == 3
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && (b'1'..=b'5').contains(&code.as_bytes()[0])
+}
+
+/// Check a method's settings as the gateway would on `PutMethod` and friends. Findings come
+/// in the order the settings appear in a session file.
+pub fn check_method(m: &Method) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for key in m.request_parameters.keys() {
+        if !parameter_key(key, "method.request.", &LOCATIONS) {
+            out.push(refused(
+                &["requestParameters", key],
+                format!(
+                    "invalid method request parameter {key:?}: expected method.request.{{path|querystring|header|multivaluequerystring|multivalueheader}}.NAME"
+                ),
+            ));
+        }
+    }
+    for code in m.method_responses.keys() {
+        if !status_code(code) {
+            out.push(refused(
+                &["methodResponses", code],
+                format!("invalid method response status code {code:?}: expected 100-599"),
+            ));
+        }
+    }
+    for (code, r) in &m.method_responses {
+        for key in r.response_parameters.keys() {
+            if !parameter_key(key, "method.response.", &["header"]) {
+                out.push(refused(
+                    &["methodResponses", code, "responseParameters", key],
+                    format!(
+                        "invalid method response parameter {key:?}: expected method.response.header.NAME"
+                    ),
+                ));
+            }
+        }
+    }
+    let i = &m.integration;
+    if let Some(verb) = &i.http_method
+        && !HTTP_METHODS.contains(&verb.as_str())
+    {
+        out.push(refused(
+            &["integration", "httpMethod"],
+            format!(
+                "invalid httpMethod {verb:?}: expected one of {}",
+                HTTP_METHODS.join(", ")
+            ),
+        ));
+    }
+    if let Some(uri) = i.uri.as_deref().filter(|u| !u.contains("${")) {
+        let http = matches!(i.kind, IntegrationType::Http | IntegrationType::HttpProxy);
+        let aws = matches!(i.kind, IntegrationType::Aws | IntegrationType::AwsProxy);
+        if http && !(uri.starts_with("http://") || uri.starts_with("https://")) {
+            out.push(refused(
+                &["integration", "uri"],
+                format!("invalid HTTP endpoint {uri:?}: an HTTP integration needs an http:// or https:// URL"),
+            ));
+        } else if aws && !uri.starts_with("arn:") {
+            out.push(refused(
+                &["integration", "uri"],
+                format!("invalid integration URI {uri:?}: an AWS integration needs an arn:aws:apigateway:... URI"),
+            ));
+        }
+    }
+    if let Some(ms) = i.timeout_in_millis {
+        if ms < MIN_TIMEOUT_MS {
+            out.push(refused(
+                &["integration", "timeoutInMillis"],
+                format!(
+                    "timeoutInMillis {ms} is below the gateway's minimum of {MIN_TIMEOUT_MS} ms (the range is {MIN_TIMEOUT_MS}-{MAX_DEFAULT_TIMEOUT_MS})"
+                ),
+            ));
+        } else if ms > MAX_DEFAULT_TIMEOUT_MS {
+            out.push(Finding {
+                severity: Severity::Note,
+                path: vec!["integration".into(), "timeoutInMillis".into()],
+                message: format!(
+                    "timeoutInMillis {ms} is above the default limit of {MAX_DEFAULT_TIMEOUT_MS} ms: the gateway accepts it only for Regional and private APIs with a raised quota"
+                ),
+            });
+        }
+    }
+    for (key, expr) in &i.request_parameters {
+        if !parameter_key(key, "integration.request.", &LOCATIONS) {
+            out.push(refused(
+                &["integration", "requestParameters", key],
+                format!(
+                    "invalid integration request parameter {key:?}: expected integration.request.{{path|querystring|header|multivaluequerystring|multivalueheader}}.NAME"
+                ),
+            ));
+        } else if !mapping_source(expr, false) {
+            out.push(refused(
+                &["integration", "requestParameters", key],
+                format!(
+                    "invalid mapping expression {expr:?}: expected method.request.*, context.*, stageVariables.* or a 'static' value"
+                ),
+            ));
+        }
+    }
+    for (name, r) in &i.integration_responses {
+        let at = |field: &'static str| -> Vec<&str> {
+            vec!["integration", "integrationResponses", name, field]
+        };
+        if !status_code(&r.status_code) {
+            out.push(refused(
+                &at("statusCode"),
+                format!("invalid status code {:?}: expected 100-599", r.status_code),
+            ));
+        } else if !m.method_responses.is_empty() && !m.method_responses.contains_key(&r.status_code)
+        {
+            out.push(refused(
+                &at("statusCode"),
+                format!(
+                    "invalid response status code {}: the method has no method response {0} (add [methodResponses.{0}])",
+                    r.status_code
+                ),
+            ));
+        }
+        if let Some(p) = r.selection_pattern.as_deref().filter(|p| !p.is_empty())
+            && let Err(e) = crate::vtl::methods::compile_java_regex(&format!("^(?:{p})$"))
+        {
+            let why = e.0.lines().next().unwrap_or_default().to_string();
+            let why = why
+                .strip_prefix("java.util.regex.PatternSyntaxException: ")
+                .unwrap_or(&why)
+                .trim_end_matches(" near index 0");
+            // Positions count in the anchored pattern the gateway matches, not in the text
+            // written: leave them out.
+            let why = match why.split_once(": ") {
+                Some((at, rest)) if at.starts_with("Parsing error at position") => rest,
+                _ => why,
+            }
+            .to_string();
+            out.push(refused(
+                &at("selectionPattern"),
+                format!("selectionPattern {p:?} is not a valid Java regular expression: {why}"),
+            ));
+        }
+        for (key, expr) in &r.response_parameters {
+            let path = [
+                "integration",
+                "integrationResponses",
+                name,
+                "responseParameters",
+                key,
+            ];
+            if !parameter_key(key, "method.response.", &["header"]) {
+                out.push(refused(
+                    &path,
+                    format!(
+                        "invalid response parameter {key:?}: expected method.response.header.NAME"
+                    ),
+                ));
+            } else if !mapping_source(expr, true) {
+                out.push(refused(
+                    &path,
+                    format!(
+                        "invalid mapping expression {expr:?}: expected integration.response.*, method.request.*, context.*, stageVariables.* or a 'static' value"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::api::IntegrationResponse;
+
+    fn method() -> Method {
+        let mut m = Method::default();
+        m.request_parameters
+            .insert("method.request.path.petId".into(), true);
+        m.method_responses.insert("200".into(), Default::default());
+        m.integration.integration_responses.insert(
+            "200".into(),
+            IntegrationResponse {
+                status_code: "200".into(),
+                ..IntegrationResponse::default()
+            },
+        );
+        m
+    }
+
+    fn refusals(m: &Method) -> Vec<(Vec<String>, String)> {
+        check_method(m)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Refused)
+            .map(|f| (f.path, f.message))
+            .collect()
+    }
+
+    #[test]
+    fn a_plain_method_passes() {
+        let mut m = method();
+        m.integration.timeout_in_millis = Some(50);
+        m.integration
+            .request_parameters
+            .insert("integration.request.header.x".into(), "'v'".into());
+        m.integration.integration_responses["200"].selection_pattern = Some("2\\d{2}|".into());
+        assert_eq!(check_method(&m), Vec::new());
+    }
+
+    #[test]
+    fn timeout_limits() {
+        let mut m = method();
+        m.integration.timeout_in_millis = Some(49);
+        let r = refusals(&m);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].0, ["integration", "timeoutInMillis"]);
+        assert!(r[0].1.contains("minimum of 50 ms"), "{}", r[0].1);
+        m.integration.timeout_in_millis = Some(29_001);
+        let f = check_method(&m);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Note);
+    }
+
+    #[test]
+    fn bad_selection_pattern_and_status_codes() {
+        let mut m = method();
+        let r = m.integration.integration_responses.get_mut("200").unwrap();
+        r.selection_pattern = Some("4(".into());
+        let r = refusals(&m);
+        assert_eq!(
+            r[0].0,
+            [
+                "integration",
+                "integrationResponses",
+                "200",
+                "selectionPattern"
+            ]
+        );
+        assert!(
+            r[0].1.contains("not a valid Java regular expression"),
+            "{}",
+            r[0].1
+        );
+
+        let mut m = method();
+        m.integration.integration_responses["200"].status_code = "404".into();
+        let r = refusals(&m);
+        assert!(r[0].1.contains("no method response 404"), "{}", r[0].1);
+        m.integration.integration_responses["200"].status_code = "20".into();
+        assert!(refusals(&m)[0].1.contains("expected 100-599"));
+    }
+
+    #[test]
+    fn parameter_keys_and_mapping_expressions() {
+        let mut m = method();
+        m.request_parameters
+            .insert("method.request.cookie.x".into(), true);
+        m.integration.request_parameters.insert(
+            "integration.request.header.a".into(),
+            "method.request.path.petId".into(),
+        );
+        m.integration
+            .request_parameters
+            .insert("integration.request.header.b".into(), "petId".into());
+        let r = refusals(&m);
+        assert_eq!(r.len(), 2, "{r:?}");
+        assert_eq!(r[0].0, ["requestParameters", "method.request.cookie.x"]);
+        assert_eq!(
+            r[1].0,
+            [
+                "integration",
+                "requestParameters",
+                "integration.request.header.b"
+            ]
+        );
+    }
+
+    #[test]
+    fn uris_by_type() {
+        let mut m = method();
+        m.integration.kind = IntegrationType::Http;
+        m.integration.uri = Some("example.com/x".into());
+        assert_eq!(refusals(&m)[0].0, ["integration", "uri"]);
+        m.integration.uri = Some("${stageVariables.url}/x".into());
+        assert!(refusals(&m).is_empty());
+        m.integration.kind = IntegrationType::Mock;
+        m.integration.uri = Some("anything".into());
+        assert!(refusals(&m).is_empty());
+    }
+
+    #[test]
+    fn the_shipped_sessions_pass() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let s = crate::session::Session::load(&path).unwrap();
+            for r in &s.api.resources {
+                for (verb, m) in &r.methods {
+                    seen += 1;
+                    let f = refusals(m);
+                    assert!(f.is_empty(), "{} {verb} {}: {f:?}", path.display(), r.path);
+                }
+            }
+        }
+        assert!(seen >= 6, "{seen}");
+    }
+}
