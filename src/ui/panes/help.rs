@@ -79,39 +79,43 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
 
 /// The "quit without saving?" question.
 pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
-    let theme = app.theme();
-    let area = centered(f.area(), 54, 6);
-    let yes = app
-        .keymap()
-        .keys(Layer::Confirm, Action::ConfirmYes)
-        .unwrap_or_default();
-    let no = app
-        .keymap()
-        .keys(Layer::Confirm, Action::ConfirmNo)
-        .unwrap_or_default();
     let save = app
         .keymap()
         .first_key(Layer::Normal, Action::Save)
         .unwrap_or_default();
+    draw_yes_no(
+        f,
+        app,
+        " Unsaved changes ",
+        "Quit without saving your edits?",
+        "quit without saving",
+        &format!("go back ({save} saves)"),
+    );
+}
+
+/// A yes/no question over the screen: what yes does, what no does (the confirm layer's
+/// keys).
+pub fn draw_yes_no(f: &mut Frame, app: &App, title: &str, question: &str, yes: &str, no: &str) {
+    let theme = app.theme();
+    let area = centered(f.area(), 54, 6);
+    let key = |action| {
+        app.keymap()
+            .keys(Layer::Confirm, action)
+            .unwrap_or_default()
+    };
     let block = Block::bordered()
         .border_type(BorderType::Thick)
         .border_style(theme.warning())
-        .title(Line::from(Span::styled(
-            " Unsaved changes ",
-            theme.warning(),
-        )));
+        .title(Line::from(Span::styled(title, theme.warning())));
     let lines = vec![
-        Line::from(Span::styled(
-            "Quit without saving your edits?",
-            theme.text(),
-        )),
+        Line::from(Span::styled(question, theme.text())),
         Line::from(vec![
-            Span::styled(format!("  {yes}"), theme.key_hint()),
-            Span::styled("  quit without saving", theme.text()),
+            Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
+            Span::styled(format!("  {yes}"), theme.text()),
         ]),
         Line::from(vec![
-            Span::styled(format!("  {no}"), theme.key_hint()),
-            Span::styled(format!("  go back ({save} saves)"), theme.text()),
+            Span::styled(format!("  {}", key(Action::ConfirmNo)), theme.key_hint()),
+            Span::styled(format!("  {no}"), theme.text()),
         ]),
     ];
     f.render_widget(Clear, area);

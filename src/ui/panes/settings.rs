@@ -91,41 +91,16 @@ fn placement(app: &App, area: Rect) -> Rect {
 
 /// "Discard the unapplied settings?"
 fn draw_confirm_discard(f: &mut Frame, app: &App) {
-    let theme = app.theme();
-    let area = centered(f.area(), 54, 6);
-    let key = |layer, action| app.keymap().keys(layer, action).unwrap_or_default();
-    let yes = key(Layer::Confirm, Action::ConfirmYes);
-    let no = key(Layer::Confirm, Action::ConfirmNo);
     let apply = app
         .keymap()
         .first_key(Layer::Settings, Action::Apply)
         .unwrap_or_default();
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.warning())
-        .title(Line::from(Span::styled(
-            " Unapplied changes ",
-            theme.warning(),
-        )));
-    let lines = vec![
-        Line::from(Span::styled(
-            "Close the settings without applying your edits?",
-            theme.text(),
-        )),
-        Line::from(vec![
-            Span::styled(format!("  {yes}"), theme.key_hint()),
-            Span::styled("  discard them", theme.text()),
-        ]),
-        Line::from(vec![
-            Span::styled(format!("  {no}"), theme.key_hint()),
-            Span::styled(format!("  go back ({apply} applies)"), theme.text()),
-        ]),
-    ];
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
+    crate::ui::panes::help::draw_yes_no(
+        f,
+        app,
+        " Unapplied changes ",
+        "Close the settings without applying your edits?",
+        "discard them",
+        &format!("go back ({apply} applies)"),
     );
 }
