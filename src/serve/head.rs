@@ -54,17 +54,23 @@ impl<IO> HeadSniffer<IO> {
         }
     }
 
-    /// Follow the bytes just read.
-    fn observe(&mut self, data: &[u8]) {
-        let mut data = data.to_vec();
+    /// Follow the bytes just read. Body bytes are only counted; head bytes are kept until
+    /// the head is complete.
+    fn observe(&mut self, input: &[u8]) {
+        // After a head, what followed it in the same read (a body, a pipelined request).
+        let mut carry: Option<Vec<u8>> = None;
         let mut pos = 0;
         loop {
+            let src: &[u8] = carry.as_deref().unwrap_or(input);
+            if pos >= src.len() {
+                return;
+            }
             match self.state {
                 State::Off => return,
                 State::Body(n) => {
                     let k = usize::try_from(n)
                         .unwrap_or(usize::MAX)
-                        .min(data.len() - pos);
+                        .min(src.len() - pos);
                     let left = n - k as u64;
                     self.state = if left == 0 {
                         State::Head
@@ -72,12 +78,9 @@ impl<IO> HeadSniffer<IO> {
                         State::Body(left)
                     };
                     pos += k;
-                    if pos == data.len() {
-                        return;
-                    }
                 }
                 State::Head => {
-                    self.buf.extend_from_slice(&data[pos..]);
+                    self.buf.extend_from_slice(&src[pos..]);
                     let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else {
                         if self.buf.len() > MAX_HEAD {
                             self.off();
@@ -98,13 +101,10 @@ impl<IO> HeadSniffer<IO> {
                         }
                         None => State::Off,
                     };
-                    // What follows the head in the same read (a body, or a pipelined request).
-                    data = self.buf.split_off(head_len);
+                    let rest = self.buf.split_off(head_len);
                     self.buf.clear();
+                    carry = Some(rest);
                     pos = 0;
-                    if data.is_empty() {
-                        return;
-                    }
                 }
             }
         }
@@ -151,8 +151,7 @@ impl<IO: AsyncRead + Unpin> AsyncRead for HeadSniffer<IO> {
         if let Poll::Ready(Ok(())) = &polled
             && !matches!(this.state, State::Off)
         {
-            let new = buf.filled()[before..].to_vec();
-            this.observe(&new);
+            this.observe(&buf.filled()[before..]);
         }
         polled
     }
@@ -291,6 +290,20 @@ mod tests {
         );
         assert_eq!(heads[0][1].1, "application/json");
         assert_eq!(names(&heads[1]), ["host", "X-ONE", "x-one"]);
+    }
+
+    #[test]
+    fn any_split_of_the_stream_gives_the_same_heads() {
+        let stream: &[u8] = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello\r\n\r\nxGET /b HTTP/1.1\r\nX-B: 1\r\n\r\nPUT /c HTTP/1.1\r\ncontent-length: 2\r\nX-C: 2\r\n\r\nok";
+        let whole = sniff(&[stream]);
+        assert_eq!(whole.len(), 3);
+        assert_eq!(names(&whole[1]), ["X-B"]);
+        for i in 1..stream.len() {
+            for j in i..stream.len() {
+                let parts = sniff(&[&stream[..i], &stream[i..j], &stream[j..]]);
+                assert_eq!(parts, whole, "split at {i} and {j}");
+            }
+        }
     }
 
     #[test]
