@@ -307,7 +307,9 @@ impl Action {
             Action::Choose => {
                 "open the selected session or operation, or show the selected request"
             }
-            Action::Search => "search the focused pane (plain text, case-insensitive)",
+            Action::Search => {
+                "search the focused pane (plain text, case-insensitive; ~ starts a regex)"
+            }
             Action::SearchNext => "find the next match (wraps around)",
             Action::ToggleListen => {
                 "listen mode: serve this session on loopback (127.0.0.1:8080 or --listen)"

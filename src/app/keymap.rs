@@ -60,7 +60,7 @@ impl Layer {
             Layer::Editing => "While editing (other keys edit the text)",
             Layer::Confirm => "Questions",
             Layer::Help => "This help",
-            Layer::Search => "Searching (type the text to find)",
+            Layer::Search => "Searching (type the text to find; ~ starts a regex)",
             Layer::Picker => "Session picker",
             Layer::Requests => "Served requests (listen mode)",
             Layer::ImportPath => "Import: the path prompt (type or paste a path)",

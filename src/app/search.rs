@@ -1,16 +1,65 @@
 //! Search in the focused pane: plain text, case-insensitive, forward from the cursor (editors)
-//! or from the top of the view (read-only panes), wrapping around.
+//! or from the top of the view (read-only panes), wrapping around. A query that starts with
+//! `~` is a regular expression (Java/Perl syntax, case-insensitive), since template text is
+//! full of `$`, `.` and parentheses that plain text should find as they are.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::app::{App, Effect, Pane, StatusKind};
 use crate::ui::body::StyledText;
 
-/// The first match of `needle` in `lines` at or after (row, byte col), wrapping around, as
-/// (row, byte start, byte end). Case-insensitive.
-pub fn find(lines: &[&str], needle: &str, from: (usize, usize)) -> Option<(usize, usize, usize)> {
-    let needle: Vec<char> = needle.chars().flat_map(char::to_lowercase).collect();
-    if needle.is_empty() || lines.is_empty() {
+/// What a query looks for.
+enum Matcher {
+    /// Plain text, lowercased.
+    Text(Vec<char>),
+    /// A regular expression.
+    Regex(fancy_regex::Regex),
+}
+
+impl Matcher {
+    /// The matcher of a query (`~` starts a regular expression); `Err`: why the expression
+    /// is not one.
+    fn new(query: &str) -> Result<Option<Matcher>, String> {
+        if let Some(re) = query.strip_prefix('~') {
+            if re.is_empty() {
+                return Ok(None);
+            }
+            return fancy_regex::Regex::new(&format!("(?i){re}"))
+                .map(|r| Some(Matcher::Regex(r)))
+                .map_err(|e| format!("not a regular expression: {e}"));
+        }
+        let needle: Vec<char> = query.chars().flat_map(char::to_lowercase).collect();
+        Ok((!needle.is_empty()).then_some(Matcher::Text(needle)))
+    }
+
+    fn find_in_line(&self, line: &str, from: usize) -> Option<(usize, usize)> {
+        match self {
+            Matcher::Text(needle) => find_in_line(line, needle, from),
+            Matcher::Regex(re) => {
+                // An empty match would not move the search on: look for a longer one.
+                let mut at = from;
+                while at <= line.len() {
+                    let m = re.find_from_pos(line, at).ok().flatten()?;
+                    if m.end() > m.start() {
+                        return Some((m.start(), m.end()));
+                    }
+                    at = line[m.start()..]
+                        .chars()
+                        .next()
+                        .map_or(line.len() + 1, |c| m.start() + c.len_utf8());
+                }
+                None
+            }
+        }
+    }
+}
+
+/// The first match of `query` in `lines` at or after (row, byte col), wrapping around, as
+/// (row, byte start, byte end). Case-insensitive; `~` starts a regular expression (an invalid
+/// one matches nothing: see [`check`]).
+pub fn find(lines: &[&str], query: &str, from: (usize, usize)) -> Option<(usize, usize, usize)> {
+    let matcher = Matcher::new(query).ok().flatten()?;
+    if lines.is_empty() {
         return None;
     }
     let n = lines.len();
@@ -19,11 +68,16 @@ pub fn find(lines: &[&str], needle: &str, from: (usize, usize)) -> Option<(usize
         let row = (from.0 + step) % n;
         let line = lines[row];
         let start = if step == 0 { from.1.min(line.len()) } else { 0 };
-        if let Some((s, e)) = find_in_line(line, &needle, start) {
+        if let Some((s, e)) = matcher.find_in_line(line, start) {
             return Some((row, s, e));
         }
     }
     None
+}
+
+/// Why a query cannot be searched for (an invalid regular expression), if it cannot.
+pub fn check(query: &str) -> Option<String> {
+    Matcher::new(query).err()
 }
 
 fn find_in_line(line: &str, needle: &[char], from: usize) -> Option<(usize, usize)> {
@@ -68,6 +122,10 @@ impl App {
     /// Jump to the next match in the focused pane.
     pub(super) fn search_next(&mut self) -> Vec<Effect> {
         let query = self.search.clone();
+        if let Some(why) = check(&query) {
+            self.set_status(StatusKind::Error, why);
+            return Vec::new();
+        }
         let found = match self.focus {
             Pane::Template => self.template_editor.select_next(&query),
             Pane::Request if self.mode == crate::app::Mode::Editing => {
@@ -129,5 +187,28 @@ mod tests {
             Some((0, 1, 2)),
             "wraps to the same line"
         );
+        // Template text is found as written.
+        assert_eq!(
+            find(&["#set($x = $input.path('$.a'))"], "$input.path('$", (0, 0)),
+            Some((0, 10, 24))
+        );
+    }
+
+    #[test]
+    fn a_tilde_starts_a_regular_expression() {
+        let lines = ["{\"id\": 12}", "#if($x == 3)"];
+        assert_eq!(find(&lines, "~\\d+", (0, 0)), Some((0, 7, 9)));
+        assert_eq!(
+            find(&lines, "~#IF\\(", (0, 0)),
+            Some((1, 0, 4)),
+            "case-insensitive"
+        );
+        assert_eq!(find(&lines, "~\\d+", (0, 10)), Some((1, 10, 11)));
+        // Matches of nothing are passed over.
+        assert_eq!(find(&lines, "~x*", (0, 0)), Some((1, 5, 6)));
+        assert_eq!(find(&lines, "~", (0, 0)), None);
+        assert!(check("~(").unwrap().starts_with("not a regular expression"));
+        assert_eq!(find(&lines, "~(", (0, 0)), None);
+        assert_eq!(check("("), None, "plain text");
     }
 }
