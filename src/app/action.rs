@@ -32,6 +32,9 @@ pub enum Action {
     CycleType,
     /// Edit the current method's settings as TOML (an overlay).
     EditMethod,
+    /// Edit the API-level settings (stage, stage variables, binary media types, gateway
+    /// responses) as TOML.
+    EditApi,
     /// Apply the edited settings.
     Apply,
     /// Save the session.
@@ -104,7 +107,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 48] = [
+    pub const ALL: [Action; 49] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -119,6 +122,7 @@ impl Action {
         Action::Cancel,
         Action::CycleType,
         Action::EditMethod,
+        Action::EditApi,
         Action::Apply,
         Action::Save,
         Action::Zoom,
@@ -172,6 +176,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::CycleType => "cycle_type",
             Action::EditMethod => "edit_method",
+            Action::EditApi => "edit_api",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -226,6 +231,7 @@ impl Action {
             Action::Cancel => "cancel",
             Action::CycleType => "type",
             Action::EditMethod => "settings",
+            Action::EditApi => "API settings",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -282,6 +288,7 @@ impl Action {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
+            Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
             Action::Apply => "apply the edited settings (checked as the gateway would)",
             Action::Save => "save the session (atomic: temp file, then rename)",
             Action::Zoom => "zoom the focused pane, or back",

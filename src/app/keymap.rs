@@ -290,6 +290,7 @@ impl Default for Keymap {
             b(L::Normal, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Normal, A::CycleType, vec![ch('t')]),
             b(L::Normal, A::EditMethod, vec![ch('e')]),
+            b(L::Normal, A::EditApi, vec![ch('E')]),
             b(L::Normal, A::Save, vec![ctrl('s')]),
             b(L::Normal, A::Zoom, vec![ch('z')]),
             b(L::Normal, A::Copy, vec![ch('y')]),

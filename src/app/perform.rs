@@ -157,6 +157,7 @@ impl App {
             | Action::Complete
             | Action::ToggleWarnings
             | Action::EditMethod
+            | Action::EditApi
             | Action::Apply => Vec::new(),
         }
     }

@@ -13,7 +13,9 @@
 use crossterm::event::KeyEvent;
 
 use crate::app::route::MethodRef;
-use crate::app::settings_text::{SettingsError, changed_paths, method_text, parse_method, summary};
+use crate::app::settings_text::{
+    SettingsError, api_text, changed_paths, method_text, parse_api, parse_method, summary,
+};
 use crate::app::{Action, App, Effect, Overlay, StatusKind};
 use crate::ui::widgets::editor::{EditOutcome, Editor};
 
@@ -33,6 +35,9 @@ pub enum SettingsStep {
 pub enum SettingsTarget {
     /// A method of the session's API.
     Method(MethodRef),
+    /// The API-level settings (stage, stage variables, binary media types, gateway
+    /// responses).
+    Api,
 }
 
 /// The open settings editor.
@@ -82,7 +87,11 @@ impl App {
     /// The settings editor's own actions; `None` when `action` is not one of them here.
     pub(super) fn perform_settings(&mut self, action: Action) -> Option<Vec<Effect>> {
         let Some(Overlay::Settings(step)) = self.overlay else {
-            return (action == Action::EditMethod).then(|| self.open_method_settings());
+            return match action {
+                Action::EditMethod => Some(self.open_method_settings()),
+                Action::EditApi => Some(self.open_api_settings()),
+                _ => None,
+            };
         };
         let fx = match (step, action) {
             (SettingsStep::Editing, Action::Apply) => self.apply_settings(),
@@ -196,6 +205,48 @@ impl App {
         Vec::new()
     }
 
+    /// Open the editor on the API-level settings.
+    pub(super) fn open_api_settings(&mut self) -> Vec<Effect> {
+        let text = match api_text(&self.session.api) {
+            Ok(t) => t,
+            Err(e) => {
+                self.set_status(
+                    StatusKind::Error,
+                    format!("Cannot show the API's settings: {e}"),
+                );
+                return Vec::new();
+            }
+        };
+        self.settings_editor.set_text(&text, &self.theme);
+        self.settings_editor.set_active(true, &self.theme);
+        self.settings = Some(SettingsEdit {
+            title: "the API".to_string(),
+            target: SettingsTarget::Api,
+            original: text,
+            error: None,
+        });
+        self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
+        Vec::new()
+    }
+
+    /// Apply the API-level settings.
+    fn apply_api_settings(&mut self, edit: &SettingsEdit, text: &str) -> Vec<Effect> {
+        let new = match parse_api(text, &self.session.api) {
+            Ok(api) => api,
+            Err(e) => return self.settings_failed(e),
+        };
+        self.close_settings();
+        if new == self.session.api {
+            self.set_status(StatusKind::Info, format!("No changes to {}", edit.title));
+            return Vec::new();
+        }
+        self.session.api = new;
+        self.revision += 1;
+        let fx = self.settings_applied();
+        self.set_status(StatusKind::Success, "Applied the API's settings");
+        fx
+    }
+
     fn settings_failed(&mut self, error: SettingsError) -> Vec<Effect> {
         let at = (
             u32::try_from(error.line).unwrap_or(u32::MAX),
@@ -214,7 +265,10 @@ impl App {
             return Vec::new();
         };
         let text = self.settings_editor.text();
-        let SettingsTarget::Method(target) = &edit.target;
+        let target = match &edit.target {
+            SettingsTarget::Method(target) => target,
+            SettingsTarget::Api => return self.apply_api_settings(&edit, &text),
+        };
         let Some(old) = target.get(&self.session.api).cloned() else {
             return self.settings_failed(SettingsError {
                 line: 1,

@@ -380,3 +380,65 @@ fn search_and_undo_work_in_the_overlay() {
     ctrl(&mut a, 'r');
     assert!(a.settings_changed());
 }
+
+#[test]
+fn e_shift_opens_the_api_settings_without_resources_and_applies_them() {
+    let mut a = app();
+    let resources = a.session().api.resources.clone();
+    assert!(key(&mut a, KeyCode::Char('E')).is_empty());
+    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_edit().unwrap().target(), &SettingsTarget::Api);
+    let text = a.settings_editor().text();
+    assert!(text.contains("stage = \"dev\""), "{text}");
+    assert!(text.contains("greeting = \"Hello\""), "{text}");
+    assert!(!text.contains("resources"), "{text}");
+
+    // A new stage variable value: applied as one edit, the resources untouched.
+    let revision = a.revision;
+    let changed = edited(&a, "greeting = \"Hello\"", "greeting = \"Howdy\"");
+    replace_text(&mut a, &changed);
+    let fx = ctrl(&mut a, 's');
+    assert_eq!(a.overlay(), None);
+    assert_eq!(a.revision, revision + 1);
+    assert_eq!(
+        a.session().api.stage_variables.as_ref().unwrap()["greeting"],
+        "Howdy"
+    );
+    assert_eq!(a.session().api.resources, resources);
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::Render(_))),
+        "renders again: {fx:?}"
+    );
+}
+
+#[test]
+fn api_settings_the_gateway_refuses_stay_open_with_the_line() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('E'));
+    let text = format!(
+        "{}\n[gatewayResponses.NOT_A_TYPE]\nstatusCode = \"404\"\n",
+        a.settings_editor().text()
+    );
+    replace_text(&mut a, &text);
+    ctrl(&mut a, 's');
+    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    let e = a.settings_edit().unwrap().error().unwrap().clone();
+    assert_eq!(e.line, line_of(&text, "NOT_A_TYPE"), "{e}");
+    assert!(e.message.contains("unknown gateway response type"), "{e}");
+
+    // Resources are not edited here.
+    let text = format!(
+        "{}\n[[resources]]\npath = \"/x\"\n",
+        a.settings_editor()
+            .text()
+            .replace("[gatewayResponses.NOT_A_TYPE]\nstatusCode = \"404\"\n", "")
+    );
+    replace_text(&mut a, &text);
+    ctrl(&mut a, 's');
+    let e = a.settings_edit().unwrap().error().unwrap().clone();
+    assert!(
+        e.message.contains("each method has its own settings"),
+        "{e}"
+    );
+    assert_eq!(e.line, line_of(&text, "[[resources]]"), "{e}");
+}

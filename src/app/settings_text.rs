@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::gateway::api::Method;
+use crate::gateway::api::{Api, Method};
 use crate::gateway::settings::{self, Severity};
 
 /// Why the text cannot be applied: where (1-based line and character column) and what.
@@ -127,6 +127,56 @@ pub fn parse_method(text: &str, old: &Method) -> Result<(Method, Vec<String>), S
         }
     }
     Ok((new, notes))
+}
+
+/// The API-level settings as they read under `[api]` in the session file, without the
+/// resources (each method has its own editor).
+pub fn api_text(api: &Api) -> Result<String, String> {
+    let mut v = serde_json::to_value(Api {
+        resources: Vec::new(),
+        ..api.clone()
+    })
+    .map_err(|e| e.to_string())?;
+    if let Value::Object(o) = &mut v {
+        o.shift_remove("resources");
+        // TOML has no null: an unset optional setting is simply not written.
+        o.retain(|_, v| !v.is_null());
+    }
+    toml::to_string(&v).map_err(|e| e.to_string())
+}
+
+/// Parse the API-level settings; the resources stay `old`'s. Refused values are errors.
+pub fn parse_api(text: &str, old: &Api) -> Result<Api, SettingsError> {
+    let mut new: Api = toml::from_str(text).map_err(|e| {
+        let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
+        SettingsError {
+            line,
+            col,
+            message: e.message().trim().to_string(),
+        }
+    })?;
+    if !new.resources.is_empty() {
+        let (line, col) =
+            locate(text, &["resources".to_string()]).map_or((1, 1), |o| line_col(text, o));
+        return Err(SettingsError {
+            line,
+            col,
+            message: "resources are not edited here: each method has its own settings (e)".into(),
+        });
+    }
+    new.resources = old.resources.clone();
+    if let Some(f) = settings::check_api(&new)
+        .into_iter()
+        .find(|f| f.severity == Severity::Refused)
+    {
+        let (line, col) = locate(text, &f.path).map_or((1, 1), |o| line_col(text, o));
+        return Err(SettingsError {
+            line,
+            col,
+            message: format!("the gateway refuses this: {}", f.message),
+        });
+    }
+    Ok(new)
 }
 
 /// Put `old`'s templates back into `new`; those written in `new` win for their content type.

@@ -90,6 +90,92 @@ fn status_code(code: &str) -> bool {
         && (b'1'..=b'5').contains(&code.as_bytes()[0])
 }
 
+/// Gateway response types API Gateway knows (`PutGatewayResponse`'s `responseType`).
+pub const GATEWAY_RESPONSE_TYPES: &[&str] = &[
+    "ACCESS_DENIED",
+    "API_CONFIGURATION_ERROR",
+    "AUTHORIZER_CONFIGURATION_ERROR",
+    "AUTHORIZER_FAILURE",
+    "BAD_REQUEST_BODY",
+    "BAD_REQUEST_PARAMETERS",
+    "DEFAULT_4XX",
+    "DEFAULT_5XX",
+    "EXPIRED_TOKEN",
+    "INTEGRATION_FAILURE",
+    "INTEGRATION_TIMEOUT",
+    "INVALID_API_KEY",
+    "INVALID_SIGNATURE",
+    "MISSING_AUTHENTICATION_TOKEN",
+    "QUOTA_EXCEEDED",
+    "REQUEST_TOO_LARGE",
+    "RESOURCE_NOT_FOUND",
+    "THROTTLED",
+    "UNAUTHORIZED",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "WAF_FILTERED",
+];
+
+/// What API Gateway would refuse in the API-level settings (stage, stage variables, binary
+/// media types, gateway responses).
+pub fn check_api(api: &crate::gateway::api::Api) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some(stage) = &api.stage {
+        let ok = !stage.is_empty()
+            && stage
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !ok {
+            out.push(refused(
+                &["stage"],
+                format!("invalid stage name {stage:?}: letters, digits, '-' and '_' only"),
+            ));
+        }
+    }
+    for (name, _) in api.stage_variables.iter().flatten() {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(refused(
+                &["stageVariables", name],
+                format!("invalid stage variable name {name:?}: letters, digits and '_' only"),
+            ));
+        }
+    }
+    for (i, t) in api.binary_media_types.iter().enumerate() {
+        if t.split_once('/')
+            .is_none_or(|(a, b)| a.is_empty() || b.is_empty())
+        {
+            out.push(refused(
+                &["binaryMediaTypes"],
+                format!("binary media type {} ({t:?}) is not TYPE/SUBTYPE", i + 1),
+            ));
+        }
+    }
+    for (kind, gr) in &api.gateway_responses {
+        if !GATEWAY_RESPONSE_TYPES.contains(&kind.as_str()) {
+            out.push(refused(
+                &["gatewayResponses", kind],
+                format!("unknown gateway response type {kind:?}"),
+            ));
+        }
+        if let Some(code) = &gr.status_code
+            && !code.parse::<u16>().is_ok_and(|c| (100..=599).contains(&c))
+        {
+            out.push(refused(
+                &["gatewayResponses", kind, "statusCode"],
+                format!("status code {code:?} is not between 100 and 599"),
+            ));
+        }
+        for key in gr.response_parameters.keys() {
+            if !key.starts_with("gatewayresponse.header.") {
+                out.push(refused(
+                    &["gatewayResponses", kind, "responseParameters", key],
+                    format!("{key:?}: expected gatewayresponse.header.NAME"),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Check a method's settings as the gateway would on `PutMethod` and friends. Findings come
 /// in the order the settings appear in a session file.
 pub fn check_method(m: &Method) -> Vec<Finding> {
@@ -383,6 +469,7 @@ mod tests {
                 continue;
             }
             let s = crate::session::Session::load(&path).unwrap();
+            assert_eq!(check_api(&s.api), [], "{}", path.display());
             for r in &s.api.resources {
                 for (verb, m) in &r.methods {
                     seen += 1;
@@ -392,5 +479,43 @@ mod tests {
             }
         }
         assert!(seen >= 6, "{seen}");
+    }
+
+    #[test]
+    fn api_level_settings() {
+        let mut api = crate::gateway::api::Api {
+            stage: Some("prod v2".into()),
+            binary_media_types: vec!["image/png".into(), "png".into()],
+            ..Default::default()
+        };
+        api.gateway_responses.insert(
+            "DEFAULT_4XX".into(),
+            crate::gateway::api::GatewayResponse {
+                status_code: Some("700".into()),
+                response_parameters: [("header.x".to_string(), "'a'".to_string())]
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            },
+        );
+        let paths: Vec<Vec<String>> = check_api(&api).into_iter().map(|f| f.path).collect();
+        assert_eq!(
+            paths,
+            [
+                vec!["stage".to_string()],
+                vec!["binaryMediaTypes".to_string()],
+                vec![
+                    "gatewayResponses".into(),
+                    "DEFAULT_4XX".into(),
+                    "statusCode".into()
+                ],
+                vec![
+                    "gatewayResponses".into(),
+                    "DEFAULT_4XX".into(),
+                    "responseParameters".into(),
+                    "header.x".into()
+                ],
+            ]
+        );
     }
 }

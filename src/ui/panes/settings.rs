@@ -40,13 +40,19 @@ pub fn draw(f: &mut Frame, app: &App, step: SettingsStep) {
     let inner = block.inner(rect);
     f.render_widget(Clear, rect);
     f.render_widget(block, rect);
-    let SettingsTarget::Method(m) = edit.target();
-    let header = Line::from(vec![
-        Span::styled(
+    let (table, left_out) = match edit.target() {
+        SettingsTarget::Method(m) => (
             format!("[api.resources.methods.{}]", m.verb),
-            theme.key_hint(),
+            " · templates left out, kept as they are",
         ),
-        Span::styled(" · templates left out, kept as they are", theme.muted()),
+        SettingsTarget::Api => (
+            "[api]".to_string(),
+            " · resources left out (each method's settings: e)",
+        ),
+    };
+    let header = Line::from(vec![
+        Span::styled(table, theme.key_hint()),
+        Span::styled(left_out, theme.muted()),
     ]);
     let note = match edit.error() {
         Some(e) => Line::from(Span::styled(format!("✗ {e}"), theme.error())),
