@@ -183,12 +183,25 @@ impl App {
         let Some(method) = target.get(&self.session.api) else {
             return Vec::new();
         };
-        let text = match method_text(method) {
+        let text = method_text(method);
+        let title = target.describe(&self.session.api);
+        self.open_settings(SettingsTarget::Method(target), title, text, "the method's")
+    }
+
+    /// Open the editor on `text` (or say why there is none).
+    fn open_settings(
+        &mut self,
+        target: SettingsTarget,
+        title: String,
+        text: Result<String, String>,
+        whose: &str,
+    ) -> Vec<Effect> {
+        let text = match text {
             Ok(t) => t,
             Err(e) => {
                 self.set_status(
                     StatusKind::Error,
-                    format!("Cannot show the method's settings: {e}"),
+                    format!("Cannot show {whose} settings: {e}"),
                 );
                 return Vec::new();
             }
@@ -196,8 +209,8 @@ impl App {
         self.settings_editor.set_text(&text, &self.theme);
         self.settings_editor.set_active(true, &self.theme);
         self.settings = Some(SettingsEdit {
-            title: target.describe(&self.session.api),
-            target: SettingsTarget::Method(target),
+            title,
+            target,
             original: text,
             error: None,
         });
@@ -207,26 +220,13 @@ impl App {
 
     /// Open the editor on the API-level settings.
     pub(super) fn open_api_settings(&mut self) -> Vec<Effect> {
-        let text = match api_text(&self.session.api) {
-            Ok(t) => t,
-            Err(e) => {
-                self.set_status(
-                    StatusKind::Error,
-                    format!("Cannot show the API's settings: {e}"),
-                );
-                return Vec::new();
-            }
-        };
-        self.settings_editor.set_text(&text, &self.theme);
-        self.settings_editor.set_active(true, &self.theme);
-        self.settings = Some(SettingsEdit {
-            title: "the API".to_string(),
-            target: SettingsTarget::Api,
-            original: text,
-            error: None,
-        });
-        self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
-        Vec::new()
+        let text = api_text(&self.session.api);
+        self.open_settings(
+            SettingsTarget::Api,
+            "the API".to_string(),
+            text,
+            "the API's",
+        )
     }
 
     /// Apply the API-level settings.

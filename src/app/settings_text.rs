@@ -100,17 +100,22 @@ fn locate(text: &str, path: &[String]) -> Option<usize> {
     found
 }
 
-/// Parse the text into a method, keep the templates of `old`, and check it as the gateway
-/// would. Returns the method and the notes (accepted, with conditions).
-pub fn parse_method(text: &str, old: &Method) -> Result<(Method, Vec<String>), SettingsError> {
-    let mut new: Method = toml::from_str(text).map_err(|e| {
+/// Deserialize settings text; a TOML error or an unknown field or value at its line:col.
+fn from_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SettingsError> {
+    toml::from_str(text).map_err(|e| {
         let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
         SettingsError {
             line,
             col,
             message: e.message().trim().to_string(),
         }
-    })?;
+    })
+}
+
+/// Parse the text into a method, keep the templates of `old`, and check it as the gateway
+/// would. Returns the method and the notes (accepted, with conditions).
+pub fn parse_method(text: &str, old: &Method) -> Result<(Method, Vec<String>), SettingsError> {
+    let mut new: Method = from_toml(text)?;
     keep_templates(&mut new, old);
     let mut notes = Vec::new();
     for f in settings::check_method(&new) {
@@ -147,14 +152,7 @@ pub fn api_text(api: &Api) -> Result<String, String> {
 
 /// Parse the API-level settings; the resources stay `old`'s. Refused values are errors.
 pub fn parse_api(text: &str, old: &Api) -> Result<Api, SettingsError> {
-    let mut new: Api = toml::from_str(text).map_err(|e| {
-        let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
-        SettingsError {
-            line,
-            col,
-            message: e.message().trim().to_string(),
-        }
-    })?;
+    let mut new: Api = from_toml(text)?;
     if !new.resources.is_empty() {
         let (line, col) =
             locate(text, &["resources".to_string()]).map_or((1, 1), |o| line_col(text, o));
