@@ -599,13 +599,7 @@ impl Run<'_> {
                 && mapping::forbidden_request_header(name, aws)
             {
                 let why = format!("the request parameter mapping to header {name} is not allowed");
-                let log = format!("Execution failed due to configuration error: {why}");
-                self.fail(
-                    Stage::IntegrationRequest,
-                    &why,
-                    Some(&log),
-                    GatewayError::ApiConfiguration,
-                );
+                self.config_failure(Stage::IntegrationRequest, &why, &why);
                 return false;
             }
         }
@@ -641,6 +635,13 @@ impl Run<'_> {
             notes,
         );
         self.config_error("Invalid endpoint address");
+    }
+
+    /// End the request at `stage` on a configuration error: `why` for the trace, `reason` for
+    /// the log's `Execution failed due to configuration error: ...`, and the 500.
+    fn config_failure(&mut self, stage: Stage, why: &str, reason: &str) {
+        let log = format!("Execution failed due to configuration error: {reason}");
+        self.fail(stage, why, Some(&log), GatewayError::ApiConfiguration);
     }
 
     fn config_error(&mut self, reason: &str) {
@@ -1073,11 +1074,8 @@ impl Run<'_> {
                     "the {side} template failed at {}:{}: {}",
                     e.line, e.col, e.message
                 );
-                let log = format!(
-                    "Execution failed due to configuration error: Unable to transform {side}: {}",
-                    e.message
-                );
-                self.fail(stage, &why, Some(&log), GatewayError::ApiConfiguration);
+                let reason = format!("Unable to transform {side}: {}", e.message);
+                self.config_failure(stage, &why, &reason);
                 None
             }
         }
@@ -1379,7 +1377,11 @@ impl Run<'_> {
             let why = format!(
                 "no integration response matches {selector_text:?} and there is no default response"
             );
-            self.fail(Stage::IntegrationResponse, &why, Some(&format!("Execution failed due to configuration error: No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {}", endpoint.status)), GatewayError::ApiConfiguration);
+            let reason = format!(
+                "No match for output mapping and no default output mapping configured. Endpoint Response Status Code: {}",
+                endpoint.status
+            );
+            self.config_failure(Stage::IntegrationResponse, &why, &reason);
             return;
         };
         let mut notes = vec![if matched {
@@ -1445,14 +1447,7 @@ impl Run<'_> {
         let body = match self.convert_response_body(body, &endpoint, accept, ir.content_handling) {
             Ok(b) => b,
             Err(why) => {
-                self.fail(
-                    Stage::IntegrationResponse,
-                    &why,
-                    Some(&format!(
-                        "Execution failed due to configuration error: {why}"
-                    )),
-                    GatewayError::ApiConfiguration,
-                );
+                self.config_failure(Stage::IntegrationResponse, &why, &why);
                 return;
             }
         };
@@ -1589,7 +1584,11 @@ impl Run<'_> {
         {
             let why =
                 "a Lambda proxy integration must call Lambda with POST (integration httpMethod)";
-            self.fail(Stage::IntegrationRequest, why, Some("Execution failed due to configuration error: Invalid permissions on Lambda function or integration httpMethod is not POST"), GatewayError::ApiConfiguration);
+            self.config_failure(
+                Stage::IntegrationRequest,
+                why,
+                "Invalid permissions on Lambda function or integration httpMethod is not POST",
+            );
             return;
         }
         let uri = integration.uri.clone().unwrap_or_default();
@@ -1681,14 +1680,7 @@ impl Run<'_> {
                 Ok(b) => b,
                 Err(e) => {
                     let why = format!("Unable to base64 decode the body: {e}");
-                    self.fail(
-                        Stage::IntegrationResponse,
-                        &why,
-                        Some(&format!(
-                            "Execution failed due to configuration error: {why}"
-                        )),
-                        GatewayError::ApiConfiguration,
-                    );
+                    self.config_failure(Stage::IntegrationResponse, &why, &why);
                     return;
                 }
             }

@@ -88,16 +88,26 @@ pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
         app,
         " Unsaved changes ",
         "Quit without saving your edits?",
-        "quit without saving",
-        &format!("go back ({save} saves)"),
+        ("quit without saving", &format!("go back ({save} saves)")),
+        None,
     );
 }
 
-/// A yes/no question over the screen: what yes does, what no does (the confirm layer's
-/// keys).
-pub fn draw_yes_no(f: &mut Frame, app: &App, title: &str, question: &str, yes: &str, no: &str) {
+/// A yes/no question over the screen: what yes and no do (the confirm layer's keys), and an
+/// optional footnote.
+pub fn draw_yes_no(
+    f: &mut Frame,
+    app: &App,
+    title: &str,
+    question: &str,
+    (yes, no): (&str, &str),
+    footnote: Option<&str>,
+) {
     let theme = app.theme();
-    let area = centered(f.area(), 54, 6);
+    let area = match footnote {
+        Some(_) => centered(f.area(), 64, 7),
+        None => centered(f.area(), 54, 6),
+    };
     let key = |action| {
         app.keymap()
             .keys(Layer::Confirm, action)
@@ -107,7 +117,7 @@ pub fn draw_yes_no(f: &mut Frame, app: &App, title: &str, question: &str, yes: &
         .border_type(BorderType::Thick)
         .border_style(theme.warning())
         .title(Line::from(Span::styled(title, theme.warning())));
-    let lines = vec![
+    let mut lines = vec![
         Line::from(Span::styled(question, theme.text())),
         Line::from(vec![
             Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
@@ -118,6 +128,7 @@ pub fn draw_yes_no(f: &mut Frame, app: &App, title: &str, question: &str, yes: &
             Span::styled(format!("  {no}"), theme.text()),
         ]),
     ];
+    lines.extend(footnote.map(|n| Line::from(Span::styled(n.to_string(), theme.muted()))));
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
@@ -129,48 +140,17 @@ pub fn draw_yes_no(f: &mut Frame, app: &App, title: &str, question: &str, yes: &
 
 /// "Restore the unsaved edits of a previous run?"
 pub fn draw_recover(f: &mut Frame, app: &App) {
-    let theme = app.theme();
-    let area = centered(f.area(), 64, 7);
-    let yes = app
-        .keymap()
-        .keys(Layer::Confirm, Action::ConfirmYes)
-        .unwrap_or_default();
-    let no = app
-        .keymap()
-        .keys(Layer::Confirm, Action::ConfirmNo)
-        .unwrap_or_default();
     let file = app
         .recovery()
         .map(|r| r.file.display().to_string())
         .unwrap_or_default();
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.warning())
-        .title(Line::from(Span::styled(
-            " Unsaved edits found ",
-            theme.warning(),
-        )));
-    let lines = vec![
-        Line::from(Span::styled(
-            "A previous run ended with unsaved edits to this session.",
-            theme.text(),
-        )),
-        Line::from(vec![
-            Span::styled(format!("  {yes}"), theme.key_hint()),
-            Span::styled("  restore them", theme.text()),
-        ]),
-        Line::from(vec![
-            Span::styled(format!("  {no}"), theme.key_hint()),
-            Span::styled("  discard them", theme.text()),
-        ]),
-        Line::from(Span::styled(format!("({file})"), theme.muted())),
-    ];
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
+    draw_yes_no(
+        f,
+        app,
+        " Unsaved edits found ",
+        "A previous run ended with unsaved edits to this session.",
+        ("restore them", "discard them"),
+        Some(&format!("({file})")),
     );
 }
 

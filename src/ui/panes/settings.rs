@@ -106,7 +106,7 @@ fn draw_confirm_discard(f: &mut Frame, app: &App) {
         app,
         " Unapplied changes ",
         "Close the settings without applying your edits?",
-        "discard them",
-        &format!("go back ({apply} applies)"),
+        ("discard them", &format!("go back ({apply} applies)")),
+        None,
     );
 }
