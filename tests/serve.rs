@@ -387,3 +387,19 @@ async fn the_event_keeps_the_clients_header_names_and_gets_the_gateways_own() {
     assert!(second.contains_key("x-SECOND"), "{second:?}");
     let _ = stop.send(());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_keeps_the_header_names_of_what_follows() {
+    let (base, stop, _) = start("aws-proxy.toml").await;
+    let answer = raw_exchange(
+        &base,
+        "POST /live/catalog/items HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\nX-First: 1\r\n\r\n\
+         4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n\
+         GET /live/catalog/search HTTP/1.1\r\nHost: localhost\r\nX-Second-Case: 2\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(answer.contains(r#""body":"{\"a\":1}""#), "{answer}");
+    assert!(answer.contains(r#""X-First":"1""#), "{answer}");
+    assert!(answer.contains(r#""X-Second-Case":"2""#), "{answer}");
+    let _ = stop.send(());
+}

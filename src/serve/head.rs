@@ -31,9 +31,30 @@ enum State {
     Head,
     /// Skipping this many body bytes.
     Body(u64),
-    /// Gave up for this connection (chunked body, oversized or unparsable head).
+    /// A chunked body: reading a chunk-size line.
+    ChunkSize,
+    /// A chunked body: skipping this many bytes of chunk data.
+    ChunkData(u64),
+    /// A chunked body: skipping the CRLF after chunk data (this many bytes left).
+    ChunkEnd(u8),
+    /// A chunked body: reading trailer lines up to the empty one.
+    Trailers,
+    /// Gave up for this connection (unknown body framing, oversized or unparsable head).
     Off,
 }
+
+/// How a request's body is framed.
+enum Framing {
+    /// `Content-Length` (or no body).
+    Length(u64),
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+    /// Something else: the end of the body cannot be told.
+    Unknown,
+}
+
+/// Longest chunk-size or trailer line looked at.
+const MAX_LINE: usize = 4096;
 
 /// A connection that notes each request head it reads.
 pub struct HeadSniffer<IO> {
@@ -79,6 +100,55 @@ impl<IO> HeadSniffer<IO> {
                     };
                     pos += k;
                 }
+                State::ChunkData(n) => {
+                    let k = usize::try_from(n)
+                        .unwrap_or(usize::MAX)
+                        .min(src.len() - pos);
+                    let left = n - k as u64;
+                    self.state = if left == 0 {
+                        State::ChunkEnd(2)
+                    } else {
+                        State::ChunkData(left)
+                    };
+                    pos += k;
+                }
+                State::ChunkEnd(n) => {
+                    pos += 1;
+                    self.state = if n <= 1 {
+                        State::ChunkSize
+                    } else {
+                        State::ChunkEnd(n - 1)
+                    };
+                }
+                State::ChunkSize | State::Trailers => {
+                    // One line at a time, up to its LF.
+                    let line_end = src[pos..].iter().position(|&b| b == b'\n');
+                    let take = line_end.map_or(src.len() - pos, |i| i + 1);
+                    self.buf.extend_from_slice(&src[pos..pos + take]);
+                    pos += take;
+                    if line_end.is_none() {
+                        if self.buf.len() > MAX_LINE {
+                            self.off();
+                        }
+                        continue;
+                    }
+                    let line = std::mem::take(&mut self.buf);
+                    let text = String::from_utf8_lossy(&line);
+                    let text = text.trim_end_matches(['\r', '\n']);
+                    self.state = match self.state {
+                        State::ChunkSize => {
+                            let size = text.split(';').next().unwrap_or("").trim();
+                            match u64::from_str_radix(size, 16) {
+                                Ok(0) => State::Trailers,
+                                Ok(n) => State::ChunkData(n),
+                                Err(_) => State::Off,
+                            }
+                        }
+                        // The empty line ends the message.
+                        _ if text.is_empty() => State::Head,
+                        _ => State::Trailers,
+                    };
+                }
                 State::Head => {
                     self.buf.extend_from_slice(&src[pos..]);
                     let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") else {
@@ -94,9 +164,10 @@ impl<IO> HeadSniffer<IO> {
                                 q.push_back(headers);
                             }
                             match body {
-                                Some(0) => State::Head,
-                                Some(n) => State::Body(n),
-                                None => State::Off,
+                                Framing::Length(0) => State::Head,
+                                Framing::Length(n) => State::Body(n),
+                                Framing::Chunked => State::ChunkSize,
+                                Framing::Unknown => State::Off,
                             }
                         }
                         None => State::Off,
@@ -116,27 +187,40 @@ impl<IO> HeadSniffer<IO> {
     }
 }
 
-/// The headers of a request head, and its body length (`None`: not known from the head,
-/// e.g. chunked).
-fn parse(head: &[u8]) -> Option<(HeaderLines, Option<u64>)> {
+/// The headers of a request head, and how its body is framed.
+fn parse(head: &[u8]) -> Option<(HeaderLines, Framing)> {
     let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut req = httparse::Request::new(&mut slots);
     match req.parse(head) {
         Ok(httparse::Status::Complete(_)) => {}
         _ => return None,
     }
-    let mut body = Some(0);
+    let mut length = Some(0);
+    let mut coding: Option<String> = None;
     let mut headers = Vec::with_capacity(req.headers.len());
     for h in req.headers.iter() {
         let value = String::from_utf8_lossy(h.value).into_owned();
         if h.name.eq_ignore_ascii_case("content-length") {
-            body = value.trim().parse().ok();
+            length = value.trim().parse().ok();
         } else if h.name.eq_ignore_ascii_case("transfer-encoding") {
-            body = None;
+            coding = Some(value.clone());
         }
         headers.push((h.name.to_string(), value));
     }
-    Some((headers, body))
+    // Transfer-Encoding wins over Content-Length; chunked must be the last coding.
+    let framing = match (coding, length) {
+        (Some(c), _) => {
+            let last = c.rsplit(',').next().unwrap_or("").trim();
+            if last.eq_ignore_ascii_case("chunked") {
+                Framing::Chunked
+            } else {
+                Framing::Unknown
+            }
+        }
+        (None, Some(n)) => Framing::Length(n),
+        (None, None) => Framing::Unknown,
+    };
+    Some((headers, framing))
 }
 
 impl<IO: AsyncRead + Unpin> AsyncRead for HeadSniffer<IO> {
@@ -308,9 +392,23 @@ mod tests {
     }
 
     #[test]
-    fn a_chunked_body_stops_the_sniffing() {
+    fn chunked_bodies_are_followed_to_their_end() {
+        let stream: &[u8] = b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhe\r\n\r\r\na\r\n0123456789\r\n0\r\nX-Trailer: t\r\n\r\nGET /b HTTP/1.1\r\nHost: y\r\nX-B: 1\r\n\r\n";
+        let whole = sniff(&[stream]);
+        assert_eq!(whole.len(), 2);
+        assert_eq!(names(&whole[1]), ["Host", "X-B"]);
+        for i in 1..stream.len() {
+            for j in i..stream.len() {
+                let parts = sniff(&[&stream[..i], &stream[i..j], &stream[j..]]);
+                assert_eq!(parts, whole, "split at {i} and {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_body_framing_stops_the_sniffing() {
         let heads = sniff(&[
-            b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nzz",
             b"GET /b HTTP/1.1\r\nHost: x\r\n\r\n",
         ]);
         assert_eq!(heads.len(), 1, "the first head only");
