@@ -70,6 +70,15 @@ impl Node {
         }
     }
 
+    /// The entries of a mapping as JSON values by key (empty for anything else): models and
+    /// schemas.
+    pub fn json_entries(&self) -> indexmap::IndexMap<String, Json> {
+        self.entries()
+            .iter()
+            .map(|e| (e.key.clone(), e.value.to_json()))
+            .collect()
+    }
+
     /// The items of a sequence (empty for anything else).
     pub fn items(&self) -> &[Node] {
         match &self.kind {

@@ -77,14 +77,7 @@ pub(crate) fn import(root: &Node, cx: &mut Cx) -> OpenApi {
         Version::V2 => root.get("definitions"),
         Version::V3 => root.get("components").and_then(|c| c.get("schemas")),
     };
-    let models = models_node
-        .map(|m| {
-            m.entries()
-                .iter()
-                .map(|e| (e.key.clone(), e.value.to_json()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let models = models_node.map(Node::json_entries).unwrap_or_default();
     let strings = |key: &str| -> Vec<String> {
         root.get(key)
             .map(|n| n.items().iter().filter_map(Node::scalar_text).collect())

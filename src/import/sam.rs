@@ -109,12 +109,7 @@ pub(crate) fn api(t: &Template<'_>, r: Option<&Res<'_>>, cx: &mut Cx) -> Importe
         }
     }
     let models: IndexMap<String, Json> = prop(t, r, "Models")
-        .map(|m| {
-            m.entries()
-                .iter()
-                .map(|e| (e.key.clone(), e.value.to_json()))
-                .collect()
-        })
+        .map(Node::json_entries)
         .unwrap_or_default();
     let api_ref = r.map(|r| r.id.as_str());
     for (f, props, line) in events(t, api_ref) {

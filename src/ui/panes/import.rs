@@ -215,14 +215,7 @@ pub fn draw_operations(f: &mut Frame, app: &App, selected: usize) {
         } else {
             theme.text()
         };
-        let mut path = op.path.clone();
-        if path.chars().count() > path_w {
-            path = path
-                .chars()
-                .take(path_w.saturating_sub(1))
-                .collect::<String>()
-                + "…";
-        }
+        let path = crate::ui::widgets::text_view::fit(op.path.clone(), path_w);
         lines.push(Line::from(Span::styled(
             format!(
                 "{}{:<8}{path:<path_w$}  {}",

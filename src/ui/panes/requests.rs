@@ -101,13 +101,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             path.push('?');
             path.push_str(&s.request.raw_query);
         }
-        if path.chars().count() > path_w {
-            path = path
-                .chars()
-                .take(path_w.saturating_sub(1))
-                .collect::<String>()
-                + "…";
-        }
+        let path = crate::ui::widgets::text_view::fit(path, path_w);
         let kind = s.kind.map_or("no route", |k| k.as_str());
         lines.push(Line::from(vec![
             Span::styled(

@@ -45,6 +45,17 @@ pub fn window<'a>(
         .collect()
 }
 
+/// `text` cut to `width` characters, with `…` as the last one when it was cut.
+pub fn fit(text: String, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text;
+    }
+    text.chars()
+        .take(width.saturating_sub(1))
+        .collect::<String>()
+        + "…"
+}
+
 /// Clamp a scroll offset so the last page stays full.
 pub fn clamp_scroll(scroll: usize, len: usize, height: usize) -> usize {
     scroll.min(len.saturating_sub(height))
