@@ -1,5 +1,6 @@
-//! One benchmark per shared workload in `../shared/bench/workloads/`: parse once, then render
-//! with the workload's context exactly as `gatebench render --context` does.
+//! One benchmark per shared workload in `benches/workloads/` (the project's copy of
+//! `../shared/bench/workloads/`): parse once, then render with the workload's context exactly
+//! as `gatebench render --context` does.
 
 use std::path::PathBuf;
 
@@ -15,7 +16,7 @@ fn main() {
 
 fn workload(name: &str) -> (Template, Context) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/bench/workloads")
+        .join("benches/workloads")
         .join(name);
     let src = std::fs::read_to_string(dir.join("template.vtl")).expect("workload template");
     let json: serde_json::Value =
@@ -71,8 +72,7 @@ fn macro_arith(b: divan::Bencher) {
 /// Parsing cost of the largest workload template, for the re-render-on-keystroke budget.
 #[divan::bench]
 fn parse_macro_arith(b: divan::Bencher) {
-    let dir =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/workloads/macro-arith");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/workloads/macro-arith");
     let src = std::fs::read_to_string(dir.join("template.vtl")).expect("template");
     b.bench(|| Template::parse(divan::black_box(&src)).map(|_| ()));
 }

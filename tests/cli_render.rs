@@ -36,11 +36,14 @@ fn scratch(name: &str) -> PathBuf {
 /// exit 2 for parse errors and 3 for render errors with one `error: LINE:COL: message` line.
 #[test]
 fn velocity_cases_through_the_binary() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/velocity");
+    let folder = common::conformance_dir().join("velocity");
     let dir = scratch("velocity");
     let mut failures = Vec::new();
     let cases = load_cases(&folder);
-    assert!(cases.len() >= 164, "expected the shared velocity cases");
+    assert!(
+        cases.len() >= 164,
+        "expected the public velocity cases in tests/conformance/velocity"
+    );
     for case in &cases {
         let c = &case.json;
         let t = dir.join("t.vtl");
@@ -132,7 +135,7 @@ fn timing_prints_one_json_line() {
 /// `--phase response --integration-response` for response templates).
 #[test]
 fn template_cases_through_the_binary() {
-    let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/apigw");
+    let folder = common::conformance_dir().join("apigw");
     let dir = scratch("apigw");
     let mut failures = Vec::new();
     let mut ran = 0;

@@ -1,5 +1,7 @@
-//! The conformance suite (see CONTRACT.md): every case in `../shared/conformance/velocity/`
-//! and `../shared/conformance/apigw/`, plus the folders in `GATEBENCH_EXTRA_CASES`.
+//! The conformance suite (see CONTRACT.md): every case in the project's copy of the public
+//! cases, `tests/conformance/velocity/` and `tests/conformance/apigw/` (kept equal to
+//! `../shared/conformance/` by `tests/shared_copy.rs`), our own `tests/cases/`, plus the
+//! folders in `GATEBENCH_EXTRA_CASES`.
 
 mod common;
 
@@ -10,20 +12,14 @@ use common::cases::{Case, Outcome, load_cases, run_case};
 
 /// Cases whose expected value contradicts their own setup, with the evidence. They are run
 /// and reported on every run (never silently skipped), but do not fail the suite.
-const DISPUTED: &[(&str, &str)] = &[(
-    "validation-missing-all-params-order",
-    "the setup routes POST /dev/some-issuer to /{issuer}, so method.request.path.issuer is bound to \
-     'some-issuer'; the case's own notes say the recording's resource had been renamed so the \
-     parameter could not bind, which the setup does not reproduce. We report [x-header-param, qs1].",
-)];
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance")
-}
+const DISPUTED: &[(&str, &str)] = &[];
 
 #[test]
 fn conformance() {
-    let mut folders = vec![shared().join("velocity"), shared().join("apigw")];
+    let mut folders = vec![
+        common::conformance_dir().join("velocity"),
+        common::conformance_dir().join("apigw"),
+    ];
     // Our own cases (recorded from the real Velocity 1.7 engine), always run.
     let own = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
     let mut own_dirs: Vec<PathBuf> = std::fs::read_dir(&own)

@@ -1,6 +1,8 @@
 //! Requests from curl command lines and back: the options that shape the request, the
-//! round trip, a real curl sending what `to_curl` writes (when curl is installed), and an
+//! round trip, a real curl sending what `to_curl` writes, and an
 //! imported request run through an imported API.
+
+mod common;
 
 use std::path::Path;
 
@@ -209,16 +211,11 @@ fn to_curl_writes_a_command_that_imports_back() {
     );
 }
 
-/// A real curl (when installed) sends exactly what `to_curl` wrote: the built-in echo server
+/// A real curl sends exactly what `to_curl` wrote: the built-in echo server
 /// on loopback reports the request it received.
 #[test]
 fn real_curl_sends_the_request() {
-    if std::process::Command::new("curl")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        eprintln!("curl is not installed; skipped");
+    if !common::tools::require(common::tools::Tool::Curl, "sending a copied curl command") {
         return;
     }
     let rt = tokio::runtime::Builder::new_current_thread()

@@ -4,8 +4,10 @@
 //! - AWS's own Python runtime interface client (`awslambdaric` from PyPI) running a handler
 //!   unchanged behind gatebench's Runtime API host.
 //!
-//! `.ci/run` installs both into a virtual environment and points `GATEBENCH_PEERS_VENV` at it.
-//! Without it these tests print why they did not run.
+//! The tests install both on first use into a virtual environment under `target/` (or use
+//! `GATEBENCH_PEERS_VENV`); see `common::tools::peers`. Only `GATEBENCH_SKIP=peers` skips them.
+
+mod common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,13 +16,6 @@ use std::time::Duration;
 use gatebench::backend::http::HttpBackend;
 use gatebench::backend::local::LocalBackend;
 use gatebench::backend::{Backend, EndpointCall, EndpointResult, LambdaCall};
-
-fn venv() -> Option<PathBuf> {
-    let dir = std::env::var_os("GATEBENCH_PEERS_VENV")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".ci/peers-venv"));
-    dir.join("bin/python").exists().then_some(dir)
-}
 
 fn functions_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/functions")
@@ -65,11 +60,10 @@ async fn wait_for_port(port: u16) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn awslambdaric_runs_a_python_handler_behind_our_runtime_api() {
-    let Some(venv) = venv() else {
-        eprintln!("skipped: no peers virtualenv (set GATEBENCH_PEERS_VENV or run .ci/run)");
+    let Some(peers) = common::tools::peers("awslambdaric behind our Runtime API") else {
         return;
     };
-    let python = venv.join("bin/python").display().to_string();
+    let python = peers.python.display().to_string();
     let backend = LocalBackend::new(
         vec![
             python,
@@ -107,8 +101,7 @@ async fn awslambdaric_runs_a_python_handler_behind_our_runtime_api() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoke_api_client_against_cargo_lambda_emulator() {
-    let Some(venv) = venv() else {
-        eprintln!("skipped: no peers virtualenv (set GATEBENCH_PEERS_VENV or run .ci/run)");
+    let Some(peers) = common::tools::peers("the cargo-lambda emulator") else {
         return;
     };
     // cargo-lambda wants a crate around it; an empty one outside our tree (it watches files).
@@ -121,7 +114,7 @@ async fn invoke_api_client_against_cargo_lambda_emulator() {
     .unwrap();
     std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
     let port = free_port();
-    let _emulator = tokio::process::Command::new(venv.join("bin/cargo-lambda"))
+    let _emulator = tokio::process::Command::new(&peers.cargo_lambda)
         .args([
             "lambda",
             "watch",
@@ -137,7 +130,7 @@ async fn invoke_api_client_against_cargo_lambda_emulator() {
         .expect("cargo-lambda starts");
     wait_for_port(port).await;
     // The function `_` is served by any process speaking the Runtime API at /.rt.
-    let _function = tokio::process::Command::new("python3")
+    let _function = tokio::process::Command::new(&peers.python)
         .arg("pets.py")
         .current_dir(functions_dir())
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}/.rt"))

@@ -2,7 +2,9 @@
 //! first frame, type into the template editor, step a stage, quit (confirming), and check
 //! that the process exited and the terminal is back to normal (main screen, canonical mode).
 //!
-//! Skips with a message when tmux is not installed (CI installs it).
+//! Needs tmux: without it the tests fail saying so, unless `GATEBENCH_SKIP` names tmux.
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -71,10 +73,13 @@ impl Drop for Tmux {
 }
 
 /// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
-/// saying so) when tmux is not installed.
+/// saying so) when tmux is missing and `GATEBENCH_SKIP` names it. A missing tmux otherwise
+/// fails the test.
 fn start(name: &str) -> Option<Tmux> {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        println!("skipping the tmux end-to-end test: tmux is not installed");
+    if !common::tools::require(
+        common::tools::Tool::Tmux,
+        "the end-to-end test of the workbench",
+    ) {
         return None;
     }
     let bin = env!("CARGO_BIN_EXE_gatebench");

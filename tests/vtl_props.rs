@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use gatebench::vtl::{Context, Policy, Template, Value, from_json};
@@ -121,7 +120,7 @@ fn context() -> Context {
 fn seeds() -> &'static Vec<String> {
     static SEEDS: OnceLock<Vec<String>> = OnceLock::new();
     SEEDS.get_or_init(|| {
-        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance/velocity");
+        let folder = common::conformance_dir().join("velocity");
         common::cases::load_cases(&folder)
             .into_iter()
             .filter_map(|c| c.json["template"].as_str().map(str::to_string))
