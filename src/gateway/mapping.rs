@@ -28,7 +28,25 @@ fn header_values(headers: &[(String, String)], name: &str) -> Option<Vec<String>
 }
 
 fn json_path_value(body: &[u8], path: &str) -> Option<String> {
-    let doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+    select_value(serde_json::from_slice(body).ok()?, path)
+}
+
+/// `integration.response.body.<path>`: as `method.request.body.<path>`, except that a path
+/// into `errorMessage` reads the JSON document a Lambda custom error carries there as a
+/// string (the gateway deserialises it for body-to-header mappings, and only for them).
+fn response_body_value(body: &[u8], path: &str) -> Option<String> {
+    let mut doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+    if let Some(rest) = path.strip_prefix("errorMessage")
+        && (rest.starts_with('.') || rest.starts_with('['))
+        && let Some(serde_json::Value::String(s)) = doc.get("errorMessage")
+        && let Ok(inner) = serde_json::from_str::<serde_json::Value>(s)
+    {
+        doc["errorMessage"] = inner;
+    }
+    select_value(doc, path)
+}
+
+fn select_value(doc: serde_json::Value, path: &str) -> Option<String> {
     let compiled = jsonpath::compile(&format!("$.{path}")).ok()?;
     match compiled.select(&doc) {
         Selection::Missing => None,
@@ -95,7 +113,7 @@ pub fn resolve(expr: &str, src: &Sources<'_>) -> Option<Vec<String>> {
             "header" => resp.header(name).map(|v| vec![v.to_string()]),
             "multivalueheader" => header_values(&resp.headers, name),
             "body" if name.is_empty() => Some(vec![resp.body_text()]),
-            "body" => json_path_value(&resp.body, name).map(|v| vec![v]),
+            "body" => response_body_value(&resp.body, name).map(|v| vec![v]),
             _ => None,
         };
     }

@@ -48,9 +48,13 @@ pub enum Node {
     /// `#include(args)`.
     Include { args: Box<[Expr]>, pos: Pos },
     /// `#parse(arg)`.
-    Parse { arg: Expr, pos: Pos },
-    /// `#break`.
-    Break,
+    Parse { arg: Option<Expr>, pos: Pos },
+    /// `#break`, or `#break($scope)` (the argument with its source text, for the error when
+    /// it is not a scope).
+    Break {
+        scope: Option<(Expr, Box<str>)>,
+        pos: Pos,
+    },
     /// `#stop`.
     Stop,
 }

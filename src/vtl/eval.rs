@@ -17,8 +17,10 @@ use super::value::{BlockValue, HostObject, MethodError, Outcome, Value};
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flow {
     Normal,
-    /// `#break`: leave the innermost `#foreach`, macro or `#define` block.
-    Break,
+    /// `#break`: leave the innermost `#foreach`, macro or `#define` block; with a scope
+    /// (`#break($foreach.parent)`, the scope's address), leave every block up to and
+    /// including that `#foreach`.
+    Break(Option<usize>),
     /// `#stop`: end the whole template, keeping the output so far.
     Stop,
 }
@@ -180,7 +182,13 @@ impl<'a> Renderer<'a> {
                     }
                 }
             }
-            Node::Parse { arg, pos } => {
+            Node::Parse { arg: None, pos } => {
+                return Err(render_error(*pos, "#parse(): argument missing".to_string()));
+            }
+            Node::Parse {
+                arg: Some(arg),
+                pos,
+            } => {
                 if let Some(v) = self.eval(arg)? {
                     return Err(render_error(
                         *pos,
@@ -191,7 +199,21 @@ impl<'a> Renderer<'a> {
                     ));
                 }
             }
-            Node::Break => return Ok(Flow::Break),
+            Node::Break { scope: None, .. } => return Ok(Flow::Break(None)),
+            Node::Break {
+                scope: Some((arg, text)),
+                pos,
+            } => {
+                return match self.eval(arg)? {
+                    Some(Value::Object(o)) if o.class_name() == "ForeachScope" => {
+                        Ok(Flow::Break(Some(Rc::as_ptr(&o).cast::<()>() as usize)))
+                    }
+                    _ => Err(render_error(
+                        *pos,
+                        format!("{text} is not a valid Scope instance"),
+                    )),
+                };
+            }
             Node::Stop => return Ok(Flow::Stop),
         }
         Ok(Flow::Normal)
@@ -500,7 +522,16 @@ impl<'a> Renderer<'a> {
             }
             match self.nodes(body) {
                 Ok(Flow::Normal) => {}
-                Ok(Flow::Break) => break,
+                Ok(Flow::Break(None)) => break,
+                Ok(Flow::Break(Some(target)))
+                    if target == Rc::as_ptr(&scope).cast::<()>() as usize =>
+                {
+                    break;
+                }
+                Ok(flow @ Flow::Break(Some(_))) => {
+                    result = Ok(flow);
+                    break;
+                }
                 Ok(Flow::Stop) => {
                     result = Ok(Flow::Stop);
                     break;
@@ -539,7 +570,7 @@ impl<'a> Renderer<'a> {
         self.frames.truncate(saved);
         self.depth -= 1;
         match r? {
-            Flow::Stop => Ok(Flow::Stop),
+            flow @ (Flow::Stop | Flow::Break(Some(_))) => Ok(flow),
             _ => Ok(Flow::Normal),
         }
     }
@@ -608,9 +639,12 @@ impl<'a> Renderer<'a> {
     fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> R<bool> {
         let a = self.eval(l)?;
         let b = self.eval(r)?;
+        let equal = |a: Option<&Value>, b: Option<&Value>| {
+            values_equal(a, b) || (self.policy.null_prints_empty && null_and_empty(a, b))
+        };
         Ok(match op {
-            BinOp::Eq => values_equal(a.as_ref(), b.as_ref()),
-            BinOp::Ne => !values_equal(a.as_ref(), b.as_ref()),
+            BinOp::Eq => equal(a.as_ref(), b.as_ref()),
+            BinOp::Ne => !equal(a.as_ref(), b.as_ref()),
             _ => match (a, b) {
                 (Some(a), Some(b)) if a.is_number() && b.is_number() => {
                     let ord = methods::compare_numbers(&a, &b);
@@ -763,6 +797,12 @@ pub(crate) fn values_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
             a.to_java_string() == b.to_java_string()
         }
     }
+}
+
+/// API Gateway: a null compares equal to the empty string (it prints as one), where stock
+/// Velocity says they differ. An empty list or map is neither.
+fn null_and_empty(a: Option<&Value>, b: Option<&Value>) -> bool {
+    matches!((a, b), (None, Some(Value::Str(s))) | (Some(Value::Str(s)), None) if s.is_empty())
 }
 
 /// `$foreach`: the loop's scope object.

@@ -14,7 +14,7 @@ use super::value::Value;
 /// The directives Velocity 1.7 knows (anything else after `#` may be a macro call).
 const DIRECTIVES: &[&str] = &[
     "set", "if", "elseif", "else", "end", "foreach", "include", "parse", "macro", "define",
-    "evaluate", "break", "stop",
+    "evaluate", "break", "stop", "literal",
 ];
 
 /// A parsed template: its nodes and the macros it defines.
@@ -474,6 +474,59 @@ impl<'s> Parser<'s> {
                 nodes.push(node);
                 Ok(None)
             }
+            "literal" => {
+                // The deprecated `#literal()`: its body (which must still parse, up to the
+                // `#end` that closes it) is written out as it stands in the template.
+                flush(nodes, text);
+                self.pos = after;
+                self.skip_blanks();
+                self.expect_byte(b'(', "'(' after #literal")?;
+                self.skip_ws();
+                self.expect_byte(b')', "')' (#literal takes no argument)")?;
+                self.eat_trailing_newline();
+                let body_start = self.pos;
+                let (_, term) = self.block()?;
+                match term {
+                    Term::End(end) => {
+                        nodes.push(Node::Text(self.src[body_start..end].into()));
+                        Ok(None)
+                    }
+                    Term::Eof => Err(self.error_at(self.pos, "#literal is missing its #end")),
+                    Term::Else(p) | Term::ElseIf(_, p) => Err(self.error_at(
+                        p,
+                        "#else/#elseif cannot be used inside #literal (only inside #if)",
+                    )),
+                }
+            }
+            "parse"
+                if {
+                    let mut i = after;
+                    while is_blank(self.at(i)) || matches!(self.at(i), b'\n' | b'\r') {
+                        i += 1;
+                    }
+                    self.at(i) == b'(' && {
+                        i += 1;
+                        while is_blank(self.at(i)) || matches!(self.at(i), b'\n' | b'\r') {
+                            i += 1;
+                        }
+                        self.at(i) == b')'
+                    }
+                } =>
+            {
+                // `#parse()` parses; Velocity fails when it runs.
+                flush(nodes, text);
+                self.pos = after;
+                self.skip_blanks();
+                self.expect_byte(b'(', "'('")?;
+                self.skip_ws();
+                self.expect_byte(b')', "')'")?;
+                self.eat_trailing_newline();
+                nodes.push(Node::Parse {
+                    arg: None,
+                    pos: self.gpos(start),
+                });
+                Ok(None)
+            }
             "evaluate" | "parse" => {
                 flush(nodes, text);
                 self.pos = after;
@@ -498,7 +551,10 @@ impl<'s> Parser<'s> {
                 self.eat_trailing_newline();
                 let pos = self.gpos(start);
                 nodes.push(if name == "parse" {
-                    Node::Parse { arg, pos }
+                    Node::Parse {
+                        arg: Some(arg),
+                        pos,
+                    }
                 } else {
                     Node::Evaluate { arg, pos }
                 });
@@ -517,14 +573,38 @@ impl<'s> Parser<'s> {
                 });
                 Ok(None)
             }
-            "break" | "stop" => {
+            "break" => {
                 flush(nodes, text);
                 self.pos = after;
-                nodes.push(if name == "break" {
-                    Node::Break
-                } else {
-                    Node::Stop
+                let mut i = after;
+                while is_blank(self.at(i)) {
+                    i += 1;
+                }
+                let mut scope = None;
+                if self.at(i) == b'(' {
+                    // `#break($foreach.parent)` names the scope to leave; `#break()` is `#break`.
+                    self.pos = i + 1;
+                    self.skip_ws();
+                    if self.peek() != b')' {
+                        let arg_start = self.pos;
+                        let arg = self
+                            .param()
+                            .map_err(|_| self.error_at(arg_start, "invalid argument to #break"))?;
+                        scope = Some((arg, self.src[arg_start..self.pos].into()));
+                        self.skip_ws();
+                    }
+                    self.expect_byte(b')', "')' closing #break")?;
+                }
+                nodes.push(Node::Break {
+                    scope,
+                    pos: self.gpos(start),
                 });
+                Ok(None)
+            }
+            "stop" => {
+                flush(nodes, text);
+                self.pos = after;
+                nodes.push(Node::Stop);
                 Ok(None)
             }
             _ => self

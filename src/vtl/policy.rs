@@ -8,7 +8,7 @@
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     /// Unresolved references print as nothing (API Gateway) instead of their own text
-    /// (stock Velocity).
+    /// (stock Velocity), and a null compares equal to the empty string with `==`.
     pub null_prints_empty: bool,
     /// Iterations of one `#foreach` (API Gateway: 1000). Further items are silently skipped,
     /// as Velocity's `directive.foreach.maxloops` does.
