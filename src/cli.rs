@@ -66,9 +66,13 @@ struct ImportArgs {
     /// A curl command line: print it as a request file for `gatebench run --request`.
     #[arg(long)]
     curl: Option<String>,
-    /// Write the session here (atomically) instead of printing it.
+    /// Write the session here (atomically) instead of printing it; an existing file is kept
+    /// unless `--force` is given.
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
+    /// Let `-o` replace an existing file.
+    #[arg(long, requires = "output")]
+    force: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -200,7 +204,7 @@ fn input_error(path: &Path, msg: impl std::fmt::Display) -> ExitCode {
 }
 
 fn read(path: &Path) -> Result<String, ExitCode> {
-    std::fs::read_to_string(path).map_err(|e| input_error(path, e))
+    crate::session::file::read_text(path).map_err(|e| input_error(path, e))
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, ExitCode> {
@@ -337,7 +341,7 @@ fn run(args: &RunArgs) -> ExitCode {
     };
     let saved: SavedRequest = match &args.request {
         Some(path) => {
-            let text = match std::fs::read_to_string(path) {
+            let text = match crate::session::file::read_text(path) {
                 Ok(t) => t,
                 Err(e) => return invalid_file(path, 1, e),
             };
@@ -485,15 +489,26 @@ fn serve(args: &ServeArgs) -> ExitCode {
     })
 }
 
-fn write_out(text: &str, output: Option<&Path>) -> ExitCode {
+fn write_out(text: &str, output: Option<&Path>, force: bool) -> ExitCode {
     match output {
-        Some(path) => match crate::session::write_atomic(path, text.as_bytes()) {
-            Ok(()) => {
-                eprintln!("gatebench: wrote {}", path.display());
-                ExitCode::SUCCESS
+        Some(path) => {
+            let written = if force {
+                crate::session::write_atomic(path, text.as_bytes())
+            } else {
+                crate::session::write_new(path, text.as_bytes())
+            };
+            match written {
+                Ok(()) => {
+                    eprintln!("gatebench: wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => input_error(
+                    path,
+                    "the file exists and was left as it is (--force replaces it)",
+                ),
+                Err(e) => input_error(path, e),
             }
-            Err(e) => input_error(path, e),
-        },
+        }
         None => {
             print!("{text}");
             ExitCode::SUCCESS
@@ -503,7 +518,7 @@ fn write_out(text: &str, output: Option<&Path>) -> ExitCode {
 
 fn import(args: &ImportArgs) -> ExitCode {
     match import_text(args) {
-        Ok(text) => write_out(&text, args.output.as_deref()),
+        Ok(text) => write_out(&text, args.output.as_deref(), args.force),
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

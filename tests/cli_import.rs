@@ -195,3 +195,50 @@ fn every_imported_method_runs_through_the_cli() {
         }
     }
 }
+
+/// `-o` never replaces an existing file unless `--force` is given (for sessions and for
+/// `--curl` request files alike).
+#[test]
+fn output_files_are_kept_without_force() {
+    let dir = scratch().join("keep");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("mine.toml");
+    std::fs::write(&out, "# my own session\n").unwrap();
+    let st = bin()
+        .arg("import")
+        .arg(fixture("petstore-oas3.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&st.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "error: {}: the file exists and was left as it is (--force replaces it)",
+            out.display()
+        )
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "# my own session\n");
+    let req = dir.join("req.json");
+    std::fs::write(&req, "{}").unwrap();
+    let st = bin()
+        .args(["import", "--curl", "curl http://h/dev/x", "-o"])
+        .arg(&req)
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&req).unwrap(), "{}");
+    let st = bin()
+        .arg("import")
+        .arg(fixture("petstore-oas3.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .output()
+        .unwrap();
+    assert_eq!(st.status.code(), Some(0));
+    assert!(gatebench::session::Session::load(&out).is_ok());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary file is left");
+}

@@ -129,7 +129,7 @@ impl Config {
 
     /// Load the settings file at `path`; a missing file gives the defaults.
     pub fn load(path: &Path, no_color: bool) -> Result<Config, ConfigError> {
-        match std::fs::read_to_string(path) {
+        match crate::session::file::read_text(path) {
             Ok(text) => Config::from_toml(&text, path, no_color),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::defaults(no_color)),
             Err(source) => Err(ConfigError::Io {

@@ -296,7 +296,7 @@ fn is_curl(word: &str) -> bool {
 
 fn header(h: &str, headers: &mut Vec<(String, String)>) -> Result<(), ImportError> {
     if let Some(file) = h.strip_prefix('@') {
-        let text = std::fs::read_to_string(file)
+        let text = crate::session::file::read_text(file.as_ref())
             .map_err(|e| ImportError::Curl(format!("-H @{file}: {e}")))?;
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             header(line, headers)?;
@@ -344,7 +344,7 @@ fn read_data(d: &str, strip_newlines: bool) -> Result<String, ImportError> {
         ));
     }
     let text =
-        std::fs::read_to_string(file).map_err(|e| ImportError::Curl(format!("@{file}: {e}")))?;
+        crate::session::file::read_text(file.as_ref()).map_err(|e| ImportError::Curl(format!("@{file}: {e}")))?;
     Ok(if strip_newlines {
         text.replace(['\r', '\n'], "")
     } else {

@@ -47,7 +47,7 @@ pub struct Imported {
 /// Import an OpenAPI document or a CloudFormation/SAM template from a file (JSON or YAML,
 /// told apart by content).
 pub fn import_file(path: &Path) -> Result<Imported, ImportError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+    let text = crate::session::file::read_text(path).map_err(|source| ImportError::Io {
         path: path.to_path_buf(),
         source,
     })?;

@@ -139,7 +139,7 @@ fn definition_uri(t: &Template<'_>, uri: &Node, cx: &mut Cx) -> Option<openapi::
         return None;
     };
     let file = t.dir.join(path);
-    let text = match std::fs::read_to_string(&file) {
+    let text = match crate::session::file::read_text(&file) {
         Ok(text) => text,
         Err(e) => {
             cx.warn(

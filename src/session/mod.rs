@@ -1,8 +1,13 @@
 //! Session files: a versioned TOML document holding an API fragment (in API Gateway's own
 //! field names), saved requests, the backend choice and an explanation for learners.
-//! Loading reports `file:line: message`; saving is atomic (temp file + rename).
+//! Loading reports `file:line: message`; saving is atomic (temp file + rename, see
+//! [`file`]).
+
+pub mod file;
 
 use std::path::{Path, PathBuf};
+
+pub use file::{write_atomic, write_new};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -177,7 +182,7 @@ impl Session {
 
     /// Load a session file.
     pub fn load(path: &Path) -> Result<Session, SessionError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SessionError::Io {
+        let text = file::read_text(path).map_err(|source| SessionError::Io {
             path: path.to_path_buf(),
             source,
         })?;
@@ -287,59 +292,23 @@ impl Session {
             message: e.to_string(),
         })?;
         std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
-        let tmp = dir.join(format!(".{stem}.toml.tmp-{}", std::process::id()));
-        write_atomic(&tmp, text.as_bytes()).map_err(|e| io(&tmp, e))?;
-        let result = (|| {
-            for n in 1..1000 {
-                let path = if n == 1 {
-                    dir.join(format!("{stem}.toml"))
-                } else {
-                    dir.join(format!("{stem}-{n}.toml"))
-                };
-                // A hard link appears whole and fails when the name is taken, where a rename
-                // would replace the file.
-                match std::fs::hard_link(&tmp, &path) {
-                    Ok(()) => return Ok(path),
-                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                    Err(_) if !path.exists() => {
-                        // No hard links on this file system: check, then rename.
-                        std::fs::rename(&tmp, &path).map_err(|e| io(&path, e))?;
-                        return Ok(path);
-                    }
-                    Err(_) => {}
-                }
+        for n in 1..1000 {
+            let path = if n == 1 {
+                dir.join(format!("{stem}.toml"))
+            } else {
+                dir.join(format!("{stem}-{n}.toml"))
+            };
+            match write_new(&path, text.as_bytes()) {
+                Ok(()) => return Ok(path),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(e) => return Err(io(&path, e)),
             }
-            Err(io(
-                dir,
-                std::io::Error::other(format!("no free file name for {stem}.toml")),
-            ))
-        })();
-        let _ = std::fs::remove_file(&tmp);
-        result
+        }
+        Err(io(
+            dir,
+            std::io::Error::other(format!("no free file name for {stem}.toml")),
+        ))
     }
-}
-
-/// Write a file atomically (temp file in the same directory, fsync, rename).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write as _;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map_or_else(|| "session".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 #[cfg(test)]
