@@ -489,6 +489,9 @@ fn serve(args: &ServeArgs) -> ExitCode {
     })
 }
 
+/// Why `-o` did not write.
+const KEPT: &str = "the file exists and was left as it is (--force replaces it)";
+
 fn write_out(text: &str, output: Option<&Path>, force: bool) -> ExitCode {
     match output {
         Some(path) => {
@@ -502,10 +505,7 @@ fn write_out(text: &str, output: Option<&Path>, force: bool) -> ExitCode {
                     eprintln!("gatebench: wrote {}", path.display());
                     ExitCode::SUCCESS
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => input_error(
-                    path,
-                    "the file exists and was left as it is (--force replaces it)",
-                ),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => input_error(path, KEPT),
                 Err(e) => input_error(path, e),
             }
         }
@@ -517,6 +517,13 @@ fn write_out(text: &str, output: Option<&Path>, force: bool) -> ExitCode {
 }
 
 fn import(args: &ImportArgs) -> ExitCode {
+    // Say it before importing; the write itself checks again (never replacing a file).
+    if let Some(out) = &args.output
+        && !args.force
+        && std::fs::symlink_metadata(out).is_ok()
+    {
+        return input_error(out, KEPT);
+    }
     match import_text(args) {
         Ok(text) => write_out(&text, args.output.as_deref(), args.force),
         Err(message) => {
