@@ -58,9 +58,36 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Where background panics are written (they must not print over the screen).
+/// Where background panics are written (they must not print over the screen): `panic.log`
+/// in the state folder (beside the workbench log).
 pub fn panic_log_path() -> std::path::PathBuf {
-    std::env::temp_dir().join("gatebench-panic.log")
+    crate::app::autosave::state_dir()
+        .unwrap_or_else(|| std::env::temp_dir().join("gatebench-state"))
+        .join("panic.log")
+}
+
+/// Open the panic log for appending: its folder is created private to the user, the file
+/// readable by the user only, and a symbolic link in its place is refused (not followed).
+fn open_panic_log() -> std::io::Result<std::fs::File> {
+    let path = panic_log_path();
+    if let Some(dir) = path.parent() {
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder.create(dir)?;
+    }
+    if std::fs::symlink_metadata(&path).is_ok_and(|m| !m.file_type().is_file()) {
+        return Err(std::io::Error::other(format!(
+            "{} is not a plain file",
+            path.display()
+        )));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 /// Install the panic hook: on the UI thread, restore the terminal first, then report as
@@ -73,11 +100,7 @@ pub fn install_panic_hook() {
         if UI_THREAD.get() == Some(&std::thread::current().id()) {
             let _ = restore();
             previous(info);
-        } else if let Ok(mut f) = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(panic_log_path())
-        {
+        } else if let Ok(mut f) = open_panic_log() {
             let _ = writeln!(f, "{info}");
         }
     }));
