@@ -240,5 +240,9 @@ fn output_files_are_kept_without_force() {
         .unwrap();
     assert_eq!(st.status.code(), Some(0));
     assert!(gatebench::session::Session::load(&out).is_ok());
-    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2, "no temporary file is left");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "no temporary file is left"
+    );
 }

@@ -207,3 +207,72 @@ fn invalid_files_exit_2_with_file_and_line() {
         "{err}"
     );
 }
+
+/// A session file written by hand gets the gateway's own checks on load (the ones the
+/// settings editor applies), each refusal at the line where the setting is written.
+#[test]
+fn sessions_are_checked_as_the_gateway_checks_settings() {
+    let dir = scratch("checked");
+    let head = "version = 1\nname = \"x\"\n\n[api]\nstage = \"dev\"\n\n[[api.resources]]\npath = \"/a\"\n\n[api.resources.methods.GET.integration]\ntype = \"MOCK\"\n";
+    let cases: &[(&str, &str, usize, &str)] = &[
+        (
+            "pattern",
+            "\n[api.resources.methods.GET.integration.integrationResponses.e]\nstatusCode = \"404\"\nselectionPattern = \"4(\"\n",
+            15,
+            "selectionPattern \"4(\" is not a valid Java regular expression",
+        ),
+        (
+            "timeout-low",
+            "timeoutInMillis = 10\n",
+            12,
+            "timeoutInMillis 10 is below the gateway's minimum of 50 ms",
+        ),
+        (
+            "timeout-huge",
+            "timeoutInMillis = 18446744073709551615\n",
+            12,
+            "does not fit the gateway's field",
+        ),
+        (
+            "path-slash",
+            "\n[[api.resources]]\npath = \"b\"\n",
+            14,
+            "invalid resource path \"b\": it must start with '/'",
+        ),
+        (
+            "path-brace",
+            "\n[[api.resources]]\npath = \"/b/{id\"\n",
+            14,
+            "opens '{' without closing it",
+        ),
+        (
+            "duplicate",
+            "\n[[api.resources]]\npath = \"/a\"\n",
+            14,
+            "resource \"/a\" is defined twice",
+        ),
+        (
+            "backend",
+            "\n[backend]\ntype = \"echo\"\nendpoint = \"http://x\"\n",
+            15,
+            "unknown field `endpoint`: the echo backend takes no settings besides `type`",
+        ),
+    ];
+    for (name, tail, line, message) in cases {
+        let s = dir.join(format!("{name}.toml"));
+        std::fs::write(&s, format!("{head}{tail}")).unwrap();
+        let out = bin().arg("run").arg(&s).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("error: {}:{line}: ", s.display())) && err.contains(message),
+            "{name}: {err}"
+        );
+        assert_eq!(err.lines().count(), 1, "{name}: {err}");
+    }
+    // A session file that never ends is refused at the size limit.
+    let out = bin().args(["run", "/dev/zero"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains("larger than 64 MB"), "{err}");
+}

@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use crate::gateway::api::{Api, Method};
 use crate::gateway::settings::{self, Severity};
+use crate::session::locate::{line_col, locate};
 
 /// Why the text cannot be applied: where (1-based line and character column) and what.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,40 +65,6 @@ pub fn method_text(m: &Method) -> Result<String, String> {
         );
     }
     toml::to_string_pretty(&v).map_err(|e| e.to_string())
-}
-
-/// 1-based (line, character column) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[start..].chars().count() + 1)
-}
-
-/// Where the key at `path` is written in `text` (the deepest key found), as a byte offset.
-fn locate(text: &str, path: &[String]) -> Option<usize> {
-    use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(text).ok()?;
-    let mut table = doc.get_ref();
-    let mut found = None;
-    for segment in path {
-        let Some((k, v)) = table
-            .iter()
-            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())
-        else {
-            break;
-        };
-        found = Some(k.span().start);
-        match v.get_ref() {
-            DeValue::Table(t) => table = t,
-            _ => break,
-        }
-    }
-    found
 }
 
 /// Deserialize settings text; a TOML error or an unknown field or value at its line:col.
@@ -264,34 +231,6 @@ mod tests {
                 assert_eq!(&back, m, "{}", path.display());
             }
         }
-    }
-
-    #[test]
-    fn line_col_counts_characters() {
-        let t = "a = 1\nbé = 2\n";
-        assert_eq!(line_col(t, 0), (1, 1));
-        assert_eq!(line_col(t, 6), (2, 1));
-        assert_eq!(line_col(t, 9), (2, 3));
-        assert_eq!(line_col(t, 8), (2, 2), "inside 'é' counts from its start");
-        assert_eq!(line_col(t, 999), (3, 1));
-    }
-
-    #[test]
-    fn locate_finds_keys_in_headers_and_lines() {
-        let t = "[integration]\ntype = \"MOCK\"\n\n[integration.integrationResponses.404]\nstatusCode = \"404\"\nselectionPattern = \"4(\"\n";
-        let path = |p: &[&str]| p.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
-        let at = |p: &[&str]| locate(t, &path(p)).map(|o| line_col(t, o));
-        assert_eq!(
-            at(&[
-                "integration",
-                "integrationResponses",
-                "404",
-                "selectionPattern"
-            ]),
-            Some((6, 1))
-        );
-        assert_eq!(at(&["integration", "type"]), Some((2, 1)));
-        assert_eq!(at(&["nothing"]), None);
     }
 
     #[test]

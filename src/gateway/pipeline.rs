@@ -1074,7 +1074,10 @@ impl Run<'_> {
                     "the {side} template failed at {}:{}: {}",
                     e.line, e.col, e.message
                 );
-                let reason = format!("Unable to transform {side}: {}", e.message);
+                let reason = format!(
+                    "Unable to transform {side}: {}:{}: {}",
+                    e.line, e.col, e.message
+                );
                 self.config_failure(stage, &why, &reason);
                 None
             }

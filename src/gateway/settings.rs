@@ -11,6 +11,9 @@ pub const MIN_TIMEOUT_MS: u64 = 50;
 /// REST APIs since 2024).
 pub const MAX_DEFAULT_TIMEOUT_MS: u64 = 29_000;
 
+/// The largest value `timeoutInMillis` can hold (the API's field is a 32-bit integer).
+pub const MAX_TIMEOUT_FIELD_MS: u64 = i32::MAX as u64;
+
 /// How serious a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Severity {
@@ -243,6 +246,13 @@ pub fn check_method(m: &Method) -> Vec<Finding> {
                 &["integration", "timeoutInMillis"],
                 format!(
                     "timeoutInMillis {ms} is below the gateway's minimum of {MIN_TIMEOUT_MS} ms (the range is {MIN_TIMEOUT_MS}-{MAX_DEFAULT_TIMEOUT_MS})"
+                ),
+            ));
+        } else if ms > MAX_TIMEOUT_FIELD_MS {
+            out.push(refused(
+                &["integration", "timeoutInMillis"],
+                format!(
+                    "timeoutInMillis {ms} does not fit the gateway's field (a 32-bit integer, at most {MAX_TIMEOUT_FIELD_MS})"
                 ),
             ));
         } else if ms > MAX_DEFAULT_TIMEOUT_MS {

@@ -343,8 +343,8 @@ fn read_data(d: &str, strip_newlines: bool) -> Result<String, ImportError> {
             "data from standard input (@-) cannot be imported; paste the body instead".into(),
         ));
     }
-    let text =
-        crate::session::file::read_text(file.as_ref()).map_err(|e| ImportError::Curl(format!("@{file}: {e}")))?;
+    let text = crate::session::file::read_text(file.as_ref())
+        .map_err(|e| ImportError::Curl(format!("@{file}: {e}")))?;
     Ok(if strip_newlines {
         text.replace(['\r', '\n'], "")
     } else {

@@ -70,10 +70,7 @@ fn temp_beside(path: &Path) -> io::Result<(PathBuf, File)> {
         .map_or(0, |d| d.subsec_nanos());
     loop {
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = parent(path).join(format!(
-            ".{name}.tmp-{}-{n}-{nanos:x}",
-            std::process::id()
-        ));
+        let tmp = parent(path).join(format!(".{name}.tmp-{}-{n}-{nanos:x}", std::process::id()));
         match OpenOptions::new().write(true).create_new(true).open(&tmp) {
             Ok(f) => return Ok((tmp, f)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
@@ -173,10 +170,7 @@ mod tests {
     use super::*;
 
     fn scratch(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!(
-            "gatebench-file-{}-{name}",
-            std::process::id()
-        ));
+        let d = std::env::temp_dir().join(format!("gatebench-file-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d

@@ -4,6 +4,8 @@
 //! [`file`]).
 
 pub mod file;
+pub mod locate;
+mod validate;
 
 use std::path::{Path, PathBuf};
 
@@ -177,6 +179,7 @@ impl Session {
                 ),
             ));
         }
+        validate::validate(&session, text).map_err(|r| invalid(r.line, r.message))?;
         Ok(session)
     }
 
