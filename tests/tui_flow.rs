@@ -433,3 +433,53 @@ async fn what_changed_between_client_and_endpoint() {
     assert!(screen.contains("- X-Request-Source: mobile"), "{screen}");
     assert!(screen.contains("+ X-Source: mobile"), "{screen}");
 }
+
+/// A session file changed on disk since it was opened (another editor, a checkout) is never
+/// replaced without asking: the save shows what differs, `n` leaves the file as it is, `y`
+/// writes the edits over it. Saves after that go through without a question.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
+    let dir = std::env::temp_dir().join(format!("gatebench-tui-conflict-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mock.toml");
+    std::fs::copy(fixture("mock.toml"), &path).unwrap();
+    let app = App::open(Some(&path), AppOptions::default());
+    let mut t = Harness::with_app(app, 80, 24).await;
+    t.key(KeyCode::Char('t')).await;
+    let theirs = format!(
+        "{}\n# a note added in another editor\n",
+        std::fs::read_to_string(&path).unwrap()
+    );
+    std::fs::write(&path, &theirs).unwrap();
+
+    t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    let screen = t.screen();
+    insta::assert_snapshot!(
+        "file_changed_on_disk_80x24",
+        tui_support::stable(&screen).replace(&dir.display().to_string(), "DIR")
+    );
+    assert!(screen.contains("File changed on disk"), "{screen}");
+    assert!(screen.contains("+ type = \"AWS\""), "{screen}");
+    assert!(t.app().is_dirty());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+
+    t.key(KeyCode::Char('n')).await;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+    assert!(t.app().is_dirty());
+    assert!(t.screen().contains("left as it is"));
+
+    t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(t.screen().contains("File changed on disk"));
+    t.key(KeyCode::Char('y')).await;
+    assert!(!t.app().is_dirty(), "{:?}", t.app().status());
+    let saved = gatebench::session::Session::load(&path).unwrap();
+    assert_eq!(
+        saved.api.resources[0].methods["POST"].integration.kind,
+        gatebench::gateway::api::IntegrationType::Aws
+    );
+    // The file is ours again: the next save asks nothing.
+    t.key(KeyCode::Char('t')).await;
+    t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    assert!(!t.app().is_dirty(), "{:?}", t.app().status());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -74,6 +74,12 @@ pub enum Effect {
         session: Box<Session>,
         /// The edit revision being saved.
         revision: u64,
+        /// The fingerprint the file should still have (`None`: no file should be there); a
+        /// file that differs is left alone and answered with
+        /// [`crate::app::Msg::SaveConflict`].
+        expect: Option<crate::session::file::Stamp>,
+        /// Replace the file whatever it holds now (the user said so).
+        force: bool,
     },
     /// Write an autosave copy (debounced by the runtime: at most one write a second).
     Autosave {

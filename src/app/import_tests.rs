@@ -381,6 +381,7 @@ fn unsaved_edits_refuse_the_switch_until_saved() {
             path: path.clone(),
             revision: *revision,
             result: Ok(()),
+            stamp: None,
         },
     );
     assert!(!a.is_dirty());
@@ -423,6 +424,7 @@ fn saving_an_import_writes_a_new_file_once_and_says_where() {
             path: PathBuf::from("sessions/petstore.toml"),
             revision,
             result: Err("disk full".into()),
+            stamp: None,
         },
     );
     assert!(matches!(a.origin(), Origin::Imported { saving: false, .. }));
@@ -436,6 +438,7 @@ fn saving_an_import_writes_a_new_file_once_and_says_where() {
             path: PathBuf::from("sessions/petstore-2.toml"),
             revision,
             result: Ok(()),
+            stamp: None,
         },
     );
     assert_eq!(

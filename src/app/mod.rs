@@ -5,6 +5,7 @@
 pub mod action;
 pub mod autosave;
 pub mod config;
+pub mod conflict;
 mod curl;
 #[cfg(test)]
 mod curl_tests;
@@ -169,6 +170,9 @@ pub enum Overlay {
     Search,
     /// "Restore the unsaved edits of a previous run?"
     Recover,
+    /// "The session file changed on disk: overwrite it?" (what differs in
+    /// [`App::save_conflict`]).
+    ConfirmOverwrite,
     /// The session picker, with the selected entry.
     Picker {
         /// Index into the picker's entries.
@@ -275,6 +279,10 @@ pub struct App {
     trace: Option<Box<TraceView>>,
     revision: u64,
     saved_revision: u64,
+    /// The fingerprint of the session file as last read or written here (`None`: no file).
+    disk_stamp: Option<crate::session::file::Stamp>,
+    /// A save refused because the file changed on disk, while the question is open.
+    save_conflict: Option<conflict::SaveConflict>,
     status: Option<Status>,
     scroll: [usize; 7],
     theme: Theme,
@@ -308,6 +316,7 @@ impl App {
     /// A workbench on `session`, which came from `origin`.
     pub(crate) fn with_origin(session: Session, origin: Origin, options: AppOptions) -> App {
         let theme = options.theme;
+        let disk_stamp = session.stamp;
         let mut app = App {
             template_editor: Editor::new("", &theme),
             request_editor: Editor::new("", &theme),
@@ -339,6 +348,8 @@ impl App {
             trace: None,
             revision: 0,
             saved_revision: 0,
+            disk_stamp,
+            save_conflict: None,
             status: None,
             scroll: [0; 7],
             theme,
@@ -515,6 +526,11 @@ impl App {
     /// The open overlay.
     pub fn overlay(&self) -> Option<Overlay> {
         self.overlay
+    }
+
+    /// The save refused because the file changed on disk (while its question is open).
+    pub fn save_conflict(&self) -> Option<&conflict::SaveConflict> {
+        self.save_conflict.as_ref()
     }
 
     /// The current stage of the stage strip.

@@ -37,7 +37,11 @@ pub enum Msg {
         revision: u64,
         /// Success, or the error message.
         result: Result<(), String>,
+        /// The fingerprint of the file written.
+        stamp: Option<crate::session::file::Stamp>,
     },
+    /// A save found the file changed on disk since it was read, and left it alone.
+    SaveConflict(crate::app::conflict::SaveConflict),
     /// An autosave copy was written.
     Autosaved {
         /// Success, or the error message.

@@ -62,11 +62,23 @@ impl App {
                     fx
                 }
                 Some(Overlay::Recover) => self.answer_recovery(true),
+                Some(Overlay::ConfirmOverwrite) => self.overwrite(),
                 _ => Vec::new(),
             },
             Action::ConfirmNo => {
                 if self.overlay == Some(Overlay::Recover) {
                     return self.answer_recovery(false);
+                }
+                if self.overlay == Some(Overlay::ConfirmOverwrite)
+                    && let Some(c) = self.save_conflict.take()
+                {
+                    self.set_status(
+                        StatusKind::Info,
+                        format!(
+                            "{} left as it is; your edits are still here (and autosaved)",
+                            c.path.display()
+                        ),
+                    );
                 }
                 self.overlay = None;
                 Vec::new()
@@ -280,6 +292,22 @@ impl App {
         fx
     }
 
+    /// The answer yes to "the file changed on disk: overwrite it?".
+    fn overwrite(&mut self) -> Vec<Effect> {
+        self.overlay = None;
+        let Some(c) = self.save_conflict.take() else {
+            return Vec::new();
+        };
+        self.set_status(StatusKind::Info, format!("Saving {}…", c.path.display()));
+        vec![Effect::Save {
+            path: c.path,
+            session: Box::new(self.session.clone()),
+            revision: self.revision,
+            expect: self.disk_stamp,
+            force: true,
+        }]
+    }
+
     fn save(&mut self) -> Vec<Effect> {
         let path = match &mut self.origin {
             Origin::File(p) => p.clone(),
@@ -308,6 +336,8 @@ impl App {
             path,
             session: Box::new(self.session.clone()),
             revision: self.revision,
+            expect: self.disk_stamp,
+            force: false,
         }]
     }
 

@@ -384,6 +384,7 @@ fn save_is_an_effect_and_its_result_clears_dirty() {
             path: PathBuf::from("x.toml"),
             revision,
             result: Err("disk full".into()),
+            stamp: None,
         },
     );
     assert!(a.is_dirty());
@@ -394,6 +395,7 @@ fn save_is_an_effect_and_its_result_clears_dirty() {
             path: PathBuf::from("x.toml"),
             revision,
             result: Ok(()),
+            stamp: None,
         },
     );
     assert!(!a.is_dirty());
@@ -413,9 +415,69 @@ fn save_is_an_effect_and_its_result_clears_dirty() {
             path: PathBuf::from("x.toml"),
             revision: revision + 1,
             result: Ok(()),
+            stamp: None,
         },
     );
     assert!(a.is_dirty());
+}
+
+/// A save that finds the file changed on disk writes nothing and asks; yes saves over it
+/// (forced), no keeps the edits and the file as they are.
+#[test]
+fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
+    use crate::app::conflict::SaveConflict;
+    use crate::session::file::Stamp;
+    let mut a = app();
+    act(&mut a, Action::CycleType);
+    update(
+        &mut a,
+        Msg::Saved {
+            path: PathBuf::from("x.toml"),
+            revision: 0,
+            result: Ok(()),
+            stamp: Some(Stamp::of(b"as saved")),
+        },
+    );
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "x");
+    key(&mut a, KeyCode::Esc);
+    let fx = ctrl(&mut a, 's');
+    let [
+        Effect::Save {
+            revision,
+            expect,
+            force: false,
+            ..
+        },
+    ] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(
+        *expect,
+        Some(Stamp::of(b"as saved")),
+        "the save expects the file as saved"
+    );
+    let conflict = SaveConflict::new(PathBuf::from("x.toml"), *revision, "a = 1\n", "a = 2\n");
+    update(&mut a, Msg::SaveConflict(conflict.clone()));
+    assert_eq!(a.overlay(), Some(Overlay::ConfirmOverwrite));
+    assert_eq!(a.save_conflict(), Some(&conflict));
+    assert!(a.is_dirty());
+    assert!(a.status().unwrap().text.contains("changed on disk"));
+    // No: nothing is written, the edits stay.
+    let fx = key(&mut a, KeyCode::Char('n'));
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(a.overlay(), None);
+    assert!(a.is_dirty());
+    // Save again, same answer from disk; yes overwrites.
+    ctrl(&mut a, 's');
+    update(&mut a, Msg::SaveConflict(conflict));
+    let fx = key(&mut a, KeyCode::Char('y'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Save { path, force: true, .. }] if path == &PathBuf::from("x.toml")),
+        "{fx:?}"
+    );
+    assert_eq!(a.overlay(), None);
 }
 
 #[test]
@@ -812,6 +874,7 @@ fn edits_are_autosaved_and_the_copy_goes_away_when_saved_or_discarded() {
             path: "/work/s.toml".into(),
             revision: *revision,
             result: Ok(()),
+            stamp: None,
         },
     );
     assert_eq!(fx, vec![Effect::RemoveFile { path: copy }]);

@@ -64,10 +64,12 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             path,
             revision,
             result,
+            stamp,
         } => {
             match result {
                 Ok(()) => {
                     app.saved_revision = revision;
+                    app.disk_stamp = stamp;
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
                     // The copy belongs to the session as it was named before this save.
                     let discard = app.discard_autosave();
@@ -93,6 +95,18 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     );
                 }
             }
+            Vec::new()
+        }
+        Msg::SaveConflict(conflict) => {
+            app.set_status(
+                StatusKind::Error,
+                format!(
+                    "Not saved: {} changed on disk since it was opened",
+                    conflict.path.display()
+                ),
+            );
+            app.save_conflict = Some(conflict);
+            app.overlay = Some(Overlay::ConfirmOverwrite);
             Vec::new()
         }
         Msg::SessionList { dir, result } => app.on_session_list(dir, result),
@@ -128,7 +142,9 @@ impl App {
         self.status = None;
         let layer = match (self.overlay, self.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
-            (Some(Overlay::ConfirmQuit | Overlay::Recover), _) => Layer::Confirm,
+            (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
+                Layer::Confirm
+            }
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::Requests), _) => Layer::Requests,

@@ -157,6 +157,7 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         requests,
         backend: BackendConfig::Echo,
         source: None,
+        stamp: None,
     };
     let mut seen = HashSet::new();
     let mut warnings: Vec<ImportWarning> = cx

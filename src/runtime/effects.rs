@@ -12,6 +12,7 @@ use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome, TraceView};
 use crate::app::{Effect, Msg};
 use crate::runtime::{Clipboard, Internal, Runtime, jobs, terminal};
+use crate::session::SaveError;
 use crate::ui::highlight::{HighlightRequest, Highlighted};
 
 impl<B, E> Runtime<B, E>
@@ -73,13 +74,24 @@ where
                 path,
                 session,
                 revision,
-            } => self.spawn_io(move || {
-                let result = session.save_atomic(&path).map_err(|e| e.to_string());
-                Msg::Saved {
+                expect,
+                force,
+            } => self.spawn_io(move || match session.save_checked(&path, expect, force) {
+                Ok(stamp) => Msg::Saved {
                     path,
                     revision,
-                    result,
-                }
+                    result: Ok(()),
+                    stamp: Some(stamp),
+                },
+                Err(SaveError::Changed { disk, ours }) => Msg::SaveConflict(
+                    crate::app::conflict::SaveConflict::new(path, revision, &disk, &ours),
+                ),
+                Err(SaveError::Failed(e)) => Msg::Saved {
+                    path,
+                    revision,
+                    result: Err(e.to_string()),
+                    stamp: None,
+                },
             }),
             Effect::Autosave { path, session } => {
                 self.autosave = Some((path, session));
@@ -193,15 +205,20 @@ where
                 session,
                 revision,
             } => self.spawn_io(move || match session.save_new(&dir, &stem) {
-                Ok(path) => Msg::Saved {
-                    path,
-                    revision,
-                    result: Ok(()),
-                },
+                Ok(path) => {
+                    let stamp = crate::session::file::Stamp::of_file(&path);
+                    Msg::Saved {
+                        path,
+                        revision,
+                        result: Ok(()),
+                        stamp,
+                    }
+                }
                 Err(e) => Msg::Saved {
                     path: dir.join(format!("{stem}.toml")),
                     revision,
                     result: Err(e.to_string()),
+                    stamp: None,
                 },
             }),
             Effect::ListDir { generation, dir } => self.spawn_io(move || {

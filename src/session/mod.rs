@@ -52,6 +52,10 @@ pub struct Session {
     /// The file the session was loaded from (not saved in it).
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// The fingerprint of that file as it was read, to notice a change on disk before a
+    /// save replaces it (not saved in it).
+    #[serde(skip)]
+    pub stamp: Option<file::Stamp>,
 }
 
 /// A client request saved in a session (same shape as a pipeline case's `request`).
@@ -191,6 +195,7 @@ impl Session {
         })?;
         let mut s = Session::from_toml(&text, path)?;
         s.source = Some(path.to_path_buf());
+        s.stamp = Some(file::Stamp::of(text.as_bytes()));
         Ok(s)
     }
 
@@ -250,6 +255,61 @@ impl Session {
             path: path.to_path_buf(),
             source,
         })
+    }
+}
+
+/// Why a checked save did not write.
+#[derive(Debug)]
+pub enum SaveError {
+    /// The file on disk is not the one the save expected (changed since it was read, or
+    /// created meanwhile): both texts, for showing what differs.
+    Changed {
+        /// The file's text now.
+        disk: String,
+        /// What the save would write.
+        ours: String,
+    },
+    /// Writing failed.
+    Failed(SessionError),
+}
+
+impl Session {
+    /// Save over `path` atomically, unless the file there is not the one expected: `expect`
+    /// is the fingerprint of the file as last read or written (`None`: no file expected).
+    /// A file that changed since, or appeared meanwhile, is left alone (`SaveError::Changed`)
+    /// unless `force`. A file deleted meanwhile is written again. Returns the fingerprint of
+    /// what was written.
+    pub fn save_checked(
+        &self,
+        path: &Path,
+        expect: Option<file::Stamp>,
+        force: bool,
+    ) -> Result<file::Stamp, SaveError> {
+        let io = |source| {
+            SaveError::Failed(SessionError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        };
+        let ours = self.to_toml().map_err(|e| {
+            SaveError::Failed(SessionError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                message: e.to_string(),
+            })
+        })?;
+        if !force {
+            match file::read_text(path) {
+                Ok(disk) if Some(file::Stamp::of(disk.as_bytes())) != expect => {
+                    return Err(SaveError::Changed { disk, ours });
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e)),
+            }
+        }
+        write_atomic(path, ours.as_bytes()).map_err(io)?;
+        Ok(file::Stamp::of(ours.as_bytes()))
     }
 }
 
@@ -368,6 +428,7 @@ mod tests {
         );
         let mut back = Session::load(&second).unwrap();
         back.source = None;
+        back.stamp = None;
         assert_eq!(back, s);
         let names: Vec<String> = std::fs::read_dir(&dir)
             .unwrap()
@@ -375,6 +436,41 @@ mod tests {
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         assert_eq!(names.len(), 3, "no temporary files left: {names:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn checked_saves_leave_a_file_changed_on_disk_alone() {
+        let dir = std::env::temp_dir().join(format!("gatebench-checked-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("s.toml");
+        Session::builtin_default().save_atomic(&p).unwrap();
+        let mut s = Session::load(&p).unwrap();
+        s.name = "edited".into();
+        // Unchanged on disk: saved, and the new fingerprint is what a later save expects.
+        let stamp = s.save_checked(&p, s.stamp, false).unwrap();
+        s.name = "edited again".into();
+        // Another program writes the file meanwhile.
+        std::fs::write(&p, "# theirs\n").unwrap();
+        match s.save_checked(&p, Some(stamp), false) {
+            Err(SaveError::Changed { disk, ours }) => {
+                assert_eq!(disk, "# theirs\n");
+                assert!(ours.contains("edited again"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "# theirs\n");
+        // No file expected, one there: left alone too; `force` replaces it.
+        assert!(matches!(
+            s.save_checked(&p, None, false),
+            Err(SaveError::Changed { .. })
+        ));
+        s.save_checked(&p, Some(stamp), true).unwrap();
+        assert_eq!(Session::load(&p).unwrap().name, "edited again");
+        // A file deleted meanwhile is written again.
+        std::fs::remove_file(&p).unwrap();
+        s.save_checked(&p, Some(stamp), false).unwrap();
+        assert!(p.exists());
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -388,6 +484,7 @@ mod tests {
         let mut back = Session::load(&p).unwrap();
         assert_eq!(back.source.as_deref(), Some(p.as_path()));
         back.source = None;
+        back.stamp = None;
         assert_eq!(back, s);
         let leftovers: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()

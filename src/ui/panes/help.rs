@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use crate::app::keymap::Layer;
 use crate::app::{Action, App};
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::ui::style::Tok;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -151,6 +152,67 @@ pub fn draw_recover(f: &mut Frame, app: &App) {
         "A previous run ended with unsaved edits to this session.",
         ("restore them", "discard them"),
         Some(&format!("({file})")),
+    );
+}
+
+/// "The session file changed on disk since it was opened: overwrite it?", with the first
+/// lines of what differs.
+pub fn draw_confirm_overwrite(f: &mut Frame, app: &App) {
+    let Some(c) = app.save_conflict() else {
+        return;
+    };
+    let theme = app.theme();
+    let key = |action| {
+        app.keymap()
+            .keys(Layer::Confirm, action)
+            .unwrap_or_default()
+    };
+    let height = u16::try_from(c.lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(8);
+    let area = centered(f.area(), 76, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(
+            " File changed on disk ",
+            theme.warning(),
+        )));
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!("{} changed since it was opened.", c.path.display()),
+            theme.text(),
+        )),
+        Line::from(Span::styled(c.summary(), theme.muted())),
+    ];
+    lines.extend(c.lines.iter().map(|l| {
+        let style = match l.as_bytes().first() {
+            Some(b'+') => theme.token(Tok::Added),
+            Some(b'-') => theme.token(Tok::Removed),
+            _ => theme.muted(),
+        };
+        Line::from(Span::styled(l.clone(), style))
+    }));
+    lines.extend([
+        Line::default(),
+        Line::from(vec![
+            Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
+            Span::styled("  overwrite it with your edits", theme.text()),
+        ]),
+        Line::from(vec![
+            Span::styled(format!("  {}", key(Action::ConfirmNo)), theme.key_hint()),
+            Span::styled(
+                "  leave the file as it is (your edits stay here, autosaved)",
+                theme.text(),
+            ),
+        ]),
+    ]);
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
     );
 }
 
