@@ -423,7 +423,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         // One access-log line per request, written with a single call (stderr is unbuffered).
         let observer: crate::serve::Observer = std::sync::Arc::new(|s: crate::serve::Served| {
             use std::io::Write as _;
@@ -482,7 +482,11 @@ fn serve(args: &ServeArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    })
+    });
+    // The server gave requests in flight their grace period; never wait longer for what
+    // is left (a stuck connection, a render that has not finished).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    code
 }
 
 fn write_out(text: &str, output: Option<&Path>) -> ExitCode {
