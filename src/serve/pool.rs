@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use crate::gateway::pipeline::{Job, Offload};
 
-/// Stack of each render thread (the async workers have 2 MB).
-pub const RENDER_STACK_BYTES: usize = 64 * 1024 * 1024;
+/// Stack of each render thread (the async workers have 2 MB): room for values nested some
+/// 100,000 deep in a release build (a debug build needs about 1 KB a level). Only the pages
+/// used are committed; at most [`pool_size`] of these are reserved (1 GB of address space).
+pub const RENDER_STACK_BYTES: usize = 128 * 1024 * 1024;
 
 /// Render threads: twice the cores, at least 4 (two runaway templates leave room for the
-/// rest), at most 16 (each may hold a large value).
+/// rest), at most 8 (each may hold a large value and reserves a large stack).
 fn pool_size() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    (2 * cores).clamp(4, 16)
+    (2 * cores).clamp(4, 8)
 }
 
 /// A bounded pool of render threads (a tokio blocking pool used for nothing else: threads
