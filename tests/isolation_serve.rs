@@ -524,6 +524,38 @@ async fn an_endless_chunked_backend_is_cut_at_10_mb_with_a_500() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_explains_an_oversized_integration_response() {
+    use gatebench::gateway::pipeline::{ClientRequest, RunOptions, run};
+    let backend = endless_backend().await;
+    let api: gatebench::gateway::api::Api = serde_json::from_value(serde_json::json!({
+        "resources": [{"path": "/x", "methods": {"GET": {
+            "integration": {"type": "HTTP_PROXY", "httpMethod": "GET",
+                "uri": format!("http://{backend}/"), "timeoutInMillis": 20000}
+        }}}]
+    }))
+    .unwrap();
+    let request = ClientRequest {
+        method: "GET".into(),
+        path: "/x".into(),
+        ..ClientRequest::default()
+    };
+    let http = gatebench::backend::http::HttpBackend::new();
+    let t = run(&api, &request, &http, &RunOptions::default()).await;
+    assert_eq!(t.response.status, 500);
+    assert_eq!(
+        t.response.body_text(),
+        r#"{"message":"Internal server error"}"#
+    );
+    assert!(
+        t.log.iter().any(|l| l.contains(
+            "Execution failed due to an oversized integration response: the integration response exceeds the gateway's limit of 10485760 bytes"
+        )),
+        "{:#?}",
+        t.log
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declared_oversize_backend_answer_is_refused_without_waiting() {
     let backend = oversize_declaring_backend().await;
     let dir = scratch("declared");
@@ -724,7 +756,7 @@ async fn idle_sockets_are_closed_and_never_lock_out_other_clients() {
     assert!(closed >= Duration::from_millis(1000), "closed after {closed:?}");
     eprintln!("idle keep-alive connection closed after {closed:?}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    eprintln!("open connections now: {}", open_fds(gate.pid()));
+    eprintln!("open descriptors now: {}", open_fds(gate.pid()));
     drop(idle);
 }
 

@@ -434,6 +434,17 @@ async fn serve_connection(
     stop: CancellationToken,
     id: u64,
 ) {
+    // Leaves the registry however the connection ends (even by a panic).
+    struct Registered(Arc<ServeState>, u64);
+    impl Drop for Registered {
+        fn drop(&mut self) {
+            if let Ok(mut c) = self.0.conns.lock() {
+                c.remove(&self.1);
+            }
+            self.0.conn_closed.notify_waiters();
+        }
+    }
+    let _registered = Registered(Arc::clone(&state), id);
     let conn_state = Arc::clone(&peer.conn);
     let service_state = Arc::clone(&state);
     let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
@@ -445,10 +456,7 @@ async fn serve_connection(
         hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     // Head timeouts are the connection reader's (it tells idle from mid-head).
     builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(None);
-    builder
-        .http2()
-        .timer(hyper_util::rt::TokioTimer::new())
-        .keep_alive_interval(Some(state.limits.idle));
+    builder.http2().timer(hyper_util::rt::TokioTimer::new());
     let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(io), service);
     let mut conn = std::pin::pin!(conn);
     tokio::select! {
@@ -459,10 +467,6 @@ async fn serve_connection(
             let _ = tokio::time::timeout(state.limits.shutdown_grace, conn.as_mut()).await;
         }
     }
-    if let Ok(mut c) = state.conns.lock() {
-        c.remove(&id);
-    }
-    state.conn_closed.notify_waiters();
 }
 
 /// The headers every API Gateway endpoint adds to what the client sent (unless the client
