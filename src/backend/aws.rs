@@ -239,9 +239,7 @@ impl Backend for AwsLambdaBackend {
                             )
                         })
                         .collect();
-                    match super::http::read_limited(resp, super::MAX_LAMBDA_RESPONSE_BYTES)
-                        .await
-                    {
+                    match super::http::read_limited(resp, super::MAX_LAMBDA_RESPONSE_BYTES).await {
                         Ok(super::http::Limited::Whole(b)) => {
                             EndpointResult::Lambda(LambdaResult {
                                 status,

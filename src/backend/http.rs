@@ -6,8 +6,7 @@ use std::net::SocketAddr;
 
 use super::{
     Backend, BoxFuture, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall,
-    LambdaResult, MAX_INTEGRATION_RESPONSE_BYTES, MAX_LAMBDA_RESPONSE_BYTES,
-    lambda_function_name,
+    LambdaResult, MAX_INTEGRATION_RESPONSE_BYTES, MAX_LAMBDA_RESPONSE_BYTES, lambda_function_name,
 };
 use crate::gateway::trace::HttpMessage;
 

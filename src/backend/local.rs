@@ -483,8 +483,7 @@ impl LocalBackend {
                 Ok(Err(_)) => {
                     return EndpointResult::Failed {
                         kind: FailureKind::Other,
-                        message: "the Runtime API host stopped before the function answered"
-                            .into(),
+                        message: "the Runtime API host stopped before the function answered".into(),
                     };
                 }
                 Err(_) => {

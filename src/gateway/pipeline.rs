@@ -1097,7 +1097,9 @@ impl Run<'_> {
                 overrides_in,
                 Some(Instant::now() + limit),
             ),
-            Some(offload) => render_offloaded(offload, template, req, payload, overrides_in, limit).await,
+            Some(offload) => {
+                render_offloaded(offload, template, req, payload, overrides_in, limit).await
+            }
         };
         let rendered = Some(RenderedTemplate {
             content_type: key.to_string(),
@@ -1342,7 +1344,9 @@ impl Run<'_> {
                     ),
                     FailureKind::ResponseTooLarge => (
                         GatewayError::ApiConfiguration,
-                        format!("Execution failed due to an oversized integration response: {message}"),
+                        format!(
+                            "Execution failed due to an oversized integration response: {message}"
+                        ),
                     ),
                     FailureKind::InvalidEndpoint | FailureKind::Dns => (
                         GatewayError::ApiConfiguration,

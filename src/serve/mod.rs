@@ -455,7 +455,10 @@ async fn serve_connection(
     let mut builder =
         hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
     // Head timeouts are the connection reader's (it tells idle from mid-head).
-    builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(None);
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(None);
     builder.http2().timer(hyper_util::rt::TokioTimer::new());
     let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(io), service);
     let mut conn = std::pin::pin!(conn);
@@ -634,13 +637,9 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
         }
     };
     let Some(observer) = &state.observer else {
-        return builder
-            .body(body(&trace.response.body))
-            .unwrap_or_default();
+        return builder.body(body(&trace.response.body)).unwrap_or_default();
     };
-    let response = builder
-        .body(body(&trace.response.body))
-        .unwrap_or_default();
+    let response = builder.body(body(&trace.response.body)).unwrap_or_default();
     observer(Served {
         id,
         request,
