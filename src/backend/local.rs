@@ -550,3 +550,51 @@ impl Backend for LocalBackend {
         format!("local function ({})", self.command.join(" "))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn exit_reasons_read_as_lambdas() {
+        use std::os::unix::process::ExitStatusExt as _;
+        let reason = |raw| exit_reason(&Ok(std::process::ExitStatus::from_raw(raw)));
+        assert_eq!(reason(0), "Runtime exited without providing a reason");
+        assert_eq!(reason(3 << 8), "Runtime exited with error: exit status 3");
+        assert_eq!(reason(9), "Runtime exited with error: signal: killed");
+        assert_eq!(
+            reason(11),
+            "Runtime exited with error: signal: segmentation fault"
+        );
+        assert_eq!(reason(30), "Runtime exited with error: signal: signal 30");
+    }
+
+    #[test]
+    fn commands_are_relative_to_the_session_folder() {
+        let b = LocalBackend::new(vec![], "f", Some(PathBuf::from("")));
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(b.dir.as_deref(), Some(cwd.join(".").as_path()));
+        let b = LocalBackend::new(vec![], "f", Some(PathBuf::from("/srv/fn")));
+        assert_eq!(
+            b.program("./bootstrap"),
+            PathBuf::from("/srv/fn/./bootstrap")
+        );
+        assert_eq!(b.program("bin/run"), PathBuf::from("/srv/fn/bin/run"));
+        // A bare name is looked up on PATH, an absolute path is kept.
+        assert_eq!(b.program("python3"), PathBuf::from("python3"));
+        assert_eq!(b.program("/usr/bin/env"), PathBuf::from("/usr/bin/env"));
+    }
+
+    #[test]
+    fn too_large_results_are_lambdas_error() {
+        let r = LambdaResult::response_too_large(Some(7_000_000));
+        assert_eq!(r.function_error.as_deref(), Some("Unhandled"));
+        let v: serde_json::Value = serde_json::from_slice(&r.payload).unwrap();
+        assert_eq!(v["errorType"], "Function.ResponseSizeTooLarge");
+        assert_eq!(
+            v["errorMessage"],
+            "Response payload size (7000000 bytes) exceeded maximum allowed payload size (6291556 bytes)."
+        );
+    }
+}
