@@ -324,7 +324,7 @@ async fn slow_templates_do_not_hold_up_other_routes() {
     // While both render, other routes answer at once, again and again.
     let mut fast_done = Instant::now();
     for _ in 0..5 {
-        assert_fast_route_answers(&gate, Duration::from_millis(400)).await;
+        assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
         fast_done = Instant::now();
     }
     for h in slow {
@@ -354,10 +354,10 @@ async fn a_render_past_the_integration_timeout_is_a_500_at_the_timeout() {
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("Internal server error"), "{body}");
     assert!(
-        took < Duration::from_millis(1200),
+        took < Duration::from_millis(2000),
         "answered after {took:?}"
     );
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -378,7 +378,7 @@ async fn a_list_nested_50000_deep_prints_on_the_large_render_stacks() {
     assert_eq!(body.len(), 100_002);
     assert!(body.starts_with("[[[[") && body.ends_with("]]]]"));
     assert!(gate.alive(), "the server died");
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -520,7 +520,7 @@ async fn an_endless_chunked_backend_is_cut_at_10_mb_with_a_500() {
     let rss = peak_rss_kib(gate.pid());
     eprintln!("peak RSS with three endless backends: {} MiB", rss / 1024);
     assert!(rss < 400 * 1024, "peak RSS {rss} KiB");
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -629,7 +629,7 @@ async fn a_crashed_function_is_a_502_at_once_not_a_timeout() {
         "{message}"
     );
     assert!(took < Duration::from_secs(3), "took {took:?}");
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -697,7 +697,7 @@ async fn a_3_mb_result_is_accepted_and_a_7_mb_one_is_lambdas_error() {
     assert_eq!(status, 200);
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["errorType"], "Function.ResponseSizeTooLarge", "{body}");
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[test]
@@ -803,7 +803,7 @@ async fn a_half_sent_head_is_cut_off_after_the_header_timeout() {
     half.write_all(b"GET /fast HTTP/1.1\r\nHost: x\r\nX-Slow: ")
         .await
         .unwrap();
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
     let closed = closed_within(&mut half, Duration::from_secs(4)).await;
     let closed = closed.expect("a half-sent head kept its connection");
     assert!(closed < Duration::from_secs(3), "closed after {closed:?}");
@@ -836,8 +836,8 @@ async fn a_declared_length_over_10_mb_is_413_at_once() {
     )
     .await;
     assert!(head.starts_with("HTTP/1.1 413"), "{head}");
-    assert!(took < Duration::from_millis(1000), "took {took:?}");
-    assert_fast_route_answers(&gate, Duration::from_millis(500)).await;
+    assert!(took < Duration::from_millis(2000), "took {took:?}");
+    assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -852,7 +852,7 @@ async fn a_malformed_chunked_body_is_400() {
     )
     .await;
     assert!(head.starts_with("HTTP/1.1 400"), "{head}");
-    assert!(took < Duration::from_millis(1000), "took {took:?}");
+    assert!(took < Duration::from_millis(2000), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
