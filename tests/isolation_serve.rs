@@ -323,10 +323,18 @@ async fn slow_templates_do_not_hold_up_other_routes() {
     tokio::time::sleep(Duration::from_millis(150)).await;
     // While both render, other routes answer at once, again and again.
     let mut fast_done = Instant::now();
+    let mut slowest = Duration::ZERO;
     for _ in 0..5 {
-        assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
+        let (status, body, took) = get(&gate, "/fast").await;
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            took < Duration::from_secs(1),
+            "another client waited {took:?}"
+        );
+        slowest = slowest.max(took);
         fast_done = Instant::now();
     }
+    eprintln!("slowest of 5 fast requests during two slow renders: {slowest:?}");
     for h in slow {
         let (status, done) = h.await.unwrap();
         assert_eq!(status, 200);
