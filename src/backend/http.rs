@@ -209,8 +209,14 @@ pub(crate) async fn read_limited(
             .min(limit),
     );
     while let Some(chunk) = resp.chunk().await? {
-        if body.len() + chunk.len() > limit {
+        let needed = body.len() + chunk.len();
+        if needed > limit {
             return Ok(Limited::Over(None));
+        }
+        // Grow by doubling, but never past the limit (no 16 MB buffer for a 10 MB cap).
+        if needed > body.capacity() {
+            let target = needed.max(body.capacity() * 2).min(limit);
+            body.reserve_exact(target - body.len());
         }
         body.extend_from_slice(&chunk);
     }
