@@ -543,6 +543,36 @@ mod tests {
     }
 
     #[test]
+    fn each_phase_has_its_own_timeout() {
+        let t = Timeouts {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+        };
+        let conn = Arc::new(ConnState::default());
+        let mut s = HeadSniffer::watched((), Heads::default(), Arc::clone(&conn), t);
+        // A fresh connection: the header timeout, from the accept.
+        let d = s.deadline().unwrap();
+        assert!(d <= conn.epoch + t.header_read + Duration::from_millis(50));
+        // Mid-head: the header timeout, from its first byte.
+        s.observe(b"GET / HTTP/1.1\r\nHost");
+        s.note_phase();
+        assert!(!conn.is_idle());
+        let started = s.head_started.unwrap();
+        assert_eq!(s.deadline(), Some(started + t.header_read));
+        // Head done, request in flight: no limit (the backend has its own).
+        s.observe(b": x\r\n\r\n");
+        s.note_phase();
+        let flight = InFlight::new(&conn);
+        assert_eq!(s.deadline(), None);
+        assert!(!conn.is_idle());
+        // Answered: the idle timeout.
+        drop(flight);
+        assert!(conn.is_idle());
+        let d = s.deadline().unwrap();
+        assert!(d >= conn.last_activity() + t.idle);
+    }
+
+    #[test]
     fn headers_are_used_only_when_they_match_hypers() {
         let peer = Peer {
             addr: "127.0.0.1:1".parse().unwrap(),
