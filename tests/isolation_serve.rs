@@ -99,6 +99,11 @@ fn session(dir: &Path, routes: &[String], backend: &str) -> PathBuf {
     path
 }
 
+/// Address space allowed to a served gatebench (and its functions): room for the render
+/// pool's reserved stacks (8 x 128 MB) and the allocator's reservations; far below what an
+/// unbounded body would take.
+const MEMORY_CAP_KIB: u64 = 4 * 1024 * 1024;
+
 /// A `gatebench serve` process; killed when dropped.
 struct Gate {
     child: Child,
@@ -106,8 +111,14 @@ struct Gate {
 }
 
 impl Gate {
+    /// Start `gatebench serve SESSION` on a free loopback port, under a cap on its address
+    /// space ([`MEMORY_CAP_KIB`]): unbounded buffering makes it fail instead of eating the
+    /// machine.
     fn start(session: &Path, extra: &[&str]) -> Gate {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gatebench"))
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(format!("ulimit -v {MEMORY_CAP_KIB} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_gatebench"))
             .arg("serve")
             .arg(session)
             .args(["--listen", "127.0.0.1:0"])
