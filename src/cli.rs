@@ -103,6 +103,31 @@ struct ServeArgs {
     /// No access-log line per request (for load tests).
     #[arg(long, short)]
     quiet: bool,
+    /// Seconds a client has to send a request head (from its first byte; on a new
+    /// connection, from the connect) before the connection is closed.
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds)]
+    header_timeout: std::time::Duration,
+    /// Seconds a keep-alive connection may stay idle between requests.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds)]
+    idle_timeout: std::time::Duration,
+    /// Seconds a client has to send a request body (past it: 408).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds)]
+    body_timeout: std::time::Duration,
+    /// Most open connections (when full, the longest-idle one is closed to make room).
+    #[arg(long, value_name = "N", default_value = "512", value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+}
+
+/// A duration in seconds (decimals allowed), from 1 ms to a day.
+fn seconds(text: &str) -> Result<std::time::Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(0.001..=86_400.0).contains(&secs) {
+        return Err(format!("{text} is not between 0.001 and 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 #[derive(clap::Args, Debug)]
@@ -427,7 +452,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
-    runtime.block_on(async {
+    let code = runtime.block_on(async {
         // One access-log line per request, written with a single call (stderr is unbuffered).
         let observer: crate::serve::Observer = std::sync::Arc::new(|s: crate::serve::Served| {
             use std::io::Write as _;
@@ -461,7 +486,13 @@ fn serve(args: &ServeArgs) -> ExitCode {
         .await
         {
             // Nothing here reads the console execution log.
-            Ok(s) => s.without_execution_log(),
+            Ok(s) => s.without_execution_log().limits(crate::serve::Limits {
+                header_read: args.header_timeout,
+                idle: args.idle_timeout,
+                body: args.body_timeout,
+                max_connections: args.max_connections as usize,
+                ..crate::serve::Limits::default()
+            }),
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(1);
@@ -486,7 +517,11 @@ fn serve(args: &ServeArgs) -> ExitCode {
                 ExitCode::from(1)
             }
         }
-    })
+    });
+    // The server gave requests in flight their grace period; never wait longer for what
+    // is left (a stuck connection, a render that has not finished).
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    code
 }
 
 /// Why `-o` did not write.

@@ -239,13 +239,18 @@ impl Backend for AwsLambdaBackend {
                             )
                         })
                         .collect();
-                    match resp.bytes().await {
-                        Ok(b) => EndpointResult::Lambda(LambdaResult {
-                            status,
-                            headers,
-                            payload: b.to_vec(),
-                            function_error,
-                        }),
+                    match super::http::read_limited(resp, super::MAX_LAMBDA_RESPONSE_BYTES).await {
+                        Ok(super::http::Limited::Whole(b)) => {
+                            EndpointResult::Lambda(LambdaResult {
+                                status,
+                                headers,
+                                payload: b,
+                                function_error,
+                            })
+                        }
+                        Ok(super::http::Limited::Over(size)) => {
+                            EndpointResult::Lambda(LambdaResult::response_too_large(size))
+                        }
                         Err(e) => EndpointResult::Failed {
                             kind: FailureKind::Other,
                             message: e.to_string(),

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use super::{
     Backend, BoxFuture, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall,
-    LambdaResult, lambda_function_name,
+    LambdaResult, MAX_INTEGRATION_RESPONSE_BYTES, MAX_LAMBDA_RESPONSE_BYTES, lambda_function_name,
 };
 use crate::gateway::trace::HttpMessage;
 
@@ -107,13 +107,17 @@ impl HttpBackend {
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 let headers = header_pairs(resp.headers());
-                match resp.bytes().await {
-                    Ok(body) => EndpointResult::Http(HttpMessage {
+                match read_limited(resp, MAX_INTEGRATION_RESPONSE_BYTES).await {
+                    Ok(Limited::Whole(body)) => EndpointResult::Http(HttpMessage {
                         status,
                         headers,
-                        body: body.to_vec(),
+                        body,
                         ..HttpMessage::default()
                     }),
+                    Ok(Limited::Over(size)) => EndpointResult::Failed {
+                        kind: FailureKind::ResponseTooLarge,
+                        message: over_limit_message(size, MAX_INTEGRATION_RESPONSE_BYTES),
+                    },
                     Err(e) => failure(&e),
                 }
             }
@@ -149,8 +153,12 @@ impl HttpBackend {
                     .get("X-Amz-Function-Error")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_string);
-                let payload = match resp.bytes().await {
-                    Ok(b) => b.to_vec(),
+                let payload = match read_limited(resp, MAX_LAMBDA_RESPONSE_BYTES).await {
+                    Ok(Limited::Whole(b)) => b,
+                    // Lambda itself refuses such a result: its function error.
+                    Ok(Limited::Over(size)) => {
+                        return EndpointResult::Lambda(LambdaResult::response_too_large(size));
+                    }
                     Err(e) => return failure(&e),
                 };
                 // Real AWS answers 200 with X-Amz-Function-Error; cargo-lambda's emulator
@@ -174,6 +182,56 @@ impl HttpBackend {
 impl Default for HttpBackend {
     fn default() -> Self {
         HttpBackend::new()
+    }
+}
+
+/// A response body read up to a limit.
+pub(crate) enum Limited {
+    /// The whole body, within the limit.
+    Whole(Vec<u8>),
+    /// Over the limit: reading stopped there (the declared length, when there was one).
+    Over(Option<u64>),
+}
+
+/// Read a response body, at most `limit` bytes: a declared `Content-Length` over the limit is
+/// refused before reading, an endless body stops one chunk past it (the connection is dropped).
+pub(crate) async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Limited, reqwest::Error> {
+    let limit64 = u64::try_from(limit).unwrap_or(u64::MAX);
+    if let Some(n) = resp.content_length().filter(|n| *n > limit64) {
+        return Ok(Limited::Over(Some(n)));
+    }
+    let mut body = Vec::with_capacity(
+        usize::try_from(resp.content_length().unwrap_or(0))
+            .unwrap_or(0)
+            .min(limit),
+    );
+    while let Some(chunk) = resp.chunk().await? {
+        let needed = body.len() + chunk.len();
+        if needed > limit {
+            return Ok(Limited::Over(None));
+        }
+        // Grow by doubling, but never past the limit (no 16 MB buffer for a 10 MB cap).
+        if needed > body.capacity() {
+            let target = needed.max(body.capacity() * 2).min(limit);
+            body.reserve_exact(target - body.len());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Limited::Whole(body))
+}
+
+/// The log's explanation for an integration response over the gateway's limit.
+pub(crate) fn over_limit_message(size: Option<u64>, limit: usize) -> String {
+    match size {
+        Some(n) => format!(
+            "the integration response of {n} bytes exceeds the gateway's limit of {limit} bytes"
+        ),
+        None => format!(
+            "the integration response exceeds the gateway's limit of {limit} bytes (reading stopped there)"
+        ),
     }
 }
 

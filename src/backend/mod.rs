@@ -80,8 +80,53 @@ pub enum FailureKind {
     Tls,
     /// The endpoint URI is invalid or there is nowhere to send the call.
     InvalidEndpoint,
+    /// The integration response is larger than the gateway accepts
+    /// ([`MAX_INTEGRATION_RESPONSE_BYTES`]); the gateway answers 500.
+    ResponseTooLarge,
     /// Any other failure.
     Other,
+}
+
+/// Largest integration response the gateway reads (10 MB, the payload quota); a larger one
+/// is answered with 500 `Internal server error`.
+pub const MAX_INTEGRATION_RESPONSE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Largest synchronous Lambda result (6 MB as Lambda counts it: 6,291,556 bytes); a larger
+/// one is Lambda's `Function.ResponseSizeTooLarge` function error.
+pub const MAX_LAMBDA_RESPONSE_BYTES: usize = 6_291_556;
+
+impl LambdaResult {
+    /// A function error as Lambda's Invoke API reports it: HTTP 200,
+    /// `X-Amz-Function-Error: Unhandled`, the error object as payload.
+    pub fn function_error(error_type: &str, error_message: &str) -> LambdaResult {
+        let payload = serde_json::json!({
+            "errorMessage": error_message,
+            "errorType": error_type,
+        });
+        LambdaResult {
+            status: 200,
+            headers: vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("X-Amz-Function-Error".into(), "Unhandled".into()),
+            ],
+            payload: payload.to_string().into_bytes(),
+            function_error: Some("Unhandled".into()),
+        }
+    }
+
+    /// Lambda's answer to a result over [`MAX_LAMBDA_RESPONSE_BYTES`] (`size`: its length
+    /// when known).
+    pub fn response_too_large(size: Option<u64>) -> LambdaResult {
+        let message = match size {
+            Some(n) => format!(
+                "Response payload size ({n} bytes) exceeded maximum allowed payload size ({MAX_LAMBDA_RESPONSE_BYTES} bytes)."
+            ),
+            None => format!(
+                "Response payload size exceeded maximum allowed payload size ({MAX_LAMBDA_RESPONSE_BYTES} bytes)."
+            ),
+        };
+        LambdaResult::function_error("Function.ResponseSizeTooLarge", &message)
+    }
 }
 
 /// What the backend answered.

@@ -139,6 +139,24 @@ pub struct RunOptions {
     pub intercept: Option<Intercept>,
     /// Write the console execution log (off for a headless server, where nobody reads it).
     pub execution_log: bool,
+    /// Where template renders run: `None` renders on the calling thread; listen mode hands
+    /// them to a pool of threads with large stacks, off the async workers, so a slow
+    /// template costs its own request only.
+    pub offload: Option<Offload>,
+}
+
+/// A piece of CPU work handed to [`Offload`].
+pub type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Runs [`Job`]s somewhere else (listen mode: its render pool). The job must run exactly
+/// once; a job that is dropped unrun answers its request with a render error.
+#[derive(Clone)]
+pub struct Offload(pub std::sync::Arc<dyn Fn(Job) + Send + Sync>);
+
+impl std::fmt::Debug for Offload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Offload")
+    }
 }
 
 impl Default for RunOptions {
@@ -162,6 +180,7 @@ impl Default for RunOptions {
             context: Map::new(),
             intercept: None,
             execution_log: true,
+            offload: None,
         }
     }
 }
@@ -505,6 +524,15 @@ impl Run<'_> {
     }
 
     fn respond(&mut self, status: u16, mut headers: Vec<(String, String)>, body: Vec<u8>) {
+        // A status the gateway cannot send (informational 1xx such as 101 Switching
+        // Protocols, or outside HTTP's range), whether from an integration response, an
+        // override or a proxy answer, is refused as a configuration error.
+        if !(200..=599).contains(&status) {
+            let why = format!("status {status} is not one the gateway sends (200-599)");
+            let reason = format!("Invalid status code {status} for the method response");
+            self.config_failure(Stage::MethodResponse, &why, &reason);
+            return;
+        }
         headers.extend(self.common_headers());
         self.log
             .line(format!("Method completed with status: {status}"));
@@ -887,14 +915,18 @@ impl Run<'_> {
             }
             RequestTemplateChoice::Transform(key, template) => {
                 notes.push(format!("request template for {key}"));
-                let Some((text, ov)) = self.render_mapping(
-                    Stage::IntegrationRequest,
-                    key,
-                    template,
-                    req,
-                    &request.body,
-                    &Json::Null,
-                ) else {
+                let Some((text, ov)) = self
+                    .render_mapping(
+                        Stage::IntegrationRequest,
+                        key,
+                        template,
+                        req,
+                        &request.body,
+                        &Json::Null,
+                        Duration::from_millis(integration.timeout_ms()),
+                    )
+                    .await
+                else {
                     return;
                 };
                 overrides = ov;
@@ -1040,12 +1072,14 @@ impl Run<'_> {
             endpoint_response,
             lambda_error,
             &overrides,
-        );
+        )
+        .await;
     }
 
     /// Render a request or response mapping template, recording it in the trace; on failure
     /// answer the client (500) and return `None`.
-    fn render_mapping(
+    #[allow(clippy::too_many_arguments)]
+    async fn render_mapping(
         &mut self,
         stage: Stage,
         key: &str,
@@ -1053,8 +1087,20 @@ impl Run<'_> {
         req: &std::sync::Arc<MethodRequest>,
         payload: &[u8],
         overrides_in: &Json,
+        limit: Duration,
     ) -> Option<(String, Json)> {
-        let (output, overrides) = render_template(template, req, payload, overrides_in);
+        let (output, overrides) = match &self.opts.offload {
+            None => render_template_until(
+                template,
+                req,
+                payload,
+                overrides_in,
+                Some(Instant::now() + limit),
+            ),
+            Some(offload) => {
+                render_offloaded(offload, template, req, payload, overrides_in, limit).await
+            }
+        };
         let rendered = Some(RenderedTemplate {
             content_type: key.to_string(),
             template: template.to_string(),
@@ -1299,6 +1345,12 @@ impl Run<'_> {
                         GatewayError::IntegrationTimeout,
                         format!("Execution failed due to a timeout error: {message}"),
                     ),
+                    FailureKind::ResponseTooLarge => (
+                        GatewayError::ApiConfiguration,
+                        format!(
+                            "Execution failed due to an oversized integration response: {message}"
+                        ),
+                    ),
                     FailureKind::InvalidEndpoint | FailureKind::Dns => (
                         GatewayError::ApiConfiguration,
                         "Execution failed due to configuration error: Invalid endpoint address"
@@ -1343,7 +1395,7 @@ impl Run<'_> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn integration_response(
+    async fn integration_response(
         &mut self,
         request: &ClientRequest,
         req: &std::sync::Arc<MethodRequest>,
@@ -1427,14 +1479,18 @@ impl Run<'_> {
         {
             Some((key, template)) => {
                 content_type = key.clone();
-                let Some((text, ov)) = self.render_mapping(
-                    Stage::IntegrationResponse,
-                    &key,
-                    &template,
-                    req,
-                    &endpoint.body,
-                    overrides_in,
-                ) else {
+                let Some((text, ov)) = self
+                    .render_mapping(
+                        Stage::IntegrationResponse,
+                        &key,
+                        &template,
+                        req,
+                        &endpoint.body,
+                        overrides_in,
+                        Duration::from_millis(integration.timeout_ms()),
+                    )
+                    .await
+                else {
                     return;
                 };
                 overrides = ov;
@@ -1989,7 +2045,26 @@ pub fn render_template(
     payload: &[u8],
     overrides_in: &Json,
 ) -> (Result<String, VtlError>, Json) {
+    render_template_until(template, req, payload, overrides_in, None)
+}
+
+/// [`render_template`] with a deadline: the integration's timeout, from when the render
+/// starts.
+pub fn render_template_until(
+    template: &str,
+    req: &std::sync::Arc<MethodRequest>,
+    payload: &[u8],
+    overrides_in: &Json,
+    deadline: Option<Instant>,
+) -> (Result<String, VtlError>, Json) {
     let policy = crate::vtl::Policy::api_gateway();
+    // HOOK (render deadline): this branch's `Policy` has no time budget. The VTL budgets
+    // work adds `Policy::deadline: Option<Instant>`; once both are merged this line becomes
+    // `policy.deadline = deadline;` (with `let mut policy`), so a runaway template stops
+    // itself at the integration timeout and frees its pool thread. Until then an offloaded
+    // render that overruns is abandoned by its request (500 at the timeout, see
+    // `render_offloaded`) and finishes on its pool thread.
+    let _ = deadline;
     let parsed = match parsed_template(template, &policy) {
         Ok(t) => t,
         Err(e) => return (Err(e), overrides_in.clone()),
@@ -2007,6 +2082,50 @@ pub fn render_template(
         None => overrides_in.clone(),
     };
     (out, exported)
+}
+
+/// Render on the offload pool and wait at most `limit` for it. A render that overruns, or
+/// whose job was dropped (it panicked, the pool is gone), is a render error: the gateway's
+/// 500 for this request only.
+async fn render_offloaded(
+    offload: &Offload,
+    template: &str,
+    req: &std::sync::Arc<MethodRequest>,
+    payload: &[u8],
+    overrides_in: &Json,
+    limit: Duration,
+) -> (Result<String, VtlError>, Json) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let (template, req, payload, overrides) = (
+        template.to_string(),
+        std::sync::Arc::clone(req),
+        payload.to_vec(),
+        overrides_in.clone(),
+    );
+    (offload.0)(Box::new(move || {
+        let deadline = Instant::now() + limit;
+        let _ = tx.send(render_template_until(
+            &template,
+            &req,
+            &payload,
+            &overrides,
+            Some(deadline),
+        ));
+    }));
+    let failed = |message: String| {
+        let mut e = VtlError::new(crate::vtl::ErrorKind::Render, 0, message);
+        e.line = 1;
+        e.col = 1;
+        (Err(e), overrides_in.clone())
+    };
+    match tokio::time::timeout(limit, rx).await {
+        Ok(Ok(out)) => out,
+        Ok(Err(_)) => failed("the render stopped before finishing".to_string()),
+        Err(_) => failed(format!(
+            "the template did not finish within the integration timeout of {} ms",
+            limit.as_millis()
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -12,8 +12,12 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
+use std::future::Future as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
 
 /// Largest request head looked at; a larger one stops the sniffing for the connection.
 const MAX_HEAD: usize = 64 * 1024;
@@ -56,23 +60,144 @@ enum Framing {
 /// Longest chunk-size or trailer line looked at.
 const MAX_LINE: usize = 4096;
 
-/// A connection that notes each request head it reads.
+/// Timeouts a connection is held to (see [`super::Limits`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// From a head's first byte (or, on a fresh connection, from the accept) to its end.
+    pub header_read: Duration,
+    /// Between requests, with nothing in flight.
+    pub idle: Duration,
+}
+
+/// What the server knows about one open connection (shared by its reader, its requests and
+/// the accept loop, which closes idle connections to make room).
+#[derive(Debug)]
+pub struct ConnState {
+    /// Requests of this connection being answered.
+    pub in_flight: AtomicUsize,
+    /// Closes the connection (eviction when the server is full).
+    pub evict: CancellationToken,
+    /// When the connection was accepted.
+    epoch: Instant,
+    /// Milliseconds from `epoch` to the last byte read or written.
+    last_activity: AtomicU64,
+    /// Between requests (no head or body being read).
+    between: AtomicBool,
+}
+
+impl Default for ConnState {
+    fn default() -> Self {
+        ConnState {
+            in_flight: AtomicUsize::new(0),
+            evict: CancellationToken::new(),
+            epoch: Instant::now(),
+            last_activity: AtomicU64::new(0),
+            between: AtomicBool::new(true),
+        }
+    }
+}
+
+impl ConnState {
+    fn touch(&self) {
+        let ms = u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_activity.store(ms, Ordering::Relaxed);
+    }
+
+    /// When the connection last read or wrote.
+    pub fn last_activity(&self) -> Instant {
+        self.epoch + Duration::from_millis(self.last_activity.load(Ordering::Relaxed))
+    }
+
+    /// Idle: between requests with nothing in flight (safe to close).
+    pub fn is_idle(&self) -> bool {
+        self.between.load(Ordering::Relaxed) && self.in_flight.load(Ordering::Relaxed) == 0
+    }
+}
+
+/// Counts a request in flight on its connection while alive.
+pub struct InFlight(Arc<ConnState>);
+
+impl InFlight {
+    /// Count one more request on `conn`.
+    pub fn new(conn: &Arc<ConnState>) -> InFlight {
+        conn.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(Arc::clone(conn))
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+        self.0.touch();
+    }
+}
+
+/// A connection that notes each request head it reads, and ends itself (a read error) when
+/// a head takes too long or it stays idle too long.
 pub struct HeadSniffer<IO> {
     io: IO,
     state: State,
     buf: Vec<u8>,
     heads: Heads,
+    conn: Arc<ConnState>,
+    timeouts: Option<Timeouts>,
+    /// Whether a request head has been read on this connection.
+    served: bool,
+    /// When the head being read started.
+    head_started: Option<Instant>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl<IO> HeadSniffer<IO> {
-    /// Wrap `io`; heads go to `heads`.
+    /// Wrap `io`; heads go to `heads`. No timeouts.
     pub fn new(io: IO, heads: Heads) -> Self {
         HeadSniffer {
             io,
             state: State::Head,
             buf: Vec::new(),
             heads,
+            conn: Arc::default(),
+            timeouts: None,
+            served: false,
+            head_started: None,
+            sleep: None,
         }
+    }
+
+    /// Wrap `io` for the server: heads go to `heads`, `conn` is kept up to date, and
+    /// `timeouts` apply.
+    pub fn watched(io: IO, heads: Heads, conn: Arc<ConnState>, timeouts: Timeouts) -> Self {
+        HeadSniffer {
+            conn,
+            timeouts: Some(timeouts),
+            ..HeadSniffer::new(io, heads)
+        }
+    }
+
+    /// When this connection must have made progress by, in its current phase (`None`: no
+    /// limit now, e.g. while a request is answered; bodies are timed by the handler).
+    fn deadline(&self) -> Option<Instant> {
+        let t = self.timeouts?;
+        let reading_head = matches!(self.state, State::Head) && !self.buf.is_empty();
+        if reading_head {
+            return self.head_started.map(|s| s + t.header_read);
+        }
+        if self.conn.in_flight.load(Ordering::Relaxed) > 0 {
+            return None;
+        }
+        let wait = if self.served { t.idle } else { t.header_read };
+        Some(self.conn.last_activity() + wait)
+    }
+
+    /// Note where the connection is (for the timers and the accept loop).
+    fn note_phase(&mut self) {
+        let between = matches!(self.state, State::Head | State::Off) && self.buf.is_empty();
+        if matches!(self.state, State::Head) && !self.buf.is_empty() {
+            self.head_started.get_or_insert_with(Instant::now);
+        } else {
+            self.head_started = None;
+        }
+        self.conn.between.store(between, Ordering::Relaxed);
     }
 
     /// Follow the bytes just read. Body bytes are only counted; head bytes are kept until
@@ -158,6 +283,7 @@ impl<IO> HeadSniffer<IO> {
                         return;
                     };
                     let head_len = end + 4;
+                    self.served = true;
                     self.state = match parse(&self.buf[..head_len]) {
                         Some((headers, body)) => {
                             if let Ok(mut q) = self.heads.lock() {
@@ -232,10 +358,39 @@ impl<IO: AsyncRead + Unpin> AsyncRead for HeadSniffer<IO> {
         let this = self.get_mut();
         let before = buf.filled().len();
         let polled = Pin::new(&mut this.io).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = &polled
-            && !matches!(this.state, State::Off)
-        {
-            this.observe(&buf.filled()[before..]);
+        match &polled {
+            Poll::Ready(Ok(())) => {
+                if buf.filled().len() > before {
+                    this.conn.touch();
+                    if matches!(this.state, State::Off) {
+                        // Bytes of unknown meaning: not between requests.
+                        this.served = true;
+                    } else {
+                        this.observe(&buf.filled()[before..]);
+                    }
+                    this.note_phase();
+                }
+            }
+            Poll::Pending => {
+                if let Some(deadline) = this.deadline() {
+                    let deadline = tokio::time::Instant::from_std(deadline);
+                    let sleep = this
+                        .sleep
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                    if sleep.deadline() != deadline {
+                        sleep.as_mut().reset(deadline);
+                    }
+                    if sleep.as_mut().poll(cx).is_ready() {
+                        let what = if this.head_started.is_some() {
+                            "the request head did not arrive in time"
+                        } else {
+                            "the connection was idle too long"
+                        };
+                        return Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, what)));
+                    }
+                }
+            }
+            Poll::Ready(Err(_)) => {}
         }
         polled
     }
@@ -247,7 +402,14 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
         cx: &mut Context<'_>,
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, data)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_write(cx, data);
+        if let Poll::Ready(Ok(n)) = &polled
+            && *n > 0
+        {
+            this.conn.touch();
+        }
+        polled
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -263,7 +425,14 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let polled = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        if let Poll::Ready(Ok(n)) = &polled
+            && *n > 0
+        {
+            this.conn.touch();
+        }
+        polled
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -278,6 +447,8 @@ pub struct Peer {
     pub addr: SocketAddr,
     /// Its request heads, as written.
     pub heads: Heads,
+    /// The connection's state.
+    pub conn: Arc<ConnState>,
 }
 
 impl Peer {
@@ -297,49 +468,6 @@ impl Peer {
         a.sort_unstable();
         b.sort_unstable();
         (a == b).then_some(sniffed)
-    }
-}
-
-/// A TCP listener whose connections note their request heads.
-pub struct SniffingListener(pub TcpListener);
-
-impl axum::serve::Listener for SniffingListener {
-    type Io = HeadSniffer<TcpStream>;
-    type Addr = Peer;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            match self.0.accept().await {
-                Ok((stream, addr)) => {
-                    let _ = stream.set_nodelay(true);
-                    let heads = Heads::default();
-                    return (
-                        HeadSniffer::new(stream, Arc::clone(&heads)),
-                        Peer { addr, heads },
-                    );
-                }
-                // Out of file descriptors and the like: wait a little, as axum does.
-                Err(e) => {
-                    tracing::debug!(error = %e, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-            }
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<Self::Addr> {
-        Ok(Peer {
-            addr: self.0.local_addr()?,
-            heads: Heads::default(),
-        })
-    }
-}
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, SniffingListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, SniffingListener>) -> Self {
-        stream.remote_addr().clone()
     }
 }
 
@@ -415,10 +543,41 @@ mod tests {
     }
 
     #[test]
+    fn each_phase_has_its_own_timeout() {
+        let t = Timeouts {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+        };
+        let conn = Arc::new(ConnState::default());
+        let mut s = HeadSniffer::watched((), Heads::default(), Arc::clone(&conn), t);
+        // A fresh connection: the header timeout, from the accept.
+        let d = s.deadline().unwrap();
+        assert!(d <= conn.epoch + t.header_read + Duration::from_millis(50));
+        // Mid-head: the header timeout, from its first byte.
+        s.observe(b"GET / HTTP/1.1\r\nHost");
+        s.note_phase();
+        assert!(!conn.is_idle());
+        let started = s.head_started.unwrap();
+        assert_eq!(s.deadline(), Some(started + t.header_read));
+        // Head done, request in flight: no limit (the backend has its own).
+        s.observe(b": x\r\n\r\n");
+        s.note_phase();
+        let flight = InFlight::new(&conn);
+        assert_eq!(s.deadline(), None);
+        assert!(!conn.is_idle());
+        // Answered: the idle timeout.
+        drop(flight);
+        assert!(conn.is_idle());
+        let d = s.deadline().unwrap();
+        assert!(d >= conn.last_activity() + t.idle);
+    }
+
+    #[test]
     fn headers_are_used_only_when_they_match_hypers() {
         let peer = Peer {
             addr: "127.0.0.1:1".parse().unwrap(),
             heads: Heads::default(),
+            conn: Arc::default(),
         };
         let mut parsed = axum::http::HeaderMap::new();
         parsed.append("host", "x".parse().unwrap());

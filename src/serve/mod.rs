@@ -2,15 +2,17 @@
 //! request through the same pipeline as `gatebench run` and the workbench.
 
 mod head;
+mod pool;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
 use axum::response::Response;
+use futures_util::StreamExt as _;
+use tokio_util::sync::CancellationToken;
 
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,7 +22,7 @@ use serde_json::{Map, Value as Json};
 use crate::backend::Backend;
 use crate::gateway::MAX_PAYLOAD_BYTES;
 use crate::gateway::api::Api;
-use crate::gateway::pipeline::{ClientRequest, Intercept, InterceptHook, RunOptions, run};
+use crate::gateway::pipeline::{ClientRequest, Intercept, InterceptHook, Offload, RunOptions, run};
 use crate::gateway::trace::Trace;
 use crate::session::{BackendConfig, Session};
 
@@ -79,6 +81,13 @@ struct ServeState {
     observer: Option<Observer>,
     hook: Option<InterceptHook>,
     next_id: AtomicU64,
+    limits: Limits,
+    /// Where renders run (off the async workers).
+    offload: Option<Offload>,
+    /// Open connections, by number.
+    conns: std::sync::Mutex<std::collections::HashMap<u64, Arc<head::ConnState>>>,
+    /// Told when a connection closes (the accept loop waits on it when full).
+    conn_closed: tokio::sync::Notify,
 }
 
 impl ServeState {
@@ -124,6 +133,11 @@ impl ServeHandle {
         });
     }
 
+    /// How many connections are open now.
+    pub fn open_connections(&self) -> usize {
+        self.0.conns.lock().map_or(0, |c| c.len())
+    }
+
     /// Arm or disarm the breakpoint (requests pause before the endpoint is called; needs an
     /// intercept hook, see [`Server::intercept`]).
     pub fn set_breakpoint(&self, on: bool) {
@@ -152,6 +166,38 @@ pub enum ServeError {
         /// The error.
         source: std::io::Error,
     },
+}
+
+/// What one client may hold of the server: time to send a request, idle time, connections.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A request head must arrive whole within this, from its first byte (on a fresh
+    /// connection: from the accept). Past it the connection is closed.
+    pub header_read: Duration,
+    /// A keep-alive connection with no request in flight is closed after this long without
+    /// traffic.
+    pub idle: Duration,
+    /// A request body must arrive whole within this, from the end of its head; past it the
+    /// client gets 408 and the connection is closed.
+    pub body: Duration,
+    /// Most open connections. When full, the longest-idle connection is closed to make room;
+    /// when none is idle, new clients wait in the listen backlog.
+    pub max_connections: usize,
+    /// After shutdown is asked for, requests in flight get this long to finish; then the
+    /// server stops whatever is left.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read: Duration::from_secs(10),
+            idle: Duration::from_secs(60),
+            body: Duration::from_secs(30),
+            max_connections: 512,
+            shutdown_grace: Duration::from_secs(3),
+        }
+    }
 }
 
 /// Example request lines (`METHOD /stage/path`), one per method: path parameters are filled
@@ -209,6 +255,15 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
+        // Renders run on a pool of threads with large stacks; without one (the OS refused
+        // the threads), on the async workers as before.
+        let offload = match pool::RenderPool::new() {
+            Ok(p) => Some(p.offload()),
+            Err(e) => {
+                tracing::warn!(error = %e, "no render pool: rendering on the async workers");
+                None
+            }
+        };
         Ok(Server {
             listener,
             state: Arc::new(ServeState {
@@ -217,8 +272,21 @@ impl Server {
                 observer,
                 hook: None,
                 next_id: AtomicU64::new(1),
+                limits: Limits::default(),
+                offload,
+                conns: std::sync::Mutex::default(),
+                conn_closed: tokio::sync::Notify::new(),
             }),
         })
+    }
+
+    /// Hold clients to these limits instead of the defaults. Call before [`Server::handle`]
+    /// and [`Server::run`].
+    pub fn limits(mut self, limits: Limits) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            state.limits = limits;
+        }
+        self
     }
 
     /// Pause requests at the breakpoint (when armed with [`ServeHandle::set_breakpoint`])
@@ -250,21 +318,157 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// Serve until `shutdown` completes.
+    /// Serve until `shutdown` completes; then requests in flight get
+    /// [`Limits::shutdown_grace`] to finish, and the server returns whatever is left.
     pub async fn run(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        let app = axum::Router::new()
-            .fallback(handle)
-            .with_state(self.state)
-            .layer(axum::extract::DefaultBodyLimit::disable());
-        axum::serve(
-            head::SniffingListener(self.listener),
-            app.into_make_service_with_connect_info::<head::Peer>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
+        let Server { listener, state } = self;
+        let stop = CancellationToken::new();
+        let tasks = tokio_util::task::TaskTracker::new();
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut next_conn: u64 = 0;
+        loop {
+            // Room for one more connection: close the longest-idle one when full, else
+            // wait for one to close.
+            loop {
+                let notified = state.conn_closed.notified();
+                if make_room(&state) {
+                    break;
+                }
+                tokio::select! {
+                    () = notified => {}
+                    () = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    () = &mut shutdown => return finish(&stop, &tasks, &state).await,
+                }
+            }
+            let (stream, addr) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(a) => a,
+                    // Out of file descriptors and the like: wait a little, as axum does.
+                    Err(e) => {
+                        tracing::debug!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => return finish(&stop, &tasks, &state).await,
+            };
+            next_conn += 1;
+            let id = next_conn;
+            let _ = stream.set_nodelay(true);
+            let conn = Arc::new(head::ConnState::default());
+            if let Ok(mut c) = state.conns.lock() {
+                c.insert(id, Arc::clone(&conn));
+            }
+            let heads = head::Heads::default();
+            let peer = head::Peer {
+                addr,
+                heads: Arc::clone(&heads),
+                conn: Arc::clone(&conn),
+            };
+            let io = head::HeadSniffer::watched(
+                stream,
+                heads,
+                Arc::clone(&conn),
+                head::Timeouts {
+                    header_read: state.limits.header_read,
+                    idle: state.limits.idle,
+                },
+            );
+            tasks.spawn(serve_connection(
+                Arc::clone(&state),
+                io,
+                peer,
+                stop.clone(),
+                id,
+            ));
+        }
+    }
+}
+
+/// Whether there is room for one more connection; when full, closes the longest-idle one
+/// (and says there is room: it is going).
+fn make_room(state: &ServeState) -> bool {
+    let Ok(conns) = state.conns.lock() else {
+        return true;
+    };
+    if conns.len() < state.limits.max_connections.max(1) {
+        return true;
+    }
+    // Idle for a moment at least (a request just read is not in flight yet).
+    let settled = Instant::now() - Duration::from_millis(100);
+    let victim = conns
+        .values()
+        .filter(|c| c.is_idle() && !c.evict.is_cancelled() && c.last_activity() < settled)
+        .min_by_key(|c| c.last_activity());
+    match victim {
+        Some(c) => {
+            c.evict.cancel();
+            true
+        }
+        None => false,
+    }
+}
+
+/// Stop accepting, let connections finish what they are answering (within the grace
+/// period), then return.
+async fn finish(
+    stop: &CancellationToken,
+    tasks: &tokio_util::task::TaskTracker,
+    state: &ServeState,
+) -> std::io::Result<()> {
+    stop.cancel();
+    tasks.close();
+    let _ = tokio::time::timeout(state.limits.shutdown_grace, tasks.wait()).await;
+    Ok(())
+}
+
+/// Serve one connection (HTTP/1.1 or HTTP/2) until it ends, is evicted, or the server
+/// stops (then: a graceful close, bounded by the grace period).
+async fn serve_connection(
+    state: Arc<ServeState>,
+    io: head::HeadSniffer<tokio::net::TcpStream>,
+    peer: head::Peer,
+    stop: CancellationToken,
+    id: u64,
+) {
+    // Leaves the registry however the connection ends (even by a panic).
+    struct Registered(Arc<ServeState>, u64);
+    impl Drop for Registered {
+        fn drop(&mut self) {
+            if let Ok(mut c) = self.0.conns.lock() {
+                c.remove(&self.1);
+            }
+            self.0.conn_closed.notify_waiters();
+        }
+    }
+    let _registered = Registered(Arc::clone(&state), id);
+    let conn_state = Arc::clone(&peer.conn);
+    let service_state = Arc::clone(&state);
+    let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+        let state = Arc::clone(&service_state);
+        let peer = peer.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle(state, peer, req.map(Body::new)).await) }
+    });
+    let mut builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    // Head timeouts are the connection reader's (it tells idle from mid-head).
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(None);
+    builder.http2().timer(hyper_util::rt::TokioTimer::new());
+    let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(io), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        () = conn_state.evict.cancelled() => {}
+        () = stop.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(state.limits.shutdown_grace, conn.as_mut()).await;
+        }
     }
 }
 
@@ -305,11 +509,50 @@ fn gateway_413() -> Response {
         .unwrap_or_default()
 }
 
-async fn handle(
-    State(state): State<Arc<ServeState>>,
-    ConnectInfo(peer): ConnectInfo<head::Peer>,
-    req: Request<Body>,
-) -> Response {
+/// A body that is not valid HTTP framing (a malformed chunked body): 400.
+fn bad_request() -> Response {
+    Response::builder()
+        .status(StatusCode::BAD_REQUEST)
+        .header("Content-Type", "application/json")
+        .header("Connection", "close")
+        .body(Body::from(r#"{"message":"Bad Request"}"#))
+        .unwrap_or_default()
+}
+
+/// A body that did not arrive within [`Limits::body`]: 408, and the connection closes.
+fn request_timeout() -> Response {
+    Response::builder()
+        .status(StatusCode::REQUEST_TIMEOUT)
+        .header("Content-Type", "application/json")
+        .header("Connection", "close")
+        .body(Body::from(r#"{"message":"Request Timeout"}"#))
+        .unwrap_or_default()
+}
+
+/// Why a request body could not be read.
+enum BodyError {
+    /// Over the gateway's 10 MB.
+    TooLarge,
+    /// Not valid framing, or the client went away.
+    Malformed,
+}
+
+/// Read a request body, at most one byte past the gateway's limit.
+async fn read_body(body: Body) -> Result<Vec<u8>, BodyError> {
+    let mut stream = body.into_data_stream();
+    let mut out = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Malformed)?;
+        if out.len() + chunk.len() > MAX_PAYLOAD_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) -> Response {
+    let _in_flight = head::InFlight::new(&peer.conn);
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     // The client's header names as written (API Gateway keeps their case), else hyper's.
@@ -325,9 +568,20 @@ async fn handle(
             })
             .collect()
     });
-    // Read at most one byte past the gateway's limit.
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_PAYLOAD_BYTES + 1).await else {
+    // A declared length over the limit is answered at once, without waiting for the body.
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_PAYLOAD_BYTES as u64) {
         return gateway_413();
+    }
+    let bytes = match tokio::time::timeout(state.limits.body, read_body(body)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(BodyError::TooLarge)) => return gateway_413(),
+        Ok(Err(BodyError::Malformed)) => return bad_request(),
+        Err(_) => return request_timeout(),
     };
     let opts = RunOptions::default();
     add_gateway_headers(&mut headers, peer.addr, &opts.request_id);
@@ -336,7 +590,7 @@ async fn handle(
         path: parts.uri.path().to_string(),
         raw_query: parts.uri.query().unwrap_or("").to_string(),
         headers,
-        body: bytes.to_vec(),
+        body: bytes,
     };
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
     let live = state.live();
@@ -344,6 +598,7 @@ async fn handle(
         context: live.context.clone(),
         execution_log: state.execution_log,
         source_ip: peer.addr.ip().to_string(),
+        offload: state.offload.clone(),
         ..opts
     };
     if live.breakpoint
@@ -355,10 +610,18 @@ async fn handle(
         });
     }
     let trace = run(&live.api, &request, live.backend.as_ref(), &opts).await;
-    let mut builder = Response::builder().status(
-        StatusCode::from_u16(trace.response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-    );
+    // The pipeline sends 200-599 only; anything else would be a bug, never a 1xx on the wire.
+    let status = StatusCode::from_u16(trace.response.status)
+        .ok()
+        .filter(|s| !s.is_informational())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    // 204 and 304 carry no body (nor its length), whatever the template printed.
+    let bodiless = status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
+    let mut builder = Response::builder().status(status);
     for (k, v) in &trace.response.headers {
+        if bodiless && k.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
         if let (Ok(name), Ok(value)) = (
             HeaderName::try_from(k.as_str()),
             HeaderValue::try_from(v.as_str()),
@@ -366,14 +629,17 @@ async fn handle(
             builder = builder.header(name, value);
         }
     }
-    let Some(observer) = &state.observer else {
-        return builder
-            .body(Body::from(trace.response.body))
-            .unwrap_or_default();
+    let body = |b: &[u8]| {
+        if bodiless {
+            Body::empty()
+        } else {
+            Body::from(b.to_vec())
+        }
     };
-    let response = builder
-        .body(Body::from(trace.response.body.clone()))
-        .unwrap_or_default();
+    let Some(observer) = &state.observer else {
+        return builder.body(body(&trace.response.body)).unwrap_or_default();
+    };
+    let response = builder.body(body(&trace.response.body)).unwrap_or_default();
     observer(Served {
         id,
         request,
