@@ -149,7 +149,10 @@ impl App {
             return vec![Effect::RemoveFile { path: r.file }];
         }
         let origin = self.origin.clone();
-        let mut fx = self.replace_session(*r.session, origin, 0);
+        // The copy's edits belong to the file as it was opened here, not to the copy.
+        let mut session = *r.session;
+        session.stamp = self.disk_stamp;
+        let mut fx = self.replace_session(session, origin, 0);
         // The restored edits are not saved yet.
         self.revision += 1;
         self.set_status(
