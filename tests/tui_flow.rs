@@ -459,11 +459,13 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
         // The line naming the file depends on the temporary folder.
         tui_support::stable(&screen)
             .lines()
-            .map(|l| if l.contains("changed since it was opened") {
-                "(the file's path) changed since it was opened."
-            } else {
-                l
-            })
+            .map(
+                |l| if l.contains("changed since it was opened") || l.contains("Not saved:") {
+                    "(the file's path) changed since it was opened."
+                } else {
+                    l
+                }
+            )
             .collect::<Vec<_>>()
             .join("\n")
     );
