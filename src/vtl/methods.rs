@@ -9,6 +9,8 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::ast::BinOp;
+use super::budget;
+use super::eval::MAP_ENTRY_BYTES;
 use super::value::{HostObject, MethodError, Outcome, Value};
 
 type MethodResult = Result<Option<Value>, MethodError>;
@@ -116,18 +118,26 @@ pub fn index(target: &Value, idx: &Value) -> MethodResult {
 }
 
 /// `#set($value.name = v)`.
-pub fn set_property(target: &Value, name: &str, v: Value) {
+pub fn set_property(target: &Value, name: &str, v: Value) -> Result<(), MethodError> {
     match target {
         Value::Map(m) => {
+            budget::charge(name.len() + MAP_ENTRY_BYTES)?;
             m.borrow_mut().insert(Rc::from(name), v);
         }
         Value::Object(o) => {
             if let Some(Value::Map(m)) = o.as_value() {
+                budget::charge(name.len() + MAP_ENTRY_BYTES)?;
                 m.borrow_mut().insert(Rc::from(name), v);
             }
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// What a list of `n` new elements is charged.
+fn list_bytes(n: usize) -> usize {
+    n.saturating_mul(std::mem::size_of::<Value>())
 }
 
 /// `#set($value[idx] = v)`.
@@ -150,7 +160,10 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             }
         }
         Value::Map(m) => {
-            m.borrow_mut().insert(Rc::from(&*key_of(idx)), v);
+            // The key first: it may print the map itself.
+            let key: Rc<str> = Rc::from(&*key_of(idx));
+            budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            m.borrow_mut().insert(key, v);
             Ok(())
         }
         Value::Object(o) => match o.as_value() {
@@ -172,7 +185,17 @@ fn key_of(v: &Value) -> std::borrow::Cow<'_, str> {
 /// `$value.name(args)`. `Ok(None)` means no such method (the reference stays unresolved).
 pub fn call(target: &Value, name: &str, args: &[Value]) -> MethodResult {
     match target {
-        Value::Str(s) => string_method(s, name, args),
+        Value::Str(s) => {
+            let r = string_method(s, name, args)?;
+            // Results no larger than a few times their inputs are charged once built; the
+            // methods that multiply (concat, replace, split, ...) check before building.
+            if let Some(Value::Str(x)) = &r
+                && !Rc::ptr_eq(x, s)
+            {
+                budget::charge(x.len())?;
+            }
+            Ok(r)
+        }
         Value::List(_) => list_method(target, name, args),
         Value::Map(_) => map_method(target, name, args),
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
@@ -300,11 +323,12 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
         ("isEmpty", []) => boolean(text.is_empty()),
         ("isBlank", []) => boolean(text.chars().all(char::is_whitespace)),
         ("toString" | "intern", []) => some(Value::Str(s.clone())),
-        ("toCharArray", []) => some(Value::list(
+        ("toCharArray", []) => some(Value::list({
+            budget::charge(list_bytes(text.len()).saturating_mul(2))?;
             text.encode_utf16()
                 .map(|u| Value::str(&from_units(&[u])))
-                .collect(),
-        )),
+                .collect()
+        })),
         ("toLowerCase", []) => some(Value::str(&text.to_lowercase())),
         ("toUpperCase", []) => some(Value::str(&text.to_uppercase())),
         ("trim", []) => some(Value::str(text.trim_matches(|c: char| c <= ' '))),
@@ -412,8 +436,20 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
             let b = o.to_lowercase();
             string_method(&Rc::from(a.as_str()), "compareTo", &[Value::str(&b)])
         }
-        ("concat", [Value::Str(o)]) => some(Value::str(&format!("{text}{o}"))),
+        ("concat", [Value::Str(o)]) => {
+            budget::charge(text.len() + o.len())?;
+            some(Value::str(&format!("{text}{o}")))
+        }
         ("replace", [Value::Str(a), Value::Str(b)]) => {
+            // The size of the result, charged before it is built.
+            let grows = if a.is_empty() {
+                (text.chars().count() + 1).saturating_mul(b.len())
+            } else if b.len() > a.len() {
+                text.matches(&**a).count().saturating_mul(b.len() - a.len())
+            } else {
+                0
+            };
+            budget::charge(grows.saturating_add(text.len()))?;
             if a.is_empty() {
                 // Java inserts the replacement between every char and at both ends.
                 let mut out = String::from(&**b);
@@ -429,6 +465,12 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
         ("replaceAll", [Value::Str(re), Value::Str(rep)])
             if is_literal_pattern(re) && !rep.contains(['$', '\\']) =>
         {
+            let grows = if rep.len() > re.len() {
+                text.matches(&**re).count().saturating_mul(rep.len() - re.len())
+            } else {
+                0
+            };
+            budget::charge(grows.saturating_add(text.len()))?;
             some(Value::str(&text.replace(&**re, rep)))
         }
         ("replaceAll" | "replaceFirst", [Value::Str(re), Value::Str(rep)]) => {
@@ -475,7 +517,7 @@ pub fn compile_java_regex(re: &str) -> Result<Rc<fancy_regex::Regex>, MethodErro
     let translated = translate_java_regex(re);
     let compiled = Rc::new(fancy_regex::Regex::new(&translated).map_err(|e| {
         MethodError(format!(
-            "java.util.regex.PatternSyntaxException: {e} near index 0\n{re}"
+            "java.util.regex.PatternSyntaxException: {e} near index 0: {re}"
         ))
     })?);
     REGEX_CACHE.with(|c| {
@@ -535,6 +577,9 @@ fn java_replace(
         let Some(m) = caps.get(0) else { break };
         out.push_str(&text[last..m.start()]);
         expand_replacement(&caps, rep, &mut out)?;
+        if out.len() > budget::remaining() {
+            return budget::charge(out.len()).map(|()| String::new());
+        }
         last = m.end();
         if !all {
             break;
@@ -648,6 +693,7 @@ fn split(text: &str, re: &str, limit: i64) -> MethodResult {
                 parts.push("");
             }
         }
+        budget::charge(list_bytes(parts.len()).saturating_add(text.len()))?;
         return some(Value::list(parts.into_iter().map(Value::str).collect()));
     }
     let regex = compile_java_regex(re)?;
@@ -688,6 +734,7 @@ fn split(text: &str, re: &str, limit: i64) -> MethodResult {
             parts.pop();
         }
     }
+    budget::charge(list_bytes(parts.len()).saturating_add(text.len()))?;
     some(Value::list(parts.into_iter().map(Value::str).collect()))
 }
 
@@ -725,6 +772,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             .rposition(|v| v.java_equals(o))
             .map_or(-1, |i| i as i64)),
         ("add", [v]) => {
+            budget::charge(list_bytes(1))?;
             l.borrow_mut().push(v.clone());
             boolean(true)
         }
@@ -733,6 +781,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
+                    budget::charge(list_bytes(1))?;
                     l.borrow_mut().insert(i, v.clone());
                     void()
                 }
@@ -765,7 +814,8 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             }
         }
         ("addAll", [Value::List(o)]) => {
-            let items = o.borrow().clone();
+            budget::charge(list_bytes(o.borrow().len()))?;
+            let items: Vec<Value> = o.borrow().to_vec();
             let changed = !items.is_empty();
             l.borrow_mut().extend(items);
             boolean(changed)
@@ -794,9 +844,14 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
                 ));
             }
             #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-            some(Value::list(l[a as usize..b as usize].to_vec()))
+            let part = &l[a as usize..b as usize];
+            budget::charge(list_bytes(part.len()))?;
+            some(Value::list(part.to_vec()))
         }
-        ("toArray", []) => some(Value::list(l.borrow().clone())),
+        ("toArray", []) => {
+            budget::charge(list_bytes(l.borrow().len()))?;
+            some(Value::list(l.borrow().to_vec()))
+        }
         ("hashCode", []) => int(0),
         _ => common_method(target, name, args),
     }
@@ -818,17 +873,29 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
         )),
         ("containsKey", [k]) => boolean(m.borrow().contains_key(&*key_of(k))),
         ("containsValue", [v]) => boolean(m.borrow().values().any(|x| x.java_equals(v))),
-        ("put", [k, v]) => Ok(m.borrow_mut().insert(Rc::from(&*key_of(k)), v.clone())),
+        // Keys are computed before the map is borrowed for writing: a key may be the map
+        // itself (its text is the key).
+        ("put", [k, v]) => {
+            let key: Rc<str> = Rc::from(&*key_of(k));
+            budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            Ok(m.borrow_mut().insert(key, v.clone()))
+        }
         ("putIfAbsent", [k, v]) => {
             let key = key_of(k);
             let existing = m.borrow().get(&*key).cloned();
             if existing.is_none() {
-                m.borrow_mut().insert(Rc::from(&*key), v.clone());
+                let key: Rc<str> = Rc::from(&*key);
+                budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+                m.borrow_mut().insert(key, v.clone());
             }
             Ok(existing)
         }
-        ("remove", [k]) => Ok(m.borrow_mut().shift_remove(&*key_of(k))),
+        ("remove", [k]) => {
+            let key = key_of(k).into_owned();
+            Ok(m.borrow_mut().shift_remove(key.as_str()))
+        }
         ("putAll", [Value::Map(o)]) => {
+            budget::charge(o.borrow().len().saturating_mul(MAP_ENTRY_BYTES))?;
             let items: Vec<_> = o
                 .borrow()
                 .iter()
@@ -840,6 +907,9 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
         ("clear", []) => {
             m.borrow_mut().clear();
             void()
+        }
+        ("keySet" | "values" | "entrySet", []) if budget::charge(list_bytes(m.borrow().len()).saturating_mul(2)).is_err() => {
+            Err(MethodError(budget::memory_message()))
         }
         ("keySet", []) => some(Value::list(
             m.borrow().keys().map(|k| Value::Str(k.clone())).collect(),
