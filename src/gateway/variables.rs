@@ -221,7 +221,7 @@ fn json_array(items: Vec<Value>) -> Value {
 /// Nesting past the render's depth limit (a list that holds itself) and text past the
 /// memory budget trip the budget; the rest of the value is then null.
 pub fn to_json(v: &Value) -> serde_json::Value {
-    to_json_in(v, 0)
+    to_json_in(v, budget::base_depth())
 }
 
 fn to_json_in(v: &Value, depth: usize) -> serde_json::Value {

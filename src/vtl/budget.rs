@@ -31,31 +31,32 @@ thread_local! {
     static NESTED: Cell<usize> = const { Cell::new(0) };
 }
 
-/// One level of re-entry into printing (a host object that prints a value it holds, such
-/// as a map entry, starts a new print): the levels count towards the depth limit, so a
-/// cycle through host objects stops like any other.
+/// The nesting depth at which a host object prints: a host object that prints a value it
+/// holds (a map entry, a JSON array) starts a new print, which goes on counting from here,
+/// so a cycle through host objects stops at the depth limit like any other.
 pub struct Nested {
-    ok: bool,
+    saved: usize,
 }
 
 impl Nested {
-    /// Enter one more level.
-    pub fn enter() -> Nested {
-        let n = NESTED.get() + 1;
-        NESTED.set(n);
-        Nested { ok: depth_ok(n) }
-    }
-
-    /// Whether this level is within the depth limit.
-    pub fn ok(&self) -> bool {
-        self.ok
+    /// Printing continues inside a host object found at `depth`.
+    pub fn at(depth: usize) -> Nested {
+        Nested {
+            saved: NESTED.replace(depth),
+        }
     }
 }
 
 impl Drop for Nested {
     fn drop(&mut self) {
-        NESTED.set(NESTED.get() - 1);
+        NESTED.set(self.saved);
     }
+}
+
+/// The depth a new print or serialisation starts at (0 outside host objects).
+#[inline]
+pub fn base_depth() -> usize {
+    NESTED.get()
 }
 
 /// The budget of the render running on this thread, installed for as long as it lives.

@@ -50,7 +50,7 @@ impl Policy {
             max_total_iterations: 50_000_000,
             max_range_len: 10_000_000,
             max_memory_bytes: 256 * 1024 * 1024,
-            max_steps: 100_000_000,
+            max_steps: 20_000_000,
             deadline: None,
             max_value_depth: super::budget::DEFAULT_MAX_VALUE_DEPTH,
         }

@@ -268,16 +268,8 @@ impl Value {
     /// limit (an indirect cycle, where Java overflows its stack) or output past the memory
     /// budget stops the printing and trips the budget (see [`super::budget`]).
     pub fn write_display(&self, out: &mut String) {
-        match self {
-            Value::List(_) | Value::Map(_) | Value::Object(_) => {
-                let level = budget::Nested::enter();
-                if level.ok() {
-                    let start = out.len();
-                    self.write_display_in(out, 0, start);
-                }
-            }
-            _ => self.write_display_in(out, 0, 0),
-        }
+        let start = out.len();
+        self.write_display_in(out, budget::base_depth(), start);
     }
 
     fn write_display_in(&self, out: &mut String, depth: usize, start: usize) {
@@ -336,6 +328,7 @@ impl Value {
                 if !budget::depth_ok(depth) {
                     return;
                 }
+                let _nested = budget::Nested::at(depth + 1);
                 o.write_display(out);
             }
         }
