@@ -70,6 +70,7 @@ pub fn property(target: &Value, name: &str) -> Option<Value> {
         Value::Object(o) => outcome(o.property(name)),
         Value::Str(s) => match name {
             "empty" => Some(Value::Bool(s.is_empty())),
+            "bytes" if !budget::charge_or_trip(list_bytes(s.len())) => None,
             "bytes" => Some(Value::list(
                 s.bytes()
                     .map(|b| Value::Int(i32::from(b.cast_signed())))
@@ -209,7 +210,13 @@ pub fn call(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             _ => common_method(target, name, args),
         },
         Value::Object(o) => match o.call(name, args)? {
-            Outcome::Value(v) => Ok(Some(v)),
+            Outcome::Value(v) => {
+                // Host methods build text from their arguments (escaping, encoding).
+                if let Value::Str(x) = &v {
+                    budget::charge(x.len())?;
+                }
+                Ok(Some(v))
+            }
             Outcome::NoSuchMember => common_method(target, name, args),
         },
         Value::Block(_) | Value::Null => Ok(None),
@@ -1133,6 +1140,35 @@ mod tests {
         let re = compile_java_regex("a").unwrap();
         assert!(java_replace(&re, "abc", "$", true).is_err());
         assert_eq!(java_replace(&re, "aXa", "\\$", true).unwrap(), "$X$");
+    }
+
+    #[test]
+    fn a_map_can_be_its_own_key() {
+        let m = Value::map(Default::default());
+        assert!(call(&m, "put", &[m.clone(), Value::Int(1)]).is_ok());
+        assert_eq!(m.to_java_string(), "{{}=1}");
+        let r = call(&m, "remove", &[m.clone()]).unwrap();
+        assert!(r.is_none());
+        set_index(&m, &m.clone(), Value::Int(2)).unwrap();
+        assert_eq!(call(&m, "size", &[]).unwrap().unwrap().to_java_string(), "2");
+    }
+
+    #[test]
+    fn growth_is_charged_before_it_is_built() {
+        let policy = super::super::Policy {
+            max_memory_bytes: 1000,
+            ..super::super::Policy::velocity()
+        };
+        let _scope = budget::Scope::enter(&policy);
+        let s = Value::str(&"a".repeat(100));
+        assert!(call(&s, "replace", &[Value::str("a"), Value::str(&"b".repeat(20))]).is_err());
+        assert!(budget::tripped());
+    }
+
+    #[test]
+    fn regex_errors_are_one_line() {
+        let e = compile_java_regex("(").err().unwrap();
+        assert!(!e.0.contains('\n'), "{e:?}");
     }
 
     #[test]

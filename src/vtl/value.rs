@@ -69,22 +69,47 @@ impl From<JavaMap> for MapItems {
     }
 }
 
-fn owns_containers(v: &Value) -> bool {
-    matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_))
+thread_local! {
+    /// How many lists and maps are being dropped inside each other on this thread.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Nesting up to which values are dropped the ordinary (recursive) way; deeper, the rest is
+/// dropped with an explicit stack.
+const RECURSIVE_DROP_DEPTH: u32 = 128;
+
+/// Drop the elements of a list or map: recursively while shallow (no extra work on the
+/// common path), with an explicit stack once deep.
+fn drop_values(values: Vec<Value>) {
+    let depth = DROP_DEPTH.get();
+    if depth < RECURSIVE_DROP_DEPTH {
+        DROP_DEPTH.set(depth + 1);
+        drop(values);
+        DROP_DEPTH.set(depth);
+    } else {
+        drop_flat(values);
+    }
 }
 
 impl Drop for Items {
     fn drop(&mut self) {
-        if self.0.iter().any(owns_containers) {
-            drop_flat(std::mem::take(&mut self.0));
+        if !self.0.is_empty() {
+            drop_values(std::mem::take(&mut self.0));
         }
     }
 }
 
 impl Drop for MapItems {
     fn drop(&mut self) {
-        if self.0.values().any(owns_containers) {
-            drop_flat(std::mem::take(&mut self.0).into_values().collect());
+        if !self.0.is_empty() {
+            let depth = DROP_DEPTH.get();
+            if depth < RECURSIVE_DROP_DEPTH {
+                DROP_DEPTH.set(depth + 1);
+                drop(std::mem::take(&mut self.0));
+                DROP_DEPTH.set(depth);
+            } else {
+                drop_flat(std::mem::take(&mut self.0).into_values().collect());
+            }
         }
     }
 }
@@ -496,6 +521,52 @@ mod tests {
             Value::list(vec![Value::Null, Value::Double(1.5)]),
         );
         assert_eq!(Value::map(m).to_java_string(), "{a=1, b=[null, 1.5]}");
+    }
+
+    #[test]
+    fn self_containing_collections_print_like_java() {
+        let l = Value::list(vec![Value::Int(1)]);
+        if let Value::List(r) = &l {
+            r.borrow_mut().push(l.clone());
+        }
+        assert_eq!(l.to_java_string(), "[1, (this Collection)]");
+        assert!(l.java_equals(&l.clone()));
+        let m = Value::map(JavaMap::default());
+        if let Value::Map(r) = &m {
+            r.borrow_mut().insert(Rc::from("a"), m.clone());
+        }
+        assert_eq!(m.to_java_string(), "{a=(this Map)}");
+        // Break the cycles so the test does not leak.
+        if let (Value::List(a), Value::Map(b)) = (&l, &m) {
+            a.borrow_mut().clear();
+            b.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn deep_values_print_to_the_limit_and_drop_without_recursion() {
+        let mut v = Value::Null;
+        for _ in 0..200_000 {
+            v = Value::list(vec![v]);
+        }
+        let _scope = budget::Scope::enter(&super::super::Policy::velocity());
+        let text = v.to_java_string();
+        assert!(budget::tripped());
+        assert!(text.len() < 4000);
+        drop(v);
+        let handle = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(|| {
+                let mut v = Value::Null;
+                for _ in 0..200_000 {
+                    let mut m = JavaMap::default();
+                    m.insert(Rc::from("a"), Value::list(vec![v]));
+                    v = Value::map(m);
+                }
+                drop(v);
+            })
+            .unwrap();
+        assert!(handle.join().is_ok());
     }
 }
 
