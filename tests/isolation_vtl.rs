@@ -96,7 +96,10 @@ fn a_map_holding_itself_prints_like_velocity() {
         Policy::velocity(),
         FAST,
     );
-    assert_eq!(out.unwrap(), "{x=[(this Collection)]} \"[(this Collection)]\"");
+    assert_eq!(
+        out.unwrap(),
+        "{x=[(this Collection)]} \"[(this Collection)]\""
+    );
 }
 
 #[test]
@@ -404,7 +407,7 @@ fn deep_body(depth: usize, pad: usize) -> String {
         s.push_str(&filler);
         s.push_str("\",\"c\":");
     }
-    s.push_str("1");
+    s.push('1');
     for _ in 0..depth {
         s.push('}');
     }
@@ -418,7 +421,11 @@ fn a_deep_scan_of_a_deep_body_hits_the_memory_budget() {
         "method": "POST", "resource": "/", "path": "/", "body": body
     }))
     .unwrap();
-    for src in ["$input.path('$..*')", "$input.json('$..*')", "$input.path('$..*').size()"] {
+    for src in [
+        "$input.path('$..*')",
+        "$input.json('$..*')",
+        "$input.path('$..*').size()",
+    ] {
         let (mut ctx, _) = template_context(&req, body.as_bytes());
         let start = Instant::now();
         let r = Template::parse(src).unwrap().render(&mut ctx, &small());

@@ -181,9 +181,7 @@ impl JsonPath {
         match self.find(root, root) {
             Found::Missing => Selection::Missing,
             Found::One(value) => Selection::One(owned(value)),
-            Found::Many(values) => {
-                Selection::Many(values.into_iter().map(owned).collect())
-            }
+            Found::Many(values) => Selection::Many(values.into_iter().map(owned).collect()),
         }
     }
 
@@ -228,9 +226,9 @@ impl JsonPath {
         let input = match found {
             Found::Missing => return Found::Missing,
             Found::One(value) => value,
-            Found::Many(values) => Cow::Owned(Value::Array(
-                values.into_iter().map(owned).collect(),
-            )),
+            Found::Many(values) => {
+                Cow::Owned(Value::Array(values.into_iter().map(owned).collect()))
+            }
         };
         function
             .apply(&input)
@@ -730,7 +728,9 @@ fn copy(v: &Value) -> Value {
     }
     match v {
         Value::Array(items) => Value::Array(items.iter().map(copy).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), copy(v))).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), copy(v))).collect())
+        }
         Value::String(s) if !budget::charge_or_trip(s.len()) => Value::Null,
         other => other.clone(),
     }

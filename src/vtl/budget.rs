@@ -65,7 +65,15 @@ pub struct Scope {
     saved: Saved,
 }
 
-type Saved = (usize, usize, u64, u64, Option<Instant>, usize, Option<String>);
+type Saved = (
+    usize,
+    usize,
+    u64,
+    u64,
+    Option<Instant>,
+    usize,
+    Option<String>,
+);
 
 impl Scope {
     /// Install a fresh budget from the policy.

@@ -332,10 +332,7 @@ impl<'a> Renderer<'a> {
                             v
                         }
                         Err(MethodError(_)) if budget::tripped() => {
-                            return Err(render_error(
-                                *pos,
-                                budget::failure().unwrap_or_default(),
-                            ));
+                            return Err(render_error(*pos, budget::failure().unwrap_or_default()));
                         }
                         Err(MethodError(msg)) => {
                             return Err(render_error(
@@ -843,7 +840,11 @@ const LIST_BYTES: usize = 48;
 enum LoopItems {
     /// The items (as many as the loop may visit) and the length of the whole collection.
     Values(Vec<Value>, usize),
-    Range { start: i64, up: bool, len: usize },
+    Range {
+        start: i64,
+        up: bool,
+        len: usize,
+    },
 }
 
 impl LoopItems {

@@ -473,7 +473,9 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
             if is_literal_pattern(re) && !rep.contains(['$', '\\']) =>
         {
             let grows = if rep.len() > re.len() {
-                text.matches(&**re).count().saturating_mul(rep.len() - re.len())
+                text.matches(&**re)
+                    .count()
+                    .saturating_mul(rep.len() - re.len())
             } else {
                 0
             };
@@ -915,7 +917,9 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             m.borrow_mut().clear();
             void()
         }
-        ("keySet" | "values" | "entrySet", []) if budget::charge(list_bytes(m.borrow().len()).saturating_mul(2)).is_err() => {
+        ("keySet" | "values" | "entrySet", [])
+            if budget::charge(list_bytes(m.borrow().len()).saturating_mul(2)).is_err() =>
+        {
             Err(MethodError(budget::memory_message()))
         }
         ("keySet", []) => some(Value::list(
@@ -1147,10 +1151,13 @@ mod tests {
         let m = Value::map(Default::default());
         assert!(call(&m, "put", &[m.clone(), Value::Int(1)]).is_ok());
         assert_eq!(m.to_java_string(), "{{}=1}");
-        let r = call(&m, "remove", &[m.clone()]).unwrap();
+        let r = call(&m, "remove", std::slice::from_ref(&m)).unwrap();
         assert!(r.is_none());
         set_index(&m, &m.clone(), Value::Int(2)).unwrap();
-        assert_eq!(call(&m, "size", &[]).unwrap().unwrap().to_java_string(), "2");
+        assert_eq!(
+            call(&m, "size", &[]).unwrap().unwrap().to_java_string(),
+            "2"
+        );
     }
 
     #[test]
@@ -1161,7 +1168,14 @@ mod tests {
         };
         let _scope = budget::Scope::enter(&policy);
         let s = Value::str(&"a".repeat(100));
-        assert!(call(&s, "replace", &[Value::str("a"), Value::str(&"b".repeat(20))]).is_err());
+        assert!(
+            call(
+                &s,
+                "replace",
+                &[Value::str("a"), Value::str(&"b".repeat(20))]
+            )
+            .is_err()
+        );
         assert!(budget::tripped());
     }
 
