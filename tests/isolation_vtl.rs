@@ -17,7 +17,7 @@ use gatebench::vtl::{Context, ErrorKind, Policy, Template, Value, VtlError};
 /// a fraction of a second by the runaway ones.
 fn small() -> Policy {
     Policy {
-        max_memory_bytes: 8 << 20,
+        max_memory_bytes: 2 << 20,
         max_steps: 2_000_000,
         ..Policy::velocity()
     }
@@ -206,6 +206,8 @@ fn values_nested_a_million_deep_drop_without_recursion() {
             let mut m = Value::map(Default::default());
             for _ in 0..1_000_000 {
                 l = Value::list(vec![l]);
+            }
+            for _ in 0..300_000 {
                 let mut e = gatebench::vtl::value::JavaMap::default();
                 e.insert("a".into(), m);
                 m = Value::map(e);
@@ -249,7 +251,7 @@ fn string_doubling_hits_the_memory_budget() {
         small(),
         FAST,
     );
-    assert_render_error(r, "memory limit of 8388608 bytes");
+    assert_render_error(r, "memory limit of 2097152 bytes");
     let r = render_bounded(
         "#set($s='ab')#foreach($i in [1..60])#set($s = \"$s$s\")#end$s.length()",
         small(),
@@ -416,7 +418,7 @@ fn deep_body(depth: usize, pad: usize) -> String {
 
 #[test]
 fn a_deep_scan_of_a_deep_body_hits_the_memory_budget() {
-    let body = deep_body(120, 8 << 10);
+    let body = deep_body(120, 4 << 10);
     let req = MethodRequest::from_case_json(&serde_json::json!({
         "method": "POST", "resource": "/", "path": "/", "body": body
     }))
