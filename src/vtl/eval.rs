@@ -88,7 +88,9 @@ impl<'a> Renderer<'a> {
 
     /// Render top-level nodes. `#stop` and a `#break` outside any loop end the template.
     pub(crate) fn render_template(&mut self, nodes: &[Node]) -> R<()> {
-        self.nodes(nodes).map(|_| ())
+        self.nodes(nodes)?;
+        // A budget may have tripped where nothing checked it since.
+        self.check_output(self.here())
     }
 
     fn nodes(&mut self, nodes: &[Node]) -> R<Flow> {
