@@ -212,7 +212,7 @@ fn json_text(v: &serde_json::Value) -> Result<String, MethodError> {
 /// A JSON array value (prints as compact JSON) holding `items`.
 fn json_array(items: Vec<Value>) -> Value {
     Value::Object(Rc::new(JsonArray {
-        items: Rc::new(std::cell::RefCell::new(items.into())),
+        items: crate::vtl::value::new_list(items),
     }))
 }
 
@@ -602,7 +602,7 @@ impl HostObject for ContextMap {
 }
 
 fn context_map(m: JavaMap) -> (Value, MapRef) {
-    let map = Rc::new(std::cell::RefCell::new(m.into()));
+    let map = crate::vtl::value::new_map(m);
     (Value::Object(Rc::new(ContextMap { map: map.clone() })), map)
 }
 
@@ -748,7 +748,7 @@ impl LazyContext {
                     m.insert(interned(key), v);
                 }
             }
-            Rc::new(std::cell::RefCell::new(m.into()))
+            crate::vtl::value::new_map(m)
         })
     }
 }

@@ -11,7 +11,7 @@ use std::cell::{Cell, RefCell};
 use std::time::Instant;
 
 use super::policy::Policy;
-use super::value::MethodError;
+use super::value::{ListRef, MapRef, MethodError, Value};
 
 /// Deepest nesting printed, compared or serialised when no render set another limit.
 pub const DEFAULT_MAX_VALUE_DEPTH: usize = 1000;
@@ -29,6 +29,133 @@ thread_local! {
     static TRIPPED: RefCell<Option<String>> = const { RefCell::new(None) };
     static TRIPPED_FLAG: Cell<bool> = const { Cell::new(false) };
     static NESTED: Cell<usize> = const { Cell::new(0) };
+    /// Whether a render is running (lists and maps built now are registered).
+    static ACTIVE: Cell<bool> = const { Cell::new(false) };
+    /// The lists and maps built during the render, for the cycle collection at its end.
+    static BUILT: RefCell<Vec<Built>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A list or map built during a render.
+enum Built {
+    List(std::rc::Weak<RefCell<super::value::Items>>),
+    Map(std::rc::Weak<RefCell<super::value::MapItems>>),
+}
+
+/// Remember a list built during the render (a list that comes to hold itself is freed when
+/// the render ends, see [`collect_cycles`]).
+#[inline]
+pub fn register_list(l: &ListRef) {
+    if ACTIVE.get() {
+        BUILT.with(|b| b.borrow_mut().push(Built::List(std::rc::Rc::downgrade(l))));
+    }
+}
+
+/// Remember a map built during the render.
+#[inline]
+pub fn register_map(m: &MapRef) {
+    if ACTIVE.get() {
+        BUILT.with(|b| b.borrow_mut().push(Built::Map(std::rc::Rc::downgrade(m))));
+    }
+}
+
+/// A live list or map found by the collection.
+enum Live {
+    List(ListRef),
+    Map(MapRef),
+}
+
+impl Live {
+    fn addr(&self) -> usize {
+        match self {
+            Live::List(l) => std::rc::Rc::as_ptr(l).cast::<u8>() as usize,
+            Live::Map(m) => std::rc::Rc::as_ptr(m).cast::<u8>() as usize,
+        }
+    }
+
+    fn strong(&self) -> usize {
+        match self {
+            Live::List(l) => std::rc::Rc::strong_count(l),
+            Live::Map(m) => std::rc::Rc::strong_count(m),
+        }
+    }
+
+    /// The lists and maps this one holds directly.
+    fn children(&self, mut f: impl FnMut(usize)) {
+        let mut visit = |v: &Value| match v {
+            Value::List(l) => f(std::rc::Rc::as_ptr(l).cast::<u8>() as usize),
+            Value::Map(m) => f(std::rc::Rc::as_ptr(m).cast::<u8>() as usize),
+            _ => {}
+        };
+        match self {
+            Live::List(l) => l.borrow().iter().for_each(&mut visit),
+            Live::Map(m) => m.borrow().values().for_each(&mut visit),
+        }
+    }
+
+    fn clear(&self) {
+        match self {
+            Live::List(l) => {
+                let items = std::mem::take(&mut l.borrow_mut().0);
+                drop(items);
+            }
+            Live::Map(m) => {
+                let entries = std::mem::take(&mut m.borrow_mut().0);
+                drop(entries);
+            }
+        }
+    }
+}
+
+/// Free the lists and maps built during the render that only cycles keep alive (`Rc` cannot
+/// free a list that holds itself; Java's collector would). Trial deletion over the
+/// registered containers: references from other registered containers are subtracted from
+/// each count; what still has references is reachable from outside (the context, the caller,
+/// a host object) and stays, with everything it reaches; the rest is garbage and is emptied,
+/// which breaks its cycles.
+fn collect_cycles() {
+    let built = BUILT.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    let live: Vec<Live> = built
+        .iter()
+        .filter_map(|b| match b {
+            Built::List(w) => w.upgrade().map(Live::List),
+            Built::Map(w) => w.upgrade().map(Live::Map),
+        })
+        .collect();
+    drop(built);
+    if live.is_empty() {
+        return;
+    }
+    let index: rustc_hash::FxHashMap<usize, usize> =
+        live.iter().enumerate().map(|(i, l)| (l.addr(), i)).collect();
+    // Our own `live` handle is one reference.
+    let mut refs: Vec<usize> = live.iter().map(|l| l.strong() - 1).collect();
+    for l in &live {
+        l.children(|addr| {
+            if let Some(&j) = index.get(&addr) {
+                refs[j] = refs[j].saturating_sub(1);
+            }
+        });
+    }
+    let mut reachable = vec![false; live.len()];
+    let mut stack: Vec<usize> = (0..live.len()).filter(|&i| refs[i] > 0).collect();
+    for &i in &stack {
+        reachable[i] = true;
+    }
+    while let Some(i) = stack.pop() {
+        live[i].children(|addr| {
+            if let Some(&j) = index.get(&addr)
+                && !reachable[j]
+            {
+                reachable[j] = true;
+                stack.push(j);
+            }
+        });
+    }
+    for (l, keep) in live.iter().zip(&reachable) {
+        if !keep {
+            l.clear();
+        }
+    }
 }
 
 /// The nesting depth at which a host object prints: a host object that prints a value it
@@ -63,6 +190,8 @@ pub fn base_depth() -> usize {
 /// Scopes nest: dropping one puts the previous budget back.
 pub struct Scope {
     saved: Saved,
+    was_active: bool,
+    outer_built: Vec<Built>,
 }
 
 type Saved = (
@@ -88,12 +217,21 @@ impl Scope {
             TRIPPED.with(|t| t.borrow_mut().take()),
         );
         TRIPPED_FLAG.set(false);
-        Scope { saved }
+        let was_active = ACTIVE.replace(true);
+        let outer_built = BUILT.with(|b| std::mem::take(&mut *b.borrow_mut()));
+        Scope {
+            saved,
+            was_active,
+            outer_built,
+        }
     }
 }
 
 impl Drop for Scope {
     fn drop(&mut self) {
+        collect_cycles();
+        ACTIVE.set(self.was_active);
+        BUILT.with(|b| *b.borrow_mut() = std::mem::take(&mut self.outer_built));
         let (used, limit, steps, step_limit, deadline, depth, tripped) = self.saved.clone();
         MEM_USED.set(used);
         MEM_LIMIT.set(limit);
@@ -237,6 +375,40 @@ mod tests {
         }
         assert!(!tripped());
         assert!(charge(1 << 40).is_ok());
+    }
+
+    #[test]
+    fn cycles_built_during_a_render_are_freed_at_its_end() {
+        let kept = Value::list(Vec::new());
+        let (garbage, kept_weak) = {
+            let _s = Scope::enter(&Policy::velocity());
+            // Garbage: a list holding itself, inside a map holding the list.
+            let l = Value::list(Vec::new());
+            let Value::List(lr) = &l else { unreachable!() };
+            lr.borrow_mut().push(l.clone());
+            let mut e = super::super::value::JavaMap::default();
+            e.insert("l".into(), l.clone());
+            let m = Value::map(e);
+            let garbage = std::rc::Rc::downgrade(lr);
+            // Reachable from outside: a cycle under a list the caller holds.
+            let c = Value::list(Vec::new());
+            let Value::List(cr) = &c else { unreachable!() };
+            cr.borrow_mut().push(c.clone());
+            let Value::List(k) = &kept else { unreachable!() };
+            k.borrow_mut().push(c.clone());
+            let kept_weak = std::rc::Rc::downgrade(cr);
+            drop((l, m, c));
+            (garbage, kept_weak)
+        };
+        assert!(garbage.upgrade().is_none(), "the garbage cycle was freed");
+        let c = kept_weak.upgrade().expect("a cycle the caller reaches stays");
+        assert_eq!(c.borrow().len(), 1);
+        drop(c);
+        // The caller breaks its cycle itself.
+        let Value::List(k) = &kept else { unreachable!() };
+        if let Some(Value::List(c)) = k.borrow().first() {
+            c.borrow_mut().clear();
+        }
     }
 
     #[test]

@@ -44,6 +44,21 @@ impl std::ops::DerefMut for Items {
     }
 }
 
+/// A new shared list. Lists built during a render are registered with its budget, so that
+/// one that comes to hold itself is freed when the render ends.
+pub fn new_list(items: Vec<Value>) -> ListRef {
+    let l = Rc::new(RefCell::new(Items(items)));
+    budget::register_list(&l);
+    l
+}
+
+/// A new shared map (registered like [`new_list`]).
+pub fn new_map(entries: JavaMap) -> MapRef {
+    let m = Rc::new(RefCell::new(MapItems(entries)));
+    budget::register_map(&m);
+    m
+}
+
 impl From<Vec<Value>> for Items {
     fn from(v: Vec<Value>) -> Items {
         Items(v)
@@ -228,12 +243,12 @@ impl Value {
 
     /// A new list value.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(Items(items))))
+        Value::List(new_list(items))
     }
 
     /// A new map value.
     pub fn map(entries: JavaMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(MapItems(entries))))
+        Value::Map(new_map(entries))
     }
 
     /// An integer the way Velocity types a whole number: Integer, else Long, else BigInteger.
