@@ -33,6 +33,23 @@ thread_local! {
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
     /// The lists and maps built during the render, for the cycle collection at its end.
     static BUILT: RefCell<Vec<Built>> = const { RefCell::new(Vec::new()) };
+    /// Whether the render put a list, map or object into an existing list or map (only
+    /// then can it have built a cycle).
+    static NESTING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A value is being put into an existing list or map.
+#[inline]
+pub fn note_insert(v: &Value) {
+    if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+        NESTING.set(true);
+    }
+}
+
+/// Values are being put into an existing list or map (`addAll`, `putAll`).
+#[inline]
+pub fn note_nesting() {
+    NESTING.set(true);
 }
 
 /// A list or map built during a render.
@@ -114,6 +131,9 @@ impl Live {
 /// which breaks its cycles.
 fn collect_cycles() {
     let built = BUILT.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    if !NESTING.replace(false) {
+        return;
+    }
     let live: Vec<Live> = built
         .iter()
         .filter_map(|b| match b {
@@ -125,8 +145,11 @@ fn collect_cycles() {
     if live.is_empty() {
         return;
     }
-    let index: rustc_hash::FxHashMap<usize, usize> =
-        live.iter().enumerate().map(|(i, l)| (l.addr(), i)).collect();
+    let index: rustc_hash::FxHashMap<usize, usize> = live
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.addr(), i))
+        .collect();
     // Our own `live` handle is one reference.
     let mut refs: Vec<usize> = live.iter().map(|l| l.strong() - 1).collect();
     for l in &live {
@@ -191,6 +214,7 @@ pub fn base_depth() -> usize {
 pub struct Scope {
     saved: Saved,
     was_active: bool,
+    was_nesting: bool,
     outer_built: Vec<Built>,
 }
 
@@ -218,10 +242,12 @@ impl Scope {
         );
         TRIPPED_FLAG.set(false);
         let was_active = ACTIVE.replace(true);
+        let was_nesting = NESTING.replace(false);
         let outer_built = BUILT.with(|b| std::mem::take(&mut *b.borrow_mut()));
         Scope {
             saved,
             was_active,
+            was_nesting,
             outer_built,
         }
     }
@@ -231,6 +257,7 @@ impl Drop for Scope {
     fn drop(&mut self) {
         collect_cycles();
         ACTIVE.set(self.was_active);
+        NESTING.set(self.was_nesting);
         BUILT.with(|b| *b.borrow_mut() = std::mem::take(&mut self.outer_built));
         let (used, limit, steps, step_limit, deadline, depth, tripped) = self.saved.clone();
         MEM_USED.set(used);
@@ -394,18 +421,25 @@ mod tests {
             let c = Value::list(Vec::new());
             let Value::List(cr) = &c else { unreachable!() };
             cr.borrow_mut().push(c.clone());
-            let Value::List(k) = &kept else { unreachable!() };
+            let Value::List(k) = &kept else {
+                unreachable!()
+            };
             k.borrow_mut().push(c.clone());
             let kept_weak = std::rc::Rc::downgrade(cr);
+            note_nesting();
             drop((l, m, c));
             (garbage, kept_weak)
         };
         assert!(garbage.upgrade().is_none(), "the garbage cycle was freed");
-        let c = kept_weak.upgrade().expect("a cycle the caller reaches stays");
+        let c = kept_weak
+            .upgrade()
+            .expect("a cycle the caller reaches stays");
         assert_eq!(c.borrow().len(), 1);
         drop(c);
         // The caller breaks its cycle itself.
-        let Value::List(k) = &kept else { unreachable!() };
+        let Value::List(k) = &kept else {
+            unreachable!()
+        };
         if let Some(Value::List(c)) = k.borrow().first() {
             c.borrow_mut().clear();
         }

@@ -123,11 +123,13 @@ pub fn set_property(target: &Value, name: &str, v: Value) -> Result<(), MethodEr
     match target {
         Value::Map(m) => {
             budget::charge(name.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert(&v);
             m.borrow_mut().insert(Rc::from(name), v);
         }
         Value::Object(o) => {
             if let Some(Value::Map(m)) = o.as_value() {
                 budget::charge(name.len() + MAP_ENTRY_BYTES)?;
+                budget::note_insert(&v);
                 m.borrow_mut().insert(Rc::from(name), v);
             }
         }
@@ -152,6 +154,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             let len = l.len();
             match usize::try_from(*i).ok().filter(|&i| i < len) {
                 Some(i) => {
+                    budget::note_insert(&v);
                     l[i] = v;
                     Ok(())
                 }
@@ -164,6 +167,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             // The key first: it may print the map itself.
             let key: Rc<str> = Rc::from(&*key_of(idx));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert(&v);
             m.borrow_mut().insert(key, v);
             Ok(())
         }
@@ -782,6 +786,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             .map_or(-1, |i| i as i64)),
         ("add", [v]) => {
             budget::charge(list_bytes(1))?;
+            budget::note_insert(v);
             l.borrow_mut().push(v.clone());
             boolean(true)
         }
@@ -791,6 +796,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
                     budget::charge(list_bytes(1))?;
+                    budget::note_insert(v);
                     l.borrow_mut().insert(i, v.clone());
                     void()
                 }
@@ -801,7 +807,10 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             let Some(i) = as_int(i) else { return Ok(None) };
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i < len) {
-                Some(i) => Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone()))),
+                Some(i) => {
+                    budget::note_insert(v);
+                    Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone())))
+                }
                 None => out_of_bounds(i, len),
             }
         }
@@ -826,6 +835,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             budget::charge(list_bytes(o.borrow().len()))?;
             let items: Vec<Value> = o.borrow().to_vec();
             let changed = !items.is_empty();
+            budget::note_nesting();
             l.borrow_mut().extend(items);
             boolean(changed)
         }
@@ -887,6 +897,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
         ("put", [k, v]) => {
             let key: Rc<str> = Rc::from(&*key_of(k));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert(v);
             Ok(m.borrow_mut().insert(key, v.clone()))
         }
         ("putIfAbsent", [k, v]) => {
@@ -895,6 +906,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             if existing.is_none() {
                 let key: Rc<str> = Rc::from(&*key);
                 budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+                budget::note_insert(v);
                 m.borrow_mut().insert(key, v.clone());
             }
             Ok(existing)
@@ -910,6 +922,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            budget::note_nesting();
             m.borrow_mut().extend(items);
             void()
         }
