@@ -6,7 +6,9 @@
 //! Budgets are lowered where the default would only make the (debug) test slower; a few
 //! cases run under the default policy to show the defaults hold.
 
+use std::cell::Cell;
 use std::process::Command;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use gatebench::gateway::request::MethodRequest;
@@ -172,6 +174,61 @@ fn a_map_as_its_own_key_does_not_panic() {
         FAST,
     );
     assert_eq!(out.unwrap(), "3");
+}
+
+/// A host object that counts how many of its kind were freed.
+struct Probe(Rc<Cell<usize>>);
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        self.0.set(self.0.get() + 1);
+    }
+}
+
+impl gatebench::vtl::HostObject for Probe {
+    fn class_name(&self) -> &str {
+        "Probe"
+    }
+    fn property(&self, _name: &str) -> gatebench::vtl::Outcome {
+        gatebench::vtl::Outcome::NoSuchMember
+    }
+    fn call(
+        &self,
+        _name: &str,
+        _args: &[Value],
+    ) -> Result<gatebench::vtl::Outcome, gatebench::vtl::MethodError> {
+        Ok(gatebench::vtl::Outcome::NoSuchMember)
+    }
+    fn write_display(&self, out: &mut String) {
+        out.push_str("probe");
+    }
+}
+
+#[test]
+fn self_containing_values_are_freed_when_the_render_ends() {
+    // Rc alone would leak every list that holds itself, and what it holds (the probe).
+    let t = Template::parse(
+        "#set($l=[$probe])#set($k={'l':$l})#set($d=$l.add($k))#set($d=$l.add($l))$l.size()#set($l=0)#set($k=0)",
+    )
+    .unwrap();
+    let freed = Rc::new(Cell::new(0));
+    for _ in 0..5 {
+        let mut ctx = Context::new();
+        ctx.insert("probe", Value::Object(Rc::new(Probe(freed.clone()))));
+        assert_eq!(t.render(&mut ctx, &Policy::velocity()).unwrap(), "3");
+    }
+    assert_eq!(freed.get(), 5, "the lists holding the probes were freed");
+    // A cycle the context still reaches stays intact.
+    let t = Template::parse("#set($l=[$probe])#set($d=$l.add($l))").unwrap();
+    let mut ctx = Context::new();
+    ctx.insert("probe", Value::Object(Rc::new(Probe(freed.clone()))));
+    t.render(&mut ctx, &Policy::velocity()).unwrap();
+    assert_eq!(freed.get(), 5);
+    let Some(Value::List(l)) = ctx.get("l") else {
+        panic!("$l is a list");
+    };
+    assert_eq!(l.borrow().len(), 2);
+    l.borrow_mut().clear();
 }
 
 // ------------------------------------------------------------------ deep nesting
