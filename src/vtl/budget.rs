@@ -6,6 +6,9 @@
 //! comparing two values) stops early and *trips* the budget; the renderer turns a tripped
 //! budget into a render error at the next node it evaluates. Outside a render nothing is
 //! limited except the nesting depth of printing, comparing and serialising.
+//!
+//! The scope also registers the lists and maps the render builds, and when the render ends
+//! frees those that only their own cycles keep alive (`Rc` cannot; Java's collector would).
 
 use std::cell::{Cell, RefCell};
 use std::time::Instant;
