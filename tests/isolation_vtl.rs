@@ -218,12 +218,21 @@ fn self_containing_values_are_freed_when_the_render_ends() {
         assert_eq!(t.render(&mut ctx, &Policy::velocity()).unwrap(), "3");
     }
     assert_eq!(freed.get(), 5, "the lists holding the probes were freed");
+    // Kept by the context when the render ends: freed with the context.
+    let t =
+        Template::parse("#set($l=[$probe])#set($d=$l.add($l))#set($m={})#set($m.m=$m)").unwrap();
+    for _ in 0..5 {
+        let mut ctx = Context::new();
+        ctx.insert("probe", Value::Object(Rc::new(Probe(freed.clone()))));
+        t.render(&mut ctx, &Policy::api_gateway()).unwrap();
+    }
+    assert_eq!(freed.get(), 10, "the contexts took their cycles with them");
     // A cycle the context still reaches stays intact.
     let t = Template::parse("#set($l=[$probe])#set($d=$l.add($l))").unwrap();
     let mut ctx = Context::new();
     ctx.insert("probe", Value::Object(Rc::new(Probe(freed.clone()))));
     t.render(&mut ctx, &Policy::velocity()).unwrap();
-    assert_eq!(freed.get(), 5);
+    assert_eq!(freed.get(), 10);
     let Some(Value::List(l)) = ctx.get("l") else {
         panic!("$l is a list");
     };

@@ -39,7 +39,13 @@ thread_local! {
     /// Whether the render put a list, map or object into an existing list or map (only
     /// then can it have built a cycle).
     static NESTING: Cell<bool> = const { Cell::new(false) };
+    /// Containers of past renders that may be in a cycle and were still reachable when their
+    /// render ended (from the context, usually): looked at again when a context is dropped.
+    static PENDING: RefCell<Vec<Built>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Most containers kept for a later look (older ones are forgotten: a bound, not a promise).
+const MAX_PENDING: usize = 1 << 20;
 
 /// A value is being put into an existing list or map.
 #[inline]
@@ -137,6 +143,47 @@ fn collect_cycles() {
     if !NESTING.replace(false) {
         return;
     }
+    let survivors = trial_deletion(&built);
+    drop(built);
+    keep_pending(survivors);
+}
+
+/// Look again at the containers of past renders that were still reachable when their render
+/// ended: a [`super::Context`] calls this once it dropped its variables, so that a list that
+/// holds itself and was only kept by the context is freed with it.
+pub fn collect_pending() {
+    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    if pending.is_empty() {
+        return;
+    }
+    let survivors = trial_deletion(&pending);
+    drop(pending);
+    keep_pending(survivors);
+}
+
+/// Whether [`collect_pending`] has anything to look at.
+pub fn has_pending() -> bool {
+    PENDING.with(|p| !p.borrow().is_empty())
+}
+
+fn keep_pending(mut survivors: Vec<Built>) {
+    if survivors.is_empty() {
+        return;
+    }
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        p.append(&mut survivors);
+        if p.len() > MAX_PENDING {
+            let extra = p.len() - MAX_PENDING;
+            p.drain(..extra);
+        }
+    });
+}
+
+/// Trial deletion over `built` (see [`collect_cycles`]); returns the containers that stay.
+/// Safe at any time: every reference held outside the registered containers (a context, a
+/// local, a host object) counts as external and keeps its target.
+fn trial_deletion(built: &[Built]) -> Vec<Built> {
     let live: Vec<Live> = built
         .iter()
         .filter_map(|b| match b {
@@ -144,9 +191,8 @@ fn collect_cycles() {
             Built::Map(w) => w.upgrade().map(Live::Map),
         })
         .collect();
-    drop(built);
     if live.is_empty() {
-        return;
+        return Vec::new();
     }
     let index: rustc_hash::FxHashMap<usize, usize> = live
         .iter()
@@ -177,11 +223,18 @@ fn collect_cycles() {
             }
         });
     }
+    let mut survivors = Vec::new();
     for (l, keep) in live.iter().zip(&reachable) {
-        if !keep {
+        if *keep {
+            survivors.push(match l {
+                Live::List(l) => Built::List(std::rc::Rc::downgrade(l)),
+                Live::Map(m) => Built::Map(std::rc::Rc::downgrade(m)),
+            });
+        } else {
             l.clear();
         }
     }
+    survivors
 }
 
 /// The nesting depth at which a host object prints: a host object that prints a value it
