@@ -227,12 +227,29 @@ fn self_containing_values_are_freed_when_the_render_ends() {
         t.render(&mut ctx, &Policy::api_gateway()).unwrap();
     }
     assert_eq!(freed.get(), 10, "the contexts took their cycles with them");
+    // A cycle through lists the caller built (a JSON context).
+    let t = Template::parse("#set($d=$m.k.add($m))#set($d=$m.put('self', $m))").unwrap();
+    for _ in 0..5 {
+        let mut ctx = Context::new();
+        let m = gatebench::vtl::from_json(&serde_json::json!({"k": [1, {"x": [2]}]}));
+        if let Value::Map(r) = &m {
+            r.borrow_mut()
+                .insert("p".into(), Value::Object(Rc::new(Probe(freed.clone()))));
+        }
+        ctx.insert("m", m);
+        t.render(&mut ctx, &Policy::api_gateway()).unwrap();
+    }
+    assert_eq!(
+        freed.get(),
+        15,
+        "cycles through the caller's values were freed"
+    );
     // A cycle the context still reaches stays intact.
     let t = Template::parse("#set($l=[$probe])#set($d=$l.add($l))").unwrap();
     let mut ctx = Context::new();
     ctx.insert("probe", Value::Object(Rc::new(Probe(freed.clone()))));
     t.render(&mut ctx, &Policy::velocity()).unwrap();
-    assert_eq!(freed.get(), 10);
+    assert_eq!(freed.get(), 15);
     let Some(Value::List(l)) = ctx.get("l") else {
         panic!("$l is a list");
     };

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             max_output_bytes: 1 << 20,
             max_total_iterations: 100_000,
             max_range_len: 100_000,
-            max_memory_bytes: 32 << 20,
+            max_memory_bytes: 8 << 20,
             max_steps: 1_000_000,
             ..policy
         };

@@ -47,17 +47,48 @@ thread_local! {
 /// Most containers kept for a later look (older ones are forgotten: a bound, not a promise).
 const MAX_PENDING: usize = 1 << 20;
 
-/// A value is being put into an existing list or map.
+/// `v` is being put into the existing list `target`: when it is a container, `target` may
+/// now be in a cycle, and is looked at when the render ends (even if the caller built it).
 #[inline]
-pub fn note_insert(v: &Value) {
+pub fn note_insert_list(target: &ListRef, v: &Value) {
     if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
-        NESTING.set(true);
+        note_nesting_list(target);
     }
 }
 
-/// Values are being put into an existing list or map (`addAll`, `putAll`).
+/// `v` is being put into the existing map `target` (see [`note_insert_list`]).
 #[inline]
-pub fn note_nesting() {
+pub fn note_insert_map(target: &MapRef, v: &Value) {
+    if matches!(v, Value::List(_) | Value::Map(_) | Value::Object(_)) {
+        note_nesting_map(target);
+    }
+}
+
+/// Values are being put into the existing list `target` (`addAll`).
+pub fn note_nesting_list(target: &ListRef) {
+    NESTING.set(true);
+    if ACTIVE.get() {
+        BUILT.with(|b| {
+            b.borrow_mut()
+                .push(Built::List(std::rc::Rc::downgrade(target)))
+        });
+    }
+}
+
+/// Values are being put into the existing map `target` (`putAll`).
+pub fn note_nesting_map(target: &MapRef) {
+    NESTING.set(true);
+    if ACTIVE.get() {
+        BUILT.with(|b| {
+            b.borrow_mut()
+                .push(Built::Map(std::rc::Rc::downgrade(target)))
+        });
+    }
+}
+
+/// Note that values were nested into existing containers (for tests of the collection).
+#[cfg(test)]
+fn note_nesting() {
     NESTING.set(true);
 }
 
@@ -110,6 +141,19 @@ impl Live {
         let mut visit = |v: &Value| match v {
             Value::List(l) => f(std::rc::Rc::as_ptr(l).cast::<u8>() as usize),
             Value::Map(m) => f(std::rc::Rc::as_ptr(m).cast::<u8>() as usize),
+            _ => {}
+        };
+        match self {
+            Live::List(l) => l.borrow().iter().for_each(&mut visit),
+            Live::Map(m) => m.borrow().values().for_each(&mut visit),
+        }
+    }
+
+    /// The lists and maps this one holds directly, as handles.
+    fn child_handles(&self, out: &mut Vec<Live>) {
+        let mut visit = |v: &Value| match v {
+            Value::List(l) => out.push(Live::List(l.clone())),
+            Value::Map(m) => out.push(Live::Map(m.clone())),
             _ => {}
         };
         match self {
@@ -184,21 +228,37 @@ fn keep_pending(mut survivors: Vec<Built>) {
 /// Safe at any time: every reference held outside the registered containers (a context, a
 /// local, a host object) counts as external and keeps its target.
 fn trial_deletion(built: &[Built]) -> Vec<Built> {
-    let live: Vec<Live> = built
-        .iter()
-        .filter_map(|b| match b {
+    let mut live: Vec<Live> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<usize, usize> = rustc_hash::FxHashMap::default();
+    for b in built {
+        let l = match b {
             Built::List(w) => w.upgrade().map(Live::List),
             Built::Map(w) => w.upgrade().map(Live::Map),
-        })
-        .collect();
+        };
+        if let Some(l) = l
+            && !index.contains_key(&l.addr())
+        {
+            index.insert(l.addr(), live.len());
+            live.push(l);
+        }
+    }
     if live.is_empty() {
         return Vec::new();
     }
-    let index: rustc_hash::FxHashMap<usize, usize> = live
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.addr(), i))
-        .collect();
+    // With everything they reach: a cycle may pass through containers the render did not
+    // build (the caller's), whose references must be subtracted too.
+    let mut i = 0;
+    let mut kids = Vec::new();
+    while i < live.len() {
+        live[i].child_handles(&mut kids);
+        for k in kids.drain(..) {
+            if !index.contains_key(&k.addr()) {
+                index.insert(k.addr(), live.len());
+                live.push(k);
+            }
+        }
+        i += 1;
+    }
     // Our own `live` handle is one reference.
     let mut refs: Vec<usize> = live.iter().map(|l| l.strong() - 1).collect();
     for l in &live {

@@ -123,13 +123,13 @@ pub fn set_property(target: &Value, name: &str, v: Value) -> Result<(), MethodEr
     match target {
         Value::Map(m) => {
             budget::charge(name.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert(&v);
+            budget::note_insert_map(m, &v);
             m.borrow_mut().insert(Rc::from(name), v);
         }
         Value::Object(o) => {
             if let Some(Value::Map(m)) = o.as_value() {
                 budget::charge(name.len() + MAP_ENTRY_BYTES)?;
-                budget::note_insert(&v);
+                budget::note_insert_map(&m, &v);
                 m.borrow_mut().insert(Rc::from(name), v);
             }
         }
@@ -146,15 +146,15 @@ fn list_bytes(n: usize) -> usize {
 /// `#set($value[idx] = v)`.
 pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodError> {
     match target {
-        Value::List(l) => {
-            let mut l = l.borrow_mut();
+        Value::List(l_ref) => {
+            let mut l = l_ref.borrow_mut();
             let Value::Int(i) = idx else {
                 return Ok(());
             };
             let len = l.len();
             match usize::try_from(*i).ok().filter(|&i| i < len) {
                 Some(i) => {
-                    budget::note_insert(&v);
+                    budget::note_insert_list(l_ref, &v);
                     l[i] = v;
                     Ok(())
                 }
@@ -167,7 +167,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             // The key first: it may print the map itself.
             let key: Rc<str> = Rc::from(&*key_of(idx));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert(&v);
+            budget::note_insert_map(m, &v);
             m.borrow_mut().insert(key, v);
             Ok(())
         }
@@ -786,7 +786,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             .map_or(-1, |i| i as i64)),
         ("add", [v]) => {
             budget::charge(list_bytes(1))?;
-            budget::note_insert(v);
+            budget::note_insert_list(l, v);
             l.borrow_mut().push(v.clone());
             boolean(true)
         }
@@ -796,7 +796,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
                     budget::charge(list_bytes(1))?;
-                    budget::note_insert(v);
+                    budget::note_insert_list(l, v);
                     l.borrow_mut().insert(i, v.clone());
                     void()
                 }
@@ -808,7 +808,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i < len) {
                 Some(i) => {
-                    budget::note_insert(v);
+                    budget::note_insert_list(l, v);
                     Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone())))
                 }
                 None => out_of_bounds(i, len),
@@ -835,7 +835,7 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             budget::charge(list_bytes(o.borrow().len()))?;
             let items: Vec<Value> = o.borrow().to_vec();
             let changed = !items.is_empty();
-            budget::note_nesting();
+            budget::note_nesting_list(l);
             l.borrow_mut().extend(items);
             boolean(changed)
         }
@@ -897,7 +897,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
         ("put", [k, v]) => {
             let key: Rc<str> = Rc::from(&*key_of(k));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert(v);
+            budget::note_insert_map(m, v);
             Ok(m.borrow_mut().insert(key, v.clone()))
         }
         ("putIfAbsent", [k, v]) => {
@@ -906,7 +906,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             if existing.is_none() {
                 let key: Rc<str> = Rc::from(&*key);
                 budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-                budget::note_insert(v);
+                budget::note_insert_map(m, v);
                 m.borrow_mut().insert(key, v.clone());
             }
             Ok(existing)
@@ -922,7 +922,7 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            budget::note_nesting();
+            budget::note_nesting_map(m);
             m.borrow_mut().extend(items);
             void()
         }
