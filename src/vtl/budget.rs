@@ -252,8 +252,8 @@ fn trial_deletion(built: &[Built]) -> Vec<Built> {
     while i < live.len() {
         live[i].child_handles(&mut kids);
         for k in kids.drain(..) {
-            if !index.contains_key(&k.addr()) {
-                index.insert(k.addr(), live.len());
+            if let std::collections::hash_map::Entry::Vacant(e) = index.entry(k.addr()) {
+                e.insert(live.len());
                 live.push(k);
             }
         }
