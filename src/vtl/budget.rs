@@ -7,8 +7,9 @@
 //! budget into a render error at the next node it evaluates. Outside a render nothing is
 //! limited except the nesting depth of printing, comparing and serialising.
 //!
-//! The scope also registers the lists and maps the render builds, and when the render ends
-//! frees those that only their own cycles keep alive (`Rc` cannot; Java's collector would).
+//! The scope also remembers the lists and maps the render puts a list or map into (only
+//! those can close a cycle), and when the render ends frees what only its own cycles keep
+//! alive (`Rc` cannot; Java's collector would).
 
 use std::cell::{Cell, RefCell};
 use std::time::Instant;
@@ -32,9 +33,10 @@ thread_local! {
     static TRIPPED: RefCell<Option<String>> = const { RefCell::new(None) };
     static TRIPPED_FLAG: Cell<bool> = const { Cell::new(false) };
     static NESTED: Cell<usize> = const { Cell::new(0) };
-    /// Whether a render is running (lists and maps built now are registered).
+    /// Whether a render is running (containers it nests into are remembered).
     static ACTIVE: Cell<bool> = const { Cell::new(false) };
-    /// The lists and maps built during the render, for the cycle collection at its end.
+    /// The lists and maps the render put a container into (only they can close a cycle),
+    /// for the cycle collection at its end.
     static BUILT: RefCell<Vec<Built>> = const { RefCell::new(Vec::new()) };
     /// Whether the render put a list, map or object into an existing list or map (only
     /// then can it have built a cycle).
@@ -86,33 +88,10 @@ pub fn note_nesting_map(target: &MapRef) {
     }
 }
 
-/// Note that values were nested into existing containers (for tests of the collection).
-#[cfg(test)]
-fn note_nesting() {
-    NESTING.set(true);
-}
-
-/// A list or map built during a render.
+/// A list or map a render put a container into.
 enum Built {
     List(std::rc::Weak<RefCell<super::value::Items>>),
     Map(std::rc::Weak<RefCell<super::value::MapItems>>),
-}
-
-/// Remember a list built during the render (a list that comes to hold itself is freed when
-/// the render ends, see [`collect_cycles`]).
-#[inline]
-pub fn register_list(l: &ListRef) {
-    if ACTIVE.get() {
-        BUILT.with(|b| b.borrow_mut().push(Built::List(std::rc::Rc::downgrade(l))));
-    }
-}
-
-/// Remember a map built during the render.
-#[inline]
-pub fn register_map(m: &MapRef) {
-    if ACTIVE.get() {
-        BUILT.with(|b| b.borrow_mut().push(Built::Map(std::rc::Rc::downgrade(m))));
-    }
 }
 
 /// A live list or map found by the collection.
@@ -176,12 +155,12 @@ impl Live {
     }
 }
 
-/// Free the lists and maps built during the render that only cycles keep alive (`Rc` cannot
-/// free a list that holds itself; Java's collector would). Trial deletion over the
-/// registered containers: references from other registered containers are subtracted from
-/// each count; what still has references is reachable from outside (the context, the caller,
-/// a host object) and stays, with everything it reaches; the rest is garbage and is emptied,
-/// which breaks its cycles.
+/// Free the lists and maps that only cycles keep alive (`Rc` cannot free a list that holds
+/// itself; Java's collector would). Every cycle passes through a container the render put a
+/// container into, so trial deletion runs over those and everything they reach: references
+/// from inside that set are subtracted from each count; what still has references is
+/// reachable from outside (the context, the caller, a host object) and stays, with everything
+/// it reaches; the rest is garbage and is emptied, which breaks its cycles.
 fn collect_cycles() {
     let built = BUILT.with(|b| std::mem::take(&mut *b.borrow_mut()));
     if !NESTING.replace(false) {
@@ -225,7 +204,7 @@ fn keep_pending(mut survivors: Vec<Built>) {
 }
 
 /// Trial deletion over `built` (see [`collect_cycles`]); returns the containers that stay.
-/// Safe at any time: every reference held outside the registered containers (a context, a
+/// Safe at any time: every reference held outside the remembered containers (a context, a
 /// local, a host object) counts as external and keeps its target.
 fn trial_deletion(built: &[Built]) -> Vec<Built> {
     let mut live: Vec<Live> = Vec::new();
@@ -529,6 +508,7 @@ mod tests {
             let l = Value::list(Vec::new());
             let Value::List(lr) = &l else { unreachable!() };
             lr.borrow_mut().push(l.clone());
+            note_nesting_list(lr);
             let mut e = super::super::value::JavaMap::default();
             e.insert("l".into(), l.clone());
             let m = Value::map(e);
@@ -537,12 +517,12 @@ mod tests {
             let c = Value::list(Vec::new());
             let Value::List(cr) = &c else { unreachable!() };
             cr.borrow_mut().push(c.clone());
+            note_nesting_list(cr);
             let Value::List(k) = &kept else {
                 unreachable!()
             };
             k.borrow_mut().push(c.clone());
             let kept_weak = std::rc::Rc::downgrade(cr);
-            note_nesting();
             drop((l, m, c));
             (garbage, kept_weak)
         };

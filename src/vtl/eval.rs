@@ -409,7 +409,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.check_output(r.pos)
+        self.check(r.pos)
     }
 
     /// A plain `$param` inside a macro whose argument is a reference prints the argument's
@@ -438,7 +438,7 @@ impl<'a> Renderer<'a> {
             }
             other => other.write_display(&mut self.out),
         }
-        self.check(pos)
+        Ok(())
     }
 
     /// Render a `#define` block or `$bodyContent` to text. A block that refers to itself

@@ -44,19 +44,14 @@ impl std::ops::DerefMut for Items {
     }
 }
 
-/// A new shared list. Lists built during a render are registered with its budget, so that
-/// one that comes to hold itself is freed when the render ends.
+/// A new shared list.
 pub fn new_list(items: Vec<Value>) -> ListRef {
-    let l = Rc::new(RefCell::new(Items(items)));
-    budget::register_list(&l);
-    l
+    Rc::new(RefCell::new(Items(items)))
 }
 
-/// A new shared map (registered like [`new_list`]).
+/// A new shared map.
 pub fn new_map(entries: JavaMap) -> MapRef {
-    let m = Rc::new(RefCell::new(MapItems(entries)));
-    budget::register_map(&m);
-    m
+    Rc::new(RefCell::new(MapItems(entries)))
 }
 
 impl From<Vec<Value>> for Items {
