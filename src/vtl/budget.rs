@@ -122,9 +122,19 @@ impl Live {
             Value::Map(m) => f(std::rc::Rc::as_ptr(m).cast::<u8>() as usize),
             _ => {}
         };
+        // A container borrowed elsewhere shows no children: its references are then not
+        // subtracted, which only keeps more alive.
         match self {
-            Live::List(l) => l.borrow().iter().for_each(&mut visit),
-            Live::Map(m) => m.borrow().values().for_each(&mut visit),
+            Live::List(l) => {
+                if let Ok(l) = l.try_borrow() {
+                    l.iter().for_each(&mut visit);
+                }
+            }
+            Live::Map(m) => {
+                if let Ok(m) = m.try_borrow() {
+                    m.values().for_each(&mut visit);
+                }
+            }
         }
     }
 
@@ -136,19 +146,27 @@ impl Live {
             _ => {}
         };
         match self {
-            Live::List(l) => l.borrow().iter().for_each(&mut visit),
-            Live::Map(m) => m.borrow().values().for_each(&mut visit),
+            Live::List(l) => {
+                if let Ok(l) = l.try_borrow() {
+                    l.iter().for_each(&mut visit);
+                }
+            }
+            Live::Map(m) => {
+                if let Ok(m) = m.try_borrow() {
+                    m.values().for_each(&mut visit);
+                }
+            }
         }
     }
 
     fn clear(&self) {
         match self {
             Live::List(l) => {
-                let items = std::mem::take(&mut l.borrow_mut().0);
+                let items = l.try_borrow_mut().map(|mut l| std::mem::take(&mut l.0));
                 drop(items);
             }
             Live::Map(m) => {
-                let entries = std::mem::take(&mut m.borrow_mut().0);
+                let entries = m.try_borrow_mut().map(|mut m| std::mem::take(&mut m.0));
                 drop(entries);
             }
         }
