@@ -581,15 +581,31 @@ fn java_replace(
     let mut out = String::new();
     let mut last = 0;
     let mut pos = 0;
+    // Groups are only captured when the replacement names one besides the whole match:
+    // finding a match is much faster than capturing its groups on a long text.
+    let whole_only = only_whole_match_refs(rep);
     while pos <= text.len() {
-        let caps = match re.captures_from_pos(text, pos) {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => return err(e.to_string()),
+        let (m, caps) = if whole_only {
+            match re.find_from_pos(text, pos) {
+                Ok(Some(m)) => (m, None),
+                Ok(None) => break,
+                Err(e) => return err(e.to_string()),
+            }
+        } else {
+            let caps = match re.captures_from_pos(text, pos) {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => return err(e.to_string()),
+            };
+            let Some(m) = caps.get(0) else { break };
+            (m, Some(caps))
         };
-        let Some(m) = caps.get(0) else { break };
         out.push_str(&text[last..m.start()]);
-        expand_replacement(&caps, rep, &mut out)?;
+        let groups = match &caps {
+            Some(c) => Groups::Caps(c),
+            None => Groups::Whole(m.as_str()),
+        };
+        expand_replacement(&groups, rep, &mut out)?;
         if out.len() > budget::remaining() {
             return budget::charge(out.len()).map(|()| String::new());
         }
@@ -613,8 +629,46 @@ fn java_replace(
     Ok(out)
 }
 
+/// Whether every `$` of a replacement is `$0` (not followed by another digit).
+fn only_whole_match_refs(rep: &str) -> bool {
+    let b = rep.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| {
+        c != b'$' || (b.get(i + 1) == Some(&b'0') && !b.get(i + 2).is_some_and(u8::is_ascii_digit))
+    })
+}
+
+/// The groups of a match a replacement reads: all of them, or only the whole match (when
+/// the replacement reads no other).
+enum Groups<'a, 't> {
+    Caps(&'a fancy_regex::Captures<'t>),
+    Whole(&'t str),
+}
+
+impl Groups<'_, '_> {
+    fn len(&self) -> usize {
+        match self {
+            Groups::Caps(c) => c.len(),
+            Groups::Whole(_) => 1,
+        }
+    }
+
+    fn get(&self, g: usize) -> Option<&str> {
+        match self {
+            Groups::Caps(c) => c.get(g).map(|m| m.as_str()),
+            Groups::Whole(w) => (g == 0).then_some(*w),
+        }
+    }
+
+    fn name(&self, name: &str) -> Option<&str> {
+        match self {
+            Groups::Caps(c) => c.name(name).map(|m| m.as_str()),
+            Groups::Whole(_) => None,
+        }
+    }
+}
+
 fn expand_replacement(
-    caps: &fancy_regex::Captures<'_>,
+    caps: &Groups<'_, '_>,
     rep: &str,
     out: &mut String,
 ) -> Result<(), MethodError> {
@@ -647,7 +701,7 @@ fn expand_replacement(
                     };
                     let gname = &rep[i + 1..i + end];
                     match caps.name(gname) {
-                        Some(m) => out.push_str(m.as_str()),
+                        Some(m) => out.push_str(m),
                         None => {
                             return err(format!(
                                 "java.lang.IllegalArgumentException: No group with name {{{gname}}}"
@@ -675,7 +729,7 @@ fn expand_replacement(
                     i += 1;
                 }
                 if let Some(m) = caps.get(g) {
-                    out.push_str(m.as_str());
+                    out.push_str(m);
                 }
             }
             _ => {
