@@ -1,5 +1,9 @@
 //! Parse and render arbitrary text with both policies: the engine must never panic, hang or
-//! run out of memory (the policy's guards bound every render).
+//! run out of memory (the policy's guards bound every render: memory, steps, value depth).
+//!
+//! Run with the dictionary and seeds of value-building constructs (self-containing lists and
+//! maps, doubling, nested literals, macro fan-out, huge ranges):
+//! `cargo fuzz run parse_render corpus/parse_render seeds/parse_render -- -dict=parse_render.dict`
 #![no_main]
 
 use gatebench::vtl::{Context, Policy, Template, Value, from_json};
@@ -17,6 +21,8 @@ fuzz_target!(|data: &[u8]| {
             max_output_bytes: 1 << 20,
             max_total_iterations: 100_000,
             max_range_len: 100_000,
+            max_memory_bytes: 8 << 20,
+            max_steps: 1_000_000,
             ..policy
         };
         let mut ctx = Context::new();

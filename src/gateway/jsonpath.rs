@@ -88,6 +88,8 @@ use std::cmp::Ordering;
 use fancy_regex::Regex;
 use serde_json::{Map, Number, Value};
 
+use crate::vtl::budget;
+
 /// A JSONPath that could not be compiled: where and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message} at {offset}")]
@@ -178,10 +180,8 @@ impl JsonPath {
     pub fn select(&self, root: &Value) -> Selection {
         match self.find(root, root) {
             Found::Missing => Selection::Missing,
-            Found::One(value) => Selection::One(value.into_owned()),
-            Found::Many(values) => {
-                Selection::Many(values.into_iter().map(Cow::into_owned).collect())
-            }
+            Found::One(value) => Selection::One(owned(value)),
+            Found::Many(values) => Selection::Many(values.into_iter().map(owned).collect()),
         }
     }
 
@@ -226,9 +226,9 @@ impl JsonPath {
         let input = match found {
             Found::Missing => return Found::Missing,
             Found::One(value) => value,
-            Found::Many(values) => Cow::Owned(Value::Array(
-                values.into_iter().map(Cow::into_owned).collect(),
-            )),
+            Found::Many(values) => {
+                Cow::Owned(Value::Array(values.into_iter().map(owned).collect()))
+            }
         };
         function
             .apply(&input)
@@ -527,7 +527,7 @@ fn operand_node<'a>(operand: &'a Operand, item: &'a Value, root: &'a Value) -> N
             Found::One(value) => value_node(value),
             // An indefinite path inside a filter gives Jayway a JSON array.
             Found::Many(values) => Node::Json(Cow::Owned(Value::Array(
-                values.into_iter().map(Cow::into_owned).collect(),
+                values.into_iter().map(owned).collect(),
             ))),
         },
         Operand::Literal(literal) => match literal {
@@ -647,7 +647,7 @@ fn eval_steps<'v>(
             if names.len() > 1 && rest.is_empty() {
                 let merged: Map<String, Value> = names
                     .iter()
-                    .filter_map(|name| map.get(name).map(|v| (name.clone(), v.clone())))
+                    .filter_map(|name| map.get(name).map(|v| (name.clone(), copy(v))))
                     .collect();
                 out.push(Cow::Owned(Value::Object(merged)));
             } else {
@@ -714,6 +714,36 @@ fn eval_steps<'v>(
     }
 }
 
+/// What one copied JSON element is charged to the render's memory budget (besides its
+/// text).
+const COPY_NODE_BYTES: usize = 48;
+
+/// A copy of part of the document, charged to the render's memory budget (see
+/// [`crate::vtl::budget`]): a deep scan such as `$..*` copies every subtree, which on a
+/// deep document is many times its size. Past the budget the rest of the copy is null and
+/// the budget trips (the render then fails).
+fn copy(v: &Value) -> Value {
+    if budget::tripped() || !budget::charge_or_trip(COPY_NODE_BYTES) {
+        return Value::Null;
+    }
+    match v {
+        Value::Array(items) => Value::Array(items.iter().map(copy).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), copy(v))).collect())
+        }
+        Value::String(s) if !budget::charge_or_trip(s.len()) => Value::Null,
+        other => other.clone(),
+    }
+}
+
+/// An owned result, copied under the memory budget when it is borrowed.
+fn owned(v: Cow<'_, Value>) -> Value {
+    match v {
+        Cow::Borrowed(v) => copy(v),
+        Cow::Owned(v) => v,
+    }
+}
+
 /// Jayway's `handleArrayIndex`: a negative index counts from the end; out of
 /// range selects nothing.
 fn eval_index<'v>(
@@ -736,6 +766,10 @@ fn scan<'v>(target: &[Step], value: &'v Value, root: &'v Value, out: &mut Vec<Co
     let Some((step, after)) = target.split_first() else {
         return;
     };
+    // Each visit is a step of the render (a filter under `..` may scan again per element).
+    if !budget::step_or_trip(1) {
+        return;
+    }
     match value {
         Value::Object(map) => {
             if scan_applies(step, after.is_empty(), value, root) {

@@ -2057,14 +2057,11 @@ pub fn render_template_until(
     overrides_in: &Json,
     deadline: Option<Instant>,
 ) -> (Result<String, VtlError>, Json) {
-    let policy = crate::vtl::Policy::api_gateway();
-    // HOOK (render deadline): this branch's `Policy` has no time budget. The VTL budgets
-    // work adds `Policy::deadline: Option<Instant>`; once both are merged this line becomes
-    // `policy.deadline = deadline;` (with `let mut policy`), so a runaway template stops
-    // itself at the integration timeout and frees its pool thread. Until then an offloaded
-    // render that overruns is abandoned by its request (500 at the timeout, see
-    // `render_offloaded`) and finishes on its pool thread.
-    let _ = deadline;
+    // A runaway template stops itself at the integration timeout (and frees its thread).
+    let policy = crate::vtl::Policy {
+        deadline,
+        ..crate::vtl::Policy::api_gateway()
+    };
     let parsed = match parsed_template(template, &policy) {
         Ok(t) => t,
         Err(e) => return (Err(e), overrides_in.clone()),

@@ -11,6 +11,7 @@ use indexmap::IndexMap;
 use super::jsonpath::{self, SelectionRef};
 use super::request::MethodRequest;
 use super::util;
+use crate::vtl::budget;
 use crate::vtl::value::{JavaMap, MapRef};
 use crate::vtl::{Context, HostObject, MethodError, Outcome, Value, methods};
 
@@ -153,29 +154,81 @@ pub fn template_context_for(
 /// A JSON value as `$input.path` and `$util.parseJson` return it: objects are Java maps
 /// (printing `{a=1}`), arrays are JSON arrays (printing compact JSON), strings, numbers and
 /// booleans are their Java counterparts, `null` is null.
+///
+/// The copy is charged to the render's memory budget; past it, the rest of the copy is
+/// null and the budget trips (the render fails at the call).
 pub fn navigable(v: &serde_json::Value) -> Value {
+    if budget::tripped() {
+        return Value::Null;
+    }
     match v {
         serde_json::Value::Object(o) => {
+            if !budget::charge_or_trip(o.len() * NODE_BYTES) {
+                return Value::Null;
+            }
             let mut m = JavaMap::with_capacity_and_hasher(o.len(), rustc_hash::FxBuildHasher);
             for (k, v) in o {
                 m.insert(Rc::from(k.as_str()), navigable(v));
             }
             Value::map(m)
         }
-        serde_json::Value::Array(a) => json_array(a.iter().map(navigable).collect()),
+        serde_json::Value::Array(a) => {
+            if !budget::charge_or_trip(a.len() * NODE_BYTES) {
+                return Value::Null;
+            }
+            json_array(a.iter().map(navigable).collect())
+        }
+        serde_json::Value::String(s) if !budget::charge_or_trip(s.len()) => Value::Null,
         other => crate::vtl::from_json(other),
     }
+}
+
+/// What one JSON element costs the memory budget when it is copied (besides its text).
+const NODE_BYTES: usize = 48;
+
+/// JSON text of a document part, charged to the memory budget as it is written.
+fn json_text(v: &serde_json::Value) -> Result<String, MethodError> {
+    struct Budgeted(Vec<u8>);
+    impl std::io::Write for Budgeted {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.0.len() + buf.len() > budget::remaining() {
+                return Err(std::io::Error::other("memory"));
+            }
+            self.0.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = Budgeted(Vec::new());
+    if serde_json::to_writer(&mut w, v).is_err() {
+        return Err(budget::charge(usize::MAX).unwrap_err());
+    }
+    budget::charge(w.0.len())?;
+    Ok(String::from_utf8(w.0).unwrap_or_default())
 }
 
 /// A JSON array value (prints as compact JSON) holding `items`.
 fn json_array(items: Vec<Value>) -> Value {
     Value::Object(Rc::new(JsonArray {
-        items: Rc::new(std::cell::RefCell::new(items)),
+        items: crate::vtl::value::new_list(items),
     }))
 }
 
 /// Serialise a template value back to JSON (for printing JSON arrays).
+///
+/// Nesting past the render's depth limit (a list that holds itself) and text past the
+/// memory budget trip the budget; the rest of the value is then null.
 pub fn to_json(v: &Value) -> serde_json::Value {
+    to_json_in(v, budget::base_depth())
+}
+
+fn to_json_in(v: &Value, depth: usize) -> serde_json::Value {
+    let to_json = |v: &Value| to_json_in(v, depth + 1);
+    if budget::tripped() || !budget::depth_ok(depth) || !budget::charge_or_trip(NODE_BYTES) {
+        return serde_json::Value::Null;
+    }
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
@@ -194,7 +247,7 @@ pub fn to_json(v: &Value) -> serde_json::Value {
                 .collect(),
         ),
         Value::Object(o) => match o.as_value() {
-            Some(inner) => to_json(&inner),
+            Some(inner) => to_json_in(&inner, depth + 1),
             None => serde_json::Value::String(v.to_java_string()),
         },
         Value::Block(_) => serde_json::Value::String(String::new()),
@@ -284,7 +337,11 @@ impl Input {
     fn select(&self, path: &str) -> Result<SelectionRef<'_>, MethodError> {
         let compiled = jsonpath::compile(path)
             .map_err(|e| MethodError(format!("invalid JSONPath expression '{path}': {e}")))?;
-        Ok(compiled.select_borrowed(self.document()))
+        let found = compiled.select_borrowed(self.document());
+        if let Some(why) = budget::failure() {
+            return Err(MethodError(why));
+        }
+        Ok(found)
     }
 }
 
@@ -408,7 +465,7 @@ impl HostObject for Input {
                 Outcome::Value(navigable(self.document()))
             }
             ("json", [Value::Str(p)]) if p.trim() == "$" => {
-                Outcome::Value(Value::str(&self.document().to_string()))
+                Outcome::Value(Value::str(&json_text(self.document())?))
             }
             ("path", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
                 SelectionRef::Missing => Value::Null,
@@ -417,9 +474,12 @@ impl HostObject for Input {
             }),
             ("json", [Value::Str(p)]) => Outcome::Value(match self.select(p)? {
                 SelectionRef::Missing => Value::str(""),
-                SelectionRef::One(v) => Value::str(&v.to_string()),
+                SelectionRef::One(v) => Value::str(&json_text(&v)?),
                 SelectionRef::Many(vs) => {
-                    let items: Vec<String> = vs.iter().map(|v| v.to_string()).collect();
+                    let mut items = Vec::with_capacity(vs.len());
+                    for v in &vs {
+                        items.push(json_text(v)?);
+                    }
                     Value::str(&format!("[{}]", items.join(",")))
                 }
             }),
@@ -542,7 +602,7 @@ impl HostObject for ContextMap {
 }
 
 fn context_map(m: JavaMap) -> (Value, MapRef) {
-    let map = Rc::new(std::cell::RefCell::new(m));
+    let map = crate::vtl::value::new_map(m);
     (Value::Object(Rc::new(ContextMap { map: map.clone() })), map)
 }
 
@@ -688,7 +748,7 @@ impl LazyContext {
                     m.insert(interned(key), v);
                 }
             }
-            Rc::new(std::cell::RefCell::new(m))
+            crate::vtl::value::new_map(m)
         })
     }
 }

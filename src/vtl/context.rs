@@ -17,6 +17,16 @@ pub struct Context {
     vars: IndexMap<Rc<str>, Value, FxBuildHasher>,
 }
 
+impl Drop for Context {
+    fn drop(&mut self) {
+        // A list or map that holds itself, kept only by this context, is freed with it.
+        if super::budget::has_pending() {
+            drop(std::mem::take(&mut self.vars));
+            super::budget::collect_pending();
+        }
+    }
+}
+
 impl Context {
     /// An empty context.
     pub fn new() -> Self {

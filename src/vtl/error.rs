@@ -28,7 +28,14 @@ pub struct VtlError {
 
 impl VtlError {
     /// A new error at a byte offset; call [`VtlError::locate`] to fill in line and column.
+    /// The message is kept to one line: line breaks in it (a pattern quoted by a regex
+    /// error, an evaluated text) are written as `\n`.
     pub fn new(kind: ErrorKind, offset: u32, message: String) -> Self {
+        let message = if message.contains(['\n', '\r']) {
+            message.replace("\r\n", "\\n").replace(['\n', '\r'], "\\n")
+        } else {
+            message
+        };
         VtlError {
             kind,
             offset,
@@ -88,5 +95,11 @@ mod tests {
         assert_eq!(line_col("a\nbc", 3), (2, 2));
         assert_eq!(line_col("a\r\nbc", 4), (2, 2));
         assert_eq!(line_col("é$", 2), (1, 2));
+    }
+
+    #[test]
+    fn messages_are_one_line() {
+        let e = super::VtlError::new(super::ErrorKind::Render, 0, "a\nb\r\nc\rd".into());
+        assert_eq!(e.message, "a\\nb\\nc\\nd");
     }
 }

@@ -6,12 +6,13 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference};
+use super::budget;
 use super::context::Context;
 use super::error::{ErrorKind, VtlError};
 use super::methods;
 use super::parser;
 use super::policy::Policy;
-use super::value::{BlockValue, HostObject, MethodError, Outcome, Value};
+use super::value::{BlockValue, HostObject, ListRef, MapRef, MethodError, Outcome, Value};
 
 /// What a rendered block asks its caller to do next.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,6 +55,10 @@ pub(crate) struct Renderer<'a> {
     /// `#stop` ran inside a string literal: end the template at the next node.
     stopped: bool,
     pub(crate) out: String,
+    /// The render's memory, step and time budget, installed for this thread while the
+    /// renderer lives.
+    _budget: budget::Scope,
+    last_pos: Cell<Pos>,
 }
 
 fn render_error(pos: Pos, msg: String) -> Box<VtlError> {
@@ -78,12 +83,16 @@ impl<'a> Renderer<'a> {
             active_blocks: Vec::new(),
             stopped: false,
             out: String::new(),
+            _budget: budget::Scope::enter(policy),
+            last_pos: Cell::new(0),
         }
     }
 
     /// Render top-level nodes. `#stop` and a `#break` outside any loop end the template.
     pub(crate) fn render_template(&mut self, nodes: &[Node]) -> R<()> {
-        self.nodes(nodes).map(|_| ())
+        self.nodes(nodes)?;
+        // A budget may have tripped where nothing checked it since.
+        self.check_output(self.here())
     }
 
     fn nodes(&mut self, nodes: &[Node]) -> R<Flow> {
@@ -99,7 +108,23 @@ impl<'a> Renderer<'a> {
         Ok(Flow::Normal)
     }
 
+    /// One evaluation step at `pos`: counts it against the step budget and the deadline,
+    /// and fails when the output or the memory budget is exceeded or a budget tripped in
+    /// code that could not fail by itself (printing, comparing).
+    #[inline]
+    fn check(&self, pos: Pos) -> R<()> {
+        self.last_pos.set(pos);
+        if let Err(MethodError(m)) = budget::step(1) {
+            return Err(render_error(pos, m));
+        }
+        self.check_output(pos)
+    }
+
+    /// Like [`Renderer::check`] without counting a step.
     fn check_output(&self, pos: Pos) -> R<()> {
+        if budget::tripped() {
+            return Err(render_error(pos, budget::failure().unwrap_or_default()));
+        }
         if self.out.len() > self.policy.max_output_bytes {
             return Err(render_error(
                 pos,
@@ -109,7 +134,16 @@ impl<'a> Renderer<'a> {
                 ),
             ));
         }
+        if self.out.len() > budget::remaining() {
+            return Err(render_error(pos, budget::memory_message()));
+        }
         Ok(())
+    }
+
+    /// Charge `bytes` of new values to the memory budget.
+    #[inline]
+    fn charge(bytes: usize, pos: Pos) -> R<()> {
+        budget::charge(bytes).map_err(|MethodError(m)| render_error(pos, m))
     }
 
     fn node(&mut self, node: &Node) -> R<Flow> {
@@ -317,7 +351,13 @@ impl<'a> Renderer<'a> {
                         vals.push(self.eval(a)?.unwrap_or(Value::Null));
                     }
                     match methods::call(&cur, name, &vals) {
-                        Ok(v) => v,
+                        Ok(v) => {
+                            self.check(*pos)?;
+                            v
+                        }
+                        Err(MethodError(_)) if budget::tripped() => {
+                            return Err(render_error(*pos, budget::failure().unwrap_or_default()));
+                        }
                         Err(MethodError(msg)) => {
                             return Err(render_error(
                                 *pos,
@@ -333,7 +373,10 @@ impl<'a> Renderer<'a> {
                 RefPart::Index(e, pos) => {
                     let idx = self.eval(e)?.unwrap_or(Value::Null);
                     match methods::index(&cur, &idx) {
-                        Ok(v) => v,
+                        Ok(v) => {
+                            self.check(*pos)?;
+                            v
+                        }
                         Err(MethodError(msg)) => {
                             return Err(render_error(
                                 *pos,
@@ -388,7 +431,7 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.check_output(r.pos)
+        self.check(r.pos)
     }
 
     /// A plain `$param` inside a macro whose argument is a reference prints the argument's
@@ -423,6 +466,7 @@ impl<'a> Renderer<'a> {
     /// Render a `#define` block or `$bodyContent` to text. A block that refers to itself
     /// while rendering sees null there (Velocity's guard against endless recursion).
     fn render_block(&mut self, b: &Rc<BlockValue>, pos: Pos) -> R<String> {
+        self.check(pos)?;
         self.enter(pos)?;
         self.active_blocks.push(b.clone());
         let saved = std::mem::take(&mut self.out);
@@ -451,6 +495,7 @@ impl<'a> Renderer<'a> {
     // ------------------------------------------------------------------ directives
 
     fn set(&mut self, target: &Reference, value: &Expr, pos: Pos) -> R<()> {
+        self.check(pos)?;
         let Some(v) = self.eval(value)? else {
             // `directive.set.null.allowed = false`: the target keeps its old value.
             return Ok(());
@@ -463,7 +508,10 @@ impl<'a> Renderer<'a> {
             return Ok(());
         };
         match last {
-            RefPart::Property(name, _, _) => methods::set_property(&parent, name, v),
+            RefPart::Property(name, _, _) => {
+                methods::set_property(&parent, name, v)
+                    .map_err(|MethodError(m)| render_error(pos, m))?;
+            }
             RefPart::Index(e, ipos) => {
                 let idx = self.eval(e)?.unwrap_or(Value::Null);
                 methods::set_index(&parent, &idx, v)
@@ -480,27 +528,59 @@ impl<'a> Renderer<'a> {
     }
 
     fn foreach(&mut self, var: &Rc<str>, iterable: &Expr, body: &Block, pos: Pos) -> R<Flow> {
-        let items: Vec<Value> = match self.eval(iterable)? {
-            Some(Value::List(l)) => l.borrow().clone(),
-            Some(Value::Map(m)) => m.borrow().values().cloned().collect(),
-            Some(Value::Object(o)) => match o.as_value() {
-                Some(Value::List(l)) => l.borrow().clone(),
-                Some(Value::Map(m)) => m.borrow().values().cloned().collect(),
-                _ => Vec::new(),
+        let limit = self.policy.max_foreach_iterations.unwrap_or(usize::MAX);
+        // A range is walked, never built: `[1..10000000]` costs what the loop runs.
+        let mut source = match iterable {
+            Expr::Range(a, b, _) => match self.range_bounds(a, b)? {
+                Some((a, b)) => LoopItems::Range {
+                    start: a,
+                    up: a <= b,
+                    len: (a - b).unsigned_abs() as usize + 1,
+                },
+                None => LoopItems::Values(Vec::new(), 0),
             },
-            _ => Vec::new(),
+            _ => {
+                // The items the loop can reach, copied (Velocity iterates a snapshot).
+                let snapshot = |l: &ListRef| -> R<LoopItems> {
+                    let l = l.borrow();
+                    let n = l.len().min(limit);
+                    Self::charge(n * std::mem::size_of::<Value>(), pos)?;
+                    Ok(LoopItems::Values(l[..n].to_vec(), l.len()))
+                };
+                let snapshot_map = |m: &MapRef| -> R<LoopItems> {
+                    let m = m.borrow();
+                    let n = m.len().min(limit);
+                    Self::charge(n * std::mem::size_of::<Value>(), pos)?;
+                    Ok(LoopItems::Values(
+                        m.values().take(n).cloned().collect(),
+                        m.len(),
+                    ))
+                };
+                match self.eval(iterable)? {
+                    Some(Value::List(l)) => snapshot(&l)?,
+                    Some(Value::Map(m)) => snapshot_map(&m)?,
+                    Some(Value::Object(o)) => match o.as_value() {
+                        Some(Value::List(l)) => snapshot(&l)?,
+                        Some(Value::Map(m)) => snapshot_map(&m)?,
+                        _ => LoopItems::Values(Vec::new(), 0),
+                    },
+                    _ => LoopItems::Values(Vec::new(), 0),
+                }
+            }
         };
+        let len = source.len();
         let saved_var = self.ctx.get(var).cloned();
         let scope = Rc::new(ForeachScope {
             index: Cell::new(0),
-            len: items.len(),
+            len,
             parent: self.foreach.clone(),
         });
         let outer = self.foreach.replace(scope.clone());
-        let limit = self.policy.max_foreach_iterations.unwrap_or(usize::MAX);
         let mut result = Ok(Flow::Normal);
-        for (i, item) in items.into_iter().enumerate() {
-            if i >= limit {
+        for i in 0..len.min(limit) {
+            let item = source.take(i);
+            if let Err(e) = self.check(pos) {
+                result = Err(e);
                 break;
             }
             self.iterations += 1;
@@ -554,6 +634,7 @@ impl<'a> Renderer<'a> {
         body_content: Option<Value>,
         pos: Pos,
     ) -> R<Flow> {
+        self.check(pos)?;
         self.enter(pos)?;
         self.frames.truncate(self.visible);
         self.frames.push(Frame {
@@ -628,21 +709,29 @@ impl<'a> Renderer<'a> {
                 op @ (BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge),
                 l,
                 r,
-                _,
-            ) => self.compare(*op, l, r)?,
+                pos,
+            ) => self.compare(*op, l, r, *pos)?,
             Expr::Not(x) => !self.truth(x)?,
             Expr::Paren(x) => self.truth(x)?,
             _ => false,
         })
     }
 
-    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr) -> R<bool> {
+    fn compare(&mut self, op: BinOp, l: &Expr, r: &Expr, pos: Pos) -> R<bool> {
         let a = self.eval(l)?;
         let b = self.eval(r)?;
+        let answer = self.compare_values(op, a, b);
+        if budget::tripped() {
+            return Err(render_error(pos, budget::failure().unwrap_or_default()));
+        }
+        Ok(answer)
+    }
+
+    fn compare_values(&self, op: BinOp, a: Option<Value>, b: Option<Value>) -> bool {
         let equal = |a: Option<&Value>, b: Option<&Value>| {
             values_equal(a, b) || (self.policy.null_prints_empty && null_and_empty(a, b))
         };
-        Ok(match op {
+        match op {
             BinOp::Eq => equal(a.as_ref(), b.as_ref()),
             BinOp::Ne => !equal(a.as_ref(), b.as_ref()),
             _ => match (a, b) {
@@ -657,7 +746,21 @@ impl<'a> Renderer<'a> {
                 }
                 _ => false,
             },
-        })
+        }
+    }
+
+    /// The bounds of a range literal (`None`: not a range, which is null).
+    fn range_bounds(&mut self, a: &Expr, b: &Expr) -> R<Option<(i64, i64)>> {
+        let (Some(a), Some(b)) = (self.eval(a)?, self.eval(b)?) else {
+            return Ok(None);
+        };
+        Ok(range_bound(&a).zip(range_bound(&b)))
+    }
+
+    /// Where the renderer is: the last position it checked (for errors found in places
+    /// that keep no position of their own, such as literals and interpolated strings).
+    fn here(&self) -> Pos {
+        self.last_pos.get()
     }
 
     /// Evaluate an expression to a value; `None` is null.
@@ -672,9 +775,12 @@ impl<'a> Renderer<'a> {
                 if r? == Flow::Stop {
                     self.stopped = true;
                 }
+                Self::charge(s.len(), self.here())?;
                 Ok(Some(Value::Str(Rc::from(s.as_str()))))
             }
             Expr::List(items) => {
+                budget::charge(LIST_BYTES + items.len() * std::mem::size_of::<Value>())
+                    .map_err(|MethodError(m)| render_error(self.here(), m))?;
                 let mut v = Vec::with_capacity(items.len());
                 for i in items.iter() {
                     v.push(self.eval(i)?.unwrap_or(Value::Null));
@@ -682,6 +788,8 @@ impl<'a> Renderer<'a> {
                 Ok(Some(Value::list(v)))
             }
             Expr::Map(entries) => {
+                budget::charge(MAP_BYTES + entries.len() * MAP_ENTRY_BYTES)
+                    .map_err(|MethodError(m)| render_error(self.here(), m))?;
                 let mut v = Vec::with_capacity(entries.len());
                 for (k, val) in entries.iter() {
                     let k = self.eval(k)?.unwrap_or(Value::Null);
@@ -691,10 +799,7 @@ impl<'a> Renderer<'a> {
                 Ok(Some(parser::map_from_entries(v)))
             }
             Expr::Range(a, b, pos) => {
-                let (Some(a), Some(b)) = (self.eval(a)?, self.eval(b)?) else {
-                    return Ok(None);
-                };
-                let (Some(a), Some(b)) = (range_bound(&a), range_bound(&b)) else {
+                let Some((a, b)) = self.range_bounds(a, b)? else {
                     return Ok(None);
                 };
                 let len = (a - b).unsigned_abs() as usize + 1;
@@ -707,6 +812,7 @@ impl<'a> Renderer<'a> {
                         ),
                     ));
                 }
+                Self::charge(len * std::mem::size_of::<Value>(), *pos)?;
                 let items: Vec<Value> = if a <= b {
                     (a..=b).map(|i| Value::integer(i128::from(i))).collect()
                 } else {
@@ -717,10 +823,10 @@ impl<'a> Renderer<'a> {
                 };
                 Ok(Some(Value::list(items)))
             }
-            Expr::Binary(op, l, r, _) => match op {
+            Expr::Binary(op, l, r, pos) => match op {
                 BinOp::And | BinOp::Or => Ok(Some(Value::Bool(self.truth(e)?))),
                 BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                    Ok(Some(Value::Bool(self.compare(*op, l, r)?)))
+                    Ok(Some(Value::Bool(self.compare(*op, l, r, *pos)?)))
                 }
                 BinOp::Add => {
                     let a = self.eval(l)?;
@@ -729,9 +835,14 @@ impl<'a> Renderer<'a> {
                     let b_str = matches!(b, Some(Value::Str(_)));
                     if a_str || b_str {
                         // String concatenation; a null side contributes its literal text.
-                        let mut s = String::new();
+                        let known = a.as_ref().and_then(Value::as_str).map_or(0, str::len)
+                            + b.as_ref().and_then(Value::as_str).map_or(0, str::len);
+                        Self::charge(known, *pos)?;
+                        let mut s = String::with_capacity(known);
                         push_operand(&mut s, a.as_ref(), l);
                         push_operand(&mut s, b.as_ref(), r);
+                        Self::charge(s.len() - known.min(s.len()), *pos)?;
+                        self.check(*pos)?;
                         return Ok(Some(Value::Str(Rc::from(s.as_str()))));
                     }
                     Ok(match (a, b) {
@@ -750,6 +861,43 @@ impl<'a> Renderer<'a> {
             },
             Expr::Not(_) => Ok(Some(Value::Bool(self.truth(e)?))),
             Expr::Paren(x) => self.eval(x),
+        }
+    }
+}
+
+/// What a map entry is charged to the memory budget (its key and value slots and hash).
+pub(crate) const MAP_ENTRY_BYTES: usize = 64;
+/// What a new map is charged besides its entries (shared cell, table, entry vector).
+const MAP_BYTES: usize = 160;
+/// What a new list is charged besides its elements (shared cell, vector).
+const LIST_BYTES: usize = 48;
+
+/// What a `#foreach` walks: copied values, or a range computed item by item.
+enum LoopItems {
+    /// The items (as many as the loop may visit) and the length of the whole collection.
+    Values(Vec<Value>, usize),
+    Range {
+        start: i64,
+        up: bool,
+        len: usize,
+    },
+}
+
+impl LoopItems {
+    fn len(&self) -> usize {
+        match self {
+            LoopItems::Values(_, len) | LoopItems::Range { len, .. } => *len,
+        }
+    }
+
+    /// Item `i` (each is taken once, in order).
+    fn take(&mut self, i: usize) -> Value {
+        match self {
+            LoopItems::Values(v, _) => std::mem::replace(&mut v[i], Value::Null),
+            LoopItems::Range { start, up, .. } => {
+                let i = i as i64;
+                Value::integer(i128::from(if *up { *start + i } else { *start - i }))
+            }
         }
     }
 }

@@ -9,6 +9,8 @@ use std::rc::Rc;
 use rustc_hash::FxHashMap;
 
 use super::ast::BinOp;
+use super::budget;
+use super::eval::MAP_ENTRY_BYTES;
 use super::value::{HostObject, MethodError, Outcome, Value};
 
 type MethodResult = Result<Option<Value>, MethodError>;
@@ -68,6 +70,7 @@ pub fn property(target: &Value, name: &str) -> Option<Value> {
         Value::Object(o) => outcome(o.property(name)),
         Value::Str(s) => match name {
             "empty" => Some(Value::Bool(s.is_empty())),
+            "bytes" if !budget::charge_or_trip(list_bytes(s.len())) => None,
             "bytes" => Some(Value::list(
                 s.bytes()
                     .map(|b| Value::Int(i32::from(b.cast_signed())))
@@ -116,31 +119,42 @@ pub fn index(target: &Value, idx: &Value) -> MethodResult {
 }
 
 /// `#set($value.name = v)`.
-pub fn set_property(target: &Value, name: &str, v: Value) {
+pub fn set_property(target: &Value, name: &str, v: Value) -> Result<(), MethodError> {
     match target {
         Value::Map(m) => {
+            budget::charge(name.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert_map(m, &v);
             m.borrow_mut().insert(Rc::from(name), v);
         }
         Value::Object(o) => {
             if let Some(Value::Map(m)) = o.as_value() {
+                budget::charge(name.len() + MAP_ENTRY_BYTES)?;
+                budget::note_insert_map(&m, &v);
                 m.borrow_mut().insert(Rc::from(name), v);
             }
         }
         _ => {}
     }
+    Ok(())
+}
+
+/// What a list of `n` new elements is charged.
+fn list_bytes(n: usize) -> usize {
+    n.saturating_mul(std::mem::size_of::<Value>())
 }
 
 /// `#set($value[idx] = v)`.
 pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodError> {
     match target {
-        Value::List(l) => {
-            let mut l = l.borrow_mut();
+        Value::List(l_ref) => {
+            let mut l = l_ref.borrow_mut();
             let Value::Int(i) = idx else {
                 return Ok(());
             };
             let len = l.len();
             match usize::try_from(*i).ok().filter(|&i| i < len) {
                 Some(i) => {
+                    budget::note_insert_list(l_ref, &v);
                     l[i] = v;
                     Ok(())
                 }
@@ -150,7 +164,11 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             }
         }
         Value::Map(m) => {
-            m.borrow_mut().insert(Rc::from(&*key_of(idx)), v);
+            // The key first: it may print the map itself.
+            let key: Rc<str> = Rc::from(&*key_of(idx));
+            budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert_map(m, &v);
+            m.borrow_mut().insert(key, v);
             Ok(())
         }
         Value::Object(o) => match o.as_value() {
@@ -172,7 +190,17 @@ fn key_of(v: &Value) -> std::borrow::Cow<'_, str> {
 /// `$value.name(args)`. `Ok(None)` means no such method (the reference stays unresolved).
 pub fn call(target: &Value, name: &str, args: &[Value]) -> MethodResult {
     match target {
-        Value::Str(s) => string_method(s, name, args),
+        Value::Str(s) => {
+            let r = string_method(s, name, args)?;
+            // Results no larger than a few times their inputs are charged once built; the
+            // methods that multiply (concat, replace, split, ...) check before building.
+            if let Some(Value::Str(x)) = &r
+                && !Rc::ptr_eq(x, s)
+            {
+                budget::charge(x.len())?;
+            }
+            Ok(r)
+        }
         Value::List(_) => list_method(target, name, args),
         Value::Map(_) => map_method(target, name, args),
         Value::Int(_) | Value::Long(_) | Value::BigInt(_) | Value::Double(_) => {
@@ -186,7 +214,13 @@ pub fn call(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             _ => common_method(target, name, args),
         },
         Value::Object(o) => match o.call(name, args)? {
-            Outcome::Value(v) => Ok(Some(v)),
+            Outcome::Value(v) => {
+                // Host methods build text from their arguments (escaping, encoding).
+                if let Value::Str(x) = &v {
+                    budget::charge(x.len())?;
+                }
+                Ok(Some(v))
+            }
             Outcome::NoSuchMember => common_method(target, name, args),
         },
         Value::Block(_) | Value::Null => Ok(None),
@@ -300,11 +334,12 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
         ("isEmpty", []) => boolean(text.is_empty()),
         ("isBlank", []) => boolean(text.chars().all(char::is_whitespace)),
         ("toString" | "intern", []) => some(Value::Str(s.clone())),
-        ("toCharArray", []) => some(Value::list(
+        ("toCharArray", []) => some(Value::list({
+            budget::charge(list_bytes(text.len()).saturating_mul(2))?;
             text.encode_utf16()
                 .map(|u| Value::str(&from_units(&[u])))
-                .collect(),
-        )),
+                .collect()
+        })),
         ("toLowerCase", []) => some(Value::str(&text.to_lowercase())),
         ("toUpperCase", []) => some(Value::str(&text.to_uppercase())),
         ("trim", []) => some(Value::str(text.trim_matches(|c: char| c <= ' '))),
@@ -412,8 +447,20 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
             let b = o.to_lowercase();
             string_method(&Rc::from(a.as_str()), "compareTo", &[Value::str(&b)])
         }
-        ("concat", [Value::Str(o)]) => some(Value::str(&format!("{text}{o}"))),
+        ("concat", [Value::Str(o)]) => {
+            budget::charge(text.len() + o.len())?;
+            some(Value::str(&format!("{text}{o}")))
+        }
         ("replace", [Value::Str(a), Value::Str(b)]) => {
+            // The size of the result, charged before it is built.
+            let grows = if a.is_empty() {
+                (text.chars().count() + 1).saturating_mul(b.len())
+            } else if b.len() > a.len() {
+                text.matches(&**a).count().saturating_mul(b.len() - a.len())
+            } else {
+                0
+            };
+            budget::charge(grows.saturating_add(text.len()))?;
             if a.is_empty() {
                 // Java inserts the replacement between every char and at both ends.
                 let mut out = String::from(&**b);
@@ -429,6 +476,14 @@ fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodResult {
         ("replaceAll", [Value::Str(re), Value::Str(rep)])
             if is_literal_pattern(re) && !rep.contains(['$', '\\']) =>
         {
+            let grows = if rep.len() > re.len() {
+                text.matches(&**re)
+                    .count()
+                    .saturating_mul(rep.len() - re.len())
+            } else {
+                0
+            };
+            budget::charge(grows.saturating_add(text.len()))?;
             some(Value::str(&text.replace(&**re, rep)))
         }
         ("replaceAll" | "replaceFirst", [Value::Str(re), Value::Str(rep)]) => {
@@ -475,7 +530,7 @@ pub fn compile_java_regex(re: &str) -> Result<Rc<fancy_regex::Regex>, MethodErro
     let translated = translate_java_regex(re);
     let compiled = Rc::new(fancy_regex::Regex::new(&translated).map_err(|e| {
         MethodError(format!(
-            "java.util.regex.PatternSyntaxException: {e} near index 0\n{re}"
+            "java.util.regex.PatternSyntaxException: {e} near index 0: {re}"
         ))
     })?);
     REGEX_CACHE.with(|c| {
@@ -526,15 +581,34 @@ fn java_replace(
     let mut out = String::new();
     let mut last = 0;
     let mut pos = 0;
+    // Groups are only captured when the replacement names one besides the whole match:
+    // finding a match is much faster than capturing its groups on a long text.
+    let whole_only = only_whole_match_refs(rep);
     while pos <= text.len() {
-        let caps = match re.captures_from_pos(text, pos) {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => return err(e.to_string()),
+        let (m, caps) = if whole_only {
+            match re.find_from_pos(text, pos) {
+                Ok(Some(m)) => (m, None),
+                Ok(None) => break,
+                Err(e) => return err(e.to_string()),
+            }
+        } else {
+            let caps = match re.captures_from_pos(text, pos) {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => return err(e.to_string()),
+            };
+            let Some(m) = caps.get(0) else { break };
+            (m, Some(caps))
         };
-        let Some(m) = caps.get(0) else { break };
         out.push_str(&text[last..m.start()]);
-        expand_replacement(&caps, rep, &mut out)?;
+        let groups = match &caps {
+            Some(c) => Groups::Caps(c),
+            None => Groups::Whole(m.as_str()),
+        };
+        expand_replacement(&groups, rep, &mut out)?;
+        if out.len() > budget::remaining() {
+            return budget::charge(out.len()).map(|()| String::new());
+        }
         last = m.end();
         if !all {
             break;
@@ -555,8 +629,46 @@ fn java_replace(
     Ok(out)
 }
 
+/// Whether every `$` of a replacement is `$0` (not followed by another digit).
+fn only_whole_match_refs(rep: &str) -> bool {
+    let b = rep.as_bytes();
+    b.iter().enumerate().all(|(i, &c)| {
+        c != b'$' || (b.get(i + 1) == Some(&b'0') && !b.get(i + 2).is_some_and(u8::is_ascii_digit))
+    })
+}
+
+/// The groups of a match a replacement reads: all of them, or only the whole match (when
+/// the replacement reads no other).
+enum Groups<'a, 't> {
+    Caps(&'a fancy_regex::Captures<'t>),
+    Whole(&'t str),
+}
+
+impl Groups<'_, '_> {
+    fn len(&self) -> usize {
+        match self {
+            Groups::Caps(c) => c.len(),
+            Groups::Whole(_) => 1,
+        }
+    }
+
+    fn get(&self, g: usize) -> Option<&str> {
+        match self {
+            Groups::Caps(c) => c.get(g).map(|m| m.as_str()),
+            Groups::Whole(w) => (g == 0).then_some(*w),
+        }
+    }
+
+    fn name(&self, name: &str) -> Option<&str> {
+        match self {
+            Groups::Caps(c) => c.name(name).map(|m| m.as_str()),
+            Groups::Whole(_) => None,
+        }
+    }
+}
+
 fn expand_replacement(
-    caps: &fancy_regex::Captures<'_>,
+    caps: &Groups<'_, '_>,
     rep: &str,
     out: &mut String,
 ) -> Result<(), MethodError> {
@@ -589,7 +701,7 @@ fn expand_replacement(
                     };
                     let gname = &rep[i + 1..i + end];
                     match caps.name(gname) {
-                        Some(m) => out.push_str(m.as_str()),
+                        Some(m) => out.push_str(m),
                         None => {
                             return err(format!(
                                 "java.lang.IllegalArgumentException: No group with name {{{gname}}}"
@@ -617,7 +729,7 @@ fn expand_replacement(
                     i += 1;
                 }
                 if let Some(m) = caps.get(g) {
-                    out.push_str(m.as_str());
+                    out.push_str(m);
                 }
             }
             _ => {
@@ -648,6 +760,7 @@ fn split(text: &str, re: &str, limit: i64) -> MethodResult {
                 parts.push("");
             }
         }
+        budget::charge(list_bytes(parts.len()).saturating_add(text.len()))?;
         return some(Value::list(parts.into_iter().map(Value::str).collect()));
     }
     let regex = compile_java_regex(re)?;
@@ -688,6 +801,7 @@ fn split(text: &str, re: &str, limit: i64) -> MethodResult {
             parts.pop();
         }
     }
+    budget::charge(list_bytes(parts.len()).saturating_add(text.len()))?;
     some(Value::list(parts.into_iter().map(Value::str).collect()))
 }
 
@@ -725,6 +839,8 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             .rposition(|v| v.java_equals(o))
             .map_or(-1, |i| i as i64)),
         ("add", [v]) => {
+            budget::charge(list_bytes(1))?;
+            budget::note_insert_list(l, v);
             l.borrow_mut().push(v.clone());
             boolean(true)
         }
@@ -733,6 +849,8 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
+                    budget::charge(list_bytes(1))?;
+                    budget::note_insert_list(l, v);
                     l.borrow_mut().insert(i, v.clone());
                     void()
                 }
@@ -743,7 +861,10 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             let Some(i) = as_int(i) else { return Ok(None) };
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i < len) {
-                Some(i) => Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone()))),
+                Some(i) => {
+                    budget::note_insert_list(l, v);
+                    Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone())))
+                }
                 None => out_of_bounds(i, len),
             }
         }
@@ -765,8 +886,10 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
             }
         }
         ("addAll", [Value::List(o)]) => {
-            let items = o.borrow().clone();
+            budget::charge(list_bytes(o.borrow().len()))?;
+            let items: Vec<Value> = o.borrow().to_vec();
             let changed = !items.is_empty();
+            budget::note_nesting_list(l);
             l.borrow_mut().extend(items);
             boolean(changed)
         }
@@ -794,9 +917,14 @@ fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
                 ));
             }
             #[allow(clippy::cast_sign_loss, clippy::cast_possible_truncation)]
-            some(Value::list(l[a as usize..b as usize].to_vec()))
+            let part = &l[a as usize..b as usize];
+            budget::charge(list_bytes(part.len()))?;
+            some(Value::list(part.to_vec()))
         }
-        ("toArray", []) => some(Value::list(l.borrow().clone())),
+        ("toArray", []) => {
+            budget::charge(list_bytes(l.borrow().len()))?;
+            some(Value::list(l.borrow().to_vec()))
+        }
         ("hashCode", []) => int(0),
         _ => common_method(target, name, args),
     }
@@ -818,28 +946,48 @@ fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodResult {
         )),
         ("containsKey", [k]) => boolean(m.borrow().contains_key(&*key_of(k))),
         ("containsValue", [v]) => boolean(m.borrow().values().any(|x| x.java_equals(v))),
-        ("put", [k, v]) => Ok(m.borrow_mut().insert(Rc::from(&*key_of(k)), v.clone())),
+        // Keys are computed before the map is borrowed for writing: a key may be the map
+        // itself (its text is the key).
+        ("put", [k, v]) => {
+            let key: Rc<str> = Rc::from(&*key_of(k));
+            budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+            budget::note_insert_map(m, v);
+            Ok(m.borrow_mut().insert(key, v.clone()))
+        }
         ("putIfAbsent", [k, v]) => {
             let key = key_of(k);
             let existing = m.borrow().get(&*key).cloned();
             if existing.is_none() {
-                m.borrow_mut().insert(Rc::from(&*key), v.clone());
+                let key: Rc<str> = Rc::from(&*key);
+                budget::charge(key.len() + MAP_ENTRY_BYTES)?;
+                budget::note_insert_map(m, v);
+                m.borrow_mut().insert(key, v.clone());
             }
             Ok(existing)
         }
-        ("remove", [k]) => Ok(m.borrow_mut().shift_remove(&*key_of(k))),
+        ("remove", [k]) => {
+            let key = key_of(k).into_owned();
+            Ok(m.borrow_mut().shift_remove(key.as_str()))
+        }
         ("putAll", [Value::Map(o)]) => {
+            budget::charge(o.borrow().len().saturating_mul(MAP_ENTRY_BYTES))?;
             let items: Vec<_> = o
                 .borrow()
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            budget::note_nesting_map(m);
             m.borrow_mut().extend(items);
             void()
         }
         ("clear", []) => {
             m.borrow_mut().clear();
             void()
+        }
+        ("keySet" | "values" | "entrySet", [])
+            if budget::charge(list_bytes(m.borrow().len()).saturating_mul(2)).is_err() =>
+        {
+            Err(MethodError(budget::memory_message()))
         }
         ("keySet", []) => some(Value::list(
             m.borrow().keys().map(|k| Value::Str(k.clone())).collect(),
@@ -1063,6 +1211,45 @@ mod tests {
         let re = compile_java_regex("a").unwrap();
         assert!(java_replace(&re, "abc", "$", true).is_err());
         assert_eq!(java_replace(&re, "aXa", "\\$", true).unwrap(), "$X$");
+    }
+
+    #[test]
+    fn a_map_can_be_its_own_key() {
+        let m = Value::map(Default::default());
+        assert!(call(&m, "put", &[m.clone(), Value::Int(1)]).is_ok());
+        assert_eq!(m.to_java_string(), "{{}=1}");
+        let r = call(&m, "remove", std::slice::from_ref(&m)).unwrap();
+        assert!(r.is_none());
+        set_index(&m, &m.clone(), Value::Int(2)).unwrap();
+        assert_eq!(
+            call(&m, "size", &[]).unwrap().unwrap().to_java_string(),
+            "2"
+        );
+    }
+
+    #[test]
+    fn growth_is_charged_before_it_is_built() {
+        let policy = super::super::Policy {
+            max_memory_bytes: 1000,
+            ..super::super::Policy::velocity()
+        };
+        let _scope = budget::Scope::enter(&policy);
+        let s = Value::str(&"a".repeat(100));
+        assert!(
+            call(
+                &s,
+                "replace",
+                &[Value::str("a"), Value::str(&"b".repeat(20))]
+            )
+            .is_err()
+        );
+        assert!(budget::tripped());
+    }
+
+    #[test]
+    fn regex_errors_are_one_line() {
+        let e = compile_java_regex("(").err().unwrap();
+        assert!(!e.0.contains('\n'), "{e:?}");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! render).
 
 pub mod ast;
+pub mod budget;
 pub mod context;
 pub mod error;
 mod eval;

@@ -22,8 +22,20 @@ pub struct Policy {
     pub max_call_depth: usize,
     /// Total loop iterations across the whole render (a guard against runaway templates).
     pub max_total_iterations: u64,
-    /// Largest list a range literal such as `[1..$n]` may build.
+    /// Largest list a range literal such as `[1..$n]` may build (a `#foreach` over a range
+    /// walks it without building it).
     pub max_range_len: usize,
+    /// Memory budget of one render, in bytes: every string, list and map the template builds
+    /// is charged when it grows (concatenation, string methods, `add`/`put`, literals,
+    /// ranges, JSON selections), whether or not it is printed.
+    pub max_memory_bytes: usize,
+    /// Evaluation steps of one render (references, directives, loop iterations, macro
+    /// calls, elements compared or copied): a guard against templates that never finish.
+    pub max_steps: u64,
+    /// Wall-clock deadline of the render (`serve` passes the integration's timeout).
+    pub deadline: Option<std::time::Instant>,
+    /// Deepest nesting of lists and maps that printing, comparing and serialising follow.
+    pub max_value_depth: usize,
 }
 
 impl Policy {
@@ -37,6 +49,10 @@ impl Policy {
             max_call_depth: 20,
             max_total_iterations: 50_000_000,
             max_range_len: 10_000_000,
+            max_memory_bytes: 256 * 1024 * 1024,
+            max_steps: 20_000_000,
+            deadline: None,
+            max_value_depth: super::budget::DEFAULT_MAX_VALUE_DEPTH,
         }
     }
 

@@ -12,13 +12,147 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 
 use super::ast::Node;
+use super::budget;
 
 /// A Java `List` (an `ArrayList`), shared by reference.
-pub type ListRef = Rc<RefCell<Vec<Value>>>;
+pub type ListRef = Rc<RefCell<Items>>;
 /// A Java `Map` (a `LinkedHashMap`: insertion order), shared by reference.
-pub type MapRef = Rc<RefCell<JavaMap>>;
+pub type MapRef = Rc<RefCell<MapItems>>;
 /// The entries of a Java map, in insertion order.
 pub type JavaMap = IndexMap<Rc<str>, Value, rustc_hash::FxBuildHasher>;
+
+/// The elements of a list. It reads and writes as the `Vec` it holds; dropping it frees
+/// nested lists and maps without recursion, so a list nested a million deep cannot
+/// overflow the stack when it goes away.
+#[derive(Clone, Default)]
+pub struct Items(pub Vec<Value>);
+
+/// The entries of a map; like [`Items`], dropped without recursion.
+#[derive(Clone, Default)]
+pub struct MapItems(pub JavaMap);
+
+impl std::ops::Deref for Items {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Items {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+/// A new shared list.
+pub fn new_list(items: Vec<Value>) -> ListRef {
+    Rc::new(RefCell::new(Items(items)))
+}
+
+/// A new shared map.
+pub fn new_map(entries: JavaMap) -> MapRef {
+    Rc::new(RefCell::new(MapItems(entries)))
+}
+
+impl From<Vec<Value>> for Items {
+    fn from(v: Vec<Value>) -> Items {
+        Items(v)
+    }
+}
+
+impl std::ops::Deref for MapItems {
+    type Target = JavaMap;
+    fn deref(&self) -> &JavaMap {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for MapItems {
+    fn deref_mut(&mut self) -> &mut JavaMap {
+        &mut self.0
+    }
+}
+
+impl From<JavaMap> for MapItems {
+    fn from(m: JavaMap) -> MapItems {
+        MapItems(m)
+    }
+}
+
+thread_local! {
+    /// How many lists and maps are being dropped inside each other on this thread.
+    static DROP_DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Nesting up to which values are dropped the ordinary (recursive) way; deeper, the rest is
+/// dropped with an explicit stack.
+const RECURSIVE_DROP_DEPTH: u32 = 128;
+
+/// Drop the elements of a list or map: recursively while shallow (no extra work on the
+/// common path), with an explicit stack once deep.
+fn drop_values(values: Vec<Value>) {
+    let depth = DROP_DEPTH.get();
+    if depth < RECURSIVE_DROP_DEPTH {
+        DROP_DEPTH.set(depth + 1);
+        drop(values);
+        DROP_DEPTH.set(depth);
+    } else {
+        drop_flat(values);
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            drop_values(std::mem::take(&mut self.0));
+        }
+    }
+}
+
+impl Drop for MapItems {
+    fn drop(&mut self) {
+        if !self.0.is_empty() {
+            let depth = DROP_DEPTH.get();
+            if depth < RECURSIVE_DROP_DEPTH {
+                DROP_DEPTH.set(depth + 1);
+                drop(std::mem::take(&mut self.0));
+                DROP_DEPTH.set(depth);
+            } else {
+                drop_flat(std::mem::take(&mut self.0).into_values().collect());
+            }
+        }
+    }
+}
+
+/// Drop values with an explicit stack: the containers this was the last owner of give up
+/// their elements to the stack before they are freed (empty).
+fn drop_flat(mut stack: Vec<Value>) {
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::List(rc) => {
+                if let Ok(cell) = Rc::try_unwrap(rc) {
+                    stack.append(&mut cell.into_inner().0);
+                }
+            }
+            Value::Map(rc) => {
+                if let Ok(cell) = Rc::try_unwrap(rc) {
+                    let m = std::mem::take(&mut cell.into_inner().0);
+                    stack.extend(m.into_values());
+                }
+            }
+            Value::Object(o) => {
+                // A host object standing for a list or map (a JSON array) holds it shared.
+                if Rc::strong_count(&o) == 1
+                    && let Some(inner) = o.as_value()
+                {
+                    drop(o);
+                    stack.push(inner);
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// One value as a template sees it.
 ///
@@ -104,12 +238,12 @@ impl Value {
 
     /// A new list value.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(RefCell::new(items)))
+        Value::List(new_list(items))
     }
 
     /// A new map value.
     pub fn map(entries: JavaMap) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)))
+        Value::Map(new_map(entries))
     }
 
     /// An integer the way Velocity types a whole number: Integer, else Long, else BigInteger.
@@ -163,7 +297,17 @@ impl Value {
 
     /// Write Java's `toString()` of the value. Blocks need the renderer and print as their
     /// class here; the renderer handles them itself.
+    ///
+    /// A list or map that holds itself prints `(this Collection)` / `(this Map)` there, as
+    /// Java's `AbstractCollection`/`AbstractMap` do. Nesting deeper than the render's depth
+    /// limit (an indirect cycle, where Java overflows its stack) or output past the memory
+    /// budget stops the printing and trips the budget (see [`super::budget`]).
     pub fn write_display(&self, out: &mut String) {
+        let start = out.len();
+        self.write_display_in(out, budget::base_depth(), start);
+    }
+
+    fn write_display_in(&self, out: &mut String, depth: usize, start: usize) {
         match self {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -175,16 +319,28 @@ impl Value {
             Value::Double(d) => write_java_double(*d, out),
             Value::Str(s) => out.push_str(s),
             Value::List(l) => {
+                if !budget::depth_ok(depth) {
+                    return;
+                }
                 out.push('[');
                 for (i, v) in l.borrow().iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    v.write_display(out);
+                    match v {
+                        Value::List(x) if Rc::ptr_eq(x, l) => out.push_str("(this Collection)"),
+                        v => v.write_display_in(out, depth + 1, start),
+                    }
+                    if !printing_ok(out, start) {
+                        return;
+                    }
                 }
                 out.push(']');
             }
             Value::Map(m) => {
+                if !budget::depth_ok(depth) {
+                    return;
+                }
                 out.push('{');
                 for (i, (k, v)) in m.borrow().iter().enumerate() {
                     if i > 0 {
@@ -192,12 +348,24 @@ impl Value {
                     }
                     out.push_str(k);
                     out.push('=');
-                    v.write_display(out);
+                    match v {
+                        Value::Map(x) if Rc::ptr_eq(x, m) => out.push_str("(this Map)"),
+                        v => v.write_display_in(out, depth + 1, start),
+                    }
+                    if !printing_ok(out, start) {
+                        return;
+                    }
                 }
                 out.push('}');
             }
             Value::Block(_) => out.push_str("Block"),
-            Value::Object(o) => o.write_display(out),
+            Value::Object(o) => {
+                if !budget::depth_ok(depth) {
+                    return;
+                }
+                let _nested = budget::Nested::at(depth + 1);
+                o.write_display(out);
+            }
         }
     }
 
@@ -208,8 +376,14 @@ impl Value {
         s
     }
 
-    /// Structural `equals()` as Java collections define it.
+    /// Structural `equals()` as Java collections define it. Comparing deeper than the
+    /// render's depth limit (two lists that each hold themselves: Java overflows its stack)
+    /// answers `false` and trips the budget.
     pub fn java_equals(&self, other: &Value) -> bool {
+        self.equals_in(other, 0)
+    }
+
+    fn equals_in(&self, other: &Value, depth: usize) -> bool {
         match (self, other) {
             (Value::Null, Value::Null) => true,
             (Value::Bool(a), Value::Bool(b)) => a == b,
@@ -221,15 +395,22 @@ impl Value {
             (Value::List(a), Value::List(b)) => {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
-                    a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.java_equals(y))
+                    a.len() == b.len()
+                        && budget::depth_ok(depth)
+                        && budget::step_or_trip(a.len() as u64)
+                        && a.iter()
+                            .zip(b.iter())
+                            .all(|(x, y)| x.equals_in(y, depth + 1))
                 }
             }
             (Value::Map(a), Value::Map(b)) => {
                 Rc::ptr_eq(a, b) || {
                     let (a, b) = (a.borrow(), b.borrow());
                     a.len() == b.len()
+                        && budget::depth_ok(depth)
+                        && budget::step_or_trip(a.len() as u64)
                         && a.iter()
-                            .all(|(k, v)| b.get(k).is_some_and(|w| v.java_equals(w)))
+                            .all(|(k, v)| b.get(k).is_some_and(|w| v.equals_in(w, depth + 1)))
                 }
             }
             (Value::Block(a), Value::Block(b)) => Rc::ptr_eq(a, b),
@@ -237,6 +418,20 @@ impl Value {
             _ => false,
         }
     }
+}
+
+/// Whether printing may go on: stops (tripping the budget) once the text printed by this
+/// call outgrows what the memory budget has left, or once the budget tripped.
+#[inline]
+fn printing_ok(out: &str, start: usize) -> bool {
+    if budget::tripped() {
+        return false;
+    }
+    if out.len() - start > budget::remaining() {
+        budget::trip(budget::memory_message());
+        return false;
+    }
+    true
 }
 
 /// Write a double exactly as Java's `Double.toString` does: shortest digits that round-trip,
@@ -336,6 +531,52 @@ mod tests {
             Value::list(vec![Value::Null, Value::Double(1.5)]),
         );
         assert_eq!(Value::map(m).to_java_string(), "{a=1, b=[null, 1.5]}");
+    }
+
+    #[test]
+    fn self_containing_collections_print_like_java() {
+        let l = Value::list(vec![Value::Int(1)]);
+        if let Value::List(r) = &l {
+            r.borrow_mut().push(l.clone());
+        }
+        assert_eq!(l.to_java_string(), "[1, (this Collection)]");
+        assert!(l.java_equals(&l.clone()));
+        let m = Value::map(JavaMap::default());
+        if let Value::Map(r) = &m {
+            r.borrow_mut().insert(Rc::from("a"), m.clone());
+        }
+        assert_eq!(m.to_java_string(), "{a=(this Map)}");
+        // Break the cycles so the test does not leak.
+        if let (Value::List(a), Value::Map(b)) = (&l, &m) {
+            a.borrow_mut().clear();
+            b.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn deep_values_print_to_the_limit_and_drop_without_recursion() {
+        let mut v = Value::Null;
+        for _ in 0..200_000 {
+            v = Value::list(vec![v]);
+        }
+        let _scope = budget::Scope::enter(&super::super::Policy::velocity());
+        let text = v.to_java_string();
+        assert!(budget::tripped());
+        assert!(text.len() < 4000);
+        drop(v);
+        let handle = std::thread::Builder::new()
+            .stack_size(128 << 10)
+            .spawn(|| {
+                let mut v = Value::Null;
+                for _ in 0..200_000 {
+                    let mut m = JavaMap::default();
+                    m.insert(Rc::from("a"), Value::list(vec![v]));
+                    v = Value::map(m);
+                }
+                drop(v);
+            })
+            .unwrap();
+        assert!(handle.join().is_ok());
     }
 }
 
