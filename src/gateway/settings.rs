@@ -307,8 +307,9 @@ pub fn check_method(m: &Method) -> Vec<Finding> {
             let why = e.0.lines().next().unwrap_or_default().to_string();
             let why = why
                 .strip_prefix("java.util.regex.PatternSyntaxException: ")
-                .unwrap_or(&why)
-                .trim_end_matches(" near index 0");
+                .unwrap_or(&why);
+            // The position and pattern count in the anchored pattern, not the text written.
+            let why = why.split(" near index ").next().unwrap_or(why);
             // Positions count in the anchored pattern the gateway matches, not in the text
             // written: leave them out.
             let why = match why.split_once(": ") {
