@@ -525,6 +525,46 @@ fn a_deep_scan_of_a_deep_body_hits_the_memory_budget() {
     assert!(out.is_err() || !out.unwrap().is_empty());
 }
 
+/// A JSON body nested deeper than serde_json's default 128 levels is JSON to the gateway:
+/// `$input` reads it, up to 1000 levels, on a 2 MB stack (a workbench or `serve` thread);
+/// deeper, it is the text of a body that does not parse (never a crash).
+#[test]
+fn deep_json_bodies_parse_as_the_gateway_parses_them() {
+    let check = |depth: usize, src: &'static str| -> String {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let body = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+                let req = MethodRequest::from_case_json(&serde_json::json!({
+                    "method": "POST", "resource": "/", "path": "/", "body": body
+                }))
+                .unwrap();
+                let (mut ctx, _) = template_context(&req, body.as_bytes());
+                Template::parse(src)
+                    .unwrap()
+                    .render(&mut ctx, &Policy::api_gateway())
+                    .unwrap_or_else(|e| format!("error: {e}"))
+            })
+            .unwrap()
+            .join()
+            .expect("no stack overflow")
+    };
+    assert_eq!(
+        check(200, "$input.path('$').size() $input.json('$').length()"),
+        "1 401"
+    );
+    assert_eq!(
+        check(
+            1000,
+            "$input.path('$..*').size() $input.json('$').length() $util.parseJson($input.body).size()"
+        ),
+        "1000 2001 1"
+    );
+    // Past the depth the gateway's parser takes: the body is text, as a malformed one is.
+    assert_eq!(check(1001, "$input.json('$').length()"), "2005");
+    assert_eq!(check(100_000, "$input.path('$').length()"), "200001");
+}
+
 // ------------------------------------------------------------------ the binary
 
 fn cli(name: &str, template: &str) -> std::process::Output {

@@ -28,18 +28,18 @@ fn header_values(headers: &[(String, String)], name: &str) -> Option<Vec<String>
 }
 
 fn json_path_value(body: &[u8], path: &str) -> Option<String> {
-    select_value(serde_json::from_slice(body).ok()?, path)
+    select_value(super::json::parse(body).ok()?, path)
 }
 
 /// `integration.response.body.<path>`: as `method.request.body.<path>`, except that a path
 /// into `errorMessage` reads the JSON document a Lambda custom error carries there as a
 /// string (the gateway deserialises it for body-to-header mappings, and only for them).
 fn response_body_value(body: &[u8], path: &str) -> Option<String> {
-    let mut doc: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut doc: serde_json::Value = super::json::parse(body).ok()?;
     if let Some(rest) = path.strip_prefix("errorMessage")
         && (rest.starts_with('.') || rest.starts_with('['))
         && let Some(serde_json::Value::String(s)) = doc.get("errorMessage")
-        && let Ok(inner) = serde_json::from_str::<serde_json::Value>(s)
+        && let Ok(inner) = super::json::parse_str(s)
     {
         doc["errorMessage"] = inner;
     }

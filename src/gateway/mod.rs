@@ -4,6 +4,7 @@
 pub mod api;
 pub mod config;
 pub mod exec_log;
+pub mod json;
 pub mod jsonpath;
 pub mod mapping;
 pub mod pipeline;

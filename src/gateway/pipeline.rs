@@ -832,7 +832,7 @@ impl Run<'_> {
                     .map(|(_, m)| m)
                 {
                     let parsed: Result<Json, String> =
-                        serde_json::from_slice(&request.body).map_err(|e| format!("not JSON: {e}"));
+                        super::json::parse(&request.body).map_err(|e| format!("not JSON: {e}"));
                     if let Err(why) = parsed.and_then(|b| validate::validate(model, &b)) {
                         self.log.line(format_args!(
                             "Request body does not match model schema for content type {ct}: {why}"
@@ -980,7 +980,7 @@ impl Run<'_> {
                     return;
                 };
                 let selector = match &error {
-                    Some(_) => serde_json::from_slice::<Json>(&resp.body)
+                    Some(_) => super::json::parse(&resp.body)
                         .ok()
                         .and_then(|v| {
                             v.get("errorMessage")

@@ -127,7 +127,7 @@ fn header_value(v: &Value) -> String {
 
 /// Interpret a function's answer; `Err` is a malformed proxy response (502).
 pub fn parse_response(payload: &[u8]) -> Result<ProxyResponse, String> {
-    let v: Value = serde_json::from_slice(payload)
+    let v: Value = super::json::parse(payload)
         .map_err(|e| format!("the function's answer is not JSON: {e}"))?;
     let Value::Object(o) = v else {
         return Err("the function's answer is not a JSON object".to_string());

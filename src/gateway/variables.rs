@@ -364,7 +364,8 @@ fn parsed_payload(body: &Rc<str>) -> Rc<serde_json::Value> {
         return doc;
     }
     let doc = Rc::new(
-        serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::String(body.to_string())),
+        super::json::parse_str(body)
+            .unwrap_or_else(|_| serde_json::Value::String(body.to_string())),
     );
     LAST_PAYLOAD.with(|c| *c.borrow_mut() = Some((body.clone(), doc.clone())));
     doc
@@ -546,7 +547,7 @@ impl HostObject for Util {
             },
             "parseJson" => match text {
                 Some(t) => {
-                    let v: serde_json::Value = serde_json::from_str(&t).map_err(|e| {
+                    let v: serde_json::Value = super::json::parse_str(&t).map_err(|e| {
                         MethodError(format!("$util.parseJson: the text is not valid JSON: {e}"))
                     })?;
                     navigable(&v)
