@@ -224,6 +224,13 @@ async fn raw(addr: SocketAddr, request: &[u8], limit: Duration) -> (String, Dura
 }
 
 /// Read the first response's head (up to the blank line) from a raw exchange.
+/// Send `request` as raw bytes; the answer's status must be `status`, within `within`.
+async fn answers_raw(gate: &Gate, request: &[u8], status: u16, within: Duration) {
+    let (head, took) = raw_head(gate.addr, request, Duration::from_secs(5)).await;
+    assert!(head.starts_with(&format!("HTTP/1.1 {status}")), "{head}");
+    assert!(took < within, "took {took:?}");
+}
+
 async fn raw_head(addr: SocketAddr, request: &[u8], limit: Duration) -> (String, Duration) {
     let started = Instant::now();
     let mut s = TcpStream::connect(addr).await.unwrap();
@@ -843,14 +850,13 @@ async fn a_stalled_body_gets_408_after_the_body_timeout() {
     let dir = scratch("stallbody");
     let s = session(&dir, &[fast_route()], "type = \"echo\"");
     let gate = Gate::start(&s, &["--body-timeout", "1"]);
-    let (head, took) = raw_head(
-        gate.addr,
+    answers_raw(
+        &gate,
         b"GET /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc",
-        Duration::from_secs(5),
+        408,
+        Duration::from_secs(3),
     )
     .await;
-    assert!(head.starts_with("HTTP/1.1 408"), "{head}");
-    assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -858,14 +864,13 @@ async fn a_declared_length_over_10_mb_is_413_at_once() {
     let dir = scratch("declared413");
     let s = session(&dir, &[fast_route()], "type = \"echo\"");
     let gate = Gate::start(&s, &[]);
-    let (head, took) = raw_head(
-        gate.addr,
+    answers_raw(
+        &gate,
         b"POST /fast HTTP/1.1\r\nHost: x\r\nContent-Length: 10485761\r\n\r\n",
-        Duration::from_secs(5),
+        413,
+        Duration::from_millis(2000),
     )
     .await;
-    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
-    assert!(took < Duration::from_millis(2000), "took {took:?}");
     assert_fast_route_answers(&gate, Duration::from_millis(1000)).await;
 }
 
@@ -874,14 +879,7 @@ async fn a_malformed_chunked_body_is_400() {
     let dir = scratch("badchunk");
     let s = session(&dir, &[fast_route()], "type = \"echo\"");
     let gate = Gate::start(&s, &[]);
-    let (head, took) = raw_head(
-        gate.addr,
-        b"POST /fast HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-        Duration::from_secs(5),
-    )
-    .await;
-    assert!(head.starts_with("HTTP/1.1 400"), "{head}");
-    assert!(took < Duration::from_millis(2000), "took {took:?}");
+    answers_raw(&gate, b"POST /fast HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", 400, Duration::from_millis(2000)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -135,14 +135,19 @@ async fn cycling_the_integration_type_updates_every_pane() {
     assert!(screen.contains("\"httpMethod\": \"POST\""), "{screen}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn save_copy_and_quit() {
-    let dir = std::env::temp_dir().join(format!("gatebench-tui-flow-{}", std::process::id()));
+/// The MOCK fixture copied into a fresh folder (`gatebench-tui-TAG-PID`), open at 80x24.
+async fn open_a_copy(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, Harness) {
+    let dir = std::env::temp_dir().join(format!("gatebench-tui-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("mock.toml");
     std::fs::copy(fixture("mock.toml"), &path).unwrap();
     let app = App::open(Some(&path), AppOptions::default());
-    let mut t = Harness::with_app(app, 80, 24).await;
+    (dir, path, Harness::with_app(app, 80, 24).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn save_copy_and_quit() {
+    let (dir, path, mut t) = open_a_copy("flow").await;
 
     t.key(KeyCode::Char('t')).await;
     assert!(t.app().is_dirty());
@@ -439,12 +444,7 @@ async fn what_changed_between_client_and_endpoint() {
 /// writes the edits over it. Saves after that go through without a question.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
-    let dir = std::env::temp_dir().join(format!("gatebench-tui-conflict-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("mock.toml");
-    std::fs::copy(fixture("mock.toml"), &path).unwrap();
-    let app = App::open(Some(&path), AppOptions::default());
-    let mut t = Harness::with_app(app, 80, 24).await;
+    let (dir, path, mut t) = open_a_copy("conflict").await;
     t.key(KeyCode::Char('t')).await;
     let theirs = format!(
         "{}\n# a note added in another editor\n",

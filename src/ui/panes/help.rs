@@ -105,21 +105,34 @@ pub fn draw_yes_no(
     footnote: Option<&str>,
 ) {
     let theme = app.theme();
-    let area = match footnote {
-        Some(_) => centered(f.area(), 64, 7),
-        None => centered(f.area(), 54, 6),
-    };
+    let before = vec![Line::from(Span::styled(question.to_string(), theme.text()))];
+    let after: Vec<Line> = footnote
+        .map(|n| Line::from(Span::styled(n.to_string(), theme.muted())))
+        .into_iter()
+        .collect();
+    let width = if footnote.is_some() { 64 } else { 54 };
+    draw_question(f, app, title, before, (yes, no), after, width);
+}
+
+/// A question over the screen, `width` columns wide and as high as its lines: the lines
+/// `before`, then what yes and no do (the confirm layer's keys), then the lines `after`.
+fn draw_question(
+    f: &mut Frame,
+    app: &App,
+    title: &str,
+    before: Vec<Line<'static>>,
+    (yes, no): (&str, &str),
+    after: Vec<Line<'static>>,
+    width: u16,
+) {
+    let theme = app.theme();
     let key = |action| {
         app.keymap()
             .keys(Layer::Confirm, action)
             .unwrap_or_default()
     };
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.warning())
-        .title(Line::from(Span::styled(title, theme.warning())));
-    let mut lines = vec![
-        Line::from(Span::styled(question, theme.text())),
+    let mut lines = before;
+    lines.extend([
         Line::from(vec![
             Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
             Span::styled(format!("  {yes}"), theme.text()),
@@ -128,8 +141,17 @@ pub fn draw_yes_no(
             Span::styled(format!("  {}", key(Action::ConfirmNo)), theme.key_hint()),
             Span::styled(format!("  {no}"), theme.text()),
         ]),
-    ];
-    lines.extend(footnote.map(|n| Line::from(Span::styled(n.to_string(), theme.muted()))));
+    ]);
+    lines.extend(after);
+    // Borders, and a spare line for a question that wraps.
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let area = centered(f.area(), width, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(title.to_string(), theme.warning())));
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
@@ -162,30 +184,14 @@ pub fn draw_confirm_overwrite(f: &mut Frame, app: &App) {
         return;
     };
     let theme = app.theme();
-    let key = |action| {
-        app.keymap()
-            .keys(Layer::Confirm, action)
-            .unwrap_or_default()
-    };
-    let height = u16::try_from(c.lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(8);
-    let area = centered(f.area(), 76, height);
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.warning())
-        .title(Line::from(Span::styled(
-            " File changed on disk ",
-            theme.warning(),
-        )));
-    let mut lines = vec![
+    let mut before = vec![
         Line::from(Span::styled(
             format!("{} changed since it was opened.", c.path.display()),
             theme.text(),
         )),
         Line::from(Span::styled(c.summary(), theme.muted())),
     ];
-    lines.extend(c.lines.iter().map(|l| {
+    before.extend(c.lines.iter().map(|l| {
         let style = match l.as_bytes().first() {
             Some(b'+') => theme.token(Tok::Added),
             Some(b'-') => theme.token(Tok::Removed),
@@ -193,26 +199,18 @@ pub fn draw_confirm_overwrite(f: &mut Frame, app: &App) {
         };
         Line::from(Span::styled(l.clone(), style))
     }));
-    lines.extend([
-        Line::default(),
-        Line::from(vec![
-            Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
-            Span::styled("  overwrite it with your edits", theme.text()),
-        ]),
-        Line::from(vec![
-            Span::styled(format!("  {}", key(Action::ConfirmNo)), theme.key_hint()),
-            Span::styled(
-                "  leave the file as it is (your edits stay here, autosaved)",
-                theme.text(),
-            ),
-        ]),
-    ]);
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
+    before.push(Line::default());
+    draw_question(
+        f,
+        app,
+        " File changed on disk ",
+        before,
+        (
+            "overwrite it with your edits",
+            "leave the file as it is (your edits stay here, autosaved)",
+        ),
+        Vec::new(),
+        76,
     );
 }
 
