@@ -189,6 +189,9 @@ impl App {
             Pane::Integration => return self.open_method_settings(),
             Pane::Template | Pane::Request => {
                 self.mode = Mode::Editing;
+                // A search match is shown selected; typing must not replace it.
+                self.template_editor.clear_selection();
+                self.request_editor.clear_selection();
                 self.sync_editor_cursors();
                 if self.focus == Pane::Template && !self.uses_templates() {
                     self.set_status(

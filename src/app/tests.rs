@@ -480,6 +480,46 @@ fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     assert_eq!(a.overlay(), None);
 }
 
+/// A search match is shown selected; editing afterwards inserts where the user types and
+/// never replaces the match (or, after ctrl+end, everything from it to the end).
+#[test]
+fn a_search_match_is_never_replaced_by_typing() {
+    let press = |a: &mut App, code: KeyCode, mods: KeyModifiers| {
+        update(a, Msg::Key(KeyEvent::new(code, mods)))
+    };
+    let mut a = app();
+    let before = a.template_editor().text();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "statuscode");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('i'));
+    press(&mut a, KeyCode::End, KeyModifiers::CONTROL);
+    typed(&mut a, "ZZZ");
+    let after = a.template_editor().text();
+    assert_eq!(
+        after,
+        format!("{before}ZZZ"),
+        "ctrl+end goes to the end of the text"
+    );
+    // The same with a plain letter right after the search.
+    let mut a = app();
+    key(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "statusCode");
+    key(&mut a, KeyCode::Enter);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "Q");
+    let after = a.template_editor().text();
+    assert_eq!(after.len(), before.len() + 1, "{after}");
+    assert!(after.contains("statusCode"), "{after}");
+    // ctrl+home goes to the very start.
+    press(&mut a, KeyCode::Home, KeyModifiers::CONTROL);
+    typed(&mut a, "S");
+    assert!(a.template_editor().text().starts_with('S'));
+}
+
 #[test]
 fn zoom_toggles() {
     let mut a = app();

@@ -222,14 +222,24 @@ impl Editor {
         self.maybe_move_window();
     }
 
-    /// Move the cursor to the top or the bottom.
+    /// Move the cursor to the start or the end of the text (a selection is dropped, not
+    /// extended: the next key must not replace text the user did not choose).
     pub fn jump(&mut self, top: bool) {
-        self.area.move_cursor(if top {
-            CursorMove::Top
+        self.area.cancel_selection();
+        if top {
+            self.area.move_cursor(CursorMove::Top);
+            self.area.move_cursor(CursorMove::Head);
         } else {
-            CursorMove::Bottom
-        });
+            self.area.move_cursor(CursorMove::Bottom);
+            self.area.move_cursor(CursorMove::End);
+        }
         self.maybe_move_window();
+    }
+
+    /// Drop the selection (a search match stays where the cursor is), so that typing inserts
+    /// instead of replacing it.
+    pub fn clear_selection(&mut self) {
+        self.area.cancel_selection();
     }
 
     /// Page up or down.
