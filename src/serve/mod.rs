@@ -537,9 +537,29 @@ enum BodyError {
     Malformed,
 }
 
+/// The most of a refused body read (and dropped) after its 413, so a client still sending it
+/// reads the answer instead of a reset connection.
+const DRAIN_MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// After a 413 answered before the body was read: go on reading (and dropping) the body in
+/// the background, for at most `limit` and [`DRAIN_MAX_BYTES`].
+fn drain_in_background(mut stream: axum::body::BodyDataStream, limit: Duration) {
+    tokio::spawn(async move {
+        let mut seen = 0usize;
+        let _ = tokio::time::timeout(limit, async {
+            while let Some(Ok(chunk)) = stream.next().await {
+                seen += chunk.len();
+                if seen > DRAIN_MAX_BYTES {
+                    break;
+                }
+            }
+        })
+        .await;
+    });
+}
+
 /// Read a request body, at most one byte past the gateway's limit.
-async fn read_body(body: Body) -> Result<Vec<u8>, BodyError> {
-    let mut stream = body.into_data_stream();
+async fn read_body(stream: &mut axum::body::BodyDataStream) -> Result<Vec<u8>, BodyError> {
     let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| BodyError::Malformed)?;
@@ -574,12 +594,17 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
+    let mut stream = body.into_data_stream();
     if declared.is_some_and(|n| n > MAX_PAYLOAD_BYTES as u64) {
+        drain_in_background(stream, state.limits.body);
         return gateway_413();
     }
-    let bytes = match tokio::time::timeout(state.limits.body, read_body(body)).await {
+    let bytes = match tokio::time::timeout(state.limits.body, read_body(&mut stream)).await {
         Ok(Ok(b)) => b,
-        Ok(Err(BodyError::TooLarge)) => return gateway_413(),
+        Ok(Err(BodyError::TooLarge)) => {
+            drain_in_background(stream, state.limits.body);
+            return gateway_413();
+        }
         Ok(Err(BodyError::Malformed)) => return bad_request(),
         Err(_) => return request_timeout(),
     };
