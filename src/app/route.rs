@@ -1,6 +1,7 @@
 //! Which method a saved request reaches, and the method request (in the shape
 //! `gateway::mapping_setup` reads) that the Rendered pane renders templates against while
-//! typing. This is the workbench's live preview only; the full trip (validators, parameter
+//! typing, with the same `$context` a run builds (`gateway::pipeline::method_context`). The
+//! full trip (validators, parameter
 //! mappings, backend) is `gateway::pipeline`.
 
 use indexmap::IndexMap;
@@ -86,6 +87,24 @@ fn decode(s: &str) -> String {
         .into_owned()
 }
 
+/// The `$context` a run of `saved` builds, with the preview's request id (and the time of
+/// the preview): the same function as runs and `serve` use.
+fn preview_context(session: &Session, saved: &SavedRequest) -> Option<Map<String, Value>> {
+    use crate::gateway::pipeline::{ClientRequest, RunOptions, method_context};
+    let route = crate::gateway::routing::route(&session.api, &saved.method, &saved.path)?;
+    let client = ClientRequest::from_saved(saved).ok()?;
+    let mut opts = RunOptions {
+        request_id: PREVIEW_REQUEST_ID.to_string(),
+        ..RunOptions::default()
+    };
+    if let Some(ctx) = &session.context
+        && let Ok(Value::Object(m)) = serde_json::to_value(ctx)
+    {
+        opts.context = m;
+    }
+    Some(method_context(&session.api, &opts, &client, &route))
+}
+
 /// The method request of a saved request, in the `request` shape of a template case
 /// (`gateway::mapping_setup` reads it).
 pub fn request_json(session: &Session, saved: &SavedRequest, routed: Option<&Routed>) -> Value {
@@ -119,23 +138,15 @@ pub fn request_json(session: &Session, saved: &SavedRequest, routed: Option<&Rou
         (Some(t), None) => (Value::String(t.clone()), false),
         (None, None) => (Value::Null, false),
     };
-    let mut context = Map::new();
-    context.insert("resourcePath".into(), json!(resource));
-    context.insert("httpMethod".into(), json!(saved.method));
-    context.insert("path".into(), json!(saved.path));
-    if let Some(stage) = &api.stage {
-        context.insert("stage".into(), json!(stage));
-    }
-    context.insert("requestId".into(), json!(PREVIEW_REQUEST_ID));
-    context.insert("apiId".into(), json!(api.api_id));
-    context.insert("identity".into(), json!({"sourceIp": "127.0.0.1"}));
-    if let Some(extra) = &session.context
-        && let Ok(Value::Object(extra)) = serde_json::to_value(extra)
-    {
-        for (k, v) in extra {
-            context.insert(k, v);
-        }
-    }
+    let context = preview_context(session, saved).unwrap_or_else(|| {
+        // No method is reached (the run answers 403 before any template): the basics.
+        let mut context = Map::new();
+        context.insert("resourcePath".into(), json!(resource));
+        context.insert("httpMethod".into(), json!(saved.method));
+        context.insert("path".into(), json!(saved.path));
+        context.insert("requestId".into(), json!(PREVIEW_REQUEST_ID));
+        context
+    });
     json!({
         "method": saved.method,
         "resource": resource,
@@ -183,6 +194,58 @@ mod tests {
         assert_eq!(route(&api, "GET", "/items/3").unwrap().method.resource, 2);
         let g = route(&api, "GET", "/a/b/c").unwrap();
         assert_eq!(g.path_parameters["proxy"], "a/b/c");
+    }
+
+    /// The live preview renders against the same `$context` as a run of the same request,
+    /// except the values that belong to one run (its id and time).
+    #[test]
+    fn the_preview_context_is_the_run_context() {
+        let printer = "#foreach($k in $context.keySet())$k=$context.get($k)\n#end\
+            #foreach($k in ['sourceIp', 'userAgent', 'accountId', 'caller', 'user', 'userArn'])\
+            identity.$k=$context.identity.get($k)\n#end";
+        let mut s = Session::builtin_default();
+        let saved = s.requests[0].clone();
+        let r = route(&s.api, &saved.method, &saved.path).unwrap();
+        let m = r.method.get_mut(&mut s.api).unwrap();
+        m.integration.request_templates =
+            IndexMap::from([("application/json".to_string(), printer.to_string())]);
+        let v = request_json(&s, &saved, Some(&r));
+        let setup =
+            crate::gateway::mapping_setup(&v, crate::gateway::Phase::Request, None).unwrap();
+        let preview = crate::vtl::Template::parse(printer)
+            .unwrap()
+            .render(&mut setup.context().0, &setup.policy)
+            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let client = crate::gateway::pipeline::ClientRequest::from_saved(&saved).unwrap();
+        let trace = rt.block_on(crate::gateway::pipeline::run_session(&s, &client));
+        let run = trace.request_template.unwrap().output.unwrap();
+        let per_run = [
+            "requestId=",
+            "extendedRequestId=",
+            "requestTime=",
+            "requestTimeEpoch=",
+        ];
+        let keep = |text: &str| -> Vec<String> {
+            text.lines()
+                .filter(|l| !per_run.iter().any(|p| l.starts_with(p)))
+                .map(str::to_string)
+                .collect()
+        };
+        assert!(preview.lines().count() >= 15, "{preview}");
+        for key in [
+            "domainName=",
+            "accountId=",
+            "identity.sourceIp=127.0.0.1",
+            "identity.userAgent=",
+        ] {
+            assert!(preview.contains(key), "{key} in {preview}");
+        }
+        assert_eq!(keep(&preview), keep(&run));
+        assert!(preview.contains(&format!("requestId={PREVIEW_REQUEST_ID}")));
     }
 
     #[test]

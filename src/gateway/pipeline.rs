@@ -185,6 +185,65 @@ impl Default for RunOptions {
     }
 }
 
+/// The `$context` of a request that reached `route`, as runs, `serve` and the workbench's live
+/// preview all build it (the preview passes its own request id and time in `opts`).
+pub fn method_context(
+    api: &Api,
+    opts: &RunOptions,
+    request: &ClientRequest,
+    route: &Route,
+) -> Map<String, Json> {
+    let api_id = &api.api_id;
+    let stage_path = match &api.stage {
+        Some(s) => format!("/{s}{}", route.raw_path_after_stage),
+        None => route.raw_path_after_stage.clone(),
+    };
+    let user_agent = request.header("User-Agent").map(str::to_string);
+    let mut m = Map::new();
+    m.insert(
+        "resourceId".into(),
+        json!(format!("{:06x}", fxhash(&route.resource_path) & 0xff_ffff)),
+    );
+    m.insert("resourcePath".into(), json!(route.resource_path));
+    m.insert("httpMethod".into(), json!(request.method));
+    m.insert(
+        "extendedRequestId".into(),
+        json!(format!(
+            "{}=",
+            &opts.request_id.replace('-', "")[..14.min(opts.request_id.len())]
+        )),
+    );
+    m.insert("requestTime".into(), json!(clf_timestamp(opts.now_ms)));
+    m.insert("path".into(), json!(stage_path));
+    m.insert("accountId".into(), json!(opts.account_id));
+    m.insert("protocol".into(), json!("HTTP/1.1"));
+    if let Some(s) = &api.stage {
+        m.insert("stage".into(), json!(s));
+    }
+    m.insert("domainPrefix".into(), json!(api_id));
+    m.insert("requestTimeEpoch".into(), json!(opts.now_ms));
+    m.insert("requestId".into(), json!(opts.request_id));
+    m.insert(
+        "identity".into(),
+        json!({
+            "cognitoIdentityPoolId": null, "accountId": null, "cognitoIdentityId": null, "caller": null,
+            "sourceIp": opts.source_ip, "principalOrgId": null, "accessKey": null,
+            "cognitoAuthenticationType": null, "cognitoAuthenticationProvider": null, "userArn": null,
+            "userAgent": user_agent, "user": null
+        }),
+    );
+    m.insert(
+        "domainName".into(),
+        json!(format!("{api_id}.execute-api.us-east-1.amazonaws.com")),
+    );
+    m.insert("deploymentId".into(), json!("d1e2f3"));
+    m.insert("apiId".into(), json!(api_id));
+    for (k, v) in &opts.context {
+        m.insert(k.clone(), v.clone());
+    }
+    m
+}
+
 /// Run one request through the session's API and backend (the backend chosen by the
 /// session's `backend` setting).
 pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
@@ -713,55 +772,7 @@ impl Run<'_> {
 
     /// `$context` values for this request.
     fn context_values(&self, request: &ClientRequest, route: &Route) -> Map<String, Json> {
-        let api_id = &self.api.api_id;
-        let stage_path = match &self.api.stage {
-            Some(s) => format!("/{s}{}", route.raw_path_after_stage),
-            None => route.raw_path_after_stage.clone(),
-        };
-        let user_agent = request.header("User-Agent").map(str::to_string);
-        let mut m = Map::new();
-        m.insert(
-            "resourceId".into(),
-            json!(format!("{:06x}", fxhash(&route.resource_path) & 0xff_ffff)),
-        );
-        m.insert("resourcePath".into(), json!(route.resource_path));
-        m.insert("httpMethod".into(), json!(request.method));
-        m.insert(
-            "extendedRequestId".into(),
-            json!(format!(
-                "{}=",
-                &self.opts.request_id.replace('-', "")[..14.min(self.opts.request_id.len())]
-            )),
-        );
-        m.insert("requestTime".into(), json!(clf_timestamp(self.opts.now_ms)));
-        m.insert("path".into(), json!(stage_path));
-        m.insert("accountId".into(), json!(self.opts.account_id));
-        m.insert("protocol".into(), json!("HTTP/1.1"));
-        if let Some(s) = &self.api.stage {
-            m.insert("stage".into(), json!(s));
-        }
-        m.insert("domainPrefix".into(), json!(api_id));
-        m.insert("requestTimeEpoch".into(), json!(self.opts.now_ms));
-        m.insert("requestId".into(), json!(self.opts.request_id));
-        m.insert(
-            "identity".into(),
-            json!({
-                "cognitoIdentityPoolId": null, "accountId": null, "cognitoIdentityId": null, "caller": null,
-                "sourceIp": self.opts.source_ip, "principalOrgId": null, "accessKey": null,
-                "cognitoAuthenticationType": null, "cognitoAuthenticationProvider": null, "userArn": null,
-                "userAgent": user_agent, "user": null
-            }),
-        );
-        m.insert(
-            "domainName".into(),
-            json!(format!("{api_id}.execute-api.us-east-1.amazonaws.com")),
-        );
-        m.insert("deploymentId".into(), json!("d1e2f3"));
-        m.insert("apiId".into(), json!(api_id));
-        for (k, v) in &self.opts.context {
-            m.insert(k.clone(), v.clone());
-        }
-        m
+        method_context(self.api, self.opts, request, route)
     }
 
     async fn execute_routed(&mut self, request: &ClientRequest, route: Route) {
