@@ -1,8 +1,7 @@
 //! Which method a saved request reaches, and the method request (in the shape
 //! `gateway::mapping_setup` reads) that the Rendered pane renders templates against while
 //! typing, with the same `$context` a run builds (`gateway::pipeline::method_context`). The
-//! full trip (validators, parameter
-//! mappings, backend) is `gateway::pipeline`.
+//! full trip (validators, parameter mappings, backend) is `gateway::pipeline`.
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
