@@ -283,6 +283,34 @@ async fn a_real_http_backend_is_called_only_when_asked() {
     server.abort();
 }
 
+/// A call that fails says so when it is back: "Sending the request…" gives way to the
+/// client's status and the reason (here: nothing listens on the backend's port).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_call_says_why_when_it_is_back() {
+    // A port nothing listens on (bound, then closed).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let text = std::fs::read_to_string(fixture("http.toml"))
+        .unwrap()
+        .replace(
+            "http://notes.internal.example/api/users/{id}/notes",
+            &format!("http://127.0.0.1:{port}/api/users/{{id}}/notes"),
+        )
+        .replace("type = \"echo\"", "type = \"http\"");
+    let session =
+        gatebench::session::Session::from_toml(&text, std::path::Path::new("dead.toml")).unwrap();
+    let app = App::new(session, None, AppOptions::default());
+    let mut t = Harness::with_app(app, 120, 40).await;
+    t.key(KeyCode::Char('s')).await;
+    let status = t.app().status().expect("a status").text.clone();
+    assert!(!status.contains("Sending"), "{status}");
+    assert!(status.starts_with("Client got 50"), "{status}");
+    assert!(status.to_lowercase().contains("refused"), "{status}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_call_shows_a_spinner_and_can_be_cancelled() {
     use axum::routing::any;

@@ -21,6 +21,8 @@ fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
     }
 }
 
+/// The status while a request sent with the send key is on its way (replaced by its outcome).
+pub(super) const SENDING: &str = "Sending the request…";
 impl App {
     /// Do what an action asks.
     pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
@@ -105,7 +107,7 @@ impl App {
                 self.run_effect().into_iter().collect()
             }
             Action::Send => {
-                self.set_status(StatusKind::Info, "Sending the request…");
+                self.set_status(StatusKind::Info, SENDING);
                 self.run_effect().into_iter().collect()
             }
             Action::Cancel

@@ -12,6 +12,7 @@ use crate::app::{
     App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, SettingsStep, StatusKind,
 };
 use crate::gateway::Phase;
+use crate::gateway::trace::StageOutcome;
 use crate::ui::widgets::editor::EditOutcome;
 
 /// Apply a message to the app and return the effects to run.
@@ -235,6 +236,26 @@ impl App {
         self.run = RunState::Idle;
         match outcome.result {
             Ok(view) => {
+                // The request sent with the send key is back: say how it ended, and why.
+                if self
+                    .status
+                    .as_ref()
+                    .is_some_and(|s| s.text == super::perform::SENDING)
+                {
+                    let status = view.trace.response.status;
+                    match view.trace.stages.iter().find_map(|s| match &s.outcome {
+                        StageOutcome::Failed(why) => Some((s.stage, why)),
+                        _ => None,
+                    }) {
+                        Some((stage, why)) => self.set_status(
+                            StatusKind::Error,
+                            format!("Client got {status}: {} failed: {why}", stage.label()),
+                        ),
+                        None => {
+                            self.set_status(StatusKind::Success, format!("Client got {status}"))
+                        }
+                    }
+                }
                 self.trace = Some(view);
                 // The response template reads the backend's answer: render it again.
                 if self
