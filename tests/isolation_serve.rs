@@ -459,51 +459,54 @@ async fn ctrl_c_stops_the_server_within_a_bound_despite_renders_and_half_sent_re
 // ---------------------------------------------------------------------------------------
 // Backends
 
-/// A backend that answers every request with headers, then chunks forever.
-async fn endless_backend() -> SocketAddr {
+/// A backend on loopback that reads each request's head, then answers with `answer`.
+async fn raw_backend<F, Fut>(answer: F) -> SocketAddr
+where
+    F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let answer = std::sync::Arc::new(answer);
     tokio::spawn(async move {
         loop {
             let Ok((mut s, _)) = listener.accept().await else {
                 return;
             };
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 8192];
                 let _ = s.read(&mut buf).await;
-                let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
-                if s.write_all(head).await.is_err() {
-                    return;
-                }
-                let data = vec![b'x'; 64 * 1024];
-                let chunk = [format!("{:x}\r\n", data.len()).as_bytes(), &data, b"\r\n"].concat();
-                while s.write_all(&chunk).await.is_ok() {}
+                answer(s).await;
             });
         }
     });
     addr
 }
 
+/// A backend that answers every request with headers, then chunks forever.
+async fn endless_backend() -> SocketAddr {
+    raw_backend(|mut s| async move {
+        let head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        if s.write_all(head).await.is_err() {
+            return;
+        }
+        let data = vec![b'x'; 64 * 1024];
+        let chunk = [format!("{:x}\r\n", data.len()).as_bytes(), &data, b"\r\n"].concat();
+        while s.write_all(&chunk).await.is_ok() {}
+    })
+    .await
+}
+
 /// A backend that declares a body over 10 MB and sends none.
 async fn oversize_declaring_backend() -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut s, _)) = listener.accept().await else {
-                return;
-            };
-            tokio::spawn(async move {
-                let mut buf = [0u8; 8192];
-                let _ = s.read(&mut buf).await;
-                let _ = s
-                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11534336\r\n\r\n")
-                    .await;
-                tokio::time::sleep(Duration::from_secs(30)).await;
-            });
-        }
-    });
-    addr
+    raw_backend(|mut s| async move {
+        let _ = s
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 11534336\r\n\r\n")
+            .await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    })
+    .await
 }
 
 fn http_route(path: &str, backend: SocketAddr, timeout_ms: u64) -> String {

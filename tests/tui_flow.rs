@@ -236,9 +236,8 @@ async fn serve() -> (u16, tokio::task::JoinHandle<()>) {
     (port, task)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_real_http_backend_is_called_only_when_asked() {
-    let (port, server) = serve().await;
+/// The HTTP fixture with a real HTTP backend on loopback `port` instead of the echo server.
+fn http_fixture_calling(port: u16) -> App {
     let text = std::fs::read_to_string(fixture("http.toml"))
         .unwrap()
         .replace(
@@ -249,7 +248,13 @@ async fn a_real_http_backend_is_called_only_when_asked() {
     let session =
         gatebench::session::Session::from_toml(&text, std::path::Path::new("loopback.toml"))
             .unwrap();
-    let app = App::new(session, None, AppOptions::default());
+    App::new(session, None, AppOptions::default())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_http_backend_is_called_only_when_asked() {
+    let (port, server) = serve().await;
+    let app = http_fixture_calling(port);
     let mut t = Harness::with_app(app, 120, 40).await;
     assert_eq!(
         t.rt.stats().pipelines,
@@ -293,16 +298,7 @@ async fn a_failed_call_says_why_when_it_is_back() {
         .local_addr()
         .unwrap()
         .port();
-    let text = std::fs::read_to_string(fixture("http.toml"))
-        .unwrap()
-        .replace(
-            "http://notes.internal.example/api/users/{id}/notes",
-            &format!("http://127.0.0.1:{port}/api/users/{{id}}/notes"),
-        )
-        .replace("type = \"echo\"", "type = \"http\"");
-    let session =
-        gatebench::session::Session::from_toml(&text, std::path::Path::new("dead.toml")).unwrap();
-    let app = App::new(session, None, AppOptions::default());
+    let app = http_fixture_calling(port);
     let mut t = Harness::with_app(app, 120, 40).await;
     t.key(KeyCode::Char('s')).await;
     let status = t.app().status().expect("a status").text.clone();
@@ -326,16 +322,7 @@ async fn a_slow_call_shows_a_spinner_and_can_be_cancelled() {
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    let text = std::fs::read_to_string(fixture("http.toml"))
-        .unwrap()
-        .replace(
-            "http://notes.internal.example/api/users/{id}/notes",
-            &format!("http://127.0.0.1:{port}/slow"),
-        )
-        .replace("type = \"echo\"", "type = \"http\"");
-    let session =
-        gatebench::session::Session::from_toml(&text, std::path::Path::new("slow.toml")).unwrap();
-    let mut t = Harness::with_app(App::new(session, None, AppOptions::default()), 120, 40).await;
+    let mut t = Harness::with_app(http_fixture_calling(port), 120, 40).await;
 
     // Send, and look at the screen while the call hangs.
     t.rt.handle_event(Event::Key(KeyEvent::new(
