@@ -406,6 +406,12 @@ pub fn failure() -> Option<String> {
     TRIPPED.with(|t| t.borrow().clone())
 }
 
+/// Trip the budget with `message` and return it as the error of the method that found it.
+fn fail(message: String) -> Result<(), MethodError> {
+    trip(message.clone());
+    Err(MethodError(message))
+}
+
 /// The message of a failed memory budget.
 pub fn memory_message() -> String {
     format!(
@@ -421,9 +427,7 @@ pub fn charge(bytes: usize) -> Result<(), MethodError> {
     let used = MEM_USED.get().saturating_add(bytes);
     MEM_USED.set(used);
     if used > MEM_LIMIT.get() {
-        let msg = memory_message();
-        trip(msg.clone());
-        return Err(MethodError(msg));
+        return fail(memory_message());
     }
     Ok(())
 }
@@ -447,20 +451,16 @@ pub fn step(n: u64) -> Result<(), MethodError> {
     let now = before.saturating_add(n);
     STEPS.set(now);
     if now > STEP_LIMIT.get() {
-        let msg = format!(
+        return fail(format!(
             "the template ran more than the limit of {} evaluation steps",
             STEP_LIMIT.get()
-        );
-        trip(msg.clone());
-        return Err(MethodError(msg));
+        ));
     }
     if before / CLOCK_EVERY != now / CLOCK_EVERY
         && let Some(deadline) = DEADLINE.get()
         && Instant::now() >= deadline
     {
-        let msg = "the template ran past its time limit".to_string();
-        trip(msg.clone());
-        return Err(MethodError(msg));
+        return fail("the template ran past its time limit".to_string());
     }
     Ok(())
 }

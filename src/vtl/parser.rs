@@ -485,46 +485,8 @@ impl<'s> Parser<'s> {
                 self.expect_byte(b')', "')' (#literal takes no argument)")?;
                 self.eat_trailing_newline();
                 let body_start = self.pos;
-                let (_, term) = self.block()?;
-                match term {
-                    Term::End(end) => {
-                        nodes.push(Node::Text(self.src[body_start..end].into()));
-                        Ok(None)
-                    }
-                    Term::Eof => Err(self.error_at(self.pos, "#literal is missing its #end")),
-                    Term::Else(p) | Term::ElseIf(_, p) => Err(self.error_at(
-                        p,
-                        "#else/#elseif cannot be used inside #literal (only inside #if)",
-                    )),
-                }
-            }
-            "parse"
-                if {
-                    let mut i = after;
-                    while is_blank(self.at(i)) || matches!(self.at(i), b'\n' | b'\r') {
-                        i += 1;
-                    }
-                    self.at(i) == b'(' && {
-                        i += 1;
-                        while is_blank(self.at(i)) || matches!(self.at(i), b'\n' | b'\r') {
-                            i += 1;
-                        }
-                        self.at(i) == b')'
-                    }
-                } =>
-            {
-                // `#parse()` parses; Velocity fails when it runs.
-                flush(nodes, text);
-                self.pos = after;
-                self.skip_blanks();
-                self.expect_byte(b'(', "'('")?;
-                self.skip_ws();
-                self.expect_byte(b')', "')'")?;
-                self.eat_trailing_newline();
-                nodes.push(Node::Parse {
-                    arg: None,
-                    pos: self.gpos(start),
-                });
+                let (_, end) = self.body_to_end_at("#literal")?;
+                nodes.push(Node::Text(self.src[body_start..end].into()));
                 Ok(None)
             }
             "evaluate" | "parse" => {
@@ -533,6 +495,16 @@ impl<'s> Parser<'s> {
                 self.skip_blanks();
                 self.expect_byte(b'(', "'(' after #evaluate")?;
                 self.skip_ws();
+                if name == "parse" && self.peek() == b')' {
+                    // `#parse()` parses; Velocity fails when it runs.
+                    self.pos += 1;
+                    self.eat_trailing_newline();
+                    nodes.push(Node::Parse {
+                        arg: None,
+                        pos: self.gpos(start),
+                    });
+                    return Ok(None);
+                }
                 let arg_pos = self.pos;
                 let arg = self.param()?;
                 if name == "evaluate"
@@ -684,9 +656,14 @@ impl<'s> Parser<'s> {
 
     /// Parse a body that must end with `#end`.
     fn body_to_end(&mut self, what: &str) -> Result<Block, VtlError> {
+        self.body_to_end_at(what).map(|(body, _)| body)
+    }
+
+    /// [`Self::body_to_end`], with where its `#end` starts.
+    fn body_to_end_at(&mut self, what: &str) -> Result<(Block, usize), VtlError> {
         let (body, term) = self.block()?;
         match term {
-            Term::End(_) => Ok(body.into()),
+            Term::End(end) => Ok((body.into(), end)),
             Term::Eof => Err(self.error_at(self.pos, format!("{what} is missing its #end"))),
             Term::Else(p) | Term::ElseIf(_, p) => Err(self.error_at(
                 p,
