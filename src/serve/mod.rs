@@ -500,33 +500,42 @@ fn add_gateway_headers(headers: &mut Vec<(String, String)>, peer: SocketAddr, re
     }
 }
 
-fn gateway_413() -> Response {
-    Response::builder()
-        .status(StatusCode::PAYLOAD_TOO_LARGE)
-        .header("Content-Type", "application/json")
-        .header("x-amzn-ErrorType", "RequestTooLongException")
-        .body(Body::from(r#"{"message":"Request Too Long"}"#))
+/// A JSON `{"message": ...}` answer of the listener itself (before the pipeline runs).
+fn edge_answer(status: StatusCode, headers: &[(&str, &str)], message: &str) -> Response {
+    let mut r = Response::builder()
+        .status(status)
+        .header("Content-Type", "application/json");
+    for (name, value) in headers {
+        r = r.header(*name, *value);
+    }
+    r.body(Body::from(format!(r#"{{"message":"{message}"}}"#)))
         .unwrap_or_default()
+}
+
+fn gateway_413() -> Response {
+    edge_answer(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &[("x-amzn-ErrorType", "RequestTooLongException")],
+        "Request Too Long",
+    )
 }
 
 /// A body that is not valid HTTP framing (a malformed chunked body): 400.
 fn bad_request() -> Response {
-    Response::builder()
-        .status(StatusCode::BAD_REQUEST)
-        .header("Content-Type", "application/json")
-        .header("Connection", "close")
-        .body(Body::from(r#"{"message":"Bad Request"}"#))
-        .unwrap_or_default()
+    edge_answer(
+        StatusCode::BAD_REQUEST,
+        &[("Connection", "close")],
+        "Bad Request",
+    )
 }
 
 /// A body that did not arrive within [`Limits::body`]: 408, and the connection closes.
 fn request_timeout() -> Response {
-    Response::builder()
-        .status(StatusCode::REQUEST_TIMEOUT)
-        .header("Content-Type", "application/json")
-        .header("Connection", "close")
-        .body(Body::from(r#"{"message":"Request Timeout"}"#))
-        .unwrap_or_default()
+    edge_answer(
+        StatusCode::REQUEST_TIMEOUT,
+        &[("Connection", "close")],
+        "Request Timeout",
+    )
 }
 
 /// Why a request body could not be read.
