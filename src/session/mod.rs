@@ -5,6 +5,7 @@
 
 pub mod file;
 pub mod locate;
+pub mod preserve;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -243,14 +244,40 @@ impl Session {
         toml::to_string_pretty(self)
     }
 
+    /// Serialise to TOML as an edit of `old`, the text of the file being saved over: its
+    /// comments, key order, inline tables and quoting stay where the values did not change
+    /// (see [`preserve`]). The edit is used only when it reads back as this very session;
+    /// otherwise (or without `old`) this is [`Session::to_toml`].
+    pub fn to_toml_over(&self, old: Option<&str>) -> Result<String, toml::ser::Error> {
+        let fresh = self.to_toml()?;
+        let holds_this = |text: &str| {
+            toml::from_str::<Session>(text).is_ok_and(|back| {
+                back.version == self.version
+                    && back.name == self.name
+                    && back.explanation == self.explanation
+                    && back.api == self.api
+                    && back.context == self.context
+                    && back.values == self.values
+                    && back.requests == self.requests
+                    && back.backend == self.backend
+            })
+        };
+        Ok(old
+            .and_then(|old| preserve::merge(old, &fresh, holds_this))
+            .unwrap_or(fresh))
+    }
+
     /// Save atomically: write a temporary file beside the target, flush it, then rename it
     /// over the target, so a crash never leaves a half-written session.
     pub fn save_atomic(&self, path: &Path) -> Result<(), SessionError> {
-        let text = self.to_toml().map_err(|e| SessionError::Invalid {
-            path: path.to_path_buf(),
-            line: 1,
-            message: e.to_string(),
-        })?;
+        let old = file::read_text(path).ok();
+        let text = self
+            .to_toml_over(old.as_deref())
+            .map_err(|e| SessionError::Invalid {
+                path: path.to_path_buf(),
+                line: 1,
+                message: e.to_string(),
+            })?;
         write_atomic(path, text.as_bytes()).map_err(|source| SessionError::Io {
             path: path.to_path_buf(),
             source,
@@ -291,22 +318,28 @@ impl Session {
                 source,
             })
         };
-        let ours = self.to_toml().map_err(|e| {
+        let disk = match file::read_text(path) {
+            Ok(disk) => Some(disk),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) if force => {
+                tracing::debug!("saving over {} unread: {e}", path.display());
+                None
+            }
+            Err(e) => return Err(io(e)),
+        };
+        // The file's own layout is kept (comments, order, quoting) where values are unchanged.
+        let ours = self.to_toml_over(disk.as_deref()).map_err(|e| {
             SaveError::Failed(SessionError::Invalid {
                 path: path.to_path_buf(),
                 line: 1,
                 message: e.to_string(),
             })
         })?;
-        if !force {
-            match file::read_text(path) {
-                Ok(disk) if Some(file::Stamp::of(disk.as_bytes())) != expect => {
-                    return Err(SaveError::Changed { disk, ours });
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io(e)),
-            }
+        if !force
+            && let Some(disk) = disk
+            && Some(file::Stamp::of(disk.as_bytes())) != expect
+        {
+            return Err(SaveError::Changed { disk, ours });
         }
         write_atomic(path, ours.as_bytes()).map_err(io)?;
         Ok(file::Stamp::of(ours.as_bytes()))
