@@ -2,6 +2,7 @@
 //! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
 
 pub mod api;
+pub mod authorizer;
 pub mod config;
 pub mod exec_log;
 pub mod json;
