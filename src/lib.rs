@@ -1,4 +1,33 @@
 //! gatebench: an interactive workbench for AWS API Gateway integrations and mapping templates.
+//!
+//! # The house
+//!
+//! One crate, layered so that every arrow points one way (`tests/architecture.rs` reads the
+//! source and fails on a ring between files or an arrow against the layers):
+//!
+//! ```text
+//! vtl  <-  gateway  <-  {backend, session}  <-  {serve, import, app, cli}  <-  ui, runtime
+//! ```
+//!
+//! - [`vtl`]: the Velocity 1.7 engine (parser, evaluator, Java-like methods, budgets).
+//! - [`gateway`]: API Gateway itself: the API model, the pipeline a request goes through, the
+//!   trace it leaves, `$input`/`$util`/`$context`, JSONPath, gateway responses. It defines the
+//!   ports it needs (the endpoint a pipeline calls) and never names who implements them.
+//! - [`backend`]: the endpoints (echo servers, Lambda hosts and emulators, canned answers, real
+//!   HTTP), implementing the gateway's port. [`session`]: the session file (load with
+//!   `file:line` errors, layout-keeping atomic save) and running a session's request.
+//! - [`serve`] (listen mode), [`import`] (OpenAPI, CloudFormation, SAM, curl), [`cli`] (the
+//!   headless commands) and [`app`] (the workbench's model: state, messages, a pure `update`
+//!   returning effects as data) use the domain.
+//! - [`ui`] draws the app's state (ratatui); [`runtime`] runs the event loop, the terminal and
+//!   the effects. The model never names the view: view-model types live in `app`.
+//!
+//! Compared with slumber (the TUI HTTP client this layout learns from): slumber keeps its
+//! boundaries with separate crates; we keep one crate and hold the arrows with the
+//! architecture test. Like slumber, the view records where it drew each pane and the runtime
+//! routes mouse events by those areas; state is owned by parts of the app rather than one hub.
+//! Unlike slumber, messages and effects are plain data (no closures), so `update` is tested
+//! without a terminal, and background jobs are latest-wins slots with generations.
 pub mod app;
 pub mod backend;
 pub mod cli;
