@@ -10,6 +10,7 @@ use super::budget;
 use super::context::Context;
 use super::error::{ErrorKind, VtlError};
 use super::methods;
+use super::ops::{self, MAP_ENTRY_BYTES, values_equal};
 use super::parser;
 use super::policy::Policy;
 use super::value::{BlockValue, HostObject, ListRef, MapRef, MethodError, Outcome, Value};
@@ -736,7 +737,7 @@ impl<'a> Renderer<'a> {
             BinOp::Ne => !equal(a.as_ref(), b.as_ref()),
             _ => match (a, b) {
                 (Some(a), Some(b)) if a.is_number() && b.is_number() => {
-                    let ord = methods::compare_numbers(&a, &b);
+                    let ord = ops::compare_numbers(&a, &b);
                     match op {
                         BinOp::Lt => ord.is_lt(),
                         BinOp::Le => ord.is_le(),
@@ -846,7 +847,7 @@ impl<'a> Renderer<'a> {
                         return Ok(Some(Value::Str(Rc::from(s.as_str()))));
                     }
                     Ok(match (a, b) {
-                        (Some(a), Some(b)) => methods::arithmetic(BinOp::Add, &a, &b),
+                        (Some(a), Some(b)) => ops::arithmetic(BinOp::Add, &a, &b),
                         _ => None,
                     })
                 }
@@ -854,7 +855,7 @@ impl<'a> Renderer<'a> {
                     let a = self.eval(l)?;
                     let b = self.eval(r)?;
                     Ok(match (a, b) {
-                        (Some(a), Some(b)) => methods::arithmetic(*op, &a, &b),
+                        (Some(a), Some(b)) => ops::arithmetic(*op, &a, &b),
                         _ => None,
                     })
                 }
@@ -865,8 +866,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// What a map entry is charged to the memory budget (its key and value slots and hash).
-pub(crate) const MAP_ENTRY_BYTES: usize = 64;
 /// What a new map is charged besides its entries (shared cell, table, entry vector).
 const MAP_BYTES: usize = 160;
 /// What a new list is charged besides its elements (shared cell, vector).
@@ -921,29 +920,6 @@ fn range_bound(v: &Value) -> Option<i64> {
         Value::Long(l) => i32::try_from(*l).ok().map(i64::from),
         Value::Str(s) => s.trim().parse::<i32>().ok().map(i64::from),
         _ => None,
-    }
-}
-
-/// Velocity's `==`: two nulls are equal; numbers compare by value; values of the same
-/// class use `equals()`; values of different classes compare their `toString()`.
-pub(crate) fn values_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (None, _) | (_, None) => false,
-        (Some(a), Some(b)) => {
-            if a.is_number() && b.is_number() {
-                return methods::compare_numbers(a, b).is_eq();
-            }
-            if std::mem::discriminant(a) == std::mem::discriminant(b) {
-                if let (Value::Object(x), Value::Object(y)) = (a, b)
-                    && x.class_name() != y.class_name()
-                {
-                    return a.to_java_string() == b.to_java_string();
-                }
-                return a.java_equals(b);
-            }
-            a.to_java_string() == b.to_java_string()
-        }
     }
 }
 

@@ -3,6 +3,10 @@
 //! Parse once with [`Template::parse`], render many times with [`Template::render`]. The
 //! [`Policy`] chooses stock Velocity or API Gateway's rules (and the guards that bound every
 //! render).
+//!
+//! Files: `parser` builds the `ast`; `eval` walks it, calling `methods/` (Java methods and
+//! properties) and `ops` (equality, comparison, arithmetic), which both share so that the
+//! arrows run one way: `eval` -> `methods` -> `ops`, `eval` -> `ops`.
 
 pub mod ast;
 pub mod budget;
@@ -10,6 +14,7 @@ pub mod context;
 pub mod error;
 mod eval;
 pub mod methods;
+mod ops;
 mod parser;
 pub mod policy;
 pub mod value;
