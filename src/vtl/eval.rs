@@ -56,6 +56,9 @@ pub(crate) struct Renderer<'a> {
     /// `#stop` ran inside a string literal: end the template at the next node.
     stopped: bool,
     pub(crate) out: String,
+    /// Limits that cut the output short without failing the render (API Gateway's
+    /// `#foreach` cap), one per directive: where, which directive, what happened.
+    pub(crate) notes: Vec<(Pos, &'static str, String)>,
     /// The render's memory, step and time budget, installed for this thread while the
     /// renderer lives.
     _budget: budget::Scope,
@@ -84,6 +87,7 @@ impl<'a> Renderer<'a> {
             active_blocks: Vec::new(),
             stopped: false,
             out: String::new(),
+            notes: Vec::new(),
             _budget: budget::Scope::enter(policy),
             last_pos: Cell::new(0),
         }
@@ -578,6 +582,8 @@ impl<'a> Renderer<'a> {
         });
         let outer = self.foreach.replace(scope.clone());
         let mut result = Ok(Flow::Normal);
+        // Iterations whose body ran to its end: the cap cut the loop only if all ran.
+        let mut completed = 0;
         for i in 0..len.min(limit) {
             let item = source.take(i);
             if let Err(e) = self.check(pos) {
@@ -602,7 +608,7 @@ impl<'a> Renderer<'a> {
                 self.ctx.set(var, item);
             }
             match self.nodes(body) {
-                Ok(Flow::Normal) => {}
+                Ok(Flow::Normal) => completed += 1,
                 Ok(Flow::Break(None)) => break,
                 Ok(Flow::Break(Some(target)))
                     if target == Rc::as_ptr(&scope).cast::<()>() as usize =>
@@ -625,7 +631,22 @@ impl<'a> Renderer<'a> {
         }
         self.foreach = outer;
         self.ctx.restore(var, saved_var);
+        if len > limit && completed == limit {
+            self.note_limit(
+                pos,
+                "#foreach",
+                format!("stopped after {limit} iterations (API Gateway's limit)"),
+            );
+        }
         result
+    }
+
+    /// Record that a limit cut the output at `pos` (once per directive: a loop inside a
+    /// loop or a macro is noted once).
+    fn note_limit(&mut self, pos: Pos, directive: &'static str, what: String) {
+        if !self.notes.iter().any(|(p, _, _)| *p == pos) {
+            self.notes.push((pos, directive, what));
+        }
     }
 
     fn call_macro(
