@@ -8,17 +8,14 @@
 //! [`ImportError`]. The session uses the built-in echo backend, so every imported method
 //! runs offline at once; each method gets one saved request.
 
-mod cloudformation;
+mod cfn;
 mod curl;
 mod error;
 mod integration;
 mod intrinsic;
 mod node;
 mod openapi;
-mod operation;
 mod requests;
-mod rest_api;
-mod sam;
 mod schema;
 
 use std::collections::HashSet;
@@ -93,9 +90,9 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         let mut api = o.api;
         api.stage = o.stage;
         (api, o.title, o.description, o.label)
-    } else if cloudformation::detect(&doc) {
+    } else if cfn::detect(&doc) {
         let dir = path.parent().unwrap_or(Path::new("."));
-        let c = cloudformation::import(&doc, &mut cx, dir)?;
+        let c = cfn::import(&doc, &mut cx, dir)?;
         (c.api, c.name, c.description, c.label)
     } else {
         return Err(cx.invalid(

@@ -17,8 +17,7 @@ use std::time::Instant;
 use super::policy::Policy;
 use super::value::{ListRef, MapRef, MethodError, Value};
 
-/// Deepest nesting printed, compared or serialised when no render set another limit.
-pub const DEFAULT_MAX_VALUE_DEPTH: usize = 1000;
+pub use super::policy::DEFAULT_MAX_VALUE_DEPTH;
 
 /// Steps between two looks at the clock.
 const CLOCK_EVERY: u64 = 4096;

@@ -10,6 +10,7 @@ use super::budget;
 use super::context::Context;
 use super::error::{ErrorKind, VtlError};
 use super::methods;
+use super::ops::{self, MAP_ENTRY_BYTES, values_equal};
 use super::parser;
 use super::policy::Policy;
 use super::value::{BlockValue, HostObject, ListRef, MapRef, MethodError, Outcome, Value};
@@ -55,6 +56,9 @@ pub(crate) struct Renderer<'a> {
     /// `#stop` ran inside a string literal: end the template at the next node.
     stopped: bool,
     pub(crate) out: String,
+    /// Limits that cut the output short without failing the render (API Gateway's
+    /// `#foreach` cap), one per directive: where, which directive, what happened.
+    pub(crate) notes: Vec<(Pos, &'static str, String)>,
     /// The render's memory, step and time budget, installed for this thread while the
     /// renderer lives.
     _budget: budget::Scope,
@@ -83,6 +87,7 @@ impl<'a> Renderer<'a> {
             active_blocks: Vec::new(),
             stopped: false,
             out: String::new(),
+            notes: Vec::new(),
             _budget: budget::Scope::enter(policy),
             last_pos: Cell::new(0),
         }
@@ -577,6 +582,8 @@ impl<'a> Renderer<'a> {
         });
         let outer = self.foreach.replace(scope.clone());
         let mut result = Ok(Flow::Normal);
+        // Iterations whose body ran to its end: the cap cut the loop only if all ran.
+        let mut completed = 0;
         for i in 0..len.min(limit) {
             let item = source.take(i);
             if let Err(e) = self.check(pos) {
@@ -601,7 +608,7 @@ impl<'a> Renderer<'a> {
                 self.ctx.set(var, item);
             }
             match self.nodes(body) {
-                Ok(Flow::Normal) => {}
+                Ok(Flow::Normal) => completed += 1,
                 Ok(Flow::Break(None)) => break,
                 Ok(Flow::Break(Some(target)))
                     if target == Rc::as_ptr(&scope).cast::<()>() as usize =>
@@ -624,7 +631,22 @@ impl<'a> Renderer<'a> {
         }
         self.foreach = outer;
         self.ctx.restore(var, saved_var);
+        if len > limit && completed == limit {
+            self.note_limit(
+                pos,
+                "#foreach",
+                format!("stopped after {limit} iterations (API Gateway's limit)"),
+            );
+        }
         result
+    }
+
+    /// Record that a limit cut the output at `pos` (once per directive: a loop inside a
+    /// loop or a macro is noted once).
+    fn note_limit(&mut self, pos: Pos, directive: &'static str, what: String) {
+        if !self.notes.iter().any(|(p, _, _)| *p == pos) {
+            self.notes.push((pos, directive, what));
+        }
     }
 
     fn call_macro(
@@ -736,7 +758,7 @@ impl<'a> Renderer<'a> {
             BinOp::Ne => !equal(a.as_ref(), b.as_ref()),
             _ => match (a, b) {
                 (Some(a), Some(b)) if a.is_number() && b.is_number() => {
-                    let ord = methods::compare_numbers(&a, &b);
+                    let ord = ops::compare_numbers(&a, &b);
                     match op {
                         BinOp::Lt => ord.is_lt(),
                         BinOp::Le => ord.is_le(),
@@ -846,7 +868,7 @@ impl<'a> Renderer<'a> {
                         return Ok(Some(Value::Str(Rc::from(s.as_str()))));
                     }
                     Ok(match (a, b) {
-                        (Some(a), Some(b)) => methods::arithmetic(BinOp::Add, &a, &b),
+                        (Some(a), Some(b)) => ops::arithmetic(BinOp::Add, &a, &b),
                         _ => None,
                     })
                 }
@@ -854,7 +876,7 @@ impl<'a> Renderer<'a> {
                     let a = self.eval(l)?;
                     let b = self.eval(r)?;
                     Ok(match (a, b) {
-                        (Some(a), Some(b)) => methods::arithmetic(*op, &a, &b),
+                        (Some(a), Some(b)) => ops::arithmetic(*op, &a, &b),
                         _ => None,
                     })
                 }
@@ -865,8 +887,6 @@ impl<'a> Renderer<'a> {
     }
 }
 
-/// What a map entry is charged to the memory budget (its key and value slots and hash).
-pub(crate) const MAP_ENTRY_BYTES: usize = 64;
 /// What a new map is charged besides its entries (shared cell, table, entry vector).
 const MAP_BYTES: usize = 160;
 /// What a new list is charged besides its elements (shared cell, vector).
@@ -921,29 +941,6 @@ fn range_bound(v: &Value) -> Option<i64> {
         Value::Long(l) => i32::try_from(*l).ok().map(i64::from),
         Value::Str(s) => s.trim().parse::<i32>().ok().map(i64::from),
         _ => None,
-    }
-}
-
-/// Velocity's `==`: two nulls are equal; numbers compare by value; values of the same
-/// class use `equals()`; values of different classes compare their `toString()`.
-pub(crate) fn values_equal(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (a, b) {
-        (None, None) => true,
-        (None, _) | (_, None) => false,
-        (Some(a), Some(b)) => {
-            if a.is_number() && b.is_number() {
-                return methods::compare_numbers(a, b).is_eq();
-            }
-            if std::mem::discriminant(a) == std::mem::discriminant(b) {
-                if let (Value::Object(x), Value::Object(y)) = (a, b)
-                    && x.class_name() != y.class_name()
-                {
-                    return a.to_java_string() == b.to_java_string();
-                }
-                return a.java_equals(b);
-            }
-            a.to_java_string() == b.to_java_string()
-        }
     }
 }
 

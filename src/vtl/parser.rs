@@ -8,7 +8,7 @@
 use std::rc::Rc;
 
 use super::ast::{BinOp, Block, Expr, MacroCall, MacroDef, Node, Pos, RefPart, Reference};
-use super::error::{ErrorKind, VtlError};
+use super::error::{ErrorKind, VtlError, line_col};
 use super::value::Value;
 
 /// The directives Velocity 1.7 knows (anything else after `#` may be a macro call).
@@ -55,6 +55,9 @@ enum Term {
 
 struct Parser<'s> {
     src: &'s str,
+    /// The whole template (`src` is a part of it inside string literals), so that messages
+    /// can name the line and column of another place (the `#if` an `#end` is missing for).
+    full: &'s str,
     b: &'s [u8],
     pos: usize,
     /// Offset of `src` inside the whole template (for string literals).
@@ -99,6 +102,7 @@ impl<'s> Parser<'s> {
     fn new(src: &'s str, base: usize, in_string: bool) -> Self {
         Parser {
             src,
+            full: src,
             b: src.as_bytes(),
             pos: 0,
             base,
@@ -147,6 +151,32 @@ impl<'s> Parser<'s> {
 
     fn error_at(&self, local: usize, msg: impl Into<String>) -> VtlError {
         VtlError::new(ErrorKind::Parse, self.gpos(local), msg.into())
+    }
+
+    /// "line L, column C" of a local position, counted in the whole template.
+    fn line_col_text(&self, local: usize) -> String {
+        let (line, col) = line_col(self.full, self.base + local);
+        format!("line {line}, column {col}")
+    }
+
+    /// A block opened at `open` (`what`: "#if", "#foreach", ...) reached the end of the
+    /// template: the error points at the opening directive, which is what needs an `#end`.
+    fn unclosed(&self, what: &str, open: usize) -> VtlError {
+        self.error_at(
+            open,
+            format!("{what} at {} is missing its #end", self.line_col_text(open)),
+        )
+    }
+
+    /// A `(` opened at `open` reached the end of the template unclosed.
+    fn unclosed_paren(&self, what: &str, open: usize) -> VtlError {
+        self.error_at(
+            self.pos,
+            format!(
+                "missing ')' to close the {what} opened at {}",
+                self.line_col_text(open)
+            ),
+        )
     }
 
     /// Describe what is at `pos` for "found ..." messages.
@@ -423,7 +453,7 @@ impl<'s> Parser<'s> {
             }
             "elseif" => {
                 self.pos = after;
-                let cond = self.paren_expr()?;
+                let cond = self.paren_expr("#elseif")?;
                 self.eat_trailing_newline();
                 Ok(Some(Term::ElseIf(cond, start)))
             }
@@ -450,7 +480,7 @@ impl<'s> Parser<'s> {
             "if" => {
                 flush(nodes, text);
                 self.pos = after;
-                let node = self.if_directive()?;
+                let node = self.if_directive(start)?;
                 nodes.push(node);
                 Ok(None)
             }
@@ -464,13 +494,13 @@ impl<'s> Parser<'s> {
             "macro" => {
                 flush(nodes, text);
                 self.pos = after;
-                self.macro_directive()?;
+                self.macro_directive(start)?;
                 Ok(None)
             }
             "define" => {
                 flush(nodes, text);
                 self.pos = after;
-                let node = self.define_directive()?;
+                let node = self.define_directive(start)?;
                 nodes.push(node);
                 Ok(None)
             }
@@ -485,7 +515,7 @@ impl<'s> Parser<'s> {
                 self.expect_byte(b')', "')' (#literal takes no argument)")?;
                 self.eat_trailing_newline();
                 let body_start = self.pos;
-                let (_, end) = self.body_to_end_at("#literal")?;
+                let (_, end) = self.body_to_end_at("#literal", start)?;
                 nodes.push(Node::Text(self.src[body_start..end].into()));
                 Ok(None)
             }
@@ -591,12 +621,17 @@ impl<'s> Parser<'s> {
         }
     }
 
-    fn paren_expr(&mut self) -> Result<Expr, VtlError> {
+    /// The parenthesised condition of `what` (`#if`, `#elseif`).
+    fn paren_expr(&mut self, what: &str) -> Result<Expr, VtlError> {
         self.skip_blanks();
+        let open = self.pos;
         self.expect_byte(b'(', "'('")?;
         self.skip_ws();
         let e = self.expr()?;
         self.skip_ws();
+        if self.pos >= self.b.len() {
+            return Err(self.unclosed_paren(&format!("`{what}(`"), open));
+        }
         self.expect_byte(b')', "')' or an operator")?;
         Ok(e)
     }
@@ -621,9 +656,9 @@ impl<'s> Parser<'s> {
         })
     }
 
-    fn if_directive(&mut self) -> Result<Node, VtlError> {
+    fn if_directive(&mut self, start: usize) -> Result<Node, VtlError> {
         let mut branches = Vec::new();
-        let mut cond = self.paren_expr()?;
+        let mut cond = self.paren_expr("#if")?;
         self.eat_trailing_newline();
         loop {
             let (body, term) = self.block()?;
@@ -643,28 +678,29 @@ impl<'s> Parser<'s> {
                             branches: branches.into(),
                             otherwise: Some(body.into()),
                         }),
-                        Term::Eof => Err(self.error_at(self.pos, "#if is missing its #end")),
+                        Term::Eof => Err(self.unclosed("#if", start)),
                         Term::Else(p) | Term::ElseIf(_, p) => {
                             Err(self.error_at(p, "#else must be the last branch of #if"))
                         }
                     };
                 }
-                Term::Eof => return Err(self.error_at(self.pos, "#if is missing its #end")),
+                Term::Eof => return Err(self.unclosed("#if", start)),
             }
         }
     }
 
     /// Parse a body that must end with `#end`.
-    fn body_to_end(&mut self, what: &str) -> Result<Block, VtlError> {
-        self.body_to_end_at(what).map(|(body, _)| body)
+    /// `open` is where the directive starts (errors point there).
+    fn body_to_end(&mut self, what: &str, open: usize) -> Result<Block, VtlError> {
+        self.body_to_end_at(what, open).map(|(body, _)| body)
     }
 
     /// [`Self::body_to_end`], with where its `#end` starts.
-    fn body_to_end_at(&mut self, what: &str) -> Result<(Block, usize), VtlError> {
+    fn body_to_end_at(&mut self, what: &str, open: usize) -> Result<(Block, usize), VtlError> {
         let (body, term) = self.block()?;
         match term {
             Term::End(end) => Ok((body.into(), end)),
-            Term::Eof => Err(self.error_at(self.pos, format!("{what} is missing its #end"))),
+            Term::Eof => Err(self.unclosed(what, open)),
             Term::Else(p) | Term::ElseIf(_, p) => Err(self.error_at(
                 p,
                 format!("#else/#elseif cannot be used inside {what} (only inside #if)"),
@@ -697,7 +733,7 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         self.expect_byte(b')', "')' closing #foreach")?;
         self.eat_trailing_newline();
-        let body = self.body_to_end("#foreach")?;
+        let body = self.body_to_end("#foreach", start)?;
         Ok(Node::Foreach {
             var: var.root,
             iterable,
@@ -706,7 +742,7 @@ impl<'s> Parser<'s> {
         })
     }
 
-    fn macro_directive(&mut self) -> Result<(), VtlError> {
+    fn macro_directive(&mut self, start: usize) -> Result<(), VtlError> {
         self.skip_blanks();
         self.expect_byte(b'(', "'(' after #macro")?;
         self.skip_ws();
@@ -735,7 +771,7 @@ impl<'s> Parser<'s> {
         self.eat_trailing_newline();
         let params: Rc<[Rc<str>]> = params.into();
         let outer = std::mem::replace(&mut self.macro_params, params.clone());
-        let body = self.body_to_end("#macro");
+        let body = self.body_to_end("#macro", start);
         self.macro_params = outer;
         self.macros.push(Rc::new(MacroDef {
             name,
@@ -745,7 +781,7 @@ impl<'s> Parser<'s> {
         Ok(())
     }
 
-    fn define_directive(&mut self) -> Result<Node, VtlError> {
+    fn define_directive(&mut self, start: usize) -> Result<Node, VtlError> {
         self.skip_blanks();
         self.expect_byte(b'(', "'(' after #define")?;
         self.skip_ws();
@@ -756,7 +792,7 @@ impl<'s> Parser<'s> {
         self.skip_ws();
         self.expect_byte(b')', "')' closing #define")?;
         self.eat_trailing_newline();
-        let body = self.body_to_end("#define")?;
+        let body = self.body_to_end("#define", start)?;
         Ok(Node::Define { name: r.root, body })
     }
 
@@ -802,7 +838,7 @@ impl<'s> Parser<'s> {
         let source_end = self.pos;
         let trailing = self.eat_trailing_newline();
         let body = if block {
-            Some(self.body_to_end("a block macro call")?)
+            Some(self.body_to_end("a block macro call", start)?)
         } else {
             None
         };
@@ -875,7 +911,7 @@ impl<'s> Parser<'s> {
                     self.pos = e;
                     if self.peek() == b'(' {
                         self.pos += 1;
-                        let args = self.method_args()?;
+                        let args = self.method_args(s)?;
                         parts.push(RefPart::Method(name, args.into(), ppos));
                     } else {
                         parts.push(RefPart::Property(name, ppos, std::cell::Cell::new(0)));
@@ -923,7 +959,8 @@ impl<'s> Parser<'s> {
     }
 
     /// Method arguments: parameters separated by commas (no expressions in Velocity 1.7).
-    fn method_args(&mut self) -> Result<Vec<Expr>, VtlError> {
+    /// `name_at` is where the method's name starts (for messages).
+    fn method_args(&mut self, name_at: usize) -> Result<Vec<Expr>, VtlError> {
         let mut args = Vec::new();
         if self.peek() == b')' {
             self.pos += 1;
@@ -939,11 +976,18 @@ impl<'s> Parser<'s> {
                     self.pos += 1;
                     return Ok(args);
                 }
-                _ => {
+                0 if self.pos >= self.b.len() => {
+                    let call = &self.src[name_at..self.pos];
+                    let call: String = call.chars().take_while(|&c| c != '(').collect();
+                    return Err(self
+                        .unclosed_paren(&format!("method call `{call}(`"), name_at + call.len()));
+                }
+                b'+' | b'-' | b'*' | b'/' | b'%' | b'<' | b'>' | b'=' | b'!' | b'&' | b'|' => {
                     return Err(self.expected(
                         "',' or ')' in a method call (arguments cannot be expressions in Velocity 1.7; compute them with #set first)",
                     ));
                 }
+                _ => return Err(self.expected("',' or ')' in a method call")),
             }
         }
     }
@@ -1202,6 +1246,7 @@ impl<'s> Parser<'s> {
         self.pos = i + 1;
         if quote == b'"' && (content.contains('$') || content.contains('#')) {
             let mut inner = Parser::new(&content, self.base + start + 1, true);
+            inner.full = self.full;
             inner.depth = self.depth;
             inner.macro_params = self.macro_params.clone();
             inner.names = std::mem::take(&mut self.names);
@@ -1329,4 +1374,70 @@ pub(crate) fn map_from_entries(entries: Vec<(Value, Value)>) -> Value {
         m.insert(Rc::from(k.to_java_string().as_str()), v);
     }
     Value::map(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::vtl::{ErrorKind, Template, VtlError};
+
+    fn parse_error(src: &str) -> VtlError {
+        match Template::parse(src) {
+            Ok(_) => panic!("{src:?} parsed"),
+            Err(e) => {
+                assert_eq!(e.kind, ErrorKind::Parse);
+                e
+            }
+        }
+    }
+
+    #[test]
+    fn a_missing_end_points_at_the_open_directive() {
+        let e = parse_error("a\nb\n#if($x)\nyes\n\nmore text\n");
+        assert_eq!((e.line, e.col), (3, 1), "{e}");
+        assert_eq!(e.message, "#if at line 3, column 1 is missing its #end");
+
+        let e = parse_error("#if($a)#else\n  #foreach($i in [1])\n$i\n#end");
+        assert_eq!((e.line, e.col), (1, 1), "{e}");
+        assert_eq!(e.message, "#if at line 1, column 1 is missing its #end");
+
+        for (src, what, line, col) in [
+            ("x\n  #foreach($i in $l)\n$i", "#foreach", 2, 3),
+            ("#macro(m $a)\nbody", "#macro", 1, 1),
+            ("ab #define($d)\nbody", "#define", 1, 4),
+            ("\n\n#literal()\n$x", "#literal", 3, 1),
+        ] {
+            let e = parse_error(src);
+            assert_eq!((e.line, e.col), (line, col), "{src:?}: {e}");
+            assert_eq!(
+                e.message,
+                format!("{what} at line {line}, column {col} is missing its #end")
+            );
+        }
+    }
+
+    #[test]
+    fn a_missing_close_paren_says_so() {
+        let e = parse_error("x\n#if($x == 1");
+        assert_eq!(
+            e.message,
+            "missing ')' to close the `#if(` opened at line 2, column 4"
+        );
+        let e = parse_error("#if($a)#elseif($x == 1\n");
+        assert_eq!(
+            e.message,
+            "missing ')' to close the `#elseif(` opened at line 1, column 15"
+        );
+        let e = parse_error("$foo.bar(1, 2");
+        assert_eq!(
+            e.message,
+            "missing ')' to close the method call `bar(` opened at line 1, column 9"
+        );
+        assert!(!e.message.contains("expressions"), "{e}");
+    }
+
+    #[test]
+    fn an_expression_argument_keeps_its_hint() {
+        let e = parse_error("$s.substring($s.indexOf(\":\") + 1)");
+        assert!(e.message.contains("cannot be expressions"), "{e}");
+    }
 }

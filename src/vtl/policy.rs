@@ -4,6 +4,10 @@
 //! The guards (loop, size and depth limits) are part of the policy so that no template can
 //! hang the workbench or exhaust memory.
 
+/// Deepest nesting printed, compared or serialised when no render set another limit (it
+/// lives here, not in `budget.rs`, so that `budget` -> `policy` is the only arrow).
+pub const DEFAULT_MAX_VALUE_DEPTH: usize = 1000;
+
 /// How a template is rendered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
@@ -52,7 +56,7 @@ impl Policy {
             max_memory_bytes: 256 * 1024 * 1024,
             max_steps: 20_000_000,
             deadline: None,
-            max_value_depth: super::budget::DEFAULT_MAX_VALUE_DEPTH,
+            max_value_depth: DEFAULT_MAX_VALUE_DEPTH,
         }
     }
 

@@ -5,13 +5,13 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::cloudformation::{Imported, Res, Template, add_method, body, merge_body};
-use super::error::Cx;
-use super::integration::{self, bool_map, text_map};
-use super::intrinsic::{self, getatt_target, ref_target};
-use super::node::{Kind, Node};
-use super::schema::Models;
+use super::template::{Imported, Res, Template, add_method, body, merge_body};
 use crate::gateway::api::{Api, GatewayResponse, Method, MethodResponse, RequestValidator};
+use crate::import::error::Cx;
+use crate::import::integration::{self, bool_map, text_map};
+use crate::import::intrinsic::{self, getatt_target, ref_target};
+use crate::import::node::{Kind, Node};
+use crate::import::schema::Models;
 
 pub(crate) fn rest_api(t: &Template<'_>, r: &Res<'_>, cx: &mut Cx) -> Imported {
     let mut out = Imported {

@@ -5,16 +5,16 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::cloudformation::{EMPTY, Imported, Res, Template, add_method, body, merge_body};
-use super::error::Cx;
-use super::integration::text_map;
-use super::intrinsic::{self, ref_target};
-use super::node::{self, Node};
-use super::openapi;
-use super::schema::Models;
+use super::template::{EMPTY, Imported, Res, Template, add_method, body, merge_body};
 use crate::gateway::api::{
     GatewayResponse, Integration, IntegrationType, Method, RequestValidator,
 };
+use crate::import::error::Cx;
+use crate::import::integration::text_map;
+use crate::import::intrinsic::{self, ref_target};
+use crate::import::node::{self, Node};
+use crate::import::openapi;
+use crate::import::schema::Models;
 
 /// The stage of SAM's implicit API.
 const IMPLICIT_STAGE: &str = "Prod";

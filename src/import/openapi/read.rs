@@ -1,26 +1,18 @@
 //! OpenAPI 2 (Swagger) and 3 documents with API Gateway's extensions, as the console and
 //! `get-export` write them and as `import-rest-api` reads them: paths and operations,
 //! `x-amazon-apigateway-integration`, request validators, binary media types, gateway
-//! responses, and the stage from `basePath` / `servers`.
+//! responses, and the stage from `basePath` / `servers`. Each operation is read by
+//! `operation.rs`; what both need is in `doc.rs`.
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 
-use super::error::Cx;
-use super::integration::{self, text_map};
-use super::intrinsic;
-use super::node::{Kind, Node};
+use super::doc::{Doc, Version, security_names};
 use super::operation;
 use crate::gateway::api::{Api, GatewayResponse, RequestValidator, Resource};
-
-/// Which OpenAPI.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Version {
-    /// Swagger 2.0.
-    V2,
-    /// OpenAPI 3.x.
-    V3,
-}
+use crate::import::error::Cx;
+use crate::import::integration::text_map;
+use crate::import::intrinsic;
+use crate::import::node::Node;
 
 /// What an OpenAPI document gives.
 #[derive(Debug, Default)]
@@ -35,21 +27,6 @@ pub(crate) struct OpenApi {
     pub label: String,
     /// The stage named by `basePath` (exports write the stage there).
     pub stage: Option<String>,
-}
-
-/// The document while its operations are read.
-pub(crate) struct Doc<'a> {
-    pub root: &'a Node,
-    pub version: Version,
-    /// The document as JSON, for `$ref` pointers inside schemas.
-    pub json: Json,
-    /// Models by name (`definitions` or `components.schemas`).
-    pub models: IndexMap<String, Json>,
-    pub validators: IndexMap<String, RequestValidator>,
-    pub default_validator: Option<String>,
-    /// Swagger 2 `consumes` / `produces` defaults.
-    pub consumes: Vec<String>,
-    pub produces: Vec<String>,
 }
 
 /// Whether `doc` looks like an OpenAPI document, and which.
@@ -190,14 +167,6 @@ fn top_level(doc: &mut Doc<'_>, out: &mut OpenApi, cx: &mut Cx) {
             format!("request validator {name:?} is not defined in x-amazon-apigateway-request-validators; no validation"),
         );
     }
-}
-
-/// The names in a `security` requirement list.
-pub(crate) fn security_names(v: &Node) -> Vec<String> {
-    v.items()
-        .iter()
-        .flat_map(|req| req.entries().iter().map(|e| e.key.clone()))
-        .collect()
 }
 
 /// The stage a `basePath` names. Exports write `/STAGE`; a longer base path is ignored, as
@@ -347,82 +316,4 @@ fn path_item(doc: &Doc<'_>, path: &str, line: usize, item: &Node, cx: &mut Cx) -
         }
     }
     (!resource.methods.is_empty()).then_some(resource)
-}
-
-impl Doc<'_> {
-    /// Follow a local `$ref` (`#/components/parameters/Id`, `#/definitions/Pet`); the node
-    /// itself when it is not a reference. `None` (with a warning) when it cannot be followed.
-    pub fn deref<'n>(&'n self, node: &'n Node, cx: &mut Cx) -> Option<&'n Node> {
-        let mut cur = node;
-        for _ in 0..16 {
-            let Some(r) = cur.get("$ref") else {
-                return Some(cur);
-            };
-            let text = r.scalar_text().unwrap_or_default();
-            let Some(target) = text.strip_prefix("#/").and_then(|p| pointer(self.root, p)) else {
-                cx.warn(
-                    r.line,
-                    format!("$ref {text} cannot be resolved (only references inside the file are); skipped"),
-                );
-                return None;
-            };
-            cur = target;
-        }
-        cx.warn(node.line, "$ref chain too long (a cycle?); skipped");
-        None
-    }
-
-    /// The content types a Swagger 2 operation consumes or produces.
-    pub fn media_types(&self, op: &Node, key: &str) -> Vec<String> {
-        let own: Vec<String> = op
-            .get(key)
-            .map(|n| n.items().iter().filter_map(Node::scalar_text).collect())
-            .unwrap_or_default();
-        if !own.is_empty() {
-            return own;
-        }
-        let global = if key == "consumes" {
-            &self.consumes
-        } else {
-            &self.produces
-        };
-        if global.is_empty() {
-            vec!["application/json".to_string()]
-        } else {
-            global.clone()
-        }
-    }
-}
-
-/// Walk a JSON pointer (already without `#/`) through the node tree.
-fn pointer<'n>(root: &'n Node, p: &str) -> Option<&'n Node> {
-    let mut cur = root;
-    for raw in p.split('/') {
-        let seg = percent_encoding::percent_decode_str(raw)
-            .decode_utf8_lossy()
-            .replace("~1", "/")
-            .replace("~0", "~");
-        cur = match &cur.kind {
-            Kind::Map(_) => cur.get(&seg)?,
-            Kind::Seq(items) => items.get(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
-}
-
-/// `x-amazon-apigateway-integration` of an operation, parsed.
-pub(crate) fn integration_of(
-    op: &Node,
-    line: usize,
-    cx: &mut Cx,
-) -> Option<crate::gateway::api::Integration> {
-    let Some(node) = op.get("x-amazon-apigateway-integration") else {
-        cx.warn(
-            line,
-            "operation without x-amazon-apigateway-integration (API Gateway would have nothing to call); skipped",
-        );
-        return None;
-    };
-    integration::from_openapi(node, cx)
 }

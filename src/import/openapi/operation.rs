@@ -4,11 +4,11 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::error::Cx;
-use super::node::Node;
-use super::openapi::{Doc, Version, integration_of, security_names};
-use super::schema::Models;
+use super::doc::{Doc, Version, integration_of, security_names};
 use crate::gateway::api::{Method, MethodResponse};
+use crate::import::error::Cx;
+use crate::import::node::Node;
+use crate::import::schema::Models;
 
 /// The method for operation `op` (`None`, with a warning, when it has no usable
 /// integration). `common` holds the path item's shared parameters.

@@ -1,0 +1,10 @@
+//! OpenAPI 2 (Swagger) and 3 documents. The folder's face: `read.rs` reads a document
+//! (top level, paths, gateway responses, stage), `operation.rs` turns one operation into a
+//! method, and `doc.rs` holds what both need (the document being read, `$ref`s, the
+//! integration extension). Arrows: `read` -> `operation` -> `doc`, `read` -> `doc`.
+
+mod doc;
+mod operation;
+mod read;
+
+pub(crate) use read::{OpenApi, detect, import};
