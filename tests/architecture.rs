@@ -370,7 +370,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "ui",
-        &["app", "serve", "import", "session", "gateway", "backend", "vtl"],
+        &[
+            "app", "serve", "import", "session", "gateway", "backend", "vtl",
+        ],
     ),
     (
         "runtime",

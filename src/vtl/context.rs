@@ -20,9 +20,9 @@ pub struct Context {
 impl Drop for Context {
     fn drop(&mut self) {
         // A list or map that holds itself, kept only by this context, is freed with it.
-        if super::budget::has_pending() {
+        if super::cycles::has_pending() {
             drop(std::mem::take(&mut self.vars));
-            super::budget::collect_pending();
+            super::cycles::collect_pending();
         }
     }
 }

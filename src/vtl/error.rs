@@ -103,3 +103,7 @@ mod tests {
         assert_eq!(e.message, "a\\nb\\nc\\nd");
     }
 }
+
+/// An error raised by a method (Java would throw): it aborts the render.
+#[derive(Debug, Clone)]
+pub struct MethodError(pub String);

@@ -62,6 +62,9 @@ pub(crate) struct Renderer<'a> {
     /// The render's memory, step and time budget, installed for this thread while the
     /// renderer lives.
     _budget: budget::Scope,
+    /// The lists and maps this render may leave in cycles, freed when it ends (before the
+    /// budget is put back: fields drop in order, and this one is declared after).
+    _cycles: super::cycles::Tracking,
     last_pos: Cell<Pos>,
 }
 
@@ -89,6 +92,7 @@ impl<'a> Renderer<'a> {
             out: String::new(),
             notes: Vec::new(),
             _budget: budget::Scope::enter(policy),
+            _cycles: super::cycles::Tracking::enter(),
             last_pos: Cell::new(0),
         }
     }
@@ -183,11 +187,11 @@ impl<'a> Renderer<'a> {
                 let body_content = call
                     .body
                     .as_ref()
-                    .map(|b| Value::Block(Rc::new(BlockValue { body: b.clone() })));
+                    .map(|b| Value::Block(Rc::new(BlockValue::new(b.clone()))));
                 return self.call_macro(&def, call.args.clone(), body_content, *pos);
             }
             Node::Define { name, body } => {
-                let v = Value::Block(Rc::new(BlockValue { body: body.clone() }));
+                let v = Value::Block(Rc::new(BlockValue::new(body.clone())));
                 self.assign_var(name, v);
             }
             Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos),
@@ -475,7 +479,8 @@ impl<'a> Renderer<'a> {
         self.enter(pos)?;
         self.active_blocks.push(b.clone());
         let saved = std::mem::take(&mut self.out);
-        let r = self.nodes(&b.body);
+        let body: Block = b.body::<Block>().cloned().unwrap_or_else(|| Rc::from([]));
+        let r = self.nodes(&body);
         let text = std::mem::replace(&mut self.out, saved);
         self.active_blocks.pop();
         self.depth -= 1;

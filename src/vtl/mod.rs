@@ -13,6 +13,7 @@
 pub mod ast;
 pub mod budget;
 pub mod context;
+pub mod cycles;
 pub mod error;
 mod eval;
 pub mod methods;

@@ -11,7 +11,6 @@ use std::rc::Rc;
 
 use indexmap::IndexMap;
 
-use super::ast::Node;
 use super::budget;
 
 /// A Java `List` (an `ArrayList`), shared by reference.
@@ -186,10 +185,25 @@ pub enum Value {
     Object(Rc<dyn HostObject>),
 }
 
-/// A block of template nodes stored as a value (`#define`, `$bodyContent`).
+/// A block of template nodes stored as a value (`#define`, `$bodyContent`), rendered when
+/// printed. Values do not know the syntax tree (the tree holds values, not the other way
+/// round): the evaluator stores its block here and reads it back.
 pub struct BlockValue {
-    /// The nodes rendered when the value is printed.
-    pub body: Rc<[Node]>,
+    body: Box<dyn std::any::Any>,
+}
+
+impl BlockValue {
+    /// A block value holding `body` (the evaluator's nodes).
+    pub fn new<T: 'static>(body: T) -> BlockValue {
+        BlockValue {
+            body: Box::new(body),
+        }
+    }
+
+    /// The body, when it is a `T`.
+    pub fn body<T: 'static>(&self) -> Option<&T> {
+        self.body.downcast_ref()
+    }
 }
 
 /// What a property read or method call on a host object produced.
@@ -200,9 +214,7 @@ pub enum Outcome {
     NoSuchMember,
 }
 
-/// An error raised by a method (Java would throw): it aborts the render.
-#[derive(Debug, Clone)]
-pub struct MethodError(pub String);
+pub use super::error::MethodError;
 
 /// An object supplied by the host: API Gateway's `$input`, `$util`, `$context` and the
 /// engine's own helper objects. Methods get already evaluated arguments.

@@ -1,6 +1,7 @@
 //! `java.util.ArrayList` methods.
 
 use crate::vtl::budget;
+use crate::vtl::cycles;
 use crate::vtl::value::Value;
 
 use super::common::{
@@ -40,7 +41,7 @@ pub(super) fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodR
             .map_or(-1, |i| i as i64)),
         ("add", [v]) => {
             budget::charge(list_bytes(1))?;
-            budget::note_insert_list(l, v);
+            cycles::note_insert_list(l, v);
             l.borrow_mut().push(v.clone());
             boolean(true)
         }
@@ -50,7 +51,7 @@ pub(super) fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodR
             match usize::try_from(i).ok().filter(|&i| i <= len) {
                 Some(i) => {
                     budget::charge(list_bytes(1))?;
-                    budget::note_insert_list(l, v);
+                    cycles::note_insert_list(l, v);
                     l.borrow_mut().insert(i, v.clone());
                     void()
                 }
@@ -62,7 +63,7 @@ pub(super) fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodR
             let len = l.borrow().len();
             match usize::try_from(i).ok().filter(|&i| i < len) {
                 Some(i) => {
-                    budget::note_insert_list(l, v);
+                    cycles::note_insert_list(l, v);
                     Ok(Some(std::mem::replace(&mut l.borrow_mut()[i], v.clone())))
                 }
                 None => out_of_bounds(i, len),
@@ -89,7 +90,7 @@ pub(super) fn list_method(target: &Value, name: &str, args: &[Value]) -> MethodR
             budget::charge(list_bytes(o.borrow().len()))?;
             let items: Vec<Value> = o.borrow().to_vec();
             let changed = !items.is_empty();
-            budget::note_nesting_list(l);
+            cycles::note_nesting_list(l);
             l.borrow_mut().extend(items);
             boolean(changed)
         }

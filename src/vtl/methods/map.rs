@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use crate::vtl::budget;
+use crate::vtl::cycles;
 use crate::vtl::ops::MAP_ENTRY_BYTES;
 use crate::vtl::value::{HostObject, MethodError, Outcome, Value};
 
@@ -29,7 +30,7 @@ pub(super) fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodRe
         ("put", [k, v]) => {
             let key: Rc<str> = Rc::from(&*key_of(k));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert_map(m, v);
+            cycles::note_insert_map(m, v);
             Ok(m.borrow_mut().insert(key, v.clone()))
         }
         ("putIfAbsent", [k, v]) => {
@@ -38,7 +39,7 @@ pub(super) fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodRe
             if existing.is_none() {
                 let key: Rc<str> = Rc::from(&*key);
                 budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-                budget::note_insert_map(m, v);
+                cycles::note_insert_map(m, v);
                 m.borrow_mut().insert(key, v.clone());
             }
             Ok(existing)
@@ -54,7 +55,7 @@ pub(super) fn map_method(target: &Value, name: &str, args: &[Value]) -> MethodRe
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            budget::note_nesting_map(m);
+            cycles::note_nesting_map(m);
             m.borrow_mut().extend(items);
             void()
         }

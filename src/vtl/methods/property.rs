@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use crate::vtl::budget;
+use crate::vtl::cycles;
 use crate::vtl::ops::MAP_ENTRY_BYTES;
 use crate::vtl::value::{MethodError, Value};
 
@@ -79,13 +80,13 @@ pub fn set_property(target: &Value, name: &str, v: Value) -> Result<(), MethodEr
     match target {
         Value::Map(m) => {
             budget::charge(name.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert_map(m, &v);
+            cycles::note_insert_map(m, &v);
             m.borrow_mut().insert(Rc::from(name), v);
         }
         Value::Object(o) => {
             if let Some(Value::Map(m)) = o.as_value() {
                 budget::charge(name.len() + MAP_ENTRY_BYTES)?;
-                budget::note_insert_map(&m, &v);
+                cycles::note_insert_map(&m, &v);
                 m.borrow_mut().insert(Rc::from(name), v);
             }
         }
@@ -105,7 +106,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             let len = l.len();
             match usize::try_from(*i).ok().filter(|&i| i < len) {
                 Some(i) => {
-                    budget::note_insert_list(l_ref, &v);
+                    cycles::note_insert_list(l_ref, &v);
                     l[i] = v;
                     Ok(())
                 }
@@ -118,7 +119,7 @@ pub fn set_index(target: &Value, idx: &Value, v: Value) -> Result<(), MethodErro
             // The key first: it may print the map itself.
             let key: Rc<str> = Rc::from(&*key_of(idx));
             budget::charge(key.len() + MAP_ENTRY_BYTES)?;
-            budget::note_insert_map(m, &v);
+            cycles::note_insert_map(m, &v);
             m.borrow_mut().insert(key, v);
             Ok(())
         }
