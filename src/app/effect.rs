@@ -26,7 +26,7 @@ pub struct RenderRequest {
     pub request_template: Option<String>,
 }
 
-/// Run a request through the session's integration (`gateway::pipeline::run_session`).
+/// Run a request through the session's integration (`session::run_session`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequest {
     /// Newer generations cancel older runs.

@@ -89,9 +89,9 @@ fn decode(s: &str) -> String {
 /// The `$context` a run of `saved` builds, with the preview's request id (and the time of
 /// the preview): the same function as runs and `serve` use.
 fn preview_context(session: &Session, saved: &SavedRequest) -> Option<Map<String, Value>> {
-    use crate::gateway::pipeline::{ClientRequest, RunOptions, method_context};
+    use crate::gateway::pipeline::{RunOptions, method_context};
     let route = crate::gateway::routing::route(&session.api, &saved.method, &saved.path)?;
-    let client = ClientRequest::from_saved(saved).ok()?;
+    let client = crate::session::client_request(saved).ok()?;
     let mut opts = RunOptions {
         request_id: PREVIEW_REQUEST_ID.to_string(),
         ..RunOptions::default()
@@ -219,8 +219,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let client = crate::gateway::pipeline::ClientRequest::from_saved(&saved).unwrap();
-        let trace = rt.block_on(crate::gateway::pipeline::run_session(&s, &client));
+        let client = crate::session::client_request(&saved).unwrap();
+        let trace = rt.block_on(crate::session::run_session(&s, &client));
         let run = trace.request_template.unwrap().output.unwrap();
         let per_run = [
             "requestId=",

@@ -1,8 +1,14 @@
 //! The API Gateway model: the method request, the variables mapping templates see, JSONPath
 //! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
+//!
+//! The gateway owns its ports: [`endpoint`] defines the [`endpoint::Backend`] trait and the
+//! call/result types; `backend/` implements them and `session/` feeds runs. Arrows run one
+//! way: `vtl <- gateway <- backend <- session <- {serve, import, app, cli}`; nothing here
+//! imports `backend`, `session`, `serve`, `import`, `app`, `ui`, `runtime` or `cli`.
 
 pub mod api;
 pub mod config;
+pub mod endpoint;
 pub mod exec_log;
 pub mod json;
 pub mod jsonpath;

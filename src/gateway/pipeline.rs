@@ -10,6 +10,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value as Json, json};
 
 use super::api::{Api, ContentHandling, Integration, IntegrationType, Method};
+use super::endpoint::{Backend, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall};
 use super::exec_log::{ExecLog, clf_timestamp, java_map, java_map_pairs};
 use super::mapping::{self, IntegrationParams, RequestTemplateChoice, Sources};
 use super::proxy;
@@ -18,8 +19,6 @@ use super::routing::{self, Route};
 use super::trace::{HttpMessage, RenderedTemplate, Stage, StageOutcome, StageRecord, Trace};
 use super::validate;
 use super::variables::{Reach, template_context_for, to_json};
-use crate::backend::{Backend, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall};
-use crate::session::{SavedRequest, Session};
 use crate::vtl::{Template, VtlError};
 
 /// A client request as it arrives at the gateway.
@@ -38,24 +37,6 @@ pub struct ClientRequest {
 }
 
 impl ClientRequest {
-    /// The request saved in a session.
-    pub fn from_saved(r: &SavedRequest) -> Result<ClientRequest, String> {
-        let body = match (&r.body, &r.body_base64) {
-            (_, Some(b64)) => base64::engine::general_purpose::STANDARD
-                .decode(b64.as_bytes())
-                .map_err(|e| format!("bodyBase64 is not valid base64: {e}"))?,
-            (Some(text), None) => text.clone().into_bytes(),
-            (None, None) => Vec::new(),
-        };
-        Ok(ClientRequest {
-            method: r.method.clone(),
-            path: r.path.clone(),
-            raw_query: r.raw_query.clone(),
-            headers: r.headers.clone(),
-            body,
-        })
-    }
-
     fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -242,19 +223,6 @@ pub fn method_context(
         m.insert(k.clone(), v.clone());
     }
     m
-}
-
-/// Run one request through the session's API and backend (the backend chosen by the
-/// session's `backend` setting).
-pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
-    let backend = crate::backend::for_session(&session.backend, session.dir());
-    let mut opts = RunOptions::default();
-    if let Some(ctx) = &session.context
-        && let Ok(Json::Object(m)) = serde_json::to_value(ctx)
-    {
-        opts.context = m;
-    }
-    run(&session.api_for_run(), request, backend.as_ref(), &opts).await
 }
 
 /// The gateway's own error responses (gateway responses).

@@ -4,7 +4,8 @@
 use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway;
-use crate::gateway::pipeline::{self, ClientRequest, run_session};
+use crate::gateway::pipeline;
+use crate::session::{client_request, run_session};
 use crate::vtl::Template;
 
 /// Render a template as API Gateway would and lay the output out for the Rendered pane.
@@ -71,7 +72,7 @@ pub async fn run_pipeline(
     req: &PipelineRequest,
     cancel: tokio_util::sync::CancellationToken,
 ) -> TraceOutcome {
-    let result = match ClientRequest::from_saved(&req.request) {
+    let result = match client_request(&req.request) {
         Err(e) => Err(format!("The request cannot be sent: {e}")),
         Ok(client) => {
             tokio::select! {
