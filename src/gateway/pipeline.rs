@@ -11,7 +11,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::api::{Api, ContentHandling, Integration, IntegrationType, Method};
 use super::endpoint::{Backend, EndpointCall, EndpointResult, FailureKind, HttpCall, LambdaCall};
-use super::exec_log::{ExecLog, clf_timestamp, java_map, java_map_pairs};
+use super::exec_log::{ExecLog, amz_date, clf_timestamp, java_map, java_map_pairs};
 use super::mapping::{self, IntegrationParams, RequestTemplateChoice, Sources};
 use super::proxy;
 use super::request::{MAX_PAYLOAD_BYTES, MethodRequest};
@@ -1025,14 +1025,7 @@ impl Run<'_> {
                     ));
                 }
                 headers.push(("x-amzn-apigateway-api-id".into(), self.api.api_id.clone()));
-                headers.push((
-                    "X-Amzn-Trace-Id".into(),
-                    format!(
-                        "Root=1-{}",
-                        &self.opts.request_id.replace('-', "")
-                            [..24.min(self.opts.request_id.len())]
-                    ),
-                ));
+                headers.push(("X-Amzn-Trace-Id".into(), self.trace_id()));
                 let Some(resp) = self
                     .http_call(&method, &url, headers, payload, integration)
                     .await
@@ -1226,7 +1219,7 @@ impl Run<'_> {
         vec![
             ("x-amzn-lambda-integration-tag".into(), self.opts.request_id.clone()),
             ("Authorization".into(), "****************************************************************************************************************************************************************************************************************************************************************************************************************************d8f3c3".into()),
-            ("X-Amz-Date".into(), "20240101T000000Z".into()),
+            ("X-Amz-Date".into(), amz_date(self.opts.now_ms)),
             ("x-amzn-apigateway-api-id".into(), self.api.api_id.clone()),
             ("Accept".into(), "application/json".into()),
             ("User-Agent".into(), format!("AmazonAPIGateway_{}", self.api.api_id)),
@@ -1551,12 +1544,7 @@ impl Run<'_> {
     }
 
     fn trace_id(&self) -> String {
-        let hex: String = self.opts.request_id.replace('-', "");
-        format!(
-            "Root=1-{}-{}",
-            &hex[..8.min(hex.len())],
-            &hex[8.min(hex.len())..hex.len().min(32)]
-        )
+        trace_id(&self.opts.request_id, self.opts.now_ms)
     }
 
     /// Apply binary rules to a non-proxy response body (APIGW-SEMANTICS.md section 10).
@@ -1829,6 +1817,23 @@ impl Run<'_> {
         self.log.line("Successfully completed execution");
         self.respond(resp.status, headers, resp.body);
     }
+}
+
+/// An X-Ray trace header as API Gateway sends it: `Root=1-{8 hex digits of the request time
+/// in epoch seconds}-{24 hex digits}` (the 24 digits come from the request id).
+pub fn trace_id(request_id: &str, now_ms: u64) -> String {
+    let mut hex: String = request_id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    let mut salt = 0u32;
+    while hex.len() < 24 {
+        hex.push_str(&format!("{:016x}", fxhash(&format!("{request_id}#{salt}"))));
+        salt += 1;
+    }
+    hex.truncate(24);
+    format!("Root=1-{:08x}-{hex}", now_ms / 1000)
 }
 
 fn fxhash(s: &str) -> u64 {
@@ -2129,6 +2134,18 @@ mod tests {
             aws_service_url("arn:aws:apigateway:us-east-1:s3:path/bucket/key").unwrap(),
             "https://s3.us-east-1.amazonaws.com/bucket/key"
         );
+    }
+
+    #[test]
+    fn trace_ids_have_aws_shape() {
+        let id = trace_id("c0ffee00-0000-4000-8000-000000000001", 1_583_349_317_135);
+        assert_eq!(id, "Root=1-5e5ffe45-c0ffee000000400080000000");
+        // A session's own request id need not be hex: 24 hex digits all the same.
+        let id = trace_id("my-request", 0);
+        let (head, tail) = id.split_at("Root=1-00000000-".len());
+        assert_eq!(head, "Root=1-00000000-");
+        assert_eq!(tail.len(), 24);
+        assert!(tail.chars().all(|c| c.is_ascii_hexdigit()), "{id}");
     }
 
     #[test]
