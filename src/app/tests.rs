@@ -588,7 +588,7 @@ fn next_request_switches_and_reroutes() {
     assert!(a.request_editor().text().starts_with("POST /dev/pets/0"));
     assert!(has_run(&fx));
     let r = renders(&fx);
-    assert_eq!(r[0].request["pathParameters"]["petId"], "0");
+    assert_eq!(r[0].request.as_ref().unwrap().path_parameters["petId"], "0");
 }
 
 #[test]

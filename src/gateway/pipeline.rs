@@ -225,6 +225,62 @@ pub fn method_context(
     m
 }
 
+/// The method request `request` becomes once routed to `route`: the one builder runs,
+/// `serve` and the workbench's preview share ([`preview_method_request`]).
+pub fn method_request(
+    api: &Api,
+    opts: &RunOptions,
+    request: &ClientRequest,
+    route: &Route,
+) -> MethodRequest {
+    MethodRequest {
+        method: request.method.clone(),
+        resource: route.resource_path.clone(),
+        path: route.path.clone(),
+        path_parameters: route.path_parameters.clone(),
+        headers: request.headers.clone(),
+        query: parse_query(&request.raw_query),
+        body: (!request.body.is_empty()).then(|| request.body.clone()),
+        stage_variables: api.stage_variables.clone().unwrap_or_default(),
+        context: method_context(api, opts, request, route),
+    }
+}
+
+/// The method request the workbench's live preview renders templates against: exactly
+/// [`method_request`] (the preview passes its own request id and time in `opts`). A request
+/// that reaches no method (a run answers 403 before any template) gets the basics: its
+/// method, path, headers, query string and body, and a `$context` with `httpMethod`, `path`,
+/// `resourcePath` (empty) and `requestId` (then `opts.context`).
+pub fn preview_method_request(
+    api: &Api,
+    opts: &RunOptions,
+    request: &ClientRequest,
+) -> MethodRequest {
+    if let Some(route) = routing::route(api, &request.method, &request.path) {
+        return method_request(api, opts, request, &route);
+    }
+    let mut context = Map::new();
+    context.insert("resourcePath".into(), json!(""));
+    context.insert("httpMethod".into(), json!(request.method));
+    context.insert("path".into(), json!(request.path));
+    context.insert("requestId".into(), json!(opts.request_id));
+    for (k, v) in &opts.context {
+        context.insert(k.clone(), v.clone());
+    }
+    MethodRequest {
+        method: request.method.clone(),
+        resource: String::new(),
+        path: routing::strip_stage(&request.path, api.stage.as_deref())
+            .unwrap_or_else(|| request.path.clone()),
+        path_parameters: IndexMap::new(),
+        headers: request.headers.clone(),
+        query: parse_query(&request.raw_query),
+        body: (!request.body.is_empty()).then(|| request.body.clone()),
+        stage_variables: api.stage_variables.clone().unwrap_or_default(),
+        context,
+    }
+}
+
 /// The gateway's own error responses (gateway responses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GatewayError {
@@ -739,10 +795,6 @@ impl Run<'_> {
     }
 
     /// `$context` values for this request.
-    fn context_values(&self, request: &ClientRequest, route: &Route) -> Map<String, Json> {
-        method_context(self.api, self.opts, request, route)
-    }
-
     async fn execute_routed(&mut self, request: &ClientRequest, route: Route) {
         let Some(method) = route.method(self.api).cloned() else {
             self.gateway_error(GatewayError::MissingAuthenticationToken, "no method");
@@ -760,19 +812,7 @@ impl Run<'_> {
                 format!("path parameters {}", java_map(&route.path_parameters)),
             ],
         );
-        let query = parse_query(&request.raw_query);
-        let context = self.context_values(request, &route);
-        let req = MethodRequest {
-            method: request.method.clone(),
-            resource: route.resource_path.clone(),
-            path: route.path.clone(),
-            path_parameters: route.path_parameters.clone(),
-            headers: request.headers.clone(),
-            query: query.clone(),
-            body: (!request.body.is_empty()).then(|| request.body.clone()),
-            stage_variables: self.api.stage_variables.clone().unwrap_or_default(),
-            context,
-        };
+        let req = method_request(self.api, self.opts, request, &route);
         // Shared with every template render of this request, without copies.
         let req = std::sync::Arc::new(req);
         if self.log.enabled() {
