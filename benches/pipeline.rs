@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use gatebench::backend::CannedBackend;
-use gatebench::gateway::pipeline::{ClientRequest, RunOptions, run};
+use gatebench::gateway::pipeline::{RunOptions, run};
 use gatebench::session::Session;
 
 /// The binary's allocator, so the numbers are the binary's.
@@ -22,7 +22,7 @@ fn session(name: &str) -> Session {
 
 fn bench_session(bencher: divan::Bencher, name: &str, execution_log: bool) {
     let s = session(name);
-    let req = ClientRequest::from_saved(&s.requests[0]).expect("request");
+    let req = gatebench::session::client_request(&s.requests[0]).expect("request");
     let backend = CannedBackend::default();
     let opts = RunOptions {
         execution_log,

@@ -191,7 +191,7 @@ mod parts {
         let s = big_session();
         let saved = &s.requests[0];
         let r = route::route(&s.api, &saved.method, &saved.path);
-        bencher.bench_local(|| route::request_json(&s, saved, r.as_ref()));
+        bencher.bench_local(|| route::method_request(&s, saved, r.as_ref()));
     }
 
     /// VTL render of `$input.json('$')` over 1 MB, plus the JSON check and layout.

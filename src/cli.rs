@@ -358,8 +358,8 @@ fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCo
 }
 
 fn run(args: &RunArgs) -> ExitCode {
-    use crate::gateway::pipeline::{ClientRequest, run_session};
     use crate::session::SavedRequest;
+    use crate::session::{client_request, run_session};
     let session = match load_session_or_exit(&args.session) {
         Ok(s) => s,
         Err(code) => return code,
@@ -386,7 +386,7 @@ fn run(args: &RunArgs) -> ExitCode {
             }
         },
     };
-    let request = match ClientRequest::from_saved(&saved) {
+    let request = match client_request(&saved) {
         Ok(r) => r,
         Err(e) => return invalid_file(args.request.as_deref().unwrap_or(&args.session), 1, e),
     };

@@ -6,9 +6,9 @@ mod common;
 
 use std::path::Path;
 
-use gatebench::gateway::pipeline::{ClientRequest, run_session};
 use gatebench::import::{ImportError, import_curl, import_file, to_curl};
 use gatebench::session::SavedRequest;
+use gatebench::session::{client_request, run_session};
 use serde_json::{Value, json};
 
 fn req(
@@ -259,7 +259,7 @@ fn curl_request_runs_against_an_imported_api() {
         r#"curl -X POST 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/dev/pets' -H 'Content-Type: application/json' -d '{"name": "Rex", "type": "cat"}'"#,
     )
     .unwrap();
-    let client = ClientRequest::from_saved(&r).unwrap();
+    let client = client_request(&r).unwrap();
     let trace = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -6,10 +6,10 @@
 use std::path::{Path, PathBuf};
 
 use gatebench::gateway::api::IntegrationType;
-use gatebench::gateway::pipeline::{ClientRequest, run_session};
 use gatebench::gateway::trace::Trace;
 use gatebench::import::{ImportError, Imported, import_file, import_text};
 use gatebench::session::{SavedRequest, Session};
+use gatebench::session::{client_request, run_session};
 use serde_json::{Value, json};
 
 fn fixture(name: &str) -> PathBuf {
@@ -23,7 +23,7 @@ fn import(name: &str) -> Imported {
 }
 
 fn run(session: &Session, request: &SavedRequest) -> Trace {
-    let client = ClientRequest::from_saved(request).unwrap();
+    let client = client_request(request).unwrap();
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -698,7 +698,7 @@ Resources:
     );
     let mut s = imported.session;
     assert_eq!(s.values["Host"], "");
-    s.backend = gatebench::session::BackendConfig::Http;
+    s.backend = gatebench::backend::BackendConfig::Http;
 
     // No value yet: the gateway's answer to an address it cannot use, and what to do.
     let t = run_saved(&s, 0);

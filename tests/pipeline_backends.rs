@@ -106,3 +106,65 @@ async fn a_real_backend_answer_flows_through_selection() {
     assert_eq!(t.response.body_text(), "short and stout");
     assert_eq!(t.endpoint_response.unwrap().status, 418);
 }
+
+/// The endpoint request's `X-Amzn-Trace-Id` is AWS's `Root=1-{8 hex}-{24 hex}` with the
+/// request time's epoch seconds, and `X-Amz-Date` is the request time (issue 14).
+#[tokio::test]
+async fn trace_id_and_amz_date_follow_the_request_time() {
+    fn is_hex(s: &str, n: usize) -> bool {
+        s.len() == n
+            && s.chars()
+                .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
+    }
+    let backend = gatebench::backend::CannedBackend {
+        lambda_payload: b"{}".to_vec(),
+        ..Default::default()
+    };
+    // 2020-03-04T19:15:17.135Z
+    let opts = RunOptions {
+        now_ms: 1_583_349_317_135,
+        ..RunOptions::default()
+    };
+    let lambda = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:fn/invocations";
+    for (kind, uri) in [
+        ("HTTP", "http://example.com/x"),
+        ("HTTP_PROXY", "http://example.com/x"),
+        ("AWS", lambda),
+        ("AWS_PROXY", lambda),
+    ] {
+        let v = serde_json::json!({
+            "stage": "dev",
+            "resources": [{"path": "/x", "methods": {"GET": {
+                "methodResponses": {"200": {}},
+                "integration": {"type": kind, "httpMethod": "POST", "uri": uri,
+                    "integrationResponses": {"200": {"statusCode": "200"}}}
+            }}}]
+        });
+        let api: Api = serde_json::from_value(v).unwrap();
+        let t = run(&api, &get(), &backend, &opts).await;
+        let req = t.endpoint_request.as_ref().expect(kind);
+        let header = |name: &str| {
+            req.headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(trace) = header("X-Amzn-Trace-Id") {
+            let parts: Vec<&str> = trace.split('-').collect();
+            assert_eq!(parts.len(), 3, "{kind}: {trace}");
+            assert_eq!(parts[0], "Root=1", "{kind}: {trace}");
+            assert!(is_hex(parts[1], 8), "{kind}: {trace}");
+            assert_eq!(parts[1], format!("{:08x}", 1_583_349_317u64), "{kind}");
+            assert!(is_hex(parts[2], 24), "{kind}: {trace}");
+        } else {
+            assert!(kind != "HTTP", "{kind} sends a trace header");
+        }
+        if kind.starts_with("AWS") {
+            assert_eq!(
+                header("X-Amz-Date").as_deref(),
+                Some("20200304T191517Z"),
+                "{kind}"
+            );
+        }
+    }
+}

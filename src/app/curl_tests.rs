@@ -61,7 +61,10 @@ fn a_pasted_curl_command_becomes_the_selected_request() {
             _ => None,
         })
         .expect("a render");
-    assert_eq!(render.request["pathParameters"]["petId"], "42");
+    assert_eq!(
+        render.request.as_ref().unwrap().path_parameters["petId"],
+        "42"
+    );
     assert!(fx.iter().any(|e| matches!(e, Effect::RunPipeline(_))));
     let s = a.status().unwrap();
     assert!(s.text.contains("reaches POST /pets/{petId}"), "{s:?}");

@@ -159,7 +159,7 @@ impl App {
         }
         let slot = self.slots.get(self.slot)?.clone();
         let saved = self.request()?;
-        let request = route::request_json(&self.session, saved, self.routed.as_ref());
+        let request = route::method_request(&self.session, saved, self.routed.as_ref());
         let integration_response =
             (slot.phase == Phase::Response).then(|| self.integration_response_json());
         let request_template = if slot.phase == Phase::Response {

@@ -16,8 +16,9 @@ pub struct RenderRequest {
     pub template: String,
     /// Request or response side.
     pub phase: Phase,
-    /// The method request (`gateway::mapping_setup`'s `request` shape).
-    pub request: serde_json::Value,
+    /// The method request (`app::route::method_request`), or why the saved request cannot
+    /// be sent.
+    pub request: Result<std::sync::Arc<crate::gateway::MethodRequest>, String>,
     /// The integration response (`statusCode`, `headers`, `body`) for the response side.
     pub integration_response: Option<serde_json::Value>,
     /// For the response side: the request template, rendered first for the
@@ -26,7 +27,7 @@ pub struct RenderRequest {
     pub request_template: Option<String>,
 }
 
-/// Run a request through the session's integration (`gateway::pipeline::run_session`).
+/// Run a request through the session's integration (`session::run_session`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PipelineRequest {
     /// Newer generations cancel older runs.

@@ -48,9 +48,10 @@ pub use origin::Origin;
 pub use settings_edit::SettingsStep;
 pub use update::update;
 
+use crate::backend::BackendConfig;
 use crate::gateway::api::{IntegrationType, Method};
 use crate::gateway::trace::Stage;
-use crate::session::{BackendConfig, SavedRequest, Session};
+use crate::session::{SavedRequest, Session};
 use crate::ui::body::StyledText;
 use crate::ui::style::Theme;
 use crate::ui::widgets::editor::Editor;

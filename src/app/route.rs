@@ -1,12 +1,16 @@
-//! Which method a saved request reaches, and the method request (in the shape
-//! `gateway::mapping_setup` reads) that the Rendered pane renders templates against while
-//! typing, with the same `$context` a run builds (`gateway::pipeline::method_context`). The
-//! full trip (validators, parameter mappings, backend) is `gateway::pipeline`.
+//! Which method a saved request reaches, and the method request that the Rendered pane
+//! renders templates against while typing: built by the gateway's one builder
+//! (`gateway::pipeline::preview_method_request`, the same as runs and `serve`), with the
+//! preview's request id. The full trip (validators, parameter mappings, backend) is
+//! `gateway::pipeline`.
+
+use std::sync::Arc;
 
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 
+use crate::gateway::MethodRequest;
 use crate::gateway::api::{Api, Method};
+use crate::gateway::pipeline::{self, RunOptions};
 use crate::session::{SavedRequest, Session};
 
 /// The request id used in previews, so screens are stable (a session's `context.requestId`
@@ -80,84 +84,31 @@ pub fn first_method(api: &Api) -> Option<MethodRef> {
     })
 }
 
-fn decode(s: &str) -> String {
-    percent_encoding::percent_decode_str(s)
-        .decode_utf8_lossy()
-        .into_owned()
-}
-
-/// The `$context` a run of `saved` builds, with the preview's request id (and the time of
-/// the preview): the same function as runs and `serve` use.
-fn preview_context(session: &Session, saved: &SavedRequest) -> Option<Map<String, Value>> {
-    use crate::gateway::pipeline::{ClientRequest, RunOptions, method_context};
-    let route = crate::gateway::routing::route(&session.api, &saved.method, &saved.path)?;
-    let client = ClientRequest::from_saved(saved).ok()?;
-    let mut opts = RunOptions {
+/// The run options of the preview: the session's `$context` values, a fresh time, and the
+/// fixed [`PREVIEW_REQUEST_ID`] (unless the session sets `context.requestId`).
+pub fn preview_options(session: &Session) -> RunOptions {
+    RunOptions {
         request_id: PREVIEW_REQUEST_ID.to_string(),
-        ..RunOptions::default()
-    };
-    if let Some(ctx) = &session.context
-        && let Ok(Value::Object(m)) = serde_json::to_value(ctx)
-    {
-        opts.context = m;
+        ..crate::session::run::run_options(session)
     }
-    Some(method_context(&session.api, &opts, &client, &route))
 }
 
-/// The method request of a saved request, in the `request` shape of a template case
-/// (`gateway::mapping_setup` reads it).
-pub fn request_json(session: &Session, saved: &SavedRequest, routed: Option<&Routed>) -> Value {
-    let api = &session.api;
-    let mut headers: IndexMap<String, Vec<String>> = IndexMap::new();
-    for (k, v) in &saved.headers {
-        headers.entry(k.clone()).or_default().push(v.clone());
-    }
-    let mut query: IndexMap<String, Vec<String>> = IndexMap::new();
-    for pair in saved.raw_query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        query.entry(decode(k)).or_default().push(decode(v));
-    }
-    let (resource, path, params) = match routed {
-        Some(r) => (
-            api.resources
-                .get(r.method.resource)
-                .map_or_else(String::new, |res| res.path.clone()),
-            r.path.clone(),
-            r.path_parameters.clone(),
-        ),
-        None => (
-            String::new(),
-            crate::gateway::routing::strip_stage(&saved.path, api.stage.as_deref())
-                .unwrap_or_else(|| saved.path.clone()),
-            IndexMap::new(),
-        ),
-    };
-    let (body, base64) = match (&saved.body, &saved.body_base64) {
-        (_, Some(b)) => (Value::String(b.clone()), true),
-        (Some(t), None) => (Value::String(t.clone()), false),
-        (None, None) => (Value::Null, false),
-    };
-    let context = preview_context(session, saved).unwrap_or_else(|| {
-        // No method is reached (the run answers 403 before any template): the basics.
-        let mut context = Map::new();
-        context.insert("resourcePath".into(), json!(resource));
-        context.insert("httpMethod".into(), json!(saved.method));
-        context.insert("path".into(), json!(saved.path));
-        context.insert("requestId".into(), json!(PREVIEW_REQUEST_ID));
-        context
-    });
-    json!({
-        "method": saved.method,
-        "resource": resource,
-        "path": path,
-        "pathParameters": params,
-        "multiValueHeaders": headers,
-        "multiValueQueryStringParameters": query,
-        "body": body,
-        "isBase64Encoded": base64,
-        "stageVariables": api.stage_variables.clone().unwrap_or_default(),
-        "context": context,
-    })
+/// The method request the Rendered pane renders templates against while typing: the
+/// gateway's own builder ([`pipeline::preview_method_request`], the one runs and `serve`
+/// use), with [`preview_options`]. Fails when the saved request cannot be sent (a body that
+/// is not base64). `_routed` is unused: the gateway routes the request itself.
+pub fn method_request(
+    session: &Session,
+    saved: &SavedRequest,
+    _routed: Option<&Routed>,
+) -> Result<Arc<MethodRequest>, String> {
+    let client = crate::session::client_request(saved)?;
+    let opts = preview_options(session);
+    Ok(Arc::new(pipeline::preview_method_request(
+        &session.api,
+        &opts,
+        &client,
+    )))
 }
 
 #[cfg(test)]
@@ -195,33 +146,48 @@ mod tests {
         assert_eq!(g.path_parameters["proxy"], "a/b/c");
     }
 
-    /// The live preview renders against the same `$context` as a run of the same request,
-    /// except the values that belong to one run (its id and time).
+    /// The live preview renders against the same method request as a run of the same saved
+    /// request: every `$context` key, `$input.params()` and `$stageVariables` print the same,
+    /// except the values that belong to one run by design: `requestId` (the preview's is
+    /// [`PREVIEW_REQUEST_ID`]), `extendedRequestId` (derived from it), `requestTime` and
+    /// `requestTimeEpoch` (each run's own time).
     #[test]
-    fn the_preview_context_is_the_run_context() {
-        let printer = "#foreach($k in $context.keySet())$k=$context.get($k)\n#end\
-            #foreach($k in ['sourceIp', 'userAgent', 'accountId', 'caller', 'user', 'userArn'])\
-            identity.$k=$context.identity.get($k)\n#end";
+    fn the_preview_method_request_is_the_run_method_request() {
+        let printer = "#foreach($k in $context.keySet())$k=$context.get($k)\n#{end}\
+            #foreach($k in $context.identity.keySet())identity.$k=$context.identity.get($k)\n#{end}\
+            params=$input.params()\n\
+            #foreach($k in $input.params().keySet())$k=$input.params().get($k)\n#{end}\
+            stageVariables=$stageVariables\n\
+            body=$input.body\n";
         let mut s = Session::builtin_default();
-        let saved = s.requests[0].clone();
+        let mut saved = s.requests[0].clone();
+        // A query string a client form-encodes, and a header of our own.
+        saved.raw_query = "q=a+b%2B&flag".to_string();
+        saved
+            .headers
+            .push(("X-Trace-Me".to_string(), "yes".to_string()));
         let r = route(&s.api, &saved.method, &saved.path).unwrap();
         let m = r.method.get_mut(&mut s.api).unwrap();
         m.integration.request_templates =
             IndexMap::from([("application/json".to_string(), printer.to_string())]);
-        let v = request_json(&s, &saved, Some(&r));
+
+        let request = method_request(&s, &saved, Some(&r)).unwrap();
         let setup =
-            crate::gateway::mapping_setup(&v, crate::gateway::Phase::Request, None).unwrap();
+            crate::gateway::MappingSetup::new(request, crate::gateway::Phase::Request, None)
+                .unwrap();
         let preview = crate::vtl::Template::parse(printer)
             .unwrap()
             .render(&mut setup.context().0, &setup.policy)
             .unwrap();
+
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap();
-        let client = crate::gateway::pipeline::ClientRequest::from_saved(&saved).unwrap();
-        let trace = rt.block_on(crate::gateway::pipeline::run_session(&s, &client));
+        let client = crate::session::client_request(&saved).unwrap();
+        let trace = rt.block_on(crate::session::run_session(&s, &client));
         let run = trace.request_template.unwrap().output.unwrap();
+
         let per_run = [
             "requestId=",
             "extendedRequestId=",
@@ -234,27 +200,49 @@ mod tests {
                 .map(str::to_string)
                 .collect()
         };
-        assert!(preview.lines().count() >= 15, "{preview}");
-        for key in [
+        assert!(preview.lines().count() >= 25, "{preview}");
+        for line in [
             "domainName=",
             "accountId=",
+            "resourcePath=/pets/{petId}",
+            "stage=dev",
             "identity.sourceIp=127.0.0.1",
             "identity.userAgent=",
+            "stageVariables={",
+            "body={",
         ] {
-            assert!(preview.contains(key), "{key} in {preview}");
+            assert!(preview.contains(line), "{line} in {preview}");
         }
+        assert!(preview.contains("petId=7"), "{preview}");
+        assert!(preview.contains("q=a b+"), "{preview}");
+        assert!(preview.contains("X-Trace-Me=yes"), "{preview}");
         assert_eq!(keep(&preview), keep(&run));
         assert!(preview.contains(&format!("requestId={PREVIEW_REQUEST_ID}")));
+        assert!(!run.contains(&format!("requestId={PREVIEW_REQUEST_ID}")));
     }
 
     #[test]
-    fn request_json_is_read_by_the_gateway() {
+    fn a_request_that_reaches_no_method_still_previews() {
+        let s = Session::builtin_default();
+        let mut saved = s.requests[0].clone();
+        saved.path = "/dev/nowhere".to_string();
+        let r = method_request(&s, &saved, None).unwrap();
+        assert_eq!(r.path, "/nowhere");
+        assert_eq!(r.resource, "");
+        assert_eq!(r.context["requestId"], PREVIEW_REQUEST_ID);
+        saved.body_base64 = Some("not base64!".to_string());
+        assert!(method_request(&s, &saved, None).is_err());
+    }
+
+    #[test]
+    fn the_method_request_is_read_by_the_gateway() {
         let s = Session::builtin_default();
         let saved = &s.requests[0];
         let r = route(&s.api, &saved.method, &saved.path);
-        let v = request_json(&s, saved, r.as_ref());
+        let request = method_request(&s, saved, r.as_ref()).unwrap();
         let setup =
-            crate::gateway::mapping_setup(&v, crate::gateway::Phase::Request, None).unwrap();
+            crate::gateway::MappingSetup::new(request, crate::gateway::Phase::Request, None)
+                .unwrap();
         let t = crate::vtl::Template::parse(
             "$input.params('petId') $context.stage $stageVariables.greeting $input.path('$.name')",
         )

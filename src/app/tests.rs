@@ -357,7 +357,7 @@ fn cycling_the_type_changes_every_pane_input() {
 #[test]
 fn non_live_backends_wait_for_send() {
     let mut s = Session::builtin_default();
-    s.backend = crate::session::BackendConfig::Http;
+    s.backend = crate::backend::BackendConfig::Http;
     let mut a = App::new(s, None, AppOptions::default());
     // MOCK is always live.
     assert!(has_run(&a.start()));
@@ -588,7 +588,7 @@ fn next_request_switches_and_reroutes() {
     assert!(a.request_editor().text().starts_with("POST /dev/pets/0"));
     assert!(has_run(&fx));
     let r = renders(&fx);
-    assert_eq!(r[0].request["pathParameters"]["petId"], "0");
+    assert_eq!(r[0].request.as_ref().unwrap().path_parameters["petId"], "0");
 }
 
 #[test]
@@ -971,7 +971,7 @@ fn recovered_edits_can_be_restored_or_discarded() {
 fn what_changed_toggles_in_the_backend_pane() {
     let mut a = app();
     let g = run_generation(&act(&mut a, Action::Send));
-    let client = crate::gateway::pipeline::ClientRequest::from_saved(a.request().unwrap()).unwrap();
+    let client = crate::session::client_request(a.request().unwrap()).unwrap();
     let mut t = trace_with_backend("{}");
     t.endpoint_request = Some(HttpMessage {
         method: "POST".into(),

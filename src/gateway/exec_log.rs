@@ -165,9 +165,24 @@ pub fn clf_timestamp(ms: u64) -> String {
     )
 }
 
+/// `20200304T191517Z`: SigV4's `X-Amz-Date` (UTC) for the request time `ms`.
+pub fn amz_date(ms: u64) -> String {
+    let p = parts(ms);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        p.year, p.month, p.day, p.h, p.m, p.s
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amz_dates() {
+        assert_eq!(amz_date(1_583_349_317_135), "20200304T191517Z");
+        assert_eq!(amz_date(0), "19700101T000000Z");
+    }
 
     #[test]
     fn timestamps() {

@@ -1,9 +1,15 @@
 //! The API Gateway model: the method request, the variables mapping templates see, JSONPath
 //! in the Jayway dialect, and `$util`. The TUI and the headless commands share it.
+//!
+//! The gateway owns its ports: [`endpoint`] defines the [`endpoint::Backend`] trait and the
+//! call/result types; `backend/` implements them and `session/` feeds runs. Arrows run one
+//! way: `vtl <- gateway <- backend <- session <- {serve, import, app, cli}`; nothing here
+//! imports `backend`, `session`, `serve`, `import`, `app`, `ui`, `runtime` or `cli`.
 
 pub mod api;
 pub mod authorizer;
 pub mod config;
+pub mod endpoint;
 pub mod exec_log;
 pub mod json;
 pub mod jsonpath;
@@ -94,34 +100,48 @@ impl MappingSetup {
 }
 
 /// Set up a mapping template render from a template case's `request` (and, for the response
-/// phase, its `integrationResponse`: `{"statusCode", "headers", "body"}`).
+/// phase, its `integrationResponse`: `{"statusCode", "headers", "body"}`). Template cases and
+/// `gatebench render --request` write requests this way; the workbench's preview builds its
+/// method request with [`pipeline::preview_method_request`] and uses [`MappingSetup::new`].
 pub fn mapping_setup(
     request: &serde_json::Value,
     phase: Phase,
     integration_response: Option<&serde_json::Value>,
 ) -> Result<MappingSetup, SetupError> {
     let request = MethodRequest::from_case_json(request)?;
-    let payload = match phase {
-        Phase::Request => request.body.clone().unwrap_or_default(),
-        Phase::Response => match integration_response {
-            None => Vec::new(),
-            Some(ir) => match ir.get("body") {
-                None | Some(serde_json::Value::Null) => Vec::new(),
-                Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
-                Some(other) => {
-                    return Err(SetupError::Response(format!(
-                        "body must be a string, found {other}"
-                    )));
-                }
+    MappingSetup::new(std::sync::Arc::new(request), phase, integration_response)
+}
+
+impl MappingSetup {
+    /// Set up a render against a method request (and, for the response phase, an
+    /// integration response `{"statusCode", "headers", "body"}`).
+    pub fn new(
+        request: std::sync::Arc<MethodRequest>,
+        phase: Phase,
+        integration_response: Option<&serde_json::Value>,
+    ) -> Result<MappingSetup, SetupError> {
+        let payload = match phase {
+            Phase::Request => request.body.clone().unwrap_or_default(),
+            Phase::Response => match integration_response {
+                None => Vec::new(),
+                Some(ir) => match ir.get("body") {
+                    None | Some(serde_json::Value::Null) => Vec::new(),
+                    Some(serde_json::Value::String(s)) => s.clone().into_bytes(),
+                    Some(other) => {
+                        return Err(SetupError::Response(format!(
+                            "body must be a string, found {other}"
+                        )));
+                    }
+                },
             },
-        },
-    };
-    if payload.len() > MAX_PAYLOAD_BYTES {
-        return Err(SetupError::TooLarge(payload.len()));
+        };
+        if payload.len() > MAX_PAYLOAD_BYTES {
+            return Err(SetupError::TooLarge(payload.len()));
+        }
+        Ok(MappingSetup {
+            policy: Policy::api_gateway(),
+            request,
+            payload,
+        })
     }
-    Ok(MappingSetup {
-        policy: Policy::api_gateway(),
-        request: std::sync::Arc::new(request),
-        payload,
-    })
 }

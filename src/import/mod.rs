@@ -26,7 +26,8 @@ use indexmap::IndexMap;
 pub use curl::{import_curl, to_curl};
 pub use error::{ImportError, ImportWarning};
 
-use crate::session::{BackendConfig, Session, VERSION};
+use crate::backend::BackendConfig;
+use crate::session::{Session, VERSION};
 use error::Cx;
 
 /// The stage used when the file names none.

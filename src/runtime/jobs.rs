@@ -4,7 +4,8 @@
 use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway;
-use crate::gateway::pipeline::{self, ClientRequest, run_session};
+use crate::gateway::pipeline;
+use crate::session::{client_request, run_session};
 use crate::vtl::Template;
 
 /// Render a template as API Gateway would and lay the output out for the Rendered pane.
@@ -12,16 +13,13 @@ use crate::vtl::Template;
 pub fn render(req: &RenderRequest) -> RenderOutcome {
     let result = (|| {
         // Copy the request (its body may be large) only when overrides must go in.
-        let request = match &req.request_template {
-            Some(t) => {
-                let mut r = req.request.clone();
-                carry_overrides(t, &mut r);
-                std::borrow::Cow::Owned(r)
-            }
-            None => std::borrow::Cow::Borrowed(&req.request),
-        };
-        let setup = gateway::mapping_setup(&request, req.phase, req.integration_response.as_ref())
-            .map_err(|e| RenderFailure::Setup(e.to_string()))?;
+        let mut request = req.request.clone().map_err(RenderFailure::Setup)?;
+        if let Some(t) = &req.request_template {
+            carry_overrides(t, &mut request);
+        }
+        let setup =
+            gateway::MappingSetup::new(request, req.phase, req.integration_response.as_ref())
+                .map_err(|e| RenderFailure::Setup(e.to_string()))?;
         let template =
             Template::parse_with(&req.template, &setup.policy).map_err(RenderFailure::Template)?;
         let (mut ctx, _overrides) = setup.context();
@@ -40,26 +38,15 @@ pub fn render(req: &RenderRequest) -> RenderOutcome {
 /// `responseOverride` values it set into the method request's context, where the response
 /// template reads them. Errors leave the request as it is (the request template's own pane
 /// reports them).
-fn carry_overrides(request_template: &str, request: &mut serde_json::Value) {
-    let Ok(mr) = gateway::MethodRequest::from_case_json(request) else {
-        return;
-    };
-    let body = mr.body.clone().unwrap_or_default();
-    let (out, overrides) = pipeline::render_template(
-        request_template,
-        &std::sync::Arc::new(mr),
-        &body,
-        &serde_json::Value::Null,
-    );
+fn carry_overrides(request_template: &str, request: &mut std::sync::Arc<gateway::MethodRequest>) {
+    let body = request.body.clone().unwrap_or_default();
+    let (out, overrides) =
+        pipeline::render_template(request_template, request, &body, &serde_json::Value::Null);
     if out.is_err() {
         return;
     }
-    if let (Some(ctx), serde_json::Value::Object(o)) = (
-        request
-            .get_mut("context")
-            .and_then(serde_json::Value::as_object_mut),
-        overrides,
-    ) {
+    if let serde_json::Value::Object(o) = overrides {
+        let ctx = &mut std::sync::Arc::make_mut(request).context;
         for (k, v) in o {
             ctx.insert(k, v);
         }
@@ -71,7 +58,7 @@ pub async fn run_pipeline(
     req: &PipelineRequest,
     cancel: tokio_util::sync::CancellationToken,
 ) -> TraceOutcome {
-    let result = match ClientRequest::from_saved(&req.request) {
+    let result = match client_request(&req.request) {
         Err(e) => Err(format!("The request cannot be sent: {e}")),
         Ok(client) => {
             tokio::select! {
@@ -104,7 +91,7 @@ mod tests {
             generation: 7,
             template: template.to_string(),
             phase: Phase::Request,
-            request: route::request_json(&s, saved, r.as_ref()),
+            request: route::method_request(&s, saved, r.as_ref()),
             integration_response: None,
             request_template: None,
         }

@@ -20,11 +20,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::{Map, Value as Json};
 
 use crate::backend::Backend;
+use crate::backend::BackendConfig;
 use crate::gateway::MAX_PAYLOAD_BYTES;
 use crate::gateway::api::Api;
 use crate::gateway::pipeline::{ClientRequest, Intercept, InterceptHook, Offload, RunOptions, run};
 use crate::gateway::trace::Trace;
-use crate::session::{BackendConfig, Session};
+use crate::session::Session;
 
 /// One served request, for listeners (the headless log, the workbench's request list).
 #[derive(Clone, Debug)]

@@ -1,20 +1,25 @@
 //! Session files: a versioned TOML document holding an API fragment (in API Gateway's own
 //! field names), saved requests, the backend choice and an explanation for learners.
 //! Loading reports `file:line: message`; saving is atomic (temp file + rename, see
-//! [`file`]).
+//! [`file`]). [`run`] turns a saved request into the gateway's client request and runs it
+//! through the session's API and backend ([`run_session`]). The backend choice's type,
+//! [`BackendConfig`](crate::backend::BackendConfig), is owned by `backend`.
 
 pub mod file;
 pub mod locate;
 pub mod preserve;
+pub mod run;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 pub use file::{write_atomic, write_new};
+pub use run::{client_request, run_session};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
+use crate::backend::BackendConfig;
 use crate::gateway::api::Api;
 
 /// The session format version this build reads and writes.
@@ -82,56 +87,6 @@ pub struct SavedRequest {
     /// Binary body, base64.
     #[serde(default)]
     pub body_base64: Option<String>,
-}
-
-/// The backend behind the integration.
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
-#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum BackendConfig {
-    /// Built-in echo: HTTP integrations call a loopback echo server, Lambda integrations an
-    /// echo function that returns the event (proxy) or the payload it received.
-    #[default]
-    Echo,
-    /// A canned answer written in the session.
-    Canned {
-        /// HTTP status (HTTP/AWS service integrations).
-        #[serde(default)]
-        status: Option<u16>,
-        /// HTTP headers.
-        #[serde(default)]
-        headers: IndexMap<String, String>,
-        /// HTTP body, or the Lambda result as JSON text.
-        #[serde(default)]
-        body: Option<String>,
-        /// A Lambda function error (`{"errorMessage": ..., "errorType": ...}` as JSON text).
-        #[serde(default)]
-        lambda_error: Option<String>,
-    },
-    /// Real HTTP: the integration `uri` is called as written.
-    Http,
-    /// A Lambda Invoke API endpoint (cargo-lambda, SAM local, LocalStack, or AWS).
-    Lambda {
-        /// Base URL of the Invoke API, e.g. `http://127.0.0.1:9000`.
-        endpoint: String,
-        /// Function name (default: taken from the integration URI).
-        #[serde(default)]
-        function: Option<String>,
-    },
-    /// Real AWS Lambda, signed with SigV4 from the standard credential sources (needs a build
-    /// with `--features aws`; the function comes from the integration URI).
-    AwsLambda {
-        /// Region (default: environment, then the function ARN's region).
-        #[serde(default)]
-        region: Option<String>,
-        /// Profile in the shared credentials file (default: `AWS_PROFILE`, then `default`).
-        #[serde(default)]
-        profile: Option<String>,
-    },
-    /// A local handler process started behind gatebench's own Lambda Runtime API.
-    Local {
-        /// The command and its arguments (e.g. `["python3", "-m", "awslambdaric", "app.handler"]`).
-        command: Vec<String>,
-    },
 }
 
 /// Why a session could not be loaded or saved.
@@ -525,5 +480,37 @@ mod tests {
             .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
             .collect();
         assert!(leftovers.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod shipped_tests {
+    use crate::gateway::settings::{Severity, check_api, check_method};
+
+    /// Every session shipped in `sessions/` passes the gateway's settings checks.
+    #[test]
+    fn the_shipped_sessions_pass() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "toml") {
+                continue;
+            }
+            let s = super::Session::load(&path).unwrap();
+            assert_eq!(check_api(&s.api), [], "{}", path.display());
+            for r in &s.api.resources {
+                for (verb, m) in &r.methods {
+                    seen += 1;
+                    let f: Vec<_> = check_method(m)
+                        .into_iter()
+                        .filter(|f| f.severity == Severity::Refused)
+                        .map(|f| (f.path, f.message))
+                        .collect();
+                    assert!(f.is_empty(), "{} {verb} {}: {f:?}", path.display(), r.path);
+                }
+            }
+        }
+        assert!(seen >= 6, "{seen}");
     }
 }

@@ -136,7 +136,7 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 /// Replace what changes from run to run (request ids, times) so snapshots are stable.
 pub fn stable(text: &str) -> String {
-    let rules: [(&str, &str); 6] = [
+    let rules: [(&str, &str); 7] = [
         // Durations measured by the pipeline.
         (r"(in|latency:?|took) [0-9]+ ?ms", "$1 <n> ms"),
         // Request ids, possibly cut by a pane edge.
@@ -152,6 +152,8 @@ pub fn stable(text: &str) -> String {
         // Epoch milliseconds and CLF times.
         (r"\b1[0-9]{12}\b", "<epoch>"),
         (r"[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} \+0000", "<clf>"),
+        // SigV4 times (`X-Amz-Date`), possibly cut.
+        (r"\b[0-9]{8}T[0-9]{0,6}Z?", "<amz-date>"),
         // Ids derived from the request id.
         (
             r"(apigw-id|extendedRequestId|x-amzn-trace-id|X-Amzn-Trace-Id|integration-tag)(\W+)[A-Za-z0-9=;<>-]+",

@@ -8,8 +8,8 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
+use crate::backend::BackendConfig;
 use crate::gateway::api::IntegrationType;
-use crate::session::BackendConfig;
 
 /// What a type does, in one line.
 pub fn type_explanation(kind: IntegrationType) -> &'static str {
