@@ -5,9 +5,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::editor::Editor;
 use crate::app::{App, Effect, Overlay, StatusKind};
 use crate::session::SavedRequest;
-use crate::ui::widgets::editor::Editor;
 
 impl App {
     /// The curl prompt's editor.
@@ -23,7 +23,7 @@ impl App {
     /// Open the prompt; the text of a command that failed to parse is still there.
     pub(super) fn open_curl(&mut self) -> Vec<Effect> {
         self.overlay = Some(Overlay::Curl);
-        self.curl_editor.set_active(true, &self.theme);
+        self.curl_editor.set_active(true);
         Vec::new()
     }
 
@@ -53,8 +53,12 @@ impl App {
     /// else parse it (off the loop).
     pub(super) fn submit_curl(&mut self) -> Vec<Effect> {
         let (row, col) = self.curl_editor.cursor();
-        let line = self.curl_editor.lines().get(row).map_or("", String::as_str);
-        if col == line.chars().count() && line.trim_end().ends_with('\\') {
+        let continued = {
+            let lines = self.curl_editor.lines();
+            let line = lines.get(row).map_or("", String::as_str);
+            col == line.chars().count() && line.trim_end().ends_with('\\')
+        };
+        if continued {
             self.curl_editor
                 .input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
             return Vec::new();
@@ -98,7 +102,7 @@ impl App {
         self.revision += 1;
         self.overlay = None;
         self.curl_error = None;
-        self.curl_editor.set_text("", &self.theme);
+        self.curl_editor.set_text("");
         let n = self.session.requests.len();
         let fx = self.select_request(n - 1);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();

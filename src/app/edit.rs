@@ -8,9 +8,9 @@ use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::request_text;
 use crate::app::route::{self, first_method};
 use crate::app::templates::{self, TemplateSlot};
+use crate::app::view_model::HighlightRequest;
 use crate::app::{App, Effect, RunState};
 use crate::gateway::Phase;
-use crate::ui::highlight::HighlightRequest;
 
 impl App {
     /// Put the current saved request's text into the request editor.
@@ -19,8 +19,8 @@ impl App {
             .request()
             .map(request_text::to_text)
             .unwrap_or_default();
-        self.request_editor.set_text(&text, &self.theme);
-        self.request_view = crate::ui::body::StyledText::plain(&text);
+        self.request_editor.set_text(&text);
+        self.request_view = crate::app::view_model::body::StyledText::plain(&text);
         self.request_error = None;
     }
 
@@ -56,7 +56,7 @@ impl App {
             .and_then(|(m, s)| s.text(m))
             .unwrap_or_default()
             .to_string();
-        self.template_editor.set_text(&text, &self.theme);
+        self.template_editor.set_text(&text);
         self.rendered = None;
     }
 
@@ -117,7 +117,7 @@ impl App {
             return Vec::new();
         };
         let text = self.request_editor.text();
-        self.request_view = crate::ui::body::StyledText::plain(&text);
+        self.request_view = crate::app::view_model::body::StyledText::plain(&text);
         match request_text::parse(&text, &base) {
             Ok(r) => {
                 self.request_error = None;

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
+use crate::app::view_model::HighlightRequest;
 use crate::gateway::Phase;
 use crate::session::{SavedRequest, Session};
-use crate::ui::highlight::HighlightRequest;
 
 /// Render one mapping template as API Gateway would (CPU work: `spawn_blocking`).
 #[derive(Clone, Debug, PartialEq)]

@@ -11,6 +11,7 @@ mod curl;
 mod curl_tests;
 pub mod diff;
 mod edit;
+pub mod editor;
 pub mod effect;
 pub mod import;
 #[cfg(test)]
@@ -36,7 +37,9 @@ pub mod templates;
 mod test_support;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 mod update;
+pub mod view_model;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -51,14 +54,14 @@ pub use update::update;
 use crate::gateway::api::{IntegrationType, Method};
 use crate::gateway::trace::Stage;
 use crate::session::{BackendConfig, SavedRequest, Session};
-use crate::ui::body::StyledText;
-use crate::ui::style::Theme;
-use crate::ui::widgets::editor::Editor;
 use crate::vtl::VtlError;
+use editor::Editor;
 use keymap::Keymap;
 use request_text::RequestTextError;
 use route::{MethodRef, Routed};
 use templates::TemplateSlot;
+use theme::Theme;
+use view_model::body::StyledText;
 use views::{RenderFailure, RenderOutcome, TraceView};
 
 /// Where a session is saved when it was not opened from a file.
@@ -285,6 +288,8 @@ pub struct App {
     save_conflict: Option<conflict::SaveConflict>,
     status: Option<Status>,
     scroll: [usize; 7],
+    /// Where the last frame drew each pane (bounds scrolling).
+    areas: view_model::Areas,
     theme: Theme,
     keymap: Keymap,
     size: (u16, u16),
@@ -318,12 +323,12 @@ impl App {
         let theme = options.theme;
         let disk_stamp = session.stamp;
         let mut app = App {
-            template_editor: Editor::new("", &theme),
-            request_editor: Editor::new("", &theme),
-            curl_editor: Editor::new("", &theme),
+            template_editor: Editor::default(),
+            request_editor: Editor::default(),
+            curl_editor: Editor::default(),
             curl_error: None,
             curl_generation: 0,
-            settings_editor: Editor::new("", &theme),
+            settings_editor: Editor::default(),
             settings: None,
             import: import::ImportState::default(),
             request_view: StyledText::default(),
@@ -352,6 +357,7 @@ impl App {
             save_conflict: None,
             status: None,
             scroll: [0; 7],
+            areas: view_model::Areas::default(),
             theme,
             keymap: options.keymap,
             size: options.size,

@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyEvent, MouseEvent};
+use crossterm::event::KeyEvent;
 
+use crate::app::Pane;
 use crate::app::action::Action;
+use crate::app::view_model::{Areas, Highlighted};
 use crate::app::views::{RenderOutcome, TraceOutcome};
-use crate::ui::highlight::Highlighted;
 
 /// A message for [`crate::app::update`].
 #[derive(Clone, Debug)]
@@ -15,8 +16,13 @@ pub enum Msg {
     Key(KeyEvent),
     /// Pasted text (bracketed paste).
     Paste(String),
-    /// A mouse event.
-    Mouse(MouseEvent),
+    /// A left click on a pane (the runtime finds the pane in the areas the last frame
+    /// recorded).
+    Click(Pane),
+    /// The mouse wheel over a pane: this many lines (negative: up).
+    Scroll(Pane, i16),
+    /// A frame was drawn with panes at these areas (bounds scrolling by what is shown).
+    Drawn(Areas),
     /// The terminal was resized to (width, height).
     Resize(u16, u16),
     /// A tick while something animates (spinner).

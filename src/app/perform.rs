@@ -151,10 +151,9 @@ impl App {
             Action::NextRequest => self.next_request(),
             Action::CycleTheme => {
                 self.theme = self.theme.next();
-                self.template_editor.set_theme(&self.theme);
-                self.request_editor.set_theme(&self.theme);
-                self.curl_editor.set_theme(&self.theme);
-                self.settings_editor.set_theme(&self.theme);
+                // Syntax colours belong to the old theme; new ones come with the highlight
+                // asked for below. The view styles the editors with the new theme itself.
+                self.template_editor.clear_highlight();
                 self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
                 self.highlight_effect().into_iter().collect()
             }

@@ -5,8 +5,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::view_model::body::StyledText;
 use crate::app::{App, Effect, Pane, StatusKind};
-use crate::ui::body::StyledText;
 
 /// What a query looks for.
 enum Matcher {

@@ -12,12 +12,12 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::app::editor::{EditOutcome, Editor};
 use crate::app::route::MethodRef;
 use crate::app::settings_text::{
     SettingsError, api_text, changed_paths, method_text, parse_api, parse_method, summary,
 };
 use crate::app::{Action, App, Effect, Overlay, StatusKind};
-use crate::ui::widgets::editor::{EditOutcome, Editor};
 
 /// Where the settings editor is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,7 +171,7 @@ impl App {
     fn close_settings(&mut self) {
         self.overlay = None;
         self.settings = None;
-        self.settings_editor.set_text("", &self.theme);
+        self.settings_editor.set_text("");
     }
 
     /// Open the editor on the current method's settings.
@@ -206,8 +206,8 @@ impl App {
                 return Vec::new();
             }
         };
-        self.settings_editor.set_text(&text, &self.theme);
-        self.settings_editor.set_active(true, &self.theme);
+        self.settings_editor.set_text(&text);
+        self.settings_editor.set_active(true);
         self.settings = Some(SettingsEdit {
             title,
             target,

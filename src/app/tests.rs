@@ -2,17 +2,16 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
 
-use super::test_support::{act, app, ctrl, key, typed};
+use super::test_support::{act, app, ctrl, drawn, key, typed};
 use super::*;
+use crate::app::view_model::Highlighted;
 use crate::app::views::{RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
 use crate::gateway::trace::{HttpMessage, Stage, Trace};
-use crate::ui::highlight::Highlighted;
 
 fn renders(fx: &[Effect]) -> Vec<&effect::RenderRequest> {
     fx.iter()
@@ -624,13 +623,14 @@ fn scrolling_read_only_panes_is_bounded() {
     let mut a = app();
     let g = run_generation(&a.start());
     deliver_trace(&mut a, g, trace_with_backend("{}"));
+    drawn(&mut a, &[(Pane::Log, Rect::new(82, 30, 38, 9))]);
     a.focus = Pane::Log;
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Down);
     assert_eq!(a.scroll(Pane::Log), 2);
     key(&mut a, KeyCode::Char('k'));
     assert_eq!(a.scroll(Pane::Log), 1);
-    // 50 log lines in a pane 7 lines high (120x40): the last page starts at line 43.
+    // 50 log lines in a pane drawn 7 lines high: the last page starts at line 43.
     key(&mut a, KeyCode::Char('G'));
     assert_eq!(a.scroll(Pane::Log), 43);
     assert_eq!(a.max_scroll(Pane::Log), 43);
@@ -695,25 +695,19 @@ fn paste_goes_to_the_editor_only_while_editing() {
 fn mouse_focuses_and_scrolls() {
     let mut a = app();
     update(&mut a, Msg::Resize(120, 40));
-    let area = ratatui::layout::Rect::new(0, 0, 120, 40);
-    let screen = crate::ui::layout::screen(&a, area).unwrap();
-    let (_, log) = screen.panes.iter().find(|(p, _)| *p == Pane::Log).unwrap();
-    let mouse = |kind| {
-        Msg::Mouse(MouseEvent {
-            kind,
-            column: log.x + 2,
-            row: log.y + 2,
-            modifiers: KeyModifiers::NONE,
-        })
-    };
-    update(&mut a, mouse(MouseEventKind::Down(MouseButton::Left)));
+    drawn(&mut a, &[(Pane::Log, Rect::new(82, 30, 38, 9))]);
+    update(&mut a, Msg::Click(Pane::Log));
     assert_eq!(a.focus(), Pane::Log);
     let g = run_generation(&act(&mut a, Action::Send));
     deliver_trace(&mut a, g, trace_with_backend("{}"));
-    update(&mut a, mouse(MouseEventKind::ScrollDown));
+    update(&mut a, Msg::Scroll(Pane::Log, 3));
     assert_eq!(a.scroll(Pane::Log), 3);
-    update(&mut a, mouse(MouseEventKind::ScrollUp));
+    update(&mut a, Msg::Scroll(Pane::Log, -3));
     assert_eq!(a.scroll(Pane::Log), 0);
+    // An open overlay takes the mouse away from the panes.
+    act(&mut a, Action::Help);
+    update(&mut a, Msg::Click(Pane::Template));
+    assert_eq!(a.focus(), Pane::Log);
 }
 
 #[test]

@@ -3,9 +3,9 @@
 //! Key routing order: force-quit first, then the open overlay, then the editor while
 //! editing (it gets every key the editing layer does not bind), then the normal layer.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
+use crossterm::event::{KeyEvent, KeyEventKind};
 
+use crate::app::editor::EditOutcome;
 use crate::app::keymap::Layer;
 use crate::app::views::RenderFailure;
 use crate::app::{
@@ -13,7 +13,6 @@ use crate::app::{
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::StageOutcome;
-use crate::ui::widgets::editor::EditOutcome;
 
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -32,7 +31,12 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => app.on_key(key),
         Msg::Paste(text) => app.on_paste(&text),
-        Msg::Mouse(m) => app.on_mouse(m),
+        Msg::Click(pane) => app.on_click(pane),
+        Msg::Scroll(pane, lines) => app.on_wheel(pane, lines),
+        Msg::Drawn(areas) => {
+            app.areas = areas;
+            Vec::new()
+        }
         Msg::Resize(w, h) => {
             app.size = (w, h);
             app.highlight_if_needed().into_iter().collect()
@@ -206,27 +210,20 @@ impl App {
         }
     }
 
-    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+    fn on_click(&mut self, pane: Pane) -> Vec<Effect> {
+        if self.overlay.is_none() && pane != self.focus {
+            self.focus = pane;
+            self.mode = Mode::Normal;
+            self.sync_editor_cursors();
+        }
+        Vec::new()
+    }
+
+    fn on_wheel(&mut self, pane: Pane, lines: i16) -> Vec<Effect> {
         if self.overlay.is_some() {
             return Vec::new();
         }
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        let Some(pane) = crate::ui::layout::pane_at(self, area, m.column, m.row) else {
-            return Vec::new();
-        };
-        match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                if pane != self.focus {
-                    self.focus = pane;
-                    self.mode = Mode::Normal;
-                    self.sync_editor_cursors();
-                }
-                Vec::new()
-            }
-            MouseEventKind::ScrollDown => self.scroll_pane(pane, 3),
-            MouseEventKind::ScrollUp => self.scroll_pane(pane, -3),
-            _ => Vec::new(),
-        }
+        self.scroll_pane(pane, lines)
     }
 
     fn on_trace(&mut self, outcome: crate::app::views::TraceOutcome) -> Vec<Effect> {
@@ -274,9 +271,9 @@ impl App {
     pub(super) fn sync_editor_cursors(&mut self) {
         let editing = self.mode == Mode::Editing;
         self.template_editor
-            .set_active(editing && self.focus == Pane::Template, &self.theme);
+            .set_active(editing && self.focus == Pane::Template);
         self.request_editor
-            .set_active(editing && self.focus == Pane::Request, &self.theme);
+            .set_active(editing && self.focus == Pane::Request);
     }
 
     /// Scroll a pane by `delta` lines (editors move their view and cursor).
@@ -299,21 +296,14 @@ impl App {
         }
     }
 
-    /// Where a pane is drawn at the current size (with the current focus and zoom).
-    fn pane_area(&self, pane: Pane) -> Option<Rect> {
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        crate::ui::layout::screen(self, area)?
-            .panes
-            .into_iter()
-            .find(|(p, _)| *p == pane)
-            .map(|(_, r)| r)
-    }
-
-    /// The largest useful scroll offset of a read-only pane: its last page fills the pane.
+    /// The largest useful scroll offset of a read-only pane: its last page fills the pane as
+    /// the last frame drew it. Every scroll of a read-only pane is bounded here.
     pub(super) fn max_scroll(&self, pane: Pane) -> usize {
+        // The height the last frame gave the pane (a pane not shown counts as one line).
         let height = self
-            .pane_area(pane)
-            .map_or(1, |r| usize::from(r.height.saturating_sub(2)).max(1));
+            .areas
+            .pane(pane)
+            .map_or(1, |a| usize::from(a.rect.height.saturating_sub(2)).max(1));
         self.content_len(pane).saturating_sub(height)
     }
 
@@ -333,11 +323,12 @@ impl App {
             }),
             Pane::Response => t.map_or(0, |t| t.response.len()),
             Pane::Log => t.map_or(0, |t| t.log.len()),
-            Pane::Integration => crate::ui::panes::integration::content_rows(
-                self,
-                self.pane_area(pane)
-                    .map_or(40, |r| r.width.saturating_sub(2)),
-            ),
+            // Wrapped to the width it was drawn at: the view counted its rows.
+            Pane::Integration => self
+                .areas
+                .pane(pane)
+                .and_then(|a| a.wrapped_rows)
+                .unwrap_or(0),
             Pane::Template => self.template_editor.lines().len(),
             Pane::Request => self.request_view.len(),
         }

@@ -9,11 +9,11 @@ use ratatui::backend::Backend;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::view_model::{HighlightRequest, Highlighted};
 use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome, TraceView};
 use crate::app::{Effect, Msg};
 use crate::runtime::{Clipboard, Internal, Runtime, jobs, terminal};
 use crate::session::SaveError;
-use crate::ui::highlight::{HighlightRequest, Highlighted};
 
 impl<B, E> Runtime<B, E>
 where

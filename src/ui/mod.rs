@@ -1,7 +1,7 @@
 //! Drawing: `view(&App, &mut Frame)` reads the model and draws panes, the stage strip, the
-//! status bar and overlays. It never changes the model, spawns work or does I/O.
+//! status bar and overlays, and returns the [`Areas`] it drew the panes at (the runtime routes
+//! the mouse by them). It never changes the model, spawns work or does I/O.
 
-pub mod body;
 pub mod highlight;
 pub mod layout;
 pub mod panes;
@@ -10,13 +10,14 @@ pub mod widgets;
 
 use ratatui::Frame;
 
+use crate::app::view_model::Areas;
 use crate::app::{App, Overlay};
 
-/// Draw one frame.
-pub fn view(app: &App, f: &mut Frame) {
+/// Draw one frame; returns where the panes went (empty when the terminal is too small).
+pub fn view(app: &App, f: &mut Frame) -> Areas {
     let Some(screen) = layout::screen(app, f.area()) else {
         panes::help::draw_too_small(f, app);
-        return;
+        return Areas::default();
     };
     panes::stages::draw(f, app, screen.strip, screen.explanation);
     for (pane, area) in &screen.panes {
@@ -42,4 +43,5 @@ pub fn view(app: &App, f: &mut Frame) {
         Some(Overlay::Search) => {}
         None => {}
     }
+    layout::areas(app, &screen)
 }
