@@ -509,3 +509,48 @@ fn an_import_autosaves_to_its_own_copy_and_restores_it_when_imported_again() {
             .contains("restored the unsaved edits")
     );
 }
+
+/// A first save of an import whose job panicked ends like a failed save: "saving" is over
+/// (a retry writes the file), and the status says it failed.
+#[test]
+fn a_panicked_save_job_ends_the_import_save_with_an_error() {
+    let mut a = app();
+    import_fixture(&mut a, "petstore-oas3.yaml");
+    choose_operation(&mut a, 0);
+    let fx = ctrl(&mut a, 's');
+    let [Effect::SaveNew { revision, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let revision = *revision;
+    assert!(matches!(a.origin(), Origin::Imported { saving: true, .. }));
+    update(
+        &mut a,
+        Msg::JobFailed {
+            job: crate::app::msg::JobKind::Save {
+                path: PathBuf::from("sessions/petstore.toml"),
+                revision,
+            },
+            why: "internal error in a file job (task panicked)".into(),
+        },
+    );
+    assert!(matches!(a.origin(), Origin::Imported { saving: false, .. }));
+    let status = a.status().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("task panicked"), "{}", status.text);
+    assert!(matches!(
+        ctrl(&mut a, 's').as_slice(),
+        [Effect::SaveNew { .. }]
+    ));
+}
+
+/// A panicked curl parse is that parse's failure: the prompt shows the error.
+#[test]
+fn a_panicked_job_is_answered_as_that_jobs_failure() {
+    let failed = crate::app::msg::JobKind::ParseCurl { generation: 4 }.failure("boom".into());
+    assert!(matches!(
+        failed,
+        Msg::CurlParsed { generation: 4, result: Err(ref e) } if e == "boom"
+    ));
+    let failed = crate::app::msg::JobKind::Autosave.failure("boom".into());
+    assert!(matches!(failed, Msg::Autosaved { result: Err(_) }));
+}

@@ -33,6 +33,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Paste(text) => app.on_paste(&text),
         Msg::Click(pane) => app.on_click(pane),
         Msg::Scroll(pane, lines) => app.on_wheel(pane, lines),
+        Msg::JobFailed { job, why } => dispatch(app, job.failure(why)),
         Msg::Drawn(areas) => {
             app.areas = areas;
             Vec::new()
