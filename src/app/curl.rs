@@ -82,7 +82,7 @@ impl App {
         generation: u64,
         result: Result<SavedRequest, String>,
     ) -> Vec<Effect> {
-        if generation != self.curl_generation || self.overlay != Some(Overlay::Curl) {
+        if generation != self.curl_generation || !matches!(self.overlay, Some(Overlay::Curl)) {
             return Vec::new();
         }
         let mut request = match result {

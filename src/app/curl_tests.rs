@@ -9,7 +9,7 @@ use super::*;
 /// Open the curl prompt, paste `text`, press Enter, parse as the runtime does, deliver.
 fn paste_curl(a: &mut App, text: &str) -> Vec<Effect> {
     key(a, KeyCode::Char('c'));
-    assert_eq!(a.overlay(), Some(Overlay::Curl));
+    assert_eq!(a.overlay(), Some(&Overlay::Curl));
     update(a, Msg::Paste(text.into()));
     let fx = key(a, KeyCode::Enter);
     let [Effect::ParseCurl { generation, text }] = fx.as_slice() else {
@@ -93,7 +93,7 @@ fn a_bad_curl_command_keeps_its_text_to_fix() {
     let mut a = app();
     let before = a.session().requests.len();
     paste_curl(&mut a, "curl -F a=b https://x/dev/pets/1");
-    assert_eq!(a.overlay(), Some(Overlay::Curl));
+    assert_eq!(a.overlay(), Some(&Overlay::Curl));
     assert!(
         a.curl_error().unwrap().contains("multipart forms"),
         "{:?}",

@@ -131,7 +131,7 @@ impl App {
     /// The actions of the import and curl overlays, and the keys that open them; `None` for
     /// every other action.
     pub(super) fn perform_import(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let fx = match (self.overlay, action) {
+        let fx = match (self.overlay.as_ref(), action) {
             (_, Action::ImportApi) => self.open_import(),
             (_, Action::PasteCurl) => self.open_curl(),
             (Some(Overlay::ImportPath), Action::Submit) => self.start_import(),
@@ -146,10 +146,10 @@ impl App {
                 self.overlay = None;
                 Vec::new()
             }
-            (Some(Overlay::Operations { selected }), Action::Choose) => {
+            (Some(&Overlay::Operations { selected }), Action::Choose) => {
                 self.open_operation(selected)
             }
-            (Some(Overlay::Operations { selected }), Action::ScrollDown | Action::ScrollUp) => {
+            (Some(&Overlay::Operations { selected }), Action::ScrollDown | Action::ScrollUp) => {
                 let n = self.import.pending().map_or(0, |p| p.operations.len());
                 let selected = if action == Action::ScrollDown {
                     (selected + 1).min(n.saturating_sub(1))
@@ -159,7 +159,7 @@ impl App {
                 self.overlay = Some(Overlay::Operations { selected });
                 Vec::new()
             }
-            (Some(Overlay::ImportWarnings { scroll }), Action::ScrollDown | Action::ScrollUp) => {
+            (Some(&Overlay::ImportWarnings { scroll }), Action::ScrollDown | Action::ScrollUp) => {
                 // The wrapped lines of the warnings (the overlay is at most 100 wide).
                 let width = usize::from(self.size.0.saturating_sub(6).min(98)).max(1);
                 let lines: usize = self.import.pending().map_or(0, |p| {

@@ -133,7 +133,7 @@ fn the_selection_stays_on_its_request_while_more_arrive() {
         update(&mut a, served(&format!("/dev/pets/{i}"), 200));
     }
     key(&mut a, 'l');
-    assert_eq!(a.overlay(), Some(Overlay::Requests));
+    assert_eq!(a.overlay(), Some(&Overlay::Requests));
     key(&mut a, 'k');
     key(&mut a, 'k');
     key(&mut a, 'k');

@@ -159,8 +159,9 @@ pub enum Mode {
     Editing,
 }
 
-/// A layer drawn over the panes that takes the keys first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A layer drawn over the panes that takes the keys first. An overlay with state of its own
+/// (the picker's list, the settings text) holds it, so it goes when the overlay closes.
+#[derive(Debug, PartialEq)]
 pub enum Overlay {
     /// The key help, scrolled by this many lines.
     Help {
@@ -180,6 +181,8 @@ pub enum Overlay {
     Picker {
         /// Index into the picker's entries.
         selected: usize,
+        /// The sessions folder's entries, once listed.
+        list: Option<picker::PickerList>,
     },
     /// The list of requests served in listen mode (selection in [`App::listen`]).
     Requests,
@@ -197,9 +200,8 @@ pub enum Overlay {
     },
     /// The "add a request from a curl command" prompt (text in [`App::curl_editor`]).
     Curl,
-    /// The settings editor (text in [`App::settings_editor`], state in
-    /// [`App::settings_edit`]), at this step.
-    Settings(SettingsStep),
+    /// The settings editor: what it edits, its text and its step.
+    Settings(Box<settings_edit::SettingsEdit>),
 }
 
 /// The kind of a status-bar message.
@@ -296,7 +298,6 @@ pub struct App {
     ticks: u64,
     quitting: bool,
     search: String,
-    picker: Option<picker::PickerList>,
     autosave: Option<PathBuf>,
     recovery: Option<autosave::Recovery>,
     show_changes: bool,
@@ -308,8 +309,6 @@ pub struct App {
     curl_editor: Editor,
     curl_error: Option<String>,
     curl_generation: u64,
-    settings_editor: Editor,
-    settings: Option<settings_edit::SettingsEdit>,
 }
 
 impl App {
@@ -328,8 +327,6 @@ impl App {
             curl_editor: Editor::default(),
             curl_error: None,
             curl_generation: 0,
-            settings_editor: Editor::default(),
-            settings: None,
             import: import::ImportState::default(),
             request_view: StyledText::default(),
             session,
@@ -364,7 +361,6 @@ impl App {
             ticks: 0,
             quitting: false,
             search: String::new(),
-            picker: None,
             autosave: None,
             recovery: None,
             show_changes: false,
@@ -530,8 +526,8 @@ impl App {
     }
 
     /// The open overlay.
-    pub fn overlay(&self) -> Option<Overlay> {
-        self.overlay
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
     }
 
     /// The save refused because the file changed on disk (while its question is open).

@@ -5,16 +5,17 @@ use crate::app::{App, Effect, Mode, Overlay, Pane};
 
 impl App {
     pub(super) fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
-        if self.overlay == Some(Overlay::Requests) {
+        if matches!(self.overlay, Some(Overlay::Requests)) {
             return self.move_served(isize::from(delta));
         }
-        if let Some(Overlay::Picker { selected }) = self.overlay {
-            self.overlay = Some(Overlay::Picker {
-                selected: self.picker_move(selected, delta),
-            });
+        if let Some(&Overlay::Picker { selected, .. }) = self.overlay.as_ref() {
+            let moved = self.picker_move(selected, delta);
+            if let Some(Overlay::Picker { selected, .. }) = &mut self.overlay {
+                *selected = moved;
+            }
             return Vec::new();
         }
-        if let Some(Overlay::Help { scroll }) = self.overlay {
+        if let Some(&Overlay::Help { scroll }) = self.overlay.as_ref() {
             // One line per binding, a heading and a blank line per layer, two notes (which
             // may wrap): an upper bound, the overlay clamps the rest.
             let lines = self.keymap.bindings().len() + 2 * crate::app::keymap::Layer::ALL.len() + 6;
@@ -44,7 +45,7 @@ impl App {
     }
 
     pub(super) fn jump(&mut self, top: bool) -> Vec<Effect> {
-        if self.overlay == Some(Overlay::Requests) {
+        if matches!(self.overlay, Some(Overlay::Requests)) {
             return self.move_served(if top { isize::MIN } else { isize::MAX });
         }
         match self.focus {

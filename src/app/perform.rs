@@ -68,10 +68,10 @@ impl App {
                 _ => Vec::new(),
             },
             Action::ConfirmNo => {
-                if self.overlay == Some(Overlay::Recover) {
+                if matches!(self.overlay, Some(Overlay::Recover)) {
                     return self.answer_recovery(false);
                 }
-                if self.overlay == Some(Overlay::ConfirmOverwrite)
+                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite))
                     && let Some(c) = self.save_conflict.take()
                 {
                     self.set_status(
@@ -122,7 +122,7 @@ impl App {
                 self.scroll[Pane::Backend.index()] = 0;
                 Vec::new()
             }
-            Action::Choose if self.overlay == Some(Overlay::Requests) => self.show_served(),
+            Action::Choose if matches!(self.overlay, Some(Overlay::Requests)) => self.show_served(),
             Action::Choose => self.choose(),
             Action::ToggleListen => self.toggle_listen(),
             Action::Requests => self.toggle_requests(),

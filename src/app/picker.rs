@@ -48,7 +48,10 @@ pub fn list_sessions(dir: &Path) -> Result<Vec<SessionEntry>, String> {
 impl App {
     /// The picker's list, once loaded.
     pub fn picker(&self) -> Option<&PickerList> {
-        self.picker.as_ref()
+        match &self.overlay {
+            Some(Overlay::Picker { list, .. }) => list.as_ref(),
+            _ => None,
+        }
     }
 
     /// The folder the picker lists: the open session's folder, the folder an imported session
@@ -65,23 +68,25 @@ impl App {
 
     pub(super) fn open_picker(&mut self) -> Vec<Effect> {
         let dir = self.picker_dir();
-        self.picker = None;
-        self.overlay = Some(Overlay::Picker { selected: 0 });
+        self.overlay = Some(Overlay::Picker {
+            selected: 0,
+            list: None,
+        });
         vec![Effect::ListSessions { dir }]
     }
 
     pub(super) fn picker_move(&self, selected: usize, delta: i16) -> usize {
-        let n = self.picker.as_ref().map_or(0, |p| p.entries.len());
+        let n = self.picker().map_or(0, |p| p.entries.len());
         selected
             .saturating_add_signed(isize::from(delta))
             .min(n.saturating_sub(1))
     }
 
     pub(super) fn choose(&mut self) -> Vec<Effect> {
-        let Some(Overlay::Picker { selected }) = self.overlay else {
+        let Some(&Overlay::Picker { selected, .. }) = self.overlay.as_ref() else {
             return Vec::new();
         };
-        let Some(entry) = self.picker.as_ref().and_then(|p| p.entries.get(selected)) else {
+        let Some(entry) = self.picker().and_then(|p| p.entries.get(selected)) else {
             return Vec::new();
         };
         if let Err(e) = &entry.name {
@@ -114,7 +119,11 @@ impl App {
             return Vec::new();
         }
         match result {
-            Ok(entries) => self.picker = Some(PickerList { dir, entries }),
+            Ok(entries) => {
+                if let Some(Overlay::Picker { list, .. }) = &mut self.overlay {
+                    *list = Some(PickerList { dir, entries });
+                }
+            }
             Err(e) => {
                 self.overlay = None;
                 self.set_status(StatusKind::Error, format!("Cannot list sessions: {e}"));

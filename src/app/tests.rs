@@ -82,9 +82,9 @@ fn start_renders_highlights_and_runs_live() {
 fn help_toggles_and_takes_keys_first() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
-    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 0 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Help { scroll: 0 }));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 1 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Help { scroll: 1 }));
     // q closes the help instead of quitting.
     let fx = key(&mut a, KeyCode::Char('q'));
     assert!(fx.is_empty());
@@ -100,7 +100,7 @@ fn quit_asks_only_when_dirty() {
     act(&mut a, Action::CycleType);
     assert!(a.is_dirty());
     assert!(key(&mut a, KeyCode::Char('q')).is_empty());
-    assert_eq!(a.overlay(), Some(Overlay::ConfirmQuit));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmQuit));
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.overlay(), None);
     key(&mut a, KeyCode::Char('q'));
@@ -459,7 +459,7 @@ fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     );
     let conflict = SaveConflict::new(PathBuf::from("x.toml"), *revision, "a = 1\n", "a = 2\n");
     update(&mut a, Msg::SaveConflict(conflict.clone()));
-    assert_eq!(a.overlay(), Some(Overlay::ConfirmOverwrite));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite));
     assert_eq!(a.save_conflict(), Some(&conflict));
     assert!(a.is_dirty());
     assert!(a.status().unwrap().text.contains("changed on disk"));
@@ -740,7 +740,7 @@ fn a_bad_session_file_falls_back_with_a_message() {
 fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     let mut a = app();
     key(&mut a, KeyCode::Char('/'));
-    assert_eq!(a.overlay(), Some(Overlay::Search));
+    assert_eq!(a.overlay(), Some(&Overlay::Search));
     // Typed characters (even command keys) go to the query.
     typed(&mut a, "STATUSCODEx");
     key(&mut a, KeyCode::Backspace);
@@ -778,7 +778,7 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('i'));
     ctrl(&mut a, 'f');
-    assert_eq!(a.overlay(), Some(Overlay::Search));
+    assert_eq!(a.overlay(), Some(&Overlay::Search));
 }
 
 #[test]
@@ -790,7 +790,13 @@ fn the_picker_lists_chooses_and_opens_sessions() {
         panic!("{fx:?}")
     };
     assert_eq!(dir, &PathBuf::from("sessions"));
-    assert_eq!(a.overlay(), Some(Overlay::Picker { selected: 0 }));
+    assert_eq!(
+        a.overlay(),
+        Some(&Overlay::Picker {
+            selected: 0,
+            list: None
+        })
+    );
     let entries = vec![
         SessionEntry {
             path: "sessions/a.toml".into(),
@@ -810,9 +816,8 @@ fn the_picker_lists_chooses_and_opens_sessions() {
     );
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(
-        a.overlay(),
-        Some(Overlay::Picker { selected: 1 }),
+    assert!(
+        matches!(a.overlay(), Some(Overlay::Picker { selected: 1, .. })),
         "clamped"
     );
     let fx = key(&mut a, KeyCode::Enter);
@@ -941,7 +946,7 @@ fn recovered_edits_can_be_restored_or_discarded() {
     };
     let mut a = app();
     a.offer_recovery(recovered());
-    assert_eq!(a.overlay(), Some(Overlay::Recover));
+    assert_eq!(a.overlay(), Some(&Overlay::Recover));
     let fx = key(&mut a, KeyCode::Char('y'));
     assert_eq!(a.session().name, "recovered");
     assert!(a.is_dirty(), "restored edits are unsaved");

@@ -146,7 +146,7 @@ impl App {
         }
         // A message lasts until the next key.
         self.status = None;
-        let layer = match (self.overlay, self.mode) {
+        let layer = match (&self.overlay, self.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
             (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
                 Layer::Confirm
@@ -159,7 +159,7 @@ impl App {
                 Layer::Operations
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
-            (Some(Overlay::Settings(step)), _) => match step {
+            (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
                 SettingsStep::Searching => Layer::Search,
                 SettingsStep::ConfirmDiscard => Layer::Confirm,
@@ -195,10 +195,12 @@ impl App {
     }
 
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
-        match self.overlay {
+        match &self.overlay {
             Some(Overlay::ImportPath) => return self.path_paste(text),
             Some(Overlay::Curl) => return self.curl_paste(text),
-            Some(Overlay::Settings(SettingsStep::Editing)) => return self.settings_paste(text),
+            Some(Overlay::Settings(edit)) if edit.step() == SettingsStep::Editing => {
+                return self.settings_paste(text);
+            }
             _ => {}
         }
         if self.mode != Mode::Editing || self.overlay.is_some() {

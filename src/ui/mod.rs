@@ -28,17 +28,17 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
     }
     panes::status::draw(f, app, screen.status);
     match app.overlay() {
-        Some(Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
+        Some(&Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
         Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
         Some(Overlay::Recover) => panes::help::draw_recover(f, app),
         Some(Overlay::ConfirmOverwrite) => panes::help::draw_confirm_overwrite(f, app),
-        Some(Overlay::Picker { selected }) => panes::picker::draw(f, app, selected),
+        Some(&Overlay::Picker { selected, .. }) => panes::picker::draw(f, app, selected),
         Some(Overlay::Requests) => panes::requests::draw(f, app),
         Some(Overlay::ImportPath) => panes::import::draw_path(f, app),
-        Some(Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
-        Some(Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
+        Some(&Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
+        Some(&Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
         Some(Overlay::Curl) => panes::curl::draw(f, app),
-        Some(Overlay::Settings(step)) => panes::settings::draw(f, app, step),
+        Some(Overlay::Settings(edit)) => panes::settings::draw(f, app, edit.step()),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}
