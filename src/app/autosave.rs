@@ -129,7 +129,7 @@ impl App {
         let path = self.autosave_file()?;
         self.is_dirty().then(|| Effect::Autosave {
             path,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
         })
     }
 

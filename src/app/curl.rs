@@ -98,7 +98,9 @@ impl App {
                 .unwrap_or_else(|| request.path.clone());
         request.name = self.free_request_name(&format!("curl: {} {shown_path}", request.method));
         let (method, path) = (request.method.clone(), request.path.clone());
-        self.session.requests.push(request);
+        std::sync::Arc::make_mut(&mut self.session)
+            .requests
+            .push(request);
         self.revision += 1;
         self.overlay = None;
         self.curl_error = None;

@@ -92,7 +92,7 @@ impl App {
     pub(super) fn template_changed(&mut self) -> Vec<Effect> {
         let text = self.template_editor.text();
         if let (Some(m), Some(slot)) = (self.method.clone(), self.slots.get(self.slot).cloned())
-            && let Some(method) = m.get_mut(&mut self.session.api)
+            && let Some(method) = m.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api)
         {
             slot.set_text(method, text);
         }
@@ -125,7 +125,10 @@ impl App {
                     // A served request being viewed is edited in place (not in the
                     // session: it joins the session only when saved from the list).
                     *viewed = r;
-                } else if let Some(slot) = self.session.requests.get_mut(self.request_index) {
+                } else if let Some(slot) = std::sync::Arc::make_mut(&mut self.session)
+                    .requests
+                    .get_mut(self.request_index)
+                {
                     *slot = r;
                     self.revision += 1;
                 }
@@ -248,7 +251,7 @@ impl App {
         };
         Some(Effect::RunPipeline(PipelineRequest {
             generation: self.run_generation,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
             request,
         }))
     }

@@ -218,7 +218,7 @@ impl App {
             return None;
         }
         self.listen.revision = self.revision;
-        Some(Effect::ServeSession(Box::new(self.session.clone())))
+        Some(Effect::ServeSession(std::sync::Arc::clone(&self.session)))
     }
 
     /// Start serving, or stop.
@@ -251,7 +251,7 @@ impl App {
             generation: self.listen.generation,
             addr: self.listen.addr,
             allow_remote: self.listen.allow_remote,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
             breakpoint: self.listen.breakpoint,
         }]
     }
@@ -542,7 +542,7 @@ impl App {
         );
         vec![Effect::RunPipeline(PipelineRequest {
             generation: self.run_generation,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
             request,
         })]
     }
@@ -554,7 +554,9 @@ impl App {
         };
         let n = self.listen.number(self.listen.selected);
         let name = format!("served #{n}: {} {}", s.request.method, s.request.path);
-        self.session.requests.push(s.to_saved(name.clone()));
+        std::sync::Arc::make_mut(&mut self.session)
+            .requests
+            .push(s.to_saved(name.clone()));
         self.revision += 1;
         let next = self
             .keymap

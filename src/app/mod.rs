@@ -43,6 +43,7 @@ pub mod view_model;
 pub mod views;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub use action::Action;
 pub use effect::Effect;
@@ -260,7 +261,9 @@ impl Default for AppOptions {
 /// The workbench state.
 #[derive(Debug)]
 pub struct App {
-    session: Session,
+    /// Shared with the effects that carry it (run, save, autosave, server): an edit copies it
+    /// only while one of them still holds the previous version (`Arc::make_mut`).
+    session: Arc<Session>,
     origin: Origin,
     request_index: usize,
     routed: Option<Routed>,
@@ -329,7 +332,7 @@ impl App {
             curl_generation: 0,
             import: import::ImportState::default(),
             request_view: StyledText::default(),
-            session,
+            session: Arc::new(session),
             origin,
             request_index: 0,
             routed: None,

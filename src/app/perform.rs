@@ -276,7 +276,7 @@ impl App {
             self.set_status(StatusKind::Error, "The session's API has no method");
             return Vec::new();
         };
-        let Some(method) = m.get_mut(&mut self.session.api) else {
+        let Some(method) = m.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api) else {
             return Vec::new();
         };
         let kind = method.integration.kind.next();
@@ -305,7 +305,7 @@ impl App {
         self.set_status(StatusKind::Info, format!("Saving {}…", c.path.display()));
         vec![Effect::Save {
             path: c.path,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
             revision: self.revision,
             expect: self.disk_stamp,
             force: true,
@@ -330,7 +330,7 @@ impl App {
                 return vec![Effect::SaveNew {
                     dir,
                     stem: crate::session::slug(&self.session.name),
-                    session: Box::new(self.session.clone()),
+                    session: std::sync::Arc::clone(&self.session),
                     revision: self.revision,
                 }];
             }
@@ -338,7 +338,7 @@ impl App {
         self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
         vec![Effect::Save {
             path,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.session),
             revision: self.revision,
             expect: self.disk_stamp,
             force: false,

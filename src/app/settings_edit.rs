@@ -290,7 +290,7 @@ impl App {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        self.session.api = new;
+        std::sync::Arc::make_mut(&mut self.session).api = new;
         self.revision += 1;
         let fx = self.settings_applied();
         self.set_status(StatusKind::Success, "Applied the API's settings");
@@ -338,7 +338,7 @@ impl App {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        if let Some(m) = target.get_mut(&mut self.session.api) {
+        if let Some(m) = target.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api) {
             *m = new;
         }
         self.revision += 1;

@@ -994,3 +994,21 @@ fn what_changed_toggles_in_the_backend_pane() {
     assert!(!a.show_changes());
     assert_eq!(a.scroll(Pane::Backend), 0);
 }
+
+/// A run carries the session as edited without copying it: the effect shares the app's
+/// session, and the next edit leaves the running copy as it was.
+#[test]
+fn runs_share_the_session_and_edits_do_not_change_a_running_copy() {
+    let mut a = app();
+    let fx = act(&mut a, Action::Send);
+    let Some(Effect::RunPipeline(run)) = fx.iter().find(|e| matches!(e, Effect::RunPipeline(_)))
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(std::sync::Arc::ptr_eq(&run.session, &a.session));
+    let before = run.session.requests.len();
+    let copy = a.session.requests[0].clone();
+    std::sync::Arc::make_mut(&mut a.session).requests.push(copy);
+    assert_eq!(run.session.requests.len(), before);
+    assert_eq!(a.session().requests.len(), before + 1);
+}

@@ -164,7 +164,7 @@ where
                         ..Default::default()
                     };
                 }
-                self.start_listening(generation, addr, allow_remote, *session);
+                self.start_listening(generation, addr, allow_remote, session);
             }
             Effect::StopListening => {
                 self.listen_cancel = None;
@@ -299,7 +299,7 @@ where
         generation: u64,
         addr: std::net::SocketAddr,
         allow_remote: bool,
-        session: crate::session::Session,
+        session: std::sync::Arc<crate::session::Session>,
     ) {
         // Dropping the guard stops a running server first; the new one binds once the old
         // one has let go of the port (a quick stop-start must not find it still taken).
@@ -315,7 +315,7 @@ where
             if let Some(previous) = previous {
                 let _ = tokio::time::timeout(Duration::from_secs(3), previous).await;
             }
-            let snapshot = std::sync::Arc::new(session.clone());
+            let snapshot = std::sync::Arc::clone(&session);
             let served_tx = tx.clone();
             let observer: crate::serve::Observer = std::sync::Arc::new(move |s| {
                 let entry = crate::app::listen::ServedRequest::new(s, &snapshot);
@@ -335,13 +335,18 @@ where
                     let _ = paused_tx.send(Internal::Msg(Msg::Paused(Box::new(entry))));
                     wait
                 });
-            let bound = crate::serve::Server::bind(session, addr, allow_remote, Some(observer))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|server| {
-                    let local = server.local_addr().map_err(|e| e.to_string())?;
-                    Ok((server.intercept(hook), local))
-                });
+            let bound = crate::serve::Server::bind(
+                std::sync::Arc::unwrap_or_clone(session),
+                addr,
+                allow_remote,
+                Some(observer),
+            )
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|server| {
+                let local = server.local_addr().map_err(|e| e.to_string())?;
+                Ok((server.intercept(hook), local))
+            });
             let server = match bound {
                 Ok((server, local)) => {
                     // Edits and the breakpoint set while binding apply now.

@@ -36,7 +36,7 @@ use crate::ui::highlight::HighlightCache;
 #[derive(Default)]
 pub(crate) struct ServeControl {
     handle: Option<crate::serve::ServeHandle>,
-    session: Option<Box<crate::session::Session>>,
+    session: Option<Arc<crate::session::Session>>,
     breakpoint: bool,
 }
 
@@ -129,7 +129,7 @@ pub struct Runtime<B: Backend, E> {
     redraw_at: Option<tokio::time::Instant>,
     stats: Stats,
     io_jobs: usize,
-    autosave: Option<(PathBuf, Box<crate::session::Session>)>,
+    autosave: Option<(PathBuf, Arc<crate::session::Session>)>,
     autosave_at: Option<tokio::time::Instant>,
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
