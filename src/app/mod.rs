@@ -18,8 +18,6 @@ pub mod import;
 mod import_tests;
 pub mod keymap;
 pub mod listen;
-#[cfg(test)]
-mod listen_tests;
 pub mod msg;
 mod navigate;
 pub mod origin;
