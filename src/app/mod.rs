@@ -13,9 +13,9 @@ pub mod diff;
 mod edit;
 pub mod editor;
 pub mod effect;
-pub mod import;
+pub mod import_dialog;
 #[cfg(test)]
-mod import_tests;
+mod import_dialog_tests;
 pub mod keymap;
 pub mod listen;
 pub mod msg;
@@ -28,7 +28,7 @@ pub mod route;
 pub mod search;
 pub mod settings_edit;
 #[cfg(test)]
-mod settings_tests;
+mod settings_edit_tests;
 pub mod settings_text;
 pub mod templates;
 #[cfg(test)]
@@ -306,7 +306,7 @@ pub struct App {
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
     viewing: Option<(String, SavedRequest)>,
-    import: import::ImportState,
+    import: import_dialog::ImportState,
     curl_editor: Editor,
     curl_error: Option<String>,
     curl_generation: u64,
@@ -328,7 +328,7 @@ impl App {
             curl_editor: Editor::default(),
             curl_error: None,
             curl_generation: 0,
-            import: import::ImportState::default(),
+            import: import_dialog::ImportState::default(),
             request_view: StyledText::default(),
             session: Arc::new(session),
             origin,

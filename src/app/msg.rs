@@ -90,14 +90,14 @@ pub enum Msg {
         /// The generation of the request.
         generation: u64,
         /// Its entries, or why it could not be read.
-        result: Result<Vec<crate::app::import::DirEntryName>, String>,
+        result: Result<Vec<crate::app::import_dialog::DirEntryName>, String>,
     },
     /// An API definition was imported, or could not be.
     Imported {
         /// The generation of the request.
         generation: u64,
         /// The import, or the error (`file:line:column: message`).
-        result: Result<Box<crate::app::import::ImportResult>, String>,
+        result: Result<Box<crate::app::import_dialog::ImportResult>, String>,
     },
     /// A curl command line was parsed, or could not be.
     CurlParsed {

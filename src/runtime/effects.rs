@@ -249,7 +249,7 @@ where
                     let result = std::fs::read_dir(&dir)
                         .map(|rd| {
                             rd.filter_map(Result::ok)
-                                .map(|e| crate::app::import::DirEntryName {
+                                .map(|e| crate::app::import_dialog::DirEntryName {
                                     name: e.file_name().to_string_lossy().into_owned(),
                                     // Follows symlinks, so a link to a folder completes as one.
                                     dir: e.path().is_dir(),
@@ -273,7 +273,7 @@ where
                             crate::app::autosave::recovery_at(copy, &imported.session)
                                 .map(|r| r.session)
                         });
-                        Box::new(crate::app::import::ImportResult {
+                        Box::new(crate::app::import_dialog::ImportResult {
                             file,
                             imported,
                             recovered,

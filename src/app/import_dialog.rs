@@ -1,4 +1,5 @@
-//! Importing an API definition from the workbench: a path prompt with file-name completion,
+//! The import dialog (named apart from `crate::import`, the importer it drives): importing an
+//! API definition from the workbench: a path prompt with file-name completion,
 //! the import itself (off the loop, through an effect), the list of the operations found and
 //! the import's warnings, and switching to the imported session with the chosen operation's
 //! saved request selected. Switching is refused while there are unsaved edits, as the

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 
-use super::import::{Completion, DirEntryName, ImportResult, PathNote, complete, completion_dir};
+use super::import_dialog::{
+    Completion, DirEntryName, ImportResult, PathNote, complete, completion_dir,
+};
 use super::test_support::{app, ctrl, key, typed};
 use super::*;
 
