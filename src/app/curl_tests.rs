@@ -158,7 +158,7 @@ fn copy_as_curl_then_paste_gives_the_same_request() {
     for (i, original) in originals.iter().enumerate() {
         a.request_index = i;
         a.load_request_text();
-        a.focus = Pane::Request;
+        a.chrome.focus = Pane::Request;
         let fx = key(&mut a, KeyCode::Char('y'));
         let [Effect::Copy { text, what }] = fx.as_slice() else {
             panic!("{fx:?}")

@@ -57,7 +57,7 @@ impl App {
             .unwrap_or_default()
             .to_string();
         self.template_editor.set_text(&text);
-        self.rendered = None;
+        self.preview.rendered = None;
     }
 
     /// Select template `i` (wrapping) and load it.
@@ -157,7 +157,7 @@ impl App {
     /// A render of the selected template, unless the integration does not use templates.
     pub(super) fn render_effect(&mut self) -> Option<Effect> {
         if !self.uses_templates() {
-            self.rendered = None;
+            self.preview.rendered = None;
             return None;
         }
         let slot = self.slots.get(self.slot)?.clone();
@@ -170,9 +170,9 @@ impl App {
         } else {
             None
         };
-        self.render_generation += 1;
+        self.preview.render_generation += 1;
         Some(Effect::Render(RenderRequest {
-            generation: self.render_generation,
+            generation: self.preview.render_generation,
             template: self.template_editor.text(),
             phase: slot.phase,
             request,
@@ -221,11 +221,13 @@ impl App {
 
     /// A highlight of the template editor down to its visible window.
     pub(super) fn highlight_effect(&mut self) -> Option<Effect> {
-        let theme = self.theme.syntax_theme_source()?;
-        self.highlight_generation += 1;
-        let upto = self.template_editor.wanted_rows(self.size.1 as usize);
+        let theme = self.chrome.theme.syntax_theme_source()?;
+        self.preview.highlight_generation += 1;
+        let upto = self
+            .template_editor
+            .wanted_rows(self.chrome.size.1 as usize);
         Some(Effect::Highlight(HighlightRequest {
-            generation: self.highlight_generation,
+            generation: self.preview.highlight_generation,
             lines: self.template_editor.lines().to_vec(),
             upto,
             theme,
@@ -235,7 +237,7 @@ impl App {
     /// A highlight when the cursor moved below the highlighted rows.
     pub(super) fn highlight_if_needed(&mut self) -> Option<Effect> {
         let e = &self.template_editor;
-        if e.wanted_rows(self.size.1 as usize) > e.highlighted_rows() {
+        if e.wanted_rows(self.chrome.size.1 as usize) > e.highlighted_rows() {
             self.highlight_effect()
         } else {
             None
@@ -245,12 +247,12 @@ impl App {
     /// A pipeline run of the current request.
     pub(super) fn run_effect(&mut self) -> Option<Effect> {
         let request = self.request()?.clone();
-        self.run_generation += 1;
-        self.run = RunState::Running {
-            generation: self.run_generation,
+        self.run_view.run_generation += 1;
+        self.run_view.run = RunState::Running {
+            generation: self.run_view.run_generation,
         };
         Some(Effect::RunPipeline(PipelineRequest {
-            generation: self.run_generation,
+            generation: self.run_view.run_generation,
             session: std::sync::Arc::clone(&self.session),
             request,
         }))

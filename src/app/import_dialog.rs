@@ -162,7 +162,7 @@ impl App {
             }
             (Some(&Overlay::ImportWarnings { scroll }), Action::ScrollDown | Action::ScrollUp) => {
                 // The wrapped lines of the warnings (the overlay is at most 100 wide).
-                let width = usize::from(self.size.0.saturating_sub(6).min(98)).max(1);
+                let width = usize::from(self.chrome.size.0.saturating_sub(6).min(98)).max(1);
                 let lines: usize = self.import.pending().map_or(0, |p| {
                     p.warnings
                         .iter()
@@ -224,6 +224,7 @@ impl App {
         let path = self.import.path.trim();
         if path.is_empty() || path.ends_with('/') {
             let complete = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::ImportPath, Action::Complete)
                 .unwrap_or_default();
@@ -303,6 +304,7 @@ impl App {
         };
         if self.is_dirty() {
             let save = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Operations, Action::Save)
                 .unwrap_or_default();
@@ -323,6 +325,7 @@ impl App {
         };
         let mut fx = self.replace_session(api.session, origin, op.request);
         let save = self
+            .chrome
             .keymap
             .first_key(crate::app::keymap::Layer::Normal, Action::Save)
             .unwrap_or_default();

@@ -21,6 +21,7 @@ pub mod listen;
 pub mod msg;
 mod navigate;
 pub mod origin;
+mod parts;
 mod perform;
 pub mod picker;
 pub mod request_text;
@@ -272,36 +273,23 @@ pub struct App {
     request_editor: Editor,
     request_view: StyledText,
     request_error: Option<RequestTextError>,
-    focus: Pane,
-    zoomed: bool,
-    mode: Mode,
     overlay: Option<Overlay>,
-    stage: Stage,
-    render_generation: u64,
-    rendered: Option<RenderOutcome>,
-    highlight_generation: u64,
-    run_generation: u64,
-    run: RunState,
-    trace: Option<Box<TraceView>>,
+    /// Focus, zoom, mode, status bar, theme, keys, size, scrolling.
+    chrome: parts::Chrome,
+    /// The template render and highlighting.
+    preview: parts::Preview,
+    /// The pipeline run shown in the panes.
+    run_view: parts::RunView,
     revision: u64,
     saved_revision: u64,
     /// The fingerprint of the session file as last read or written here (`None`: no file).
     disk_stamp: Option<crate::session::file::Stamp>,
     /// A save refused because the file changed on disk, while the question is open.
     save_conflict: Option<conflict::SaveConflict>,
-    status: Option<Status>,
-    scroll: [usize; 7],
-    /// Where the last frame drew each pane (bounds scrolling).
-    areas: view_model::Areas,
-    theme: Theme,
-    keymap: Keymap,
-    size: (u16, u16),
-    ticks: u64,
     quitting: bool,
     search: String,
     autosave: Option<PathBuf>,
     recovery: Option<autosave::Recovery>,
-    show_changes: bool,
     listen: listen::ListenState,
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
@@ -320,7 +308,6 @@ impl App {
 
     /// A workbench on `session`, which came from `origin`.
     pub(crate) fn with_origin(session: Session, origin: Origin, options: AppOptions) -> App {
-        let theme = options.theme;
         let disk_stamp = session.stamp;
         let mut app = App {
             template_editor: Editor::default(),
@@ -338,33 +325,18 @@ impl App {
             slots: Vec::new(),
             slot: 0,
             request_error: None,
-            focus: Pane::Template,
-            zoomed: false,
-            mode: Mode::Normal,
             overlay: None,
-            stage: Stage::Routing,
-            render_generation: 0,
-            rendered: None,
-            highlight_generation: 0,
-            run_generation: 0,
-            run: RunState::Idle,
-            trace: None,
+            chrome: parts::Chrome::new(options.theme, options.keymap, options.size),
+            preview: parts::Preview::default(),
+            run_view: parts::RunView::default(),
             revision: 0,
             saved_revision: 0,
             disk_stamp,
             save_conflict: None,
-            status: None,
-            scroll: [0; 7],
-            areas: view_model::Areas::default(),
-            theme,
-            keymap: options.keymap,
-            size: options.size,
-            ticks: 0,
             quitting: false,
             search: String::new(),
             autosave: None,
             recovery: None,
-            show_changes: false,
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
@@ -398,7 +370,7 @@ impl App {
     #[must_use]
     pub fn with_warning(mut self, text: impl Into<String>) -> App {
         let text = text.into();
-        let text = match self.status.take() {
+        let text = match self.chrome.status.take() {
             Some(old) => format!("{} · {text}", old.text),
             None => text,
         };
@@ -513,17 +485,17 @@ impl App {
 
     /// The focused pane.
     pub fn focus(&self) -> Pane {
-        self.focus
+        self.chrome.focus
     }
 
     /// Whether the focused pane is zoomed.
     pub fn zoomed(&self) -> bool {
-        self.zoomed
+        self.chrome.zoomed
     }
 
     /// Browsing or editing.
     pub fn mode(&self) -> Mode {
-        self.mode
+        self.chrome.mode
     }
 
     /// The open overlay.
@@ -538,26 +510,27 @@ impl App {
 
     /// The current stage of the stage strip.
     pub fn stage(&self) -> Stage {
-        self.stage
+        self.run_view.stage
     }
 
     /// The latest render result (may be older than the text while a render runs).
     pub fn rendered(&self) -> Option<&RenderOutcome> {
-        self.rendered.as_ref()
+        self.preview.rendered.as_ref()
     }
 
     /// Whether a newer render than the one shown is on its way.
     pub fn render_pending(&self) -> bool {
         self.uses_templates()
             && self
+                .preview
                 .rendered
                 .as_ref()
-                .is_none_or(|r| r.generation < self.render_generation)
+                .is_none_or(|r| r.generation < self.preview.render_generation)
     }
 
     /// The template error of the latest render, if any.
     pub fn template_error(&self) -> Option<&VtlError> {
-        match &self.rendered.as_ref()?.result {
+        match &self.preview.rendered.as_ref()?.result {
             Err(RenderFailure::Template(e)) => Some(e),
             _ => None,
         }
@@ -565,12 +538,12 @@ impl App {
 
     /// The latest pipeline trace.
     pub fn trace(&self) -> Option<&TraceView> {
-        self.trace.as_deref()
+        self.run_view.trace.as_deref()
     }
 
     /// Whether a pipeline call runs.
     pub fn run_state(&self) -> RunState {
-        self.run
+        self.run_view.run
     }
 
     /// Whether there are unsaved edits.
@@ -580,42 +553,42 @@ impl App {
 
     /// The status-bar message.
     pub fn status(&self) -> Option<&Status> {
-        self.status.as_ref()
+        self.chrome.status.as_ref()
     }
 
     /// A pane's scroll offset (lines).
     pub fn scroll(&self, pane: Pane) -> usize {
-        self.scroll[pane.index()]
+        self.chrome.scroll[pane.index()]
     }
 
     /// The colours.
     pub fn theme(&self) -> &Theme {
-        &self.theme
+        &self.chrome.theme
     }
 
     /// The key bindings.
     pub fn keymap(&self) -> &Keymap {
-        &self.keymap
+        &self.chrome.keymap
     }
 
     /// The terminal size.
     pub fn size(&self) -> (u16, u16) {
-        self.size
+        self.chrome.size
     }
 
     /// Ticks seen (drives the spinner).
     pub fn ticks(&self) -> u64 {
-        self.ticks
+        self.chrome.ticks
     }
 
     /// Whether something animates (the runtime ticks only then).
     pub fn animating(&self) -> bool {
-        matches!(self.run, RunState::Running { .. })
+        matches!(self.run_view.run, RunState::Running { .. })
     }
 
     /// Whether the Backend pane shows what changed instead of the messages.
     pub fn show_changes(&self) -> bool {
-        self.show_changes
+        self.chrome.show_changes
     }
 
     /// The search query (kept after the prompt closes, for the next search).
@@ -644,9 +617,6 @@ impl App {
     }
 
     fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind,
-            text: text.into(),
-        });
+        self.chrome.set_status(kind, text);
     }
 }

@@ -86,24 +86,24 @@ impl App {
                 Vec::new()
             }
             Action::FocusNext | Action::FocusPrev => {
-                self.focus = if action == Action::FocusNext {
-                    self.focus.next()
+                self.chrome.focus = if action == Action::FocusNext {
+                    self.chrome.focus.next()
                 } else {
-                    self.focus.prev()
+                    self.chrome.focus.prev()
                 };
-                self.mode = Mode::Normal;
+                self.chrome.mode = Mode::Normal;
                 self.sync_editor_cursors();
                 Vec::new()
             }
             Action::Edit => self.start_editing(),
             Action::LeaveEdit => {
-                self.mode = Mode::Normal;
+                self.chrome.mode = Mode::Normal;
                 self.sync_editor_cursors();
                 Vec::new()
             }
             Action::NextStage | Action::PrevStage => self.step(action == Action::NextStage),
             Action::RunAll => {
-                self.stage = Stage::MethodResponse;
+                self.run_view.stage = Stage::MethodResponse;
                 self.run_effect().into_iter().collect()
             }
             Action::Send => {
@@ -118,8 +118,8 @@ impl App {
             }
             Action::OpenSession => self.open_picker(),
             Action::ToggleChanges => {
-                self.show_changes = !self.show_changes;
-                self.scroll[Pane::Backend.index()] = 0;
+                self.chrome.show_changes = !self.chrome.show_changes;
+                self.chrome.scroll[Pane::Backend.index()] = 0;
                 Vec::new()
             }
             Action::Choose if matches!(self.overlay, Some(Overlay::Requests)) => self.show_served(),
@@ -139,7 +139,7 @@ impl App {
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {
-                self.zoomed = !self.zoomed;
+                self.chrome.zoomed = !self.chrome.zoomed;
                 Vec::new()
             }
             Action::Copy => self.copy(),
@@ -150,11 +150,14 @@ impl App {
             }
             Action::NextRequest => self.next_request(),
             Action::CycleTheme => {
-                self.theme = self.theme.next();
+                self.chrome.theme = self.chrome.theme.next();
                 // Syntax colours belong to the old theme; new ones come with the highlight
                 // asked for below. The view styles the editors with the new theme itself.
                 self.template_editor.clear_highlight();
-                self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Theme: {}", self.chrome.theme.name()),
+                );
                 self.highlight_effect().into_iter().collect()
             }
             Action::ScrollDown => self.scroll_focused(1),
@@ -176,7 +179,7 @@ impl App {
     }
 
     fn start_editing(&mut self) -> Vec<Effect> {
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template if self.slots.is_empty() => {
                 self.set_status(
                     StatusKind::Info,
@@ -189,12 +192,12 @@ impl App {
             // The Integration pane's settings are edited as TOML in an overlay.
             Pane::Integration => return self.open_method_settings(),
             Pane::Template | Pane::Request => {
-                self.mode = Mode::Editing;
+                self.chrome.mode = Mode::Editing;
                 // A search match is shown selected; typing must not replace it.
                 self.template_editor.clear_selection();
                 self.request_editor.clear_selection();
                 self.sync_editor_cursors();
-                if self.focus == Pane::Template && !self.uses_templates() {
+                if self.chrome.focus == Pane::Template && !self.uses_templates() {
                     self.set_status(
                         StatusKind::Info,
                         "Proxy integrations ignore mapping templates; edits apply when you switch the type back",
@@ -203,6 +206,7 @@ impl App {
             }
             other => {
                 let hint = self
+                    .chrome
                     .keymap
                     .first_key(crate::app::keymap::Layer::Normal, Action::FocusNext)
                     .unwrap_or_default();
@@ -221,17 +225,17 @@ impl App {
     fn step(&mut self, forward: bool) -> Vec<Effect> {
         let i = Stage::ALL
             .iter()
-            .position(|s| *s == self.stage)
+            .position(|s| *s == self.run_view.stage)
             .unwrap_or(0);
         let j = if forward {
             (i + 1).min(Stage::ALL.len() - 1)
         } else {
             i.saturating_sub(1)
         };
-        self.stage = Stage::ALL[j];
+        self.run_view.stage = Stage::ALL[j];
         // Show the template this stage renders.
         let trace = self.trace().map(|t| &t.trace);
-        let wanted = match self.stage {
+        let wanted = match self.run_view.stage {
             Stage::IntegrationRequest => Some((
                 Phase::Request,
                 trace
@@ -256,17 +260,17 @@ impl App {
     }
 
     fn cancel(&mut self) -> Vec<Effect> {
-        if let RunState::Running { .. } = self.run {
-            self.run = RunState::Idle;
+        if let RunState::Running { .. } = self.run_view.run {
+            self.run_view.run = RunState::Idle;
             // Results of the cancelled call are dropped by generation.
-            self.run_generation += 1;
+            self.run_view.run_generation += 1;
             self.set_status(StatusKind::Info, "Cancelled the call");
             return vec![Effect::CancelPipeline];
         }
-        if self.zoomed {
-            self.zoomed = false;
+        if self.chrome.zoomed {
+            self.chrome.zoomed = false;
         } else {
-            self.status = None;
+            self.chrome.status = None;
         }
         Vec::new()
     }
@@ -291,7 +295,7 @@ impl App {
             fx.extend(self.run_effect());
         } else {
             // The old trace belongs to the old type.
-            self.trace = None;
+            self.run_view.trace = None;
         }
         fx
     }
@@ -346,7 +350,7 @@ impl App {
     }
 
     fn copy(&mut self) -> Vec<Effect> {
-        let (what, text) = match self.focus {
+        let (what, text) = match self.chrome.focus {
             Pane::Request => {
                 let url = format!(
                     "https://{}.execute-api.us-east-1.amazonaws.com",
@@ -365,7 +369,7 @@ impl App {
             Pane::Template => ("template", Some(self.template_editor.text())),
             Pane::Rendered => (
                 "rendered output",
-                self.rendered.as_ref().map(|r| match &r.result {
+                self.preview.rendered.as_ref().map(|r| match &r.result {
                     Ok(out) => out.text.clone(),
                     Err(crate::app::views::RenderFailure::Template(e)) => e.to_string(),
                     Err(crate::app::views::RenderFailure::Setup(e)) => e.clone(),
@@ -391,7 +395,7 @@ impl App {
             None => {
                 self.set_status(
                     StatusKind::Info,
-                    format!("Nothing to copy in {}", self.focus.title()),
+                    format!("Nothing to copy in {}", self.chrome.focus.title()),
                 );
                 Vec::new()
             }
@@ -425,7 +429,7 @@ impl App {
         self.request_index = i.min(self.session.requests.len().saturating_sub(1));
         self.load_request_text();
         self.reroute();
-        self.trace = None;
+        self.run_view.trace = None;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());

@@ -97,6 +97,7 @@ impl App {
         let path = entry.path.clone();
         if self.is_dirty() {
             let save = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Normal, crate::app::Action::Save)
                 .unwrap_or_default();
@@ -169,25 +170,25 @@ impl App {
         request: usize,
     ) -> Vec<Effect> {
         let options = AppOptions {
-            theme: self.theme.clone(),
-            keymap: self.keymap.clone(),
-            size: self.size,
+            theme: self.chrome.theme.clone(),
+            keymap: self.chrome.keymap.clone(),
+            size: self.chrome.size,
         };
         let autosave = self.autosave.clone();
         // The server (if any) keeps running: its state and list stay.
         let listen = std::mem::take(&mut self.listen);
         let import = std::mem::take(&mut self.import);
         let generations = (
-            self.render_generation,
-            self.highlight_generation,
-            self.run_generation,
+            self.preview.render_generation,
+            self.preview.highlight_generation,
+            self.run_view.run_generation,
             self.curl_generation,
         );
         *self = App::with_origin(session, origin, options);
         (
-            self.render_generation,
-            self.highlight_generation,
-            self.run_generation,
+            self.preview.render_generation,
+            self.preview.highlight_generation,
+            self.run_view.run_generation,
             self.curl_generation,
         ) = generations;
         self.autosave = autosave;

@@ -349,6 +349,7 @@ impl App {
         }
         if !self.live() {
             let send = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Normal, Action::Send)
                 .unwrap_or_default();

@@ -537,7 +537,7 @@ fn copy_depends_on_the_focused_pane() {
     };
     assert_eq!(what, "template");
     assert!(text.contains("statusCode"));
-    a.focus = Pane::Request;
+    a.chrome.focus = Pane::Request;
     let fx = act(&mut a, Action::Copy);
     let [Effect::Copy { text, .. }] = fx.as_slice() else {
         panic!("{fx:?}")
@@ -546,7 +546,7 @@ fn copy_depends_on_the_focused_pane() {
         text.starts_with("curl -X POST https://a1b2c3d4e5.execute-api"),
         "{text}"
     );
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     assert!(act(&mut a, Action::Copy).is_empty(), "nothing to copy yet");
     update(
         &mut a,
@@ -593,7 +593,7 @@ fn next_request_switches_and_reroutes() {
 #[test]
 fn editing_the_request_reroutes_or_reports_errors() {
     let mut a = app();
-    a.focus = Pane::Request;
+    a.chrome.focus = Pane::Request;
     key(&mut a, KeyCode::Char('i'));
     // Break the request line: "XPOST /dev/pets/7" is still valid; "X POST ..." is not.
     let fx = typed(&mut a, "X ");
@@ -624,7 +624,7 @@ fn scrolling_read_only_panes_is_bounded() {
     let g = run_generation(&a.start());
     deliver_trace(&mut a, g, trace_with_backend("{}"));
     drawn(&mut a, &[(Pane::Log, Rect::new(82, 30, 38, 9))]);
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Down);
     assert_eq!(a.scroll(Pane::Log), 2);
@@ -677,7 +677,7 @@ fn undo_and_redo() {
     act(&mut a, Action::Redo);
     assert!(a.template_editor().text().starts_with('a'));
     // Nothing to undo in a read-only pane.
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     assert!(act(&mut a, Action::Undo).is_empty());
 }
 
@@ -768,13 +768,13 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     // A read-only pane scrolls to the match.
     let g = run_generation(&act(&mut a, Action::Send));
     deliver_trace(&mut a, g, trace_with_backend("{}"));
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     act(&mut a, Action::Search);
     a.search = "line 42".into();
     act(&mut a, Action::SearchNext);
     assert_eq!(a.scroll(Pane::Log), 42);
     // While editing, ctrl+f searches.
-    a.focus = Pane::Template;
+    a.chrome.focus = Pane::Template;
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('i'));
     ctrl(&mut a, 'f');
@@ -830,7 +830,7 @@ fn the_picker_lists_chooses_and_opens_sessions() {
     assert_eq!(a.overlay(), None);
 
     // Loading replaces the session and starts it; generations keep growing.
-    let old_render = a.render_generation;
+    let old_render = a.preview.render_generation;
     let mut other = Session::builtin_default();
     other.name = "Other".into();
     let fx = update(
@@ -987,7 +987,7 @@ fn what_changed_toggles_in_the_backend_pane() {
     assert!(!a.show_changes());
     key(&mut a, KeyCode::Char('d'));
     assert!(a.show_changes());
-    a.focus = Pane::Backend;
+    a.chrome.focus = Pane::Backend;
     act(&mut a, Action::Bottom);
     assert_eq!(a.scroll(Pane::Backend), a.max_scroll(Pane::Backend));
     key(&mut a, KeyCode::Char('d'));

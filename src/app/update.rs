@@ -35,20 +35,20 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Scroll(pane, lines) => app.on_wheel(pane, lines),
         Msg::JobFailed { job, why } => dispatch(app, job.failure(why)),
         Msg::Drawn(areas) => {
-            app.areas = areas;
+            app.chrome.areas = areas;
             Vec::new()
         }
         Msg::Resize(w, h) => {
-            app.size = (w, h);
+            app.chrome.size = (w, h);
             app.highlight_if_needed().into_iter().collect()
         }
         Msg::Tick => {
-            app.ticks = app.ticks.wrapping_add(1);
+            app.chrome.ticks = app.chrome.ticks.wrapping_add(1);
             Vec::new()
         }
         Msg::Action(a) => app.perform(a),
         Msg::Rendered(outcome) => {
-            if outcome.generation != app.render_generation {
+            if outcome.generation != app.preview.render_generation {
                 return Vec::new();
             }
             let marker = match &outcome.result {
@@ -56,11 +56,11 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             app.template_editor.set_error(marker);
-            app.rendered = Some(outcome);
+            app.preview.rendered = Some(outcome);
             Vec::new()
         }
         Msg::Highlighted(h) => {
-            if h.generation == app.highlight_generation {
+            if h.generation == app.preview.highlight_generation {
                 app.template_editor.set_highlight(h.rows);
             }
             Vec::new()
@@ -145,8 +145,8 @@ impl App {
             return Vec::new();
         }
         // A message lasts until the next key.
-        self.status = None;
-        let layer = match (&self.overlay, self.mode) {
+        self.chrome.status = None;
+        let layer = match (&self.overlay, self.chrome.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
             (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
                 Layer::Confirm
@@ -167,7 +167,7 @@ impl App {
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
-        if let Some(action) = self.keymap.action(layer, &key) {
+        if let Some(action) = self.chrome.keymap.action(layer, &key) {
             return self.perform(action);
         }
         match layer {
@@ -180,7 +180,7 @@ impl App {
         if layer != Layer::Editing {
             return Vec::new();
         }
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template => match self.template_editor.input(key) {
                 Some(EditOutcome::Changed) => self.template_changed(),
                 Some(EditOutcome::Moved) => self.highlight_if_needed().into_iter().collect(),
@@ -203,10 +203,10 @@ impl App {
             }
             _ => {}
         }
-        if self.mode != Mode::Editing || self.overlay.is_some() {
+        if self.chrome.mode != Mode::Editing || self.overlay.is_some() {
             return Vec::new();
         }
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template if self.template_editor.paste(text) => self.template_changed(),
             Pane::Request if self.request_editor.paste(text) => self.request_changed(),
             _ => Vec::new(),
@@ -214,9 +214,9 @@ impl App {
     }
 
     fn on_click(&mut self, pane: Pane) -> Vec<Effect> {
-        if self.overlay.is_none() && pane != self.focus {
-            self.focus = pane;
-            self.mode = Mode::Normal;
+        if self.overlay.is_none() && pane != self.chrome.focus {
+            self.chrome.focus = pane;
+            self.chrome.mode = Mode::Normal;
             self.sync_editor_cursors();
         }
         Vec::new()
@@ -230,14 +230,15 @@ impl App {
     }
 
     fn on_trace(&mut self, outcome: crate::app::views::TraceOutcome) -> Vec<Effect> {
-        if outcome.generation != self.run_generation {
+        if outcome.generation != self.run_view.run_generation {
             return Vec::new();
         }
-        self.run = RunState::Idle;
+        self.run_view.run = RunState::Idle;
         match outcome.result {
             Ok(view) => {
                 // The request sent with the send key is back: say how it ended, and why.
                 if self
+                    .chrome
                     .status
                     .as_ref()
                     .is_some_and(|s| s.text == super::perform::SENDING)
@@ -256,7 +257,7 @@ impl App {
                         }
                     }
                 }
-                self.trace = Some(view);
+                self.run_view.trace = Some(view);
                 // The response template reads the backend's answer: render it again.
                 if self
                     .template_slot()
@@ -272,11 +273,11 @@ impl App {
 
     /// Show the cursor only in the editor being edited.
     pub(super) fn sync_editor_cursors(&mut self) {
-        let editing = self.mode == Mode::Editing;
+        let editing = self.chrome.mode == Mode::Editing;
         self.template_editor
-            .set_active(editing && self.focus == Pane::Template);
+            .set_active(editing && self.chrome.focus == Pane::Template);
         self.request_editor
-            .set_active(editing && self.focus == Pane::Request);
+            .set_active(editing && self.chrome.focus == Pane::Request);
     }
 
     /// Scroll a pane by `delta` lines (editors move their view and cursor).
@@ -286,13 +287,13 @@ impl App {
                 self.template_editor.scroll(delta);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request if self.mode == Mode::Editing => {
+            Pane::Request if self.chrome.mode == Mode::Editing => {
                 self.request_editor.scroll(delta);
                 Vec::new()
             }
             _ => {
                 let max = self.max_scroll(pane);
-                let s = &mut self.scroll[pane.index()];
+                let s = &mut self.chrome.scroll[pane.index()];
                 *s = s.saturating_add_signed(isize::from(delta)).min(max);
                 Vec::new()
             }
@@ -304,6 +305,7 @@ impl App {
     pub(super) fn max_scroll(&self, pane: Pane) -> usize {
         // The height the last frame gave the pane (a pane not shown counts as one line).
         let height = self
+            .chrome
             .areas
             .pane(pane)
             .map_or(1, |a| usize::from(a.rect.height.saturating_sub(2)).max(1));
@@ -314,11 +316,15 @@ impl App {
     pub(super) fn content_len(&self, pane: Pane) -> usize {
         let t = self.trace();
         match pane {
-            Pane::Rendered => self.rendered.as_ref().map_or(0, |r| match &r.result {
-                Ok(out) => out.view.len() + 2,
-                Err(_) => 4,
-            }),
-            Pane::Backend if self.show_changes => t.map_or(0, |t| t.changes.len()),
+            Pane::Rendered => self
+                .preview
+                .rendered
+                .as_ref()
+                .map_or(0, |r| match &r.result {
+                    Ok(out) => out.view.len() + 2,
+                    Err(_) => 4,
+                }),
+            Pane::Backend if self.chrome.show_changes => t.map_or(0, |t| t.changes.len()),
             Pane::Backend => t.map_or(0, |t| {
                 t.endpoint_request.as_ref().map_or(0, |s| s.len())
                     + t.endpoint_response.as_ref().map_or(0, |s| s.len())
@@ -328,6 +334,7 @@ impl App {
             Pane::Log => t.map_or(0, |t| t.log.len()),
             // Wrapped to the width it was drawn at: the view counted its rows.
             Pane::Integration => self
+                .chrome
                 .areas
                 .pane(pane)
                 .and_then(|a| a.wrapped_rows)

@@ -79,13 +79,14 @@ impl App {
         }
         .to_saved(String::new());
         self.overlay = None;
-        self.stage = Stage::IntegrationRequest;
+        self.run_view.stage = Stage::IntegrationRequest;
         self.view_request(format!("paused #{}", p.paused.id), to_saved);
-        self.run_generation += 1;
-        self.run = RunState::Running {
-            generation: self.run_generation,
+        self.run_view.run_generation += 1;
+        self.run_view.run = RunState::Running {
+            generation: self.run_view.run_generation,
         };
         let resume = self
+            .chrome
             .keymap
             .first_key(
                 crate::app::keymap::Layer::Normal,
@@ -111,7 +112,7 @@ impl App {
         let mut trace = p.paused.trace.clone();
         trace.endpoint_request = Some(p.paused.endpoint_request.clone());
         let mut fx = vec![Effect::ShowTrace(ShownTrace {
-            generation: self.run_generation,
+            generation: self.run_view.run_generation,
             trace: Box::new(trace),
             request: Box::new(p.paused.request),
         })];

@@ -200,6 +200,7 @@ impl App {
             Ok(addr) => {
                 self.listen.state = Listening::On { addr };
                 let list = self
+                    .chrome
                     .keymap
                     .first_key(
                         crate::app::keymap::Layer::Normal,

@@ -160,11 +160,11 @@ impl App {
         };
         let n = self.listen.number(self.listen.selected);
         self.overlay = None;
-        self.stage = Stage::MethodResponse;
+        self.run_view.stage = Stage::MethodResponse;
         self.view_request(format!("served #{}", s.id), s.to_saved(String::new()));
-        self.run_generation += 1;
-        self.run = RunState::Running {
-            generation: self.run_generation,
+        self.run_view.run_generation += 1;
+        self.run_view.run = RunState::Running {
+            generation: self.run_view.run_generation,
         };
         self.set_status(
             StatusKind::Info,
@@ -176,7 +176,7 @@ impl App {
             ),
         );
         let mut fx = vec![Effect::ShowTrace(ShownTrace {
-            generation: self.run_generation,
+            generation: self.run_view.run_generation,
             trace: Box::new(s.trace),
             request: Box::new(s.request),
         })];
@@ -191,17 +191,17 @@ impl App {
         };
         let request = s.to_saved(String::new());
         self.overlay = None;
-        self.stage = Stage::MethodResponse;
-        self.run_generation += 1;
-        self.run = RunState::Running {
-            generation: self.run_generation,
+        self.run_view.stage = Stage::MethodResponse;
+        self.run_view.run_generation += 1;
+        self.run_view.run = RunState::Running {
+            generation: self.run_view.run_generation,
         };
         self.set_status(
             StatusKind::Info,
             format!("Replaying {} {}…", request.method, request.path),
         );
         vec![Effect::RunPipeline(PipelineRequest {
-            generation: self.run_generation,
+            generation: self.run_view.run_generation,
             session: std::sync::Arc::clone(&self.session),
             request,
         })]
@@ -219,6 +219,7 @@ impl App {
             .push(s.to_saved(name.clone()));
         self.revision += 1;
         let next = self
+            .chrome
             .keymap
             .first_key(
                 crate::app::keymap::Layer::Normal,

@@ -1,0 +1,88 @@
+//! The parts [`crate::app::App`] is made of, each owning the state of one concern so that a
+//! file working on one of them names it (`self.chrome.focus`, `self.run_view.trace`):
+//!
+//! - [`Chrome`]: what frames the panes: focus, zoom, mode, the status bar, the theme and key
+//!   bindings, the terminal size, scroll offsets and where the last frame drew the panes.
+//! - [`Preview`]: the template render and the editor's syntax highlighting (latest results and
+//!   the generations that make older ones stale).
+//! - [`RunView`]: the pipeline run shown in the panes: its trace, the stage being looked at,
+//!   and whether a run is on its way.
+
+use crate::app::keymap::Keymap;
+use crate::app::theme::Theme;
+use crate::app::view_model::Areas;
+use crate::app::views::{RenderOutcome, TraceView};
+use crate::app::{Mode, Pane, RunState, Status, StatusKind};
+use crate::gateway::trace::Stage;
+
+/// What frames the panes (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Chrome {
+    pub(crate) focus: Pane,
+    pub(crate) zoomed: bool,
+    pub(crate) mode: Mode,
+    pub(crate) status: Option<Status>,
+    pub(crate) scroll: [usize; 7],
+    /// Where the last frame drew each pane (bounds scrolling).
+    pub(crate) areas: Areas,
+    pub(crate) theme: Theme,
+    pub(crate) keymap: Keymap,
+    pub(crate) size: (u16, u16),
+    pub(crate) ticks: u64,
+    pub(crate) show_changes: bool,
+}
+
+impl Chrome {
+    /// Chrome at start: the Template pane focused, browsing, nothing scrolled.
+    pub(crate) fn new(theme: Theme, keymap: Keymap, size: (u16, u16)) -> Chrome {
+        Chrome {
+            focus: Pane::Template,
+            zoomed: false,
+            mode: Mode::Normal,
+            status: None,
+            scroll: [0; 7],
+            areas: Areas::default(),
+            theme,
+            keymap,
+            size,
+            ticks: 0,
+            show_changes: false,
+        }
+    }
+
+    /// Show a message in the status bar (until the next key).
+    pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+}
+
+/// The template render and the editor's highlighting (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct Preview {
+    pub(crate) render_generation: u64,
+    pub(crate) rendered: Option<RenderOutcome>,
+    pub(crate) highlight_generation: u64,
+}
+
+/// The pipeline run shown in the panes (see the module docs).
+#[derive(Debug)]
+pub(crate) struct RunView {
+    pub(crate) stage: Stage,
+    pub(crate) run_generation: u64,
+    pub(crate) run: RunState,
+    pub(crate) trace: Option<Box<TraceView>>,
+}
+
+impl Default for RunView {
+    fn default() -> Self {
+        RunView {
+            stage: Stage::Routing,
+            run_generation: 0,
+            run: RunState::Idle,
+            trace: None,
+        }
+    }
+}
