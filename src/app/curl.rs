@@ -93,24 +93,26 @@ impl App {
                 return Vec::new();
             }
         };
-        let shown_path =
-            crate::gateway::routing::strip_stage(&request.path, self.session.api.stage.as_deref())
-                .unwrap_or_else(|| request.path.clone());
+        let shown_path = crate::gateway::routing::strip_stage(
+            &request.path,
+            self.workspace.session.api.stage.as_deref(),
+        )
+        .unwrap_or_else(|| request.path.clone());
         request.name = self.free_request_name(&format!("curl: {} {shown_path}", request.method));
         let (method, path) = (request.method.clone(), request.path.clone());
-        std::sync::Arc::make_mut(&mut self.session)
+        std::sync::Arc::make_mut(&mut self.workspace.session)
             .requests
             .push(request);
-        self.revision += 1;
+        self.workspace.revision += 1;
         self.overlay = None;
         self.curl_error = None;
         self.curl_editor.set_text("");
-        let n = self.session.requests.len();
+        let n = self.workspace.session.requests.len();
         let fx = self.select_request(n - 1);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         match self.method_ref().filter(|_| self.routed()) {
             Some(m) => {
-                let reached = m.describe(&self.session.api);
+                let reached = m.describe(&self.workspace.session.api);
                 self.set_status(
                     StatusKind::Success,
                     format!("Added request {n} \"{name}\": it reaches {reached}"),
@@ -128,7 +130,7 @@ impl App {
 
     /// `base`, or `base (2)`, `base (3)`, ... when a saved request has that name already.
     fn free_request_name(&self, base: &str) -> String {
-        let taken = |n: &str| self.session.requests.iter().any(|r| r.name == n);
+        let taken = |n: &str| self.workspace.session.requests.iter().any(|r| r.name == n);
         if !taken(base) {
             return base.to_string();
         }

@@ -154,9 +154,11 @@ fn copy_as_curl_then_paste_gives_the_same_request() {
     odd.raw_query = "a=1&b=%20".into();
     let mut originals = a.session().requests.clone();
     originals.push(odd.clone());
-    std::sync::Arc::make_mut(&mut a.session).requests.push(odd);
+    std::sync::Arc::make_mut(&mut a.workspace.session)
+        .requests
+        .push(odd);
     for (i, original) in originals.iter().enumerate() {
-        a.request_index = i;
+        a.workspace.request_index = i;
         a.load_request_text();
         a.chrome.focus = Pane::Request;
         let fx = key(&mut a, KeyCode::Char('y'));

@@ -27,7 +27,7 @@ impl App {
     /// Route the current request; refresh the method and its template list, keeping the
     /// selected template when it still exists.
     pub(super) fn reroute(&mut self) {
-        let api = &self.session.api;
+        let api = &self.workspace.session.api;
         self.routed = self
             .request()
             .and_then(|r| route::route(api, &r.method, &r.path));
@@ -92,11 +92,12 @@ impl App {
     pub(super) fn template_changed(&mut self) -> Vec<Effect> {
         let text = self.template_editor.text();
         if let (Some(m), Some(slot)) = (self.method.clone(), self.slots.get(self.slot).cloned())
-            && let Some(method) = m.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api)
+            && let Some(method) =
+                m.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
         {
             slot.set_text(method, text);
         }
-        self.revision += 1;
+        self.workspace.revision += 1;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());
@@ -125,12 +126,12 @@ impl App {
                     // A served request being viewed is edited in place (not in the
                     // session: it joins the session only when saved from the list).
                     *viewed = r;
-                } else if let Some(slot) = std::sync::Arc::make_mut(&mut self.session)
+                } else if let Some(slot) = std::sync::Arc::make_mut(&mut self.workspace.session)
                     .requests
-                    .get_mut(self.request_index)
+                    .get_mut(self.workspace.request_index)
                 {
                     *slot = r;
-                    self.revision += 1;
+                    self.workspace.revision += 1;
                 }
                 self.reroute();
                 let mut fx = self.refresh_effects();
@@ -162,7 +163,7 @@ impl App {
         }
         let slot = self.slots.get(self.slot)?.clone();
         let saved = self.request()?;
-        let request = route::request_json(&self.session, saved, self.routed.as_ref());
+        let request = route::request_json(&self.workspace.session, saved, self.routed.as_ref());
         let integration_response =
             (slot.phase == Phase::Response).then(|| self.integration_response_json());
         let request_template = if slot.phase == Phase::Response {
@@ -253,7 +254,7 @@ impl App {
         };
         Some(Effect::RunPipeline(PipelineRequest {
             generation: self.run_view.run_generation,
-            session: std::sync::Arc::clone(&self.session),
+            session: std::sync::Arc::clone(&self.workspace.session),
             request,
         }))
     }

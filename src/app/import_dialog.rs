@@ -238,7 +238,7 @@ impl App {
         vec![Effect::ImportFile {
             generation: self.import.generation,
             path: PathBuf::from(path),
-            autosave_dir: self.autosave.clone(),
+            autosave_dir: self.workspace.autosave.clone(),
         }]
     }
 
@@ -332,7 +332,7 @@ impl App {
         let what = format!("{} {} ({})", op.verb, op.path, op.kind.as_str());
         if api.restored {
             // The recovered edits are not saved anywhere but in the autosave copy.
-            self.revision += 1;
+            self.workspace.revision += 1;
             self.set_status(
                 StatusKind::Success,
                 format!(

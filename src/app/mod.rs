@@ -42,7 +42,6 @@ pub mod view_model;
 pub mod views;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 pub use action::Action;
 pub use effect::Effect;
@@ -260,11 +259,8 @@ impl Default for AppOptions {
 /// The workbench state.
 #[derive(Debug)]
 pub struct App {
-    /// Shared with the effects that carry it (run, save, autosave, server): an edit copies it
-    /// only while one of them still holds the previous version (`Arc::make_mut`).
-    session: Arc<Session>,
-    origin: Origin,
-    request_index: usize,
+    /// The session, where it came from, its edit revisions, the request worked on, autosave.
+    workspace: parts::Workspace,
     routed: Option<Routed>,
     method: Option<MethodRef>,
     slots: Vec<TemplateSlot>,
@@ -280,16 +276,8 @@ pub struct App {
     preview: parts::Preview,
     /// The pipeline run shown in the panes.
     run_view: parts::RunView,
-    revision: u64,
-    saved_revision: u64,
-    /// The fingerprint of the session file as last read or written here (`None`: no file).
-    disk_stamp: Option<crate::session::file::Stamp>,
-    /// A save refused because the file changed on disk, while the question is open.
-    save_conflict: Option<conflict::SaveConflict>,
     quitting: bool,
     search: String,
-    autosave: Option<PathBuf>,
-    recovery: Option<autosave::Recovery>,
     listen: listen::ListenState,
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
@@ -308,7 +296,6 @@ impl App {
 
     /// A workbench on `session`, which came from `origin`.
     pub(crate) fn with_origin(session: Session, origin: Origin, options: AppOptions) -> App {
-        let disk_stamp = session.stamp;
         let mut app = App {
             template_editor: Editor::default(),
             request_editor: Editor::default(),
@@ -317,26 +304,18 @@ impl App {
             curl_generation: 0,
             import: import_dialog::ImportState::default(),
             request_view: StyledText::default(),
-            session: Arc::new(session),
-            origin,
-            request_index: 0,
             routed: None,
             method: None,
             slots: Vec::new(),
             slot: 0,
             request_error: None,
             overlay: None,
+            workspace: parts::Workspace::new(session, origin),
             chrome: parts::Chrome::new(options.theme, options.keymap, options.size),
             preview: parts::Preview::default(),
             run_view: parts::RunView::default(),
-            revision: 0,
-            saved_revision: 0,
-            disk_stamp,
-            save_conflict: None,
             quitting: false,
             search: String::new(),
-            autosave: None,
-            recovery: None,
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
@@ -393,12 +372,12 @@ impl App {
 
     /// The session as edited.
     pub fn session(&self) -> &Session {
-        &self.session
+        &self.workspace.session
     }
 
     /// The file the session was opened from or saved to.
     pub fn session_path(&self) -> Option<&Path> {
-        match &self.origin {
+        match &self.workspace.origin {
             Origin::File(p) => Some(p),
             Origin::Builtin | Origin::Imported { .. } => None,
         }
@@ -406,14 +385,18 @@ impl App {
 
     /// Where the session came from (decides where saving writes).
     pub fn origin(&self) -> &Origin {
-        &self.origin
+        &self.workspace.origin
     }
 
     /// The request being worked on: a served request being viewed, else the saved one.
     pub fn request(&self) -> Option<&SavedRequest> {
         match &self.viewing {
             Some((_, r)) => Some(r),
-            None => self.session.requests.get(self.request_index),
+            None => self
+                .workspace
+                .session
+                .requests
+                .get(self.workspace.request_index),
         }
     }
 
@@ -424,7 +407,7 @@ impl App {
 
     /// Index of the current saved request.
     pub fn request_index(&self) -> usize {
-        self.request_index
+        self.workspace.request_index
     }
 
     /// The method the request reaches (or the API's first method).
@@ -434,7 +417,9 @@ impl App {
 
     /// The method the request reaches.
     pub fn method(&self) -> Option<&Method> {
-        self.method.as_ref().and_then(|m| m.get(&self.session.api))
+        self.method
+            .as_ref()
+            .and_then(|m| m.get(&self.workspace.session.api))
     }
 
     /// Whether the request routes to a method (false: the gateway answers 403).
@@ -505,7 +490,7 @@ impl App {
 
     /// The save refused because the file changed on disk (while its question is open).
     pub fn save_conflict(&self) -> Option<&conflict::SaveConflict> {
-        self.save_conflict.as_ref()
+        self.workspace.save_conflict.as_ref()
     }
 
     /// The current stage of the stage strip.
@@ -548,7 +533,7 @@ impl App {
 
     /// Whether there are unsaved edits.
     pub fn is_dirty(&self) -> bool {
-        self.revision != self.saved_revision
+        self.workspace.revision != self.workspace.saved_revision
     }
 
     /// The status-bar message.
@@ -611,7 +596,7 @@ impl App {
     pub fn live(&self) -> bool {
         self.integration_kind() == Some(IntegrationType::Mock)
             || matches!(
-                self.session.backend,
+                self.workspace.session.backend,
                 BackendConfig::Echo | BackendConfig::Canned { .. }
             )
     }

@@ -1,6 +1,8 @@
 //! The parts [`crate::app::App`] is made of, each owning the state of one concern so that a
 //! file working on one of them names it (`self.chrome.focus`, `self.run_view.trace`):
 //!
+//! - [`Workspace`]: the session being edited, where it came from and where it saves, its edit
+//!   revisions (dirty marker), the request worked on, and its autosave copy.
 //! - [`Chrome`]: what frames the panes: focus, zoom, mode, the status bar, the theme and key
 //!   bindings, the terminal size, scroll offsets and where the last frame drew the panes.
 //! - [`Preview`]: the template render and the editor's syntax highlighting (latest results and
@@ -8,12 +10,54 @@
 //! - [`RunView`]: the pipeline run shown in the panes: its trace, the stage being looked at,
 //!   and whether a run is on its way.
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::autosave::Recovery;
+use crate::app::conflict::SaveConflict;
 use crate::app::keymap::Keymap;
 use crate::app::theme::Theme;
 use crate::app::view_model::Areas;
 use crate::app::views::{RenderOutcome, TraceView};
-use crate::app::{Mode, Pane, RunState, Status, StatusKind};
+use crate::app::{Mode, Origin, Pane, RunState, Status, StatusKind};
 use crate::gateway::trace::Stage;
+use crate::session::Session;
+use crate::session::file::Stamp;
+
+/// The session being edited (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    /// Shared with the effects that carry it (run, save, autosave, server): an edit copies it
+    /// only while one of them still holds the previous version (`Arc::make_mut`).
+    pub(crate) session: Arc<Session>,
+    pub(crate) origin: Origin,
+    pub(crate) request_index: usize,
+    pub(crate) revision: u64,
+    pub(crate) saved_revision: u64,
+    /// The fingerprint of the session file as last read or written here (`None`: no file).
+    pub(crate) disk_stamp: Option<Stamp>,
+    /// A save refused because the file changed on disk, while the question is open.
+    pub(crate) save_conflict: Option<SaveConflict>,
+    pub(crate) autosave: Option<PathBuf>,
+    pub(crate) recovery: Option<Recovery>,
+}
+
+impl Workspace {
+    /// A workspace on `session`, which came from `origin`, with no edits yet.
+    pub(crate) fn new(session: Session, origin: Origin) -> Workspace {
+        Workspace {
+            disk_stamp: session.stamp,
+            session: Arc::new(session),
+            origin,
+            request_index: 0,
+            revision: 0,
+            saved_revision: 0,
+            save_conflict: None,
+            autosave: None,
+            recovery: None,
+        }
+    }
+}
 
 /// What frames the panes (see the module docs).
 #[derive(Debug)]

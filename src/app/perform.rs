@@ -72,7 +72,7 @@ impl App {
                     return self.answer_recovery(false);
                 }
                 if matches!(self.overlay, Some(Overlay::ConfirmOverwrite))
-                    && let Some(c) = self.save_conflict.take()
+                    && let Some(c) = self.workspace.save_conflict.take()
                 {
                     self.set_status(
                         StatusKind::Info,
@@ -280,12 +280,14 @@ impl App {
             self.set_status(StatusKind::Error, "The session's API has no method");
             return Vec::new();
         };
-        let Some(method) = m.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api) else {
+        let Some(method) =
+            m.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
+        else {
             return Vec::new();
         };
         let kind = method.integration.kind.next();
         method.integration.kind = kind;
-        self.revision += 1;
+        self.workspace.revision += 1;
         self.set_status(
             StatusKind::Info,
             format!("Integration type {}: {}", kind.as_str(), type_summary(kind)),
@@ -303,21 +305,21 @@ impl App {
     /// The answer yes to "the file changed on disk: overwrite it?".
     fn overwrite(&mut self) -> Vec<Effect> {
         self.overlay = None;
-        let Some(c) = self.save_conflict.take() else {
+        let Some(c) = self.workspace.save_conflict.take() else {
             return Vec::new();
         };
         self.set_status(StatusKind::Info, format!("Saving {}…", c.path.display()));
         vec![Effect::Save {
             path: c.path,
-            session: std::sync::Arc::clone(&self.session),
-            revision: self.revision,
-            expect: self.disk_stamp,
+            session: std::sync::Arc::clone(&self.workspace.session),
+            revision: self.workspace.revision,
+            expect: self.workspace.disk_stamp,
             force: true,
         }]
     }
 
     fn save(&mut self) -> Vec<Effect> {
-        let path = match &mut self.origin {
+        let path = match &mut self.workspace.origin {
             Origin::File(p) => p.clone(),
             Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),
             Origin::Imported { saving: true, .. } => {
@@ -333,18 +335,18 @@ impl App {
                 );
                 return vec![Effect::SaveNew {
                     dir,
-                    stem: crate::session::slug(&self.session.name),
-                    session: std::sync::Arc::clone(&self.session),
-                    revision: self.revision,
+                    stem: crate::session::slug(&self.workspace.session.name),
+                    session: std::sync::Arc::clone(&self.workspace.session),
+                    revision: self.workspace.revision,
                 }];
             }
         };
         self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
         vec![Effect::Save {
             path,
-            session: std::sync::Arc::clone(&self.session),
-            revision: self.revision,
-            expect: self.disk_stamp,
+            session: std::sync::Arc::clone(&self.workspace.session),
+            revision: self.workspace.revision,
+            expect: self.workspace.disk_stamp,
             force: false,
         }]
     }
@@ -354,7 +356,7 @@ impl App {
             Pane::Request => {
                 let url = format!(
                     "https://{}.execute-api.us-east-1.amazonaws.com",
-                    self.session.api.api_id
+                    self.workspace.session.api.api_id
                 );
                 (
                     "request as curl",
@@ -403,21 +405,21 @@ impl App {
     }
 
     fn next_request(&mut self) -> Vec<Effect> {
-        let n = self.session.requests.len();
+        let n = self.workspace.session.requests.len();
         let next = if self.viewing.is_some() && n > 0 {
             // Back from a served request to the saved one.
-            self.request_index.min(n - 1)
+            self.workspace.request_index.min(n - 1)
         } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
         } else {
-            (self.request_index + 1) % n
+            (self.workspace.request_index + 1) % n
         };
         let fx = self.select_request(next);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         self.set_status(
             StatusKind::Info,
-            format!("Request {}/{n}: {name}", self.request_index + 1),
+            format!("Request {}/{n}: {name}", self.workspace.request_index + 1),
         );
         fx
     }
@@ -426,7 +428,8 @@ impl App {
     /// templates, a fresh render, and a run when the backend runs live.
     pub(super) fn select_request(&mut self, i: usize) -> Vec<Effect> {
         self.viewing = None;
-        self.request_index = i.min(self.session.requests.len().saturating_sub(1));
+        self.workspace.request_index =
+            i.min(self.workspace.session.requests.len().saturating_sub(1));
         self.load_request_text();
         self.reroute();
         self.run_view.trace = None;

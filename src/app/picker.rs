@@ -57,7 +57,7 @@ impl App {
     /// The folder the picker lists: the open session's folder, the folder an imported session
     /// will be saved in, else [`SESSIONS_DIR`].
     pub(super) fn picker_dir(&self) -> PathBuf {
-        if let Origin::Imported { dir, .. } = &self.origin {
+        if let Origin::Imported { dir, .. } = &self.workspace.origin {
             return dir.clone();
         }
         self.session_path()
@@ -174,7 +174,7 @@ impl App {
             keymap: self.chrome.keymap.clone(),
             size: self.chrome.size,
         };
-        let autosave = self.autosave.clone();
+        let autosave = self.workspace.autosave.clone();
         // The server (if any) keeps running: its state and list stay.
         let listen = std::mem::take(&mut self.listen);
         let import = std::mem::take(&mut self.import);
@@ -191,11 +191,11 @@ impl App {
             self.run_view.run_generation,
             self.curl_generation,
         ) = generations;
-        self.autosave = autosave;
+        self.workspace.autosave = autosave;
         self.listen = listen;
         self.import = import;
-        if request > 0 && request < self.session.requests.len() {
-            self.request_index = request;
+        if request > 0 && request < self.workspace.session.requests.len() {
+            self.workspace.request_index = request;
             self.load_request_text();
             self.reroute();
         }

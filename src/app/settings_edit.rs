@@ -229,11 +229,11 @@ impl App {
             self.set_status(StatusKind::Error, "The session's API has no method");
             return Vec::new();
         };
-        let Some(method) = target.get(&self.session.api) else {
+        let Some(method) = target.get(&self.workspace.session.api) else {
             return Vec::new();
         };
         let text = method_text(method);
-        let title = target.describe(&self.session.api);
+        let title = target.describe(&self.workspace.session.api);
         self.open_settings(SettingsTarget::Method(target), title, text, "the method's")
     }
 
@@ -270,7 +270,7 @@ impl App {
 
     /// Open the editor on the API-level settings.
     pub(super) fn open_api_settings(&mut self) -> Vec<Effect> {
-        let text = api_text(&self.session.api);
+        let text = api_text(&self.workspace.session.api);
         self.open_settings(
             SettingsTarget::Api,
             "the API".to_string(),
@@ -281,17 +281,17 @@ impl App {
 
     /// Apply the API-level settings.
     fn apply_api_settings(&mut self, title: &str, text: &str) -> Vec<Effect> {
-        let new = match parse_api(text, &self.session.api) {
+        let new = match parse_api(text, &self.workspace.session.api) {
             Ok(api) => api,
             Err(e) => return self.settings_failed(e),
         };
         self.close_settings();
-        if new == self.session.api {
+        if new == self.workspace.session.api {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        std::sync::Arc::make_mut(&mut self.session).api = new;
-        self.revision += 1;
+        std::sync::Arc::make_mut(&mut self.workspace.session).api = new;
+        self.workspace.revision += 1;
         let fx = self.settings_applied();
         self.set_status(StatusKind::Success, "Applied the API's settings");
         fx
@@ -321,7 +321,7 @@ impl App {
             SettingsTarget::Method(target) => target,
             SettingsTarget::Api => return self.apply_api_settings(&title, &text),
         };
-        let Some(old) = target.get(&self.session.api).cloned() else {
+        let Some(old) = target.get(&self.workspace.session.api).cloned() else {
             return self.settings_failed(SettingsError {
                 line: 1,
                 col: 1,
@@ -338,10 +338,12 @@ impl App {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        if let Some(m) = target.get_mut(&mut std::sync::Arc::make_mut(&mut self.session).api) {
+        if let Some(m) =
+            target.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
+        {
             *m = new;
         }
-        self.revision += 1;
+        self.workspace.revision += 1;
         let fx = self.settings_applied();
         let mut text = format!("Applied to {title}: {}", summary(&changes));
         for n in notes {

@@ -101,7 +101,7 @@ fn a_valid_edit_applies_as_one_revision_and_renders_runs_autosaves_and_serves() 
             result: Ok("127.0.0.1:8080".parse().unwrap()),
         },
     );
-    let revision = a.revision;
+    let revision = a.workspace.revision;
     open(&mut a);
     let text = edited(&a, "WHEN_NO_MATCH", "NEVER");
     let text = text.replacen(
@@ -111,13 +111,13 @@ fn a_valid_edit_applies_as_one_revision_and_renders_runs_autosaves_and_serves() 
     );
     replace_text(&mut a, &text);
     assert_eq!(
-        a.revision, revision,
+        a.workspace.revision, revision,
         "typing in the overlay is not an edit yet"
     );
     let fx = ctrl(&mut a, 's');
     assert_eq!(a.overlay(), None);
     assert!(a.settings_edit().is_none());
-    assert_eq!(a.revision, revision + 1);
+    assert_eq!(a.workspace.revision, revision + 1);
     assert!(a.is_dirty());
     let m = method(&a);
     assert_eq!(
@@ -392,12 +392,12 @@ fn e_shift_opens_the_api_settings_without_resources_and_applies_them() {
     assert!(!text.contains("resources"), "{text}");
 
     // A new stage variable value: applied as one edit, the resources untouched.
-    let revision = a.revision;
+    let revision = a.workspace.revision;
     let changed = edited(&a, "greeting = \"Hello\"", "greeting = \"Howdy\"");
     replace_text(&mut a, &changed);
     let fx = ctrl(&mut a, 's');
     assert_eq!(a.overlay(), None);
-    assert_eq!(a.revision, revision + 1);
+    assert_eq!(a.workspace.revision, revision + 1);
     assert_eq!(
         a.session().api.stage_variables.as_ref().unwrap()["greeting"],
         "Howdy"

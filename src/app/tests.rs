@@ -1005,10 +1005,12 @@ fn runs_share_the_session_and_edits_do_not_change_a_running_copy() {
     else {
         panic!("{fx:?}")
     };
-    assert!(std::sync::Arc::ptr_eq(&run.session, &a.session));
+    assert!(std::sync::Arc::ptr_eq(&run.session, &a.workspace.session));
     let before = run.session.requests.len();
-    let copy = a.session.requests[0].clone();
-    std::sync::Arc::make_mut(&mut a.session).requests.push(copy);
+    let copy = a.workspace.session.requests[0].clone();
+    std::sync::Arc::make_mut(&mut a.workspace.session)
+        .requests
+        .push(copy);
     assert_eq!(run.session.requests.len(), before);
     assert_eq!(a.session().requests.len(), before + 1);
 }

@@ -16,10 +16,10 @@ use crate::gateway::trace::StageOutcome;
 
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let revision = app.revision;
+    let revision = app.workspace.revision;
     let mut fx = dispatch(app, msg);
     // Every edit refreshes the autosave copy (the runtime writes at most one a second).
-    if app.revision != revision {
+    if app.workspace.revision != revision {
         fx.extend(app.autosave_effect());
     }
     // A running server serves every edit from the next request on.
@@ -74,13 +74,13 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => {
             match result {
                 Ok(()) => {
-                    app.saved_revision = revision;
-                    app.disk_stamp = stamp;
+                    app.workspace.saved_revision = revision;
+                    app.workspace.disk_stamp = stamp;
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
                     // The copy belongs to the session as it was named before this save.
                     let discard = app.discard_autosave();
-                    let was_new = matches!(app.origin, Origin::Imported { .. });
-                    app.origin = Origin::File(path);
+                    let was_new = matches!(app.workspace.origin, Origin::Imported { .. });
+                    app.workspace.origin = Origin::File(path);
                     if was_new {
                         // Edits made while the first save ran are in the new file's copy now.
                         let mut fx: Vec<Effect> = discard.into_iter().collect();
@@ -92,7 +92,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     }
                 }
                 Err(e) => {
-                    if let Origin::Imported { saving, .. } = &mut app.origin {
+                    if let Origin::Imported { saving, .. } = &mut app.workspace.origin {
                         *saving = false;
                     }
                     app.set_status(
@@ -111,7 +111,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     conflict.path.display()
                 ),
             );
-            app.save_conflict = Some(conflict);
+            app.workspace.save_conflict = Some(conflict);
             app.overlay = Some(Overlay::ConfirmOverwrite);
             Vec::new()
         }

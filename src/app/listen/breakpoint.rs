@@ -51,7 +51,9 @@ impl App {
             // Stopped meanwhile: its client has been let go.
             return Vec::new();
         }
-        self.listen.paused.push_back((paused, self.revision));
+        self.listen
+            .paused
+            .push_back((paused, self.workspace.revision));
         if self.listen.paused.len() == 1 {
             self.show_next_paused()
         } else {
@@ -128,7 +130,7 @@ impl App {
             return Vec::new();
         };
         let id = p.paused.id;
-        let edited = revision != self.revision;
+        let edited = revision != self.workspace.revision;
         self.listen.follow = Some(id);
         self.set_status(
             StatusKind::Info,
@@ -145,7 +147,7 @@ impl App {
         );
         let mut fx = vec![Effect::Resume {
             id,
-            rerun: edited.then(|| Box::new(self.session.api_for_run().into_owned())),
+            rerun: edited.then(|| Box::new(self.workspace.session.api_for_run().into_owned())),
         }];
         fx.extend(self.show_next_paused());
         fx

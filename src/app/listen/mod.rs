@@ -140,11 +140,13 @@ impl App {
 
     /// The running server is handed the session each time it is edited.
     pub(in crate::app) fn serve_edits_effect(&mut self) -> Option<Effect> {
-        if self.listen.state == Listening::Off || self.listen.revision == self.revision {
+        if self.listen.state == Listening::Off || self.listen.revision == self.workspace.revision {
             return None;
         }
-        self.listen.revision = self.revision;
-        Some(Effect::ServeSession(std::sync::Arc::clone(&self.session)))
+        self.listen.revision = self.workspace.revision;
+        Some(Effect::ServeSession(std::sync::Arc::clone(
+            &self.workspace.session,
+        )))
     }
 
     /// Start serving, or stop.
@@ -165,7 +167,7 @@ impl App {
 
     pub(in crate::app) fn start_listening(&mut self) -> Vec<Effect> {
         self.listen.generation += 1;
-        self.listen.revision = self.revision;
+        self.listen.revision = self.workspace.revision;
         self.listen.state = Listening::Starting {
             generation: self.listen.generation,
         };
@@ -177,7 +179,7 @@ impl App {
             generation: self.listen.generation,
             addr: self.listen.addr,
             allow_remote: self.listen.allow_remote,
-            session: std::sync::Arc::clone(&self.session),
+            session: std::sync::Arc::clone(&self.workspace.session),
             breakpoint: self.listen.breakpoint,
         }]
     }

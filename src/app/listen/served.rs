@@ -202,7 +202,7 @@ impl App {
         );
         vec![Effect::RunPipeline(PipelineRequest {
             generation: self.run_view.run_generation,
-            session: std::sync::Arc::clone(&self.session),
+            session: std::sync::Arc::clone(&self.workspace.session),
             request,
         })]
     }
@@ -214,10 +214,10 @@ impl App {
         };
         let n = self.listen.number(self.listen.selected);
         let name = format!("served #{n}: {} {}", s.request.method, s.request.path);
-        std::sync::Arc::make_mut(&mut self.session)
+        std::sync::Arc::make_mut(&mut self.workspace.session)
             .requests
             .push(s.to_saved(name.clone()));
-        self.revision += 1;
+        self.workspace.revision += 1;
         let next = self
             .chrome
             .keymap
@@ -230,7 +230,7 @@ impl App {
             StatusKind::Success,
             format!(
                 "Added request {} \"{name}\" to the session ({next} to switch)",
-                self.session.requests.len()
+                self.workspace.session.requests.len()
             ),
         );
         Vec::new()
