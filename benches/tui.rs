@@ -118,7 +118,9 @@ impl Bench {
     fn frame(&mut self) {
         let app = &self.app;
         self.terminal
-            .draw(|f| gatebench::ui::view(app, f))
+            .draw(|f| {
+                gatebench::ui::view(app, f);
+            })
             .expect("draw");
     }
 }
@@ -163,7 +165,9 @@ fn start_to_first_frame() {
     let app = App::open(None, AppOptions::default());
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("terminal");
     terminal
-        .draw(|f| gatebench::ui::view(&app, f))
+        .draw(|f| {
+            gatebench::ui::view(&app, f);
+        })
         .expect("draw");
     divan::black_box(&terminal);
 }

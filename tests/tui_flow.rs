@@ -509,3 +509,39 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
     assert!(!t.app().is_dirty(), "{:?}", t.app().status());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The mouse goes to the pane the last frame drew under it: a click on the Rendered pane
+/// focuses it, a click on a tab of the narrow layout's tab bar focuses that tab's pane, and
+/// before the first frame nothing is under the mouse.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clicks_go_to_the_pane_the_last_frame_drew_there() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let click = |column, row| {
+        Event::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    t.rt.handle_event(click(2, 15));
+    assert_eq!(t.app().focus(), Pane::Template, "no frame drawn yet");
+
+    let screen = t.screen();
+    t.rt.handle_event(click(2, 15));
+    assert_eq!(t.app().focus(), Pane::Rendered);
+
+    // The tab bar: " Req  Int  Back  Resp  Log" at the end of one line of the right column.
+    let (row, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(" Back  Resp  Log"))
+        .expect("tab bar drawn");
+    let col = line[..line.rfind(" Log").unwrap()].chars().count() + 2;
+    t.rt.handle_event(click(
+        u16::try_from(col).unwrap(),
+        u16::try_from(row).unwrap(),
+    ));
+    assert_eq!(t.app().focus(), Pane::Log);
+}

@@ -44,7 +44,7 @@ async fn importing_a_file_shows_the_chosen_method_in_the_panes() {
     let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
     // Tab completes the file name from the folder (read off the loop).
     t.key(KeyCode::Char('I')).await;
-    assert_eq!(t.app().overlay(), Some(Overlay::ImportPath));
+    assert_eq!(t.app().overlay(), Some(&Overlay::ImportPath));
     t.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL).await;
     t.type_text("tests/fixtures/import/pets").await;
     t.key(KeyCode::Tab).await;

@@ -52,7 +52,7 @@ async fn served_requests_show_up_in_the_list_and_in_the_panes() {
     assert_eq!(t.app().listen().served().len(), 1);
 
     t.key(KeyCode::Char('l')).await;
-    assert_eq!(t.app().overlay(), Some(Overlay::Requests));
+    assert_eq!(t.app().overlay(), Some(&Overlay::Requests));
     let screen = t.screen();
     assert!(
         screen.contains(&format!("listening on http://{addr}")),

@@ -5,7 +5,7 @@
 mod tui_support;
 
 use crossterm::event::{Event, KeyCode, KeyModifiers};
-use gatebench::app::{Overlay, SettingsStep};
+use gatebench::app::SettingsStep;
 use tui_support::{Harness, stable};
 
 fn snap(name: &str, screen: &str) {
@@ -22,10 +22,7 @@ async fn find(t: &mut Harness, query: &str) {
     t.type_text(query).await;
     t.key(KeyCode::Enter).await;
     t.key(KeyCode::Esc).await;
-    assert_eq!(
-        t.app().overlay(),
-        Some(Overlay::Settings(SettingsStep::Editing))
-    );
+    assert_eq!(t.app().settings_step(), Some(SettingsStep::Editing));
 }
 
 /// The rows of the pane titled `title` (its top border to the next border), at 120x40.
@@ -108,10 +105,7 @@ async fn a_refused_value_keeps_the_overlay_open_and_says_where() {
     find(&mut t, "Pattern = \"404").await;
     t.type_text("Pattern = \"40(4").await;
     t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
-    assert_eq!(
-        t.app().overlay(),
-        Some(Overlay::Settings(SettingsStep::Editing))
-    );
+    assert_eq!(t.app().settings_step(), Some(SettingsStep::Editing));
     let screen = t.screen();
     assert!(
         screen
@@ -143,6 +137,7 @@ async fn pasting_into_the_overlay_inserts_at_the_cursor() {
     assert!(
         t.app()
             .settings_editor()
+            .unwrap()
             .text()
             .starts_with("# pasted\n[requestParameters]")
     );

@@ -99,29 +99,29 @@ pub fn recovery_at(file: PathBuf, session: &Session) -> Option<Recovery> {
 impl App {
     /// Turn autosave on, writing copies into `dir`.
     pub fn set_autosave_dir(&mut self, dir: PathBuf) {
-        self.autosave = Some(dir);
+        self.workspace.autosave = Some(dir);
     }
 
     /// Offer to restore a recovered copy (opens the question).
     pub fn offer_recovery(&mut self, recovery: Recovery) {
-        self.recovery = Some(recovery);
+        self.workspace.recovery = Some(recovery);
         self.overlay = Some(Overlay::Recover);
     }
 
     /// The recovered copy on offer.
     pub fn recovery(&self) -> Option<&Recovery> {
-        self.recovery.as_ref()
+        self.workspace.recovery.as_ref()
     }
 
     /// The autosave copy of this session, when autosave is on.
     pub fn autosave_file(&self) -> Option<PathBuf> {
-        let dir = self.autosave.as_deref()?;
-        Some(autosave_file_for(dir, &self.origin))
+        let dir = self.workspace.autosave.as_deref()?;
+        Some(autosave_file_for(dir, &self.workspace.origin))
     }
 
     /// The autosave folder, when autosave is on.
     pub fn autosave_dir(&self) -> Option<&Path> {
-        self.autosave.as_deref()
+        self.workspace.autosave.as_deref()
     }
 
     /// An autosave of the current state (the runtime writes at most one a second).
@@ -129,7 +129,7 @@ impl App {
         let path = self.autosave_file()?;
         self.is_dirty().then(|| Effect::Autosave {
             path,
-            session: Box::new(self.session.clone()),
+            session: std::sync::Arc::clone(&self.workspace.session),
         })
     }
 
@@ -141,20 +141,20 @@ impl App {
     /// Answer to the recovery question.
     pub(super) fn answer_recovery(&mut self, restore: bool) -> Vec<Effect> {
         self.overlay = None;
-        let Some(r) = self.recovery.take() else {
+        let Some(r) = self.workspace.recovery.take() else {
             return Vec::new();
         };
         if !restore {
             self.set_status(StatusKind::Info, "Discarded the recovered edits");
             return vec![Effect::RemoveFile { path: r.file }];
         }
-        let origin = self.origin.clone();
+        let origin = self.workspace.origin.clone();
         // The copy's edits belong to the file as it was opened here, not to the copy.
         let mut session = *r.session;
-        session.stamp = self.disk_stamp;
+        session.stamp = self.workspace.disk_stamp;
         let mut fx = self.replace_session(session, origin, 0);
         // The restored edits are not saved yet.
-        self.revision += 1;
+        self.workspace.revision += 1;
         self.set_status(
             StatusKind::Success,
             "Restored the unsaved edits of the previous run (save to keep them)",

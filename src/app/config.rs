@@ -18,7 +18,7 @@ use indexmap::IndexMap;
 use serde::Deserialize;
 
 use crate::app::keymap::{Keymap, KeymapError};
-use crate::ui::style::{Theme, ThemeError};
+use crate::app::theme::{Theme, ThemeError};
 
 /// Why the settings file could not be used.
 #[derive(Debug, thiserror::Error)]

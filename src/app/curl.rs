@@ -5,9 +5,9 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::editor::Editor;
 use crate::app::{App, Effect, Overlay, StatusKind};
 use crate::session::SavedRequest;
-use crate::ui::widgets::editor::Editor;
 
 impl App {
     /// The curl prompt's editor.
@@ -23,7 +23,7 @@ impl App {
     /// Open the prompt; the text of a command that failed to parse is still there.
     pub(super) fn open_curl(&mut self) -> Vec<Effect> {
         self.overlay = Some(Overlay::Curl);
-        self.curl_editor.set_active(true, &self.theme);
+        self.curl_editor.set_active(true);
         Vec::new()
     }
 
@@ -53,8 +53,12 @@ impl App {
     /// else parse it (off the loop).
     pub(super) fn submit_curl(&mut self) -> Vec<Effect> {
         let (row, col) = self.curl_editor.cursor();
-        let line = self.curl_editor.lines().get(row).map_or("", String::as_str);
-        if col == line.chars().count() && line.trim_end().ends_with('\\') {
+        let continued = {
+            let lines = self.curl_editor.lines();
+            let line = lines.get(row).map_or("", String::as_str);
+            col == line.chars().count() && line.trim_end().ends_with('\\')
+        };
+        if continued {
             self.curl_editor
                 .input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
             return Vec::new();
@@ -78,7 +82,7 @@ impl App {
         generation: u64,
         result: Result<SavedRequest, String>,
     ) -> Vec<Effect> {
-        if generation != self.curl_generation || self.overlay != Some(Overlay::Curl) {
+        if generation != self.curl_generation || !matches!(self.overlay, Some(Overlay::Curl)) {
             return Vec::new();
         }
         let mut request = match result {
@@ -89,22 +93,26 @@ impl App {
                 return Vec::new();
             }
         };
-        let shown_path =
-            crate::gateway::routing::strip_stage(&request.path, self.session.api.stage.as_deref())
-                .unwrap_or_else(|| request.path.clone());
+        let shown_path = crate::gateway::routing::strip_stage(
+            &request.path,
+            self.workspace.session.api.stage.as_deref(),
+        )
+        .unwrap_or_else(|| request.path.clone());
         request.name = self.free_request_name(&format!("curl: {} {shown_path}", request.method));
         let (method, path) = (request.method.clone(), request.path.clone());
-        self.session.requests.push(request);
-        self.revision += 1;
+        std::sync::Arc::make_mut(&mut self.workspace.session)
+            .requests
+            .push(request);
+        self.workspace.revision += 1;
         self.overlay = None;
         self.curl_error = None;
-        self.curl_editor.set_text("", &self.theme);
-        let n = self.session.requests.len();
+        self.curl_editor.set_text("");
+        let n = self.workspace.session.requests.len();
         let fx = self.select_request(n - 1);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         match self.method_ref().filter(|_| self.routed()) {
             Some(m) => {
-                let reached = m.describe(&self.session.api);
+                let reached = m.describe(&self.workspace.session.api);
                 self.set_status(
                     StatusKind::Success,
                     format!("Added request {n} \"{name}\": it reaches {reached}"),
@@ -122,7 +130,7 @@ impl App {
 
     /// `base`, or `base (2)`, `base (3)`, ... when a saved request has that name already.
     fn free_request_name(&self, base: &str) -> String {
-        let taken = |n: &str| self.session.requests.iter().any(|r| r.name == n);
+        let taken = |n: &str| self.workspace.session.requests.iter().any(|r| r.name == n);
         if !taken(base) {
             return base.to_string();
         }

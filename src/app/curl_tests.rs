@@ -9,7 +9,7 @@ use super::*;
 /// Open the curl prompt, paste `text`, press Enter, parse as the runtime does, deliver.
 fn paste_curl(a: &mut App, text: &str) -> Vec<Effect> {
     key(a, KeyCode::Char('c'));
-    assert_eq!(a.overlay(), Some(Overlay::Curl));
+    assert_eq!(a.overlay(), Some(&Overlay::Curl));
     update(a, Msg::Paste(text.into()));
     let fx = key(a, KeyCode::Enter);
     let [Effect::ParseCurl { generation, text }] = fx.as_slice() else {
@@ -96,7 +96,7 @@ fn a_bad_curl_command_keeps_its_text_to_fix() {
     let mut a = app();
     let before = a.session().requests.len();
     paste_curl(&mut a, "curl -F a=b https://x/dev/pets/1");
-    assert_eq!(a.overlay(), Some(Overlay::Curl));
+    assert_eq!(a.overlay(), Some(&Overlay::Curl));
     assert!(
         a.curl_error().unwrap().contains("multipart forms"),
         "{:?}",
@@ -157,11 +157,13 @@ fn copy_as_curl_then_paste_gives_the_same_request() {
     odd.raw_query = "a=1&b=%20".into();
     let mut originals = a.session().requests.clone();
     originals.push(odd.clone());
-    a.session.requests.push(odd);
+    std::sync::Arc::make_mut(&mut a.workspace.session)
+        .requests
+        .push(odd);
     for (i, original) in originals.iter().enumerate() {
-        a.request_index = i;
+        a.workspace.request_index = i;
         a.load_request_text();
-        a.focus = Pane::Request;
+        a.chrome.focus = Pane::Request;
         let fx = key(&mut a, KeyCode::Char('y'));
         let [Effect::Copy { text, what }] = fx.as_slice() else {
             panic!("{fx:?}")

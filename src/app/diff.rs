@@ -3,10 +3,10 @@
 //! mapped, the body transformed by the template). Lines start with `+`, `-`, `~` or a space,
 //! so the view reads without colour.
 
+use crate::app::view_model::Tok;
+use crate::app::view_model::body::{StyledText, json_or_plain};
 use crate::gateway::pipeline::ClientRequest;
 use crate::gateway::trace::HttpMessage;
-use crate::ui::body::{StyledText, json_or_plain};
-use crate::ui::style::Tok;
 
 /// Above this many lines per side, bodies are compared as a whole (the line diff is
 /// quadratic).

@@ -8,9 +8,9 @@ use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::request_text;
 use crate::app::route::{self, first_method};
 use crate::app::templates::{self, TemplateSlot};
+use crate::app::view_model::HighlightRequest;
 use crate::app::{App, Effect, RunState};
 use crate::gateway::Phase;
-use crate::ui::highlight::HighlightRequest;
 
 impl App {
     /// Put the current saved request's text into the request editor.
@@ -19,15 +19,15 @@ impl App {
             .request()
             .map(request_text::to_text)
             .unwrap_or_default();
-        self.request_editor.set_text(&text, &self.theme);
-        self.request_view = crate::ui::body::StyledText::plain(&text);
+        self.request_editor.set_text(&text);
+        self.request_view = crate::app::view_model::body::StyledText::plain(&text);
         self.request_error = None;
     }
 
     /// Route the current request; refresh the method and its template list, keeping the
     /// selected template when it still exists.
     pub(super) fn reroute(&mut self) {
-        let api = &self.session.api;
+        let api = &self.workspace.session.api;
         self.routed = self
             .request()
             .and_then(|r| route::route(api, &r.method, &r.path));
@@ -56,8 +56,8 @@ impl App {
             .and_then(|(m, s)| s.text(m))
             .unwrap_or_default()
             .to_string();
-        self.template_editor.set_text(&text, &self.theme);
-        self.rendered = None;
+        self.template_editor.set_text(&text);
+        self.preview.rendered = None;
     }
 
     /// Select template `i` (wrapping) and load it.
@@ -92,11 +92,12 @@ impl App {
     pub(super) fn template_changed(&mut self) -> Vec<Effect> {
         let text = self.template_editor.text();
         if let (Some(m), Some(slot)) = (self.method.clone(), self.slots.get(self.slot).cloned())
-            && let Some(method) = m.get_mut(&mut self.session.api)
+            && let Some(method) =
+                m.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
         {
             slot.set_text(method, text);
         }
-        self.revision += 1;
+        self.workspace.revision += 1;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());
@@ -117,7 +118,7 @@ impl App {
             return Vec::new();
         };
         let text = self.request_editor.text();
-        self.request_view = crate::ui::body::StyledText::plain(&text);
+        self.request_view = crate::app::view_model::body::StyledText::plain(&text);
         match request_text::parse(&text, &base) {
             Ok(r) => {
                 self.request_error = None;
@@ -125,9 +126,12 @@ impl App {
                     // A served request being viewed is edited in place (not in the
                     // session: it joins the session only when saved from the list).
                     *viewed = r;
-                } else if let Some(slot) = self.session.requests.get_mut(self.request_index) {
+                } else if let Some(slot) = std::sync::Arc::make_mut(&mut self.workspace.session)
+                    .requests
+                    .get_mut(self.workspace.request_index)
+                {
                     *slot = r;
-                    self.revision += 1;
+                    self.workspace.revision += 1;
                 }
                 self.reroute();
                 let mut fx = self.refresh_effects();
@@ -154,12 +158,12 @@ impl App {
     /// A render of the selected template, unless the integration does not use templates.
     pub(super) fn render_effect(&mut self) -> Option<Effect> {
         if !self.uses_templates() {
-            self.rendered = None;
+            self.preview.rendered = None;
             return None;
         }
         let slot = self.slots.get(self.slot)?.clone();
         let saved = self.request()?;
-        let request = route::method_request(&self.session, saved, self.routed.as_ref());
+        let request = route::method_request(&self.workspace.session, saved, self.routed.as_ref());
         let integration_response =
             (slot.phase == Phase::Response).then(|| self.integration_response_json());
         let request_template = if slot.phase == Phase::Response {
@@ -167,9 +171,9 @@ impl App {
         } else {
             None
         };
-        self.render_generation += 1;
+        self.preview.render_generation += 1;
         Some(Effect::Render(RenderRequest {
-            generation: self.render_generation,
+            generation: self.preview.render_generation,
             template: self.template_editor.text(),
             phase: slot.phase,
             request,
@@ -218,11 +222,13 @@ impl App {
 
     /// A highlight of the template editor down to its visible window.
     pub(super) fn highlight_effect(&mut self) -> Option<Effect> {
-        let theme = self.theme.syntax_theme_source()?;
-        self.highlight_generation += 1;
-        let upto = self.template_editor.wanted_rows(self.size.1 as usize);
+        let theme = self.chrome.theme.syntax_theme_source()?;
+        self.preview.highlight_generation += 1;
+        let upto = self
+            .template_editor
+            .wanted_rows(self.chrome.size.1 as usize);
         Some(Effect::Highlight(HighlightRequest {
-            generation: self.highlight_generation,
+            generation: self.preview.highlight_generation,
             lines: self.template_editor.lines().to_vec(),
             upto,
             theme,
@@ -232,7 +238,7 @@ impl App {
     /// A highlight when the cursor moved below the highlighted rows.
     pub(super) fn highlight_if_needed(&mut self) -> Option<Effect> {
         let e = &self.template_editor;
-        if e.wanted_rows(self.size.1 as usize) > e.highlighted_rows() {
+        if e.wanted_rows(self.chrome.size.1 as usize) > e.highlighted_rows() {
             self.highlight_effect()
         } else {
             None
@@ -242,13 +248,13 @@ impl App {
     /// A pipeline run of the current request.
     pub(super) fn run_effect(&mut self) -> Option<Effect> {
         let request = self.request()?.clone();
-        self.run_generation += 1;
-        self.run = RunState::Running {
-            generation: self.run_generation,
+        self.run_view.run_generation += 1;
+        self.run_view.run = RunState::Running {
+            generation: self.run_view.run_generation,
         };
         Some(Effect::RunPipeline(PipelineRequest {
-            generation: self.run_generation,
-            session: Box::new(self.session.clone()),
+            generation: self.run_view.run_generation,
+            session: std::sync::Arc::clone(&self.workspace.session),
             request,
         }))
     }

@@ -1,11 +1,13 @@
 //! What `update` asks the runtime to do. Effects are plain data; the runtime runs them and
 //! answers with a [`crate::app::Msg`].
 
+use std::sync::Arc;
+
 use std::path::PathBuf;
 
+use crate::app::view_model::HighlightRequest;
 use crate::gateway::Phase;
 use crate::session::{SavedRequest, Session};
-use crate::ui::highlight::HighlightRequest;
 
 /// Render one mapping template as API Gateway would (CPU work: `spawn_blocking`).
 #[derive(Clone, Debug, PartialEq)]
@@ -33,7 +35,7 @@ pub struct PipelineRequest {
     /// Newer generations cancel older runs.
     pub generation: u64,
     /// The session as edited (a snapshot).
-    pub session: Box<Session>,
+    pub session: Arc<Session>,
     /// The request to send.
     pub request: SavedRequest,
 }
@@ -72,7 +74,7 @@ pub enum Effect {
         /// Target file.
         path: PathBuf,
         /// The session to write.
-        session: Box<Session>,
+        session: Arc<Session>,
         /// The edit revision being saved.
         revision: u64,
         /// The fingerprint the file should still have (`None`: no file should be there); a
@@ -87,7 +89,7 @@ pub enum Effect {
         /// The autosave file.
         path: PathBuf,
         /// The session as edited.
-        session: Box<Session>,
+        session: Arc<Session>,
     },
     /// Remove a file (an autosave copy that is no longer needed).
     RemoveFile {
@@ -121,14 +123,14 @@ pub enum Effect {
         /// Whether a non-loopback address is allowed.
         allow_remote: bool,
         /// The session to serve (a snapshot).
-        session: Box<Session>,
+        session: Arc<Session>,
         /// Whether the breakpoint is armed from the start.
         breakpoint: bool,
     },
     /// Stop the listen-mode server.
     StopListening,
     /// Serve this session from now on (the running server keeps running).
-    ServeSession(Box<Session>),
+    ServeSession(Arc<Session>),
     /// Arm or disarm the listen-mode breakpoint (applies to a server started later too).
     SetBreakpoint(bool),
     /// Let a paused request go on; `rerun`: run it again through this API first.
@@ -149,7 +151,7 @@ pub enum Effect {
         /// The file-name stem (from the API's name).
         stem: String,
         /// The session to write.
-        session: Box<Session>,
+        session: Arc<Session>,
         /// The edit revision being saved.
         revision: u64,
     },

@@ -11,17 +11,17 @@ mod curl;
 mod curl_tests;
 pub mod diff;
 mod edit;
+pub mod editor;
 pub mod effect;
-pub mod import;
+pub mod import_dialog;
 #[cfg(test)]
-mod import_tests;
+mod import_dialog_tests;
 pub mod keymap;
 pub mod listen;
-#[cfg(test)]
-mod listen_tests;
 pub mod msg;
 mod navigate;
 pub mod origin;
+mod parts;
 mod perform;
 pub mod picker;
 pub mod request_text;
@@ -29,14 +29,16 @@ pub mod route;
 pub mod search;
 pub mod settings_edit;
 #[cfg(test)]
-mod settings_tests;
+mod settings_edit_tests;
 pub mod settings_text;
 pub mod templates;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
+pub mod theme;
 mod update;
+pub mod view_model;
 pub mod views;
 
 use std::path::{Path, PathBuf};
@@ -52,14 +54,14 @@ use crate::backend::BackendConfig;
 use crate::gateway::api::{IntegrationType, Method};
 use crate::gateway::trace::Stage;
 use crate::session::{SavedRequest, Session};
-use crate::ui::body::StyledText;
-use crate::ui::style::Theme;
-use crate::ui::widgets::editor::Editor;
 use crate::vtl::VtlError;
+use editor::Editor;
 use keymap::Keymap;
 use request_text::RequestTextError;
 use route::{MethodRef, Routed};
 use templates::TemplateSlot;
+use theme::Theme;
+use view_model::body::StyledText;
 use views::{RenderFailure, RenderOutcome, TraceView};
 
 /// Where a session is saved when it was not opened from a file.
@@ -157,8 +159,9 @@ pub enum Mode {
     Editing,
 }
 
-/// A layer drawn over the panes that takes the keys first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A layer drawn over the panes that takes the keys first. An overlay with state of its own
+/// (the picker's list, the settings text) holds it, so it goes when the overlay closes.
+#[derive(Debug, PartialEq)]
 pub enum Overlay {
     /// The key help, scrolled by this many lines.
     Help {
@@ -178,6 +181,8 @@ pub enum Overlay {
     Picker {
         /// Index into the picker's entries.
         selected: usize,
+        /// The sessions folder's entries, once listed.
+        list: Option<picker::PickerList>,
     },
     /// The list of requests served in listen mode (selection in [`App::listen`]).
     Requests,
@@ -195,9 +200,8 @@ pub enum Overlay {
     },
     /// The "add a request from a curl command" prompt (text in [`App::curl_editor`]).
     Curl,
-    /// The settings editor (text in [`App::settings_editor`], state in
-    /// [`App::settings_edit`]), at this step.
-    Settings(SettingsStep),
+    /// The settings editor: what it edits, its text and its step.
+    Settings(Box<settings_edit::SettingsEdit>),
 }
 
 /// The kind of a status-bar message.
@@ -256,9 +260,8 @@ impl Default for AppOptions {
 /// The workbench state.
 #[derive(Debug)]
 pub struct App {
-    session: Session,
-    origin: Origin,
-    request_index: usize,
+    /// The session, where it came from, its edit revisions, the request worked on, autosave.
+    workspace: parts::Workspace,
     routed: Option<Routed>,
     method: Option<MethodRef>,
     slots: Vec<TemplateSlot>,
@@ -267,45 +270,23 @@ pub struct App {
     request_editor: Editor,
     request_view: StyledText,
     request_error: Option<RequestTextError>,
-    focus: Pane,
-    zoomed: bool,
-    mode: Mode,
     overlay: Option<Overlay>,
-    stage: Stage,
-    render_generation: u64,
-    rendered: Option<RenderOutcome>,
-    highlight_generation: u64,
-    run_generation: u64,
-    run: RunState,
-    trace: Option<Box<TraceView>>,
-    revision: u64,
-    saved_revision: u64,
-    /// The fingerprint of the session file as last read or written here (`None`: no file).
-    disk_stamp: Option<crate::session::file::Stamp>,
-    /// A save refused because the file changed on disk, while the question is open.
-    save_conflict: Option<conflict::SaveConflict>,
-    status: Option<Status>,
-    scroll: [usize; 7],
-    theme: Theme,
-    keymap: Keymap,
-    size: (u16, u16),
-    ticks: u64,
+    /// Focus, zoom, mode, status bar, theme, keys, size, scrolling.
+    chrome: parts::Chrome,
+    /// The template render and highlighting.
+    preview: parts::Preview,
+    /// The pipeline run shown in the panes.
+    run_view: parts::RunView,
     quitting: bool,
     search: String,
-    picker: Option<picker::PickerList>,
-    autosave: Option<PathBuf>,
-    recovery: Option<autosave::Recovery>,
-    show_changes: bool,
     listen: listen::ListenState,
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
     viewing: Option<(String, SavedRequest)>,
-    import: import::ImportState,
+    import: import_dialog::ImportState,
     curl_editor: Editor,
     curl_error: Option<String>,
     curl_generation: u64,
-    settings_editor: Editor,
-    settings: Option<settings_edit::SettingsEdit>,
 }
 
 impl App {
@@ -316,53 +297,26 @@ impl App {
 
     /// A workbench on `session`, which came from `origin`.
     pub(crate) fn with_origin(session: Session, origin: Origin, options: AppOptions) -> App {
-        let theme = options.theme;
-        let disk_stamp = session.stamp;
         let mut app = App {
-            template_editor: Editor::new("", &theme),
-            request_editor: Editor::new("", &theme),
-            curl_editor: Editor::new("", &theme),
+            template_editor: Editor::default(),
+            request_editor: Editor::default(),
+            curl_editor: Editor::default(),
             curl_error: None,
             curl_generation: 0,
-            settings_editor: Editor::new("", &theme),
-            settings: None,
-            import: import::ImportState::default(),
+            import: import_dialog::ImportState::default(),
             request_view: StyledText::default(),
-            session,
-            origin,
-            request_index: 0,
             routed: None,
             method: None,
             slots: Vec::new(),
             slot: 0,
             request_error: None,
-            focus: Pane::Template,
-            zoomed: false,
-            mode: Mode::Normal,
             overlay: None,
-            stage: Stage::Routing,
-            render_generation: 0,
-            rendered: None,
-            highlight_generation: 0,
-            run_generation: 0,
-            run: RunState::Idle,
-            trace: None,
-            revision: 0,
-            saved_revision: 0,
-            disk_stamp,
-            save_conflict: None,
-            status: None,
-            scroll: [0; 7],
-            theme,
-            keymap: options.keymap,
-            size: options.size,
-            ticks: 0,
+            workspace: parts::Workspace::new(session, origin),
+            chrome: parts::Chrome::new(options.theme, options.keymap, options.size),
+            preview: parts::Preview::default(),
+            run_view: parts::RunView::default(),
             quitting: false,
             search: String::new(),
-            picker: None,
-            autosave: None,
-            recovery: None,
-            show_changes: false,
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
@@ -396,7 +350,7 @@ impl App {
     #[must_use]
     pub fn with_warning(mut self, text: impl Into<String>) -> App {
         let text = text.into();
-        let text = match self.status.take() {
+        let text = match self.chrome.status.take() {
             Some(old) => format!("{} · {text}", old.text),
             None => text,
         };
@@ -419,12 +373,12 @@ impl App {
 
     /// The session as edited.
     pub fn session(&self) -> &Session {
-        &self.session
+        &self.workspace.session
     }
 
     /// The file the session was opened from or saved to.
     pub fn session_path(&self) -> Option<&Path> {
-        match &self.origin {
+        match &self.workspace.origin {
             Origin::File(p) => Some(p),
             Origin::Builtin | Origin::Imported { .. } => None,
         }
@@ -432,14 +386,18 @@ impl App {
 
     /// Where the session came from (decides where saving writes).
     pub fn origin(&self) -> &Origin {
-        &self.origin
+        &self.workspace.origin
     }
 
     /// The request being worked on: a served request being viewed, else the saved one.
     pub fn request(&self) -> Option<&SavedRequest> {
         match &self.viewing {
             Some((_, r)) => Some(r),
-            None => self.session.requests.get(self.request_index),
+            None => self
+                .workspace
+                .session
+                .requests
+                .get(self.workspace.request_index),
         }
     }
 
@@ -450,7 +408,7 @@ impl App {
 
     /// Index of the current saved request.
     pub fn request_index(&self) -> usize {
-        self.request_index
+        self.workspace.request_index
     }
 
     /// The method the request reaches (or the API's first method).
@@ -460,7 +418,9 @@ impl App {
 
     /// The method the request reaches.
     pub fn method(&self) -> Option<&Method> {
-        self.method.as_ref().and_then(|m| m.get(&self.session.api))
+        self.method
+            .as_ref()
+            .and_then(|m| m.get(&self.workspace.session.api))
     }
 
     /// Whether the request routes to a method (false: the gateway answers 403).
@@ -511,51 +471,52 @@ impl App {
 
     /// The focused pane.
     pub fn focus(&self) -> Pane {
-        self.focus
+        self.chrome.focus
     }
 
     /// Whether the focused pane is zoomed.
     pub fn zoomed(&self) -> bool {
-        self.zoomed
+        self.chrome.zoomed
     }
 
     /// Browsing or editing.
     pub fn mode(&self) -> Mode {
-        self.mode
+        self.chrome.mode
     }
 
     /// The open overlay.
-    pub fn overlay(&self) -> Option<Overlay> {
-        self.overlay
+    pub fn overlay(&self) -> Option<&Overlay> {
+        self.overlay.as_ref()
     }
 
     /// The save refused because the file changed on disk (while its question is open).
     pub fn save_conflict(&self) -> Option<&conflict::SaveConflict> {
-        self.save_conflict.as_ref()
+        self.workspace.save_conflict.as_ref()
     }
 
     /// The current stage of the stage strip.
     pub fn stage(&self) -> Stage {
-        self.stage
+        self.run_view.stage
     }
 
     /// The latest render result (may be older than the text while a render runs).
     pub fn rendered(&self) -> Option<&RenderOutcome> {
-        self.rendered.as_ref()
+        self.preview.rendered.as_ref()
     }
 
     /// Whether a newer render than the one shown is on its way.
     pub fn render_pending(&self) -> bool {
         self.uses_templates()
             && self
+                .preview
                 .rendered
                 .as_ref()
-                .is_none_or(|r| r.generation < self.render_generation)
+                .is_none_or(|r| r.generation < self.preview.render_generation)
     }
 
     /// The template error of the latest render, if any.
     pub fn template_error(&self) -> Option<&VtlError> {
-        match &self.rendered.as_ref()?.result {
+        match &self.preview.rendered.as_ref()?.result {
             Err(RenderFailure::Template(e)) => Some(e),
             _ => None,
         }
@@ -563,57 +524,57 @@ impl App {
 
     /// The latest pipeline trace.
     pub fn trace(&self) -> Option<&TraceView> {
-        self.trace.as_deref()
+        self.run_view.trace.as_deref()
     }
 
     /// Whether a pipeline call runs.
     pub fn run_state(&self) -> RunState {
-        self.run
+        self.run_view.run
     }
 
     /// Whether there are unsaved edits.
     pub fn is_dirty(&self) -> bool {
-        self.revision != self.saved_revision
+        self.workspace.revision != self.workspace.saved_revision
     }
 
     /// The status-bar message.
     pub fn status(&self) -> Option<&Status> {
-        self.status.as_ref()
+        self.chrome.status.as_ref()
     }
 
     /// A pane's scroll offset (lines).
     pub fn scroll(&self, pane: Pane) -> usize {
-        self.scroll[pane.index()]
+        self.chrome.scroll[pane.index()]
     }
 
     /// The colours.
     pub fn theme(&self) -> &Theme {
-        &self.theme
+        &self.chrome.theme
     }
 
     /// The key bindings.
     pub fn keymap(&self) -> &Keymap {
-        &self.keymap
+        &self.chrome.keymap
     }
 
     /// The terminal size.
     pub fn size(&self) -> (u16, u16) {
-        self.size
+        self.chrome.size
     }
 
     /// Ticks seen (drives the spinner).
     pub fn ticks(&self) -> u64 {
-        self.ticks
+        self.chrome.ticks
     }
 
     /// Whether something animates (the runtime ticks only then).
     pub fn animating(&self) -> bool {
-        matches!(self.run, RunState::Running { .. })
+        matches!(self.run_view.run, RunState::Running { .. })
     }
 
     /// Whether the Backend pane shows what changed instead of the messages.
     pub fn show_changes(&self) -> bool {
-        self.show_changes
+        self.chrome.show_changes
     }
 
     /// The search query (kept after the prompt closes, for the next search).
@@ -636,15 +597,12 @@ impl App {
     pub fn live(&self) -> bool {
         self.integration_kind() == Some(IntegrationType::Mock)
             || matches!(
-                self.session.backend,
+                self.workspace.session.backend,
                 BackendConfig::Echo | BackendConfig::Canned { .. }
             )
     }
 
     fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
-        self.status = Some(Status {
-            kind,
-            text: text.into(),
-        });
+        self.chrome.set_status(kind, text);
     }
 }

@@ -2,11 +2,12 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyEvent, MouseEvent};
+use crossterm::event::KeyEvent;
 
+use crate::app::Pane;
 use crate::app::action::Action;
+use crate::app::view_model::{Areas, Highlighted};
 use crate::app::views::{RenderOutcome, TraceOutcome};
-use crate::ui::highlight::Highlighted;
 
 /// A message for [`crate::app::update`].
 #[derive(Clone, Debug)]
@@ -15,8 +16,13 @@ pub enum Msg {
     Key(KeyEvent),
     /// Pasted text (bracketed paste).
     Paste(String),
-    /// A mouse event.
-    Mouse(MouseEvent),
+    /// A left click on a pane (the runtime finds the pane in the areas the last frame
+    /// recorded).
+    Click(Pane),
+    /// The mouse wheel over a pane: this many lines (negative: up).
+    Scroll(Pane, i16),
+    /// A frame was drawn with panes at these areas (bounds scrolling by what is shown).
+    Drawn(Areas),
     /// The terminal was resized to (width, height).
     Resize(u16, u16),
     /// A tick while something animates (spinner).
@@ -84,14 +90,14 @@ pub enum Msg {
         /// The generation of the request.
         generation: u64,
         /// Its entries, or why it could not be read.
-        result: Result<Vec<crate::app::import::DirEntryName>, String>,
+        result: Result<Vec<crate::app::import_dialog::DirEntryName>, String>,
     },
     /// An API definition was imported, or could not be.
     Imported {
         /// The generation of the request.
         generation: u64,
         /// The import, or the error (`file:line:column: message`).
-        result: Result<Box<crate::app::import::ImportResult>, String>,
+        result: Result<Box<crate::app::import_dialog::ImportResult>, String>,
     },
     /// A curl command line was parsed, or could not be.
     CurlParsed {
@@ -100,4 +106,95 @@ pub enum Msg {
         /// The request, or what is wrong with the command.
         result: Result<crate::session::SavedRequest, String>,
     },
+    /// A background file job ended without an answer (it panicked). Update handles it as
+    /// that job's own failure, so nothing waits for it forever (an import's first save, say).
+    JobFailed {
+        /// Which job, with what its answer would have been about.
+        job: JobKind,
+        /// What went wrong.
+        why: String,
+    },
+}
+
+/// A background file job, named by what its answer would be about (see [`Msg::JobFailed`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobKind {
+    /// Saving the session (to its file, or as a new file of an import).
+    Save {
+        /// Where (for a new file: the file it would have been).
+        path: PathBuf,
+        /// The edit revision being saved.
+        revision: u64,
+    },
+    /// Writing or removing the autosave copy.
+    Autosave,
+    /// Listing the sessions folder.
+    ListSessions {
+        /// The folder.
+        dir: PathBuf,
+    },
+    /// Loading a session file.
+    LoadSession {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Preparing a served request's trace for display.
+    ShowTrace {
+        /// The run generation it would have shown.
+        generation: u64,
+    },
+    /// Listing a folder for file-name completion.
+    ListDir {
+        /// The generation of the request.
+        generation: u64,
+    },
+    /// Importing an API definition.
+    Import {
+        /// The generation of the request.
+        generation: u64,
+    },
+    /// Parsing a curl command.
+    ParseCurl {
+        /// The generation of the request.
+        generation: u64,
+    },
+}
+
+impl JobKind {
+    /// The message the job sends when it fails, saying `why`.
+    pub fn failure(self, why: String) -> Msg {
+        match self {
+            JobKind::Save { path, revision } => Msg::Saved {
+                path,
+                revision,
+                result: Err(why),
+                stamp: None,
+            },
+            JobKind::Autosave => Msg::Autosaved { result: Err(why) },
+            JobKind::ListSessions { dir } => Msg::SessionList {
+                dir,
+                result: Err(why),
+            },
+            JobKind::LoadSession { path } => Msg::SessionLoaded {
+                path,
+                result: Err(why),
+            },
+            JobKind::ShowTrace { generation } => Msg::Traced(TraceOutcome {
+                generation,
+                result: Err(why),
+            }),
+            JobKind::ListDir { generation } => Msg::DirListed {
+                generation,
+                result: Err(why),
+            },
+            JobKind::Import { generation } => Msg::Imported {
+                generation,
+                result: Err(why),
+            },
+            JobKind::ParseCurl { generation } => Msg::CurlParsed {
+                generation,
+                result: Err(why),
+            },
+        }
+    }
 }

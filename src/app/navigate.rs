@@ -5,37 +5,39 @@ use crate::app::{App, Effect, Mode, Overlay, Pane};
 
 impl App {
     pub(super) fn scroll_focused(&mut self, delta: i16) -> Vec<Effect> {
-        if self.overlay == Some(Overlay::Requests) {
+        if matches!(self.overlay, Some(Overlay::Requests)) {
             return self.move_served(isize::from(delta));
         }
-        if let Some(Overlay::Picker { selected }) = self.overlay {
-            self.overlay = Some(Overlay::Picker {
-                selected: self.picker_move(selected, delta),
-            });
+        if let Some(&Overlay::Picker { selected, .. }) = self.overlay.as_ref() {
+            let moved = self.picker_move(selected, delta);
+            if let Some(Overlay::Picker { selected, .. }) = &mut self.overlay {
+                *selected = moved;
+            }
             return Vec::new();
         }
-        if let Some(Overlay::Help { scroll }) = self.overlay {
+        if let Some(&Overlay::Help { scroll }) = self.overlay.as_ref() {
             // One line per binding, a heading and a blank line per layer, two notes (which
             // may wrap): an upper bound, the overlay clamps the rest.
-            let lines = self.keymap.bindings().len() + 2 * crate::app::keymap::Layer::ALL.len() + 6;
-            let visible = usize::from(self.size.1.saturating_sub(4)).max(1);
+            let lines =
+                self.chrome.keymap.bindings().len() + 2 * crate::app::keymap::Layer::ALL.len() + 6;
+            let visible = usize::from(self.chrome.size.1.saturating_sub(4)).max(1);
             let max = u16::try_from(lines.saturating_sub(visible)).unwrap_or(u16::MAX);
             self.overlay = Some(Overlay::Help {
                 scroll: scroll.saturating_add_signed(delta).min(max),
             });
             return Vec::new();
         }
-        self.scroll_pane(self.focus, delta)
+        self.scroll_pane(self.chrome.focus, delta)
     }
 
     pub(super) fn page(&mut self, down: bool) -> Vec<Effect> {
-        let h = i16::try_from(self.size.1 / 2).unwrap_or(10).max(1);
-        match self.focus {
+        let h = i16::try_from(self.chrome.size.1 / 2).unwrap_or(10).max(1);
+        match self.chrome.focus {
             Pane::Template => {
                 self.template_editor.page(down);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request if self.mode == Mode::Editing => {
+            Pane::Request if self.chrome.mode == Mode::Editing => {
                 self.request_editor.page(down);
                 Vec::new()
             }
@@ -44,33 +46,33 @@ impl App {
     }
 
     pub(super) fn jump(&mut self, top: bool) -> Vec<Effect> {
-        if self.overlay == Some(Overlay::Requests) {
+        if matches!(self.overlay, Some(Overlay::Requests)) {
             return self.move_served(if top { isize::MIN } else { isize::MAX });
         }
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template => {
                 self.template_editor.jump(top);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request if self.mode == Mode::Editing => {
+            Pane::Request if self.chrome.mode == Mode::Editing => {
                 self.request_editor.jump(top);
                 Vec::new()
             }
             p => {
-                self.scroll[p.index()] = if top { 0 } else { self.max_scroll(p) };
+                self.chrome.scroll[p.index()] = if top { 0 } else { self.max_scroll(p) };
                 Vec::new()
             }
         }
     }
 
     pub(super) fn undo_redo(&mut self, undo: bool) -> Vec<Effect> {
-        let editor = match self.focus {
+        let editor = match self.chrome.focus {
             Pane::Template => &mut self.template_editor,
             Pane::Request => &mut self.request_editor,
             _ => return Vec::new(),
         };
         let changed = if undo { editor.undo() } else { editor.redo() };
-        match (changed, self.focus) {
+        match (changed, self.chrome.focus) {
             (true, Pane::Template) => self.template_changed(),
             (true, Pane::Request) => self.request_changed(),
             _ => Vec::new(),

@@ -68,11 +68,11 @@ impl App {
                 _ => Vec::new(),
             },
             Action::ConfirmNo => {
-                if self.overlay == Some(Overlay::Recover) {
+                if matches!(self.overlay, Some(Overlay::Recover)) {
                     return self.answer_recovery(false);
                 }
-                if self.overlay == Some(Overlay::ConfirmOverwrite)
-                    && let Some(c) = self.save_conflict.take()
+                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite))
+                    && let Some(c) = self.workspace.save_conflict.take()
                 {
                     self.set_status(
                         StatusKind::Info,
@@ -86,24 +86,24 @@ impl App {
                 Vec::new()
             }
             Action::FocusNext | Action::FocusPrev => {
-                self.focus = if action == Action::FocusNext {
-                    self.focus.next()
+                self.chrome.focus = if action == Action::FocusNext {
+                    self.chrome.focus.next()
                 } else {
-                    self.focus.prev()
+                    self.chrome.focus.prev()
                 };
-                self.mode = Mode::Normal;
+                self.chrome.mode = Mode::Normal;
                 self.sync_editor_cursors();
                 Vec::new()
             }
             Action::Edit => self.start_editing(),
             Action::LeaveEdit => {
-                self.mode = Mode::Normal;
+                self.chrome.mode = Mode::Normal;
                 self.sync_editor_cursors();
                 Vec::new()
             }
             Action::NextStage | Action::PrevStage => self.step(action == Action::NextStage),
             Action::RunAll => {
-                self.stage = Stage::MethodResponse;
+                self.run_view.stage = Stage::MethodResponse;
                 self.run_effect().into_iter().collect()
             }
             Action::Send => {
@@ -118,11 +118,11 @@ impl App {
             }
             Action::OpenSession => self.open_picker(),
             Action::ToggleChanges => {
-                self.show_changes = !self.show_changes;
-                self.scroll[Pane::Backend.index()] = 0;
+                self.chrome.show_changes = !self.chrome.show_changes;
+                self.chrome.scroll[Pane::Backend.index()] = 0;
                 Vec::new()
             }
-            Action::Choose if self.overlay == Some(Overlay::Requests) => self.show_served(),
+            Action::Choose if matches!(self.overlay, Some(Overlay::Requests)) => self.show_served(),
             Action::Choose => self.choose(),
             Action::ToggleListen => self.toggle_listen(),
             Action::Requests => self.toggle_requests(),
@@ -139,7 +139,7 @@ impl App {
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {
-                self.zoomed = !self.zoomed;
+                self.chrome.zoomed = !self.chrome.zoomed;
                 Vec::new()
             }
             Action::Copy => self.copy(),
@@ -150,12 +150,14 @@ impl App {
             }
             Action::NextRequest => self.next_request(),
             Action::CycleTheme => {
-                self.theme = self.theme.next();
-                self.template_editor.set_theme(&self.theme);
-                self.request_editor.set_theme(&self.theme);
-                self.curl_editor.set_theme(&self.theme);
-                self.settings_editor.set_theme(&self.theme);
-                self.set_status(StatusKind::Info, format!("Theme: {}", self.theme.name()));
+                self.chrome.theme = self.chrome.theme.next();
+                // Syntax colours belong to the old theme; new ones come with the highlight
+                // asked for below. The view styles the editors with the new theme itself.
+                self.template_editor.clear_highlight();
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Theme: {}", self.chrome.theme.name()),
+                );
                 self.highlight_effect().into_iter().collect()
             }
             Action::ScrollDown => self.scroll_focused(1),
@@ -177,7 +179,7 @@ impl App {
     }
 
     fn start_editing(&mut self) -> Vec<Effect> {
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template if self.slots.is_empty() => {
                 self.set_status(
                     StatusKind::Info,
@@ -190,12 +192,12 @@ impl App {
             // The Integration pane's settings are edited as TOML in an overlay.
             Pane::Integration => return self.open_method_settings(),
             Pane::Template | Pane::Request => {
-                self.mode = Mode::Editing;
+                self.chrome.mode = Mode::Editing;
                 // A search match is shown selected; typing must not replace it.
                 self.template_editor.clear_selection();
                 self.request_editor.clear_selection();
                 self.sync_editor_cursors();
-                if self.focus == Pane::Template && !self.uses_templates() {
+                if self.chrome.focus == Pane::Template && !self.uses_templates() {
                     self.set_status(
                         StatusKind::Info,
                         "Proxy integrations ignore mapping templates; edits apply when you switch the type back",
@@ -204,6 +206,7 @@ impl App {
             }
             other => {
                 let hint = self
+                    .chrome
                     .keymap
                     .first_key(crate::app::keymap::Layer::Normal, Action::FocusNext)
                     .unwrap_or_default();
@@ -222,17 +225,17 @@ impl App {
     fn step(&mut self, forward: bool) -> Vec<Effect> {
         let i = Stage::ALL
             .iter()
-            .position(|s| *s == self.stage)
+            .position(|s| *s == self.run_view.stage)
             .unwrap_or(0);
         let j = if forward {
             (i + 1).min(Stage::ALL.len() - 1)
         } else {
             i.saturating_sub(1)
         };
-        self.stage = Stage::ALL[j];
+        self.run_view.stage = Stage::ALL[j];
         // Show the template this stage renders.
         let trace = self.trace().map(|t| &t.trace);
-        let wanted = match self.stage {
+        let wanted = match self.run_view.stage {
             Stage::IntegrationRequest => Some((
                 Phase::Request,
                 trace
@@ -257,17 +260,17 @@ impl App {
     }
 
     fn cancel(&mut self) -> Vec<Effect> {
-        if let RunState::Running { .. } = self.run {
-            self.run = RunState::Idle;
+        if let RunState::Running { .. } = self.run_view.run {
+            self.run_view.run = RunState::Idle;
             // Results of the cancelled call are dropped by generation.
-            self.run_generation += 1;
+            self.run_view.run_generation += 1;
             self.set_status(StatusKind::Info, "Cancelled the call");
             return vec![Effect::CancelPipeline];
         }
-        if self.zoomed {
-            self.zoomed = false;
+        if self.chrome.zoomed {
+            self.chrome.zoomed = false;
         } else {
-            self.status = None;
+            self.chrome.status = None;
         }
         Vec::new()
     }
@@ -277,12 +280,14 @@ impl App {
             self.set_status(StatusKind::Error, "The session's API has no method");
             return Vec::new();
         };
-        let Some(method) = m.get_mut(&mut self.session.api) else {
+        let Some(method) =
+            m.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
+        else {
             return Vec::new();
         };
         let kind = method.integration.kind.next();
         method.integration.kind = kind;
-        self.revision += 1;
+        self.workspace.revision += 1;
         self.set_status(
             StatusKind::Info,
             format!("Integration type {}: {}", kind.as_str(), type_summary(kind)),
@@ -292,7 +297,7 @@ impl App {
             fx.extend(self.run_effect());
         } else {
             // The old trace belongs to the old type.
-            self.trace = None;
+            self.run_view.trace = None;
         }
         fx
     }
@@ -300,21 +305,21 @@ impl App {
     /// The answer yes to "the file changed on disk: overwrite it?".
     fn overwrite(&mut self) -> Vec<Effect> {
         self.overlay = None;
-        let Some(c) = self.save_conflict.take() else {
+        let Some(c) = self.workspace.save_conflict.take() else {
             return Vec::new();
         };
         self.set_status(StatusKind::Info, format!("Saving {}…", c.path.display()));
         vec![Effect::Save {
             path: c.path,
-            session: Box::new(self.session.clone()),
-            revision: self.revision,
-            expect: self.disk_stamp,
+            session: std::sync::Arc::clone(&self.workspace.session),
+            revision: self.workspace.revision,
+            expect: self.workspace.disk_stamp,
             force: true,
         }]
     }
 
     fn save(&mut self) -> Vec<Effect> {
-        let path = match &mut self.origin {
+        let path = match &mut self.workspace.origin {
             Origin::File(p) => p.clone(),
             Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),
             Origin::Imported { saving: true, .. } => {
@@ -330,28 +335,28 @@ impl App {
                 );
                 return vec![Effect::SaveNew {
                     dir,
-                    stem: crate::session::slug(&self.session.name),
-                    session: Box::new(self.session.clone()),
-                    revision: self.revision,
+                    stem: crate::session::slug(&self.workspace.session.name),
+                    session: std::sync::Arc::clone(&self.workspace.session),
+                    revision: self.workspace.revision,
                 }];
             }
         };
         self.set_status(StatusKind::Info, format!("Saving {}…", path.display()));
         vec![Effect::Save {
             path,
-            session: Box::new(self.session.clone()),
-            revision: self.revision,
-            expect: self.disk_stamp,
+            session: std::sync::Arc::clone(&self.workspace.session),
+            revision: self.workspace.revision,
+            expect: self.workspace.disk_stamp,
             force: false,
         }]
     }
 
     fn copy(&mut self) -> Vec<Effect> {
-        let (what, text) = match self.focus {
+        let (what, text) = match self.chrome.focus {
             Pane::Request => {
                 let url = format!(
                     "https://{}.execute-api.us-east-1.amazonaws.com",
-                    self.session.api.api_id
+                    self.workspace.session.api.api_id
                 );
                 (
                     "request as curl",
@@ -366,7 +371,7 @@ impl App {
             Pane::Template => ("template", Some(self.template_editor.text())),
             Pane::Rendered => (
                 "rendered output",
-                self.rendered.as_ref().map(|r| match &r.result {
+                self.preview.rendered.as_ref().map(|r| match &r.result {
                     Ok(out) => out.text.clone(),
                     Err(crate::app::views::RenderFailure::Template(e)) => e.to_string(),
                     Err(crate::app::views::RenderFailure::Setup(e)) => e.clone(),
@@ -392,7 +397,7 @@ impl App {
             None => {
                 self.set_status(
                     StatusKind::Info,
-                    format!("Nothing to copy in {}", self.focus.title()),
+                    format!("Nothing to copy in {}", self.chrome.focus.title()),
                 );
                 Vec::new()
             }
@@ -400,21 +405,21 @@ impl App {
     }
 
     fn next_request(&mut self) -> Vec<Effect> {
-        let n = self.session.requests.len();
+        let n = self.workspace.session.requests.len();
         let next = if self.viewing.is_some() && n > 0 {
             // Back from a served request to the saved one.
-            self.request_index.min(n - 1)
+            self.workspace.request_index.min(n - 1)
         } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
         } else {
-            (self.request_index + 1) % n
+            (self.workspace.request_index + 1) % n
         };
         let fx = self.select_request(next);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();
         self.set_status(
             StatusKind::Info,
-            format!("Request {}/{n}: {name}", self.request_index + 1),
+            format!("Request {}/{n}: {name}", self.workspace.request_index + 1),
         );
         fx
     }
@@ -423,10 +428,11 @@ impl App {
     /// templates, a fresh render, and a run when the backend runs live.
     pub(super) fn select_request(&mut self, i: usize) -> Vec<Effect> {
         self.viewing = None;
-        self.request_index = i.min(self.session.requests.len().saturating_sub(1));
+        self.workspace.request_index =
+            i.min(self.workspace.session.requests.len().saturating_sub(1));
         self.load_request_text();
         self.reroute();
-        self.trace = None;
+        self.run_view.trace = None;
         let mut fx = self.refresh_effects();
         if self.live() {
             fx.extend(self.run_effect());

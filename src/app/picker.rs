@@ -48,13 +48,16 @@ pub fn list_sessions(dir: &Path) -> Result<Vec<SessionEntry>, String> {
 impl App {
     /// The picker's list, once loaded.
     pub fn picker(&self) -> Option<&PickerList> {
-        self.picker.as_ref()
+        match &self.overlay {
+            Some(Overlay::Picker { list, .. }) => list.as_ref(),
+            _ => None,
+        }
     }
 
     /// The folder the picker lists: the open session's folder, the folder an imported session
     /// will be saved in, else [`SESSIONS_DIR`].
     pub(super) fn picker_dir(&self) -> PathBuf {
-        if let Origin::Imported { dir, .. } = &self.origin {
+        if let Origin::Imported { dir, .. } = &self.workspace.origin {
             return dir.clone();
         }
         self.session_path()
@@ -65,23 +68,25 @@ impl App {
 
     pub(super) fn open_picker(&mut self) -> Vec<Effect> {
         let dir = self.picker_dir();
-        self.picker = None;
-        self.overlay = Some(Overlay::Picker { selected: 0 });
+        self.overlay = Some(Overlay::Picker {
+            selected: 0,
+            list: None,
+        });
         vec![Effect::ListSessions { dir }]
     }
 
     pub(super) fn picker_move(&self, selected: usize, delta: i16) -> usize {
-        let n = self.picker.as_ref().map_or(0, |p| p.entries.len());
+        let n = self.picker().map_or(0, |p| p.entries.len());
         selected
             .saturating_add_signed(isize::from(delta))
             .min(n.saturating_sub(1))
     }
 
     pub(super) fn choose(&mut self) -> Vec<Effect> {
-        let Some(Overlay::Picker { selected }) = self.overlay else {
+        let Some(&Overlay::Picker { selected, .. }) = self.overlay.as_ref() else {
             return Vec::new();
         };
-        let Some(entry) = self.picker.as_ref().and_then(|p| p.entries.get(selected)) else {
+        let Some(entry) = self.picker().and_then(|p| p.entries.get(selected)) else {
             return Vec::new();
         };
         if let Err(e) = &entry.name {
@@ -92,6 +97,7 @@ impl App {
         let path = entry.path.clone();
         if self.is_dirty() {
             let save = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Normal, crate::app::Action::Save)
                 .unwrap_or_default();
@@ -114,7 +120,11 @@ impl App {
             return Vec::new();
         }
         match result {
-            Ok(entries) => self.picker = Some(PickerList { dir, entries }),
+            Ok(entries) => {
+                if let Some(Overlay::Picker { list, .. }) = &mut self.overlay {
+                    *list = Some(PickerList { dir, entries });
+                }
+            }
             Err(e) => {
                 self.overlay = None;
                 self.set_status(StatusKind::Error, format!("Cannot list sessions: {e}"));
@@ -160,32 +170,32 @@ impl App {
         request: usize,
     ) -> Vec<Effect> {
         let options = AppOptions {
-            theme: self.theme.clone(),
-            keymap: self.keymap.clone(),
-            size: self.size,
+            theme: self.chrome.theme.clone(),
+            keymap: self.chrome.keymap.clone(),
+            size: self.chrome.size,
         };
-        let autosave = self.autosave.clone();
+        let autosave = self.workspace.autosave.clone();
         // The server (if any) keeps running: its state and list stay.
         let listen = std::mem::take(&mut self.listen);
         let import = std::mem::take(&mut self.import);
         let generations = (
-            self.render_generation,
-            self.highlight_generation,
-            self.run_generation,
+            self.preview.render_generation,
+            self.preview.highlight_generation,
+            self.run_view.run_generation,
             self.curl_generation,
         );
         *self = App::with_origin(session, origin, options);
         (
-            self.render_generation,
-            self.highlight_generation,
-            self.run_generation,
+            self.preview.render_generation,
+            self.preview.highlight_generation,
+            self.run_view.run_generation,
             self.curl_generation,
         ) = generations;
-        self.autosave = autosave;
+        self.workspace.autosave = autosave;
         self.listen = listen;
         self.import = import;
-        if request > 0 && request < self.session.requests.len() {
-            self.request_index = request;
+        if request > 0 && request < self.workspace.session.requests.len() {
+            self.workspace.request_index = request;
             self.load_request_text();
             self.reroute();
         }

@@ -5,8 +5,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use crate::app::view_model::body::StyledText;
 use crate::app::{App, Effect, Pane, StatusKind};
-use crate::ui::body::StyledText;
 
 /// What a query looks for.
 enum Matcher {
@@ -126,15 +126,16 @@ impl App {
             self.set_status(StatusKind::Error, why);
             return Vec::new();
         }
-        let found = match self.focus {
+        let found = match self.chrome.focus {
             Pane::Template => self.template_editor.select_next(&query),
-            Pane::Request if self.mode == crate::app::Mode::Editing => {
+            Pane::Request if self.chrome.mode == crate::app::Mode::Editing => {
                 self.request_editor.select_next(&query)
             }
             pane => {
                 let text: Option<&StyledText> = match pane {
                     Pane::Request => Some(&self.request_view),
                     Pane::Rendered => self
+                        .preview
                         .rendered
                         .as_ref()
                         .and_then(|r| r.result.as_ref().ok())
@@ -149,7 +150,7 @@ impl App {
                     find(&lines, &query, from)
                 });
                 if let Some((row, _, _)) = hit {
-                    self.scroll[pane.index()] = row;
+                    self.chrome.scroll[pane.index()] = row;
                 }
                 hit.map(|(row, col, _)| (row, col))
             }

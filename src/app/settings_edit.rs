@@ -12,12 +12,12 @@
 
 use crossterm::event::KeyEvent;
 
+use crate::app::editor::{EditOutcome, Editor};
 use crate::app::route::MethodRef;
 use crate::app::settings_text::{
     SettingsError, api_text, changed_paths, method_text, parse_api, parse_method, summary,
 };
 use crate::app::{Action, App, Effect, Overlay, StatusKind};
-use crate::ui::widgets::editor::{EditOutcome, Editor};
 
 /// Where the settings editor is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,13 +40,28 @@ pub enum SettingsTarget {
     Api,
 }
 
-/// The open settings editor.
-#[derive(Clone, Debug)]
+/// The open settings editor: what it edits, its text (the editor), and where it is. Lives in
+/// [`Overlay::Settings`], so there is no settings text without the overlay.
+#[derive(Debug)]
 pub struct SettingsEdit {
+    step: SettingsStep,
     target: SettingsTarget,
     title: String,
     original: String,
     error: Option<SettingsError>,
+    editor: Editor,
+}
+
+/// Equal when everything but the editor's history is: same step, target and text.
+impl PartialEq for SettingsEdit {
+    fn eq(&self, other: &Self) -> bool {
+        self.step == other.step
+            && self.target == other.target
+            && self.title == other.title
+            && self.original == other.original
+            && self.error == other.error
+            && self.editor.text() == other.editor.text()
+    }
 }
 
 impl SettingsEdit {
@@ -64,29 +79,53 @@ impl SettingsEdit {
     pub fn error(&self) -> Option<&SettingsError> {
         self.error.as_ref()
     }
+
+    /// Where the editor is.
+    pub fn step(&self) -> SettingsStep {
+        self.step
+    }
+
+    /// The editor holding the text.
+    pub fn editor(&self) -> &Editor {
+        &self.editor
+    }
 }
 
 impl App {
-    /// The settings editor's text.
-    pub fn settings_editor(&self) -> &Editor {
-        &self.settings_editor
+    /// The settings editor's text (while it is open).
+    pub fn settings_editor(&self) -> Option<&Editor> {
+        self.settings_edit().map(SettingsEdit::editor)
     }
 
     /// The open settings editor, if any.
     pub fn settings_edit(&self) -> Option<&SettingsEdit> {
-        self.settings.as_ref()
+        match &self.overlay {
+            Some(Overlay::Settings(edit)) => Some(edit),
+            _ => None,
+        }
+    }
+
+    /// The settings editor's step (while it is open).
+    pub fn settings_step(&self) -> Option<SettingsStep> {
+        self.settings_edit().map(SettingsEdit::step)
+    }
+
+    fn settings_mut(&mut self) -> Option<&mut SettingsEdit> {
+        match &mut self.overlay {
+            Some(Overlay::Settings(edit)) => Some(edit),
+            _ => None,
+        }
     }
 
     /// Whether the settings text differs from what was opened.
     pub fn settings_changed(&self) -> bool {
-        self.settings
-            .as_ref()
-            .is_some_and(|s| s.original != self.settings_editor.text())
+        self.settings_edit()
+            .is_some_and(|s| s.original != s.editor.text())
     }
 
     /// The settings editor's own actions; `None` when `action` is not one of them here.
     pub(super) fn perform_settings(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let Some(Overlay::Settings(step)) = self.overlay else {
+        let Some(step) = self.settings_edit().map(SettingsEdit::step) else {
             return match action {
                 Action::EditMethod => Some(self.open_method_settings()),
                 Action::EditApi => Some(self.open_api_settings()),
@@ -97,30 +136,35 @@ impl App {
             (SettingsStep::Editing, Action::Apply) => self.apply_settings(),
             (SettingsStep::Editing, Action::Cancel) => {
                 if self.settings_changed() {
-                    self.overlay = Some(Overlay::Settings(SettingsStep::ConfirmDiscard));
+                    self.set_settings_step(SettingsStep::ConfirmDiscard);
                 } else {
                     self.close_settings();
                 }
                 Vec::new()
             }
             (SettingsStep::Editing, Action::Undo | Action::Redo) => {
-                let changed = if action == Action::Undo {
-                    self.settings_editor.undo()
-                } else {
-                    self.settings_editor.redo()
-                };
+                let changed = self.settings_mut().is_some_and(|s| {
+                    if action == Action::Undo {
+                        s.editor.undo()
+                    } else {
+                        s.editor.redo()
+                    }
+                });
                 if changed {
                     self.clear_settings_error();
                 }
                 Vec::new()
             }
             (SettingsStep::Editing, Action::Search) => {
-                self.overlay = Some(Overlay::Settings(SettingsStep::Searching));
+                self.set_settings_step(SettingsStep::Searching);
                 Vec::new()
             }
             (SettingsStep::Searching, Action::SearchNext) => {
                 let query = self.search.clone();
-                match self.settings_editor.select_next(&query) {
+                match self
+                    .settings_mut()
+                    .and_then(|s| s.editor.select_next(&query))
+                {
                     Some((row, col)) => self.set_status(
                         StatusKind::Info,
                         format!("\"{query}\" at line {}, column {}", row + 1, col + 1),
@@ -131,7 +175,7 @@ impl App {
             }
             (SettingsStep::Searching, Action::Cancel)
             | (SettingsStep::ConfirmDiscard, Action::ConfirmNo) => {
-                self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
+                self.set_settings_step(SettingsStep::Editing);
                 Vec::new()
             }
             (SettingsStep::ConfirmDiscard, Action::ConfirmYes) => {
@@ -148,7 +192,7 @@ impl App {
 
     /// A key the settings editor's layer does not bind: it edits the text.
     pub(super) fn settings_input(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if self.settings_editor.input(key) == Some(EditOutcome::Changed) {
+        if self.settings_mut().and_then(|s| s.editor.input(key)) == Some(EditOutcome::Changed) {
             self.clear_settings_error();
         }
         Vec::new()
@@ -156,22 +200,27 @@ impl App {
 
     /// Pasted text goes into the settings text at the cursor.
     pub(super) fn settings_paste(&mut self, text: &str) -> Vec<Effect> {
-        if self.settings_editor.paste(text) {
+        if self.settings_mut().is_some_and(|s| s.editor.paste(text)) {
             self.clear_settings_error();
         }
         Vec::new()
     }
 
     fn clear_settings_error(&mut self) {
-        if let Some(s) = &mut self.settings {
+        if let Some(s) = self.settings_mut() {
             s.error = None;
         }
     }
 
+    fn set_settings_step(&mut self, step: SettingsStep) {
+        if let Some(s) = self.settings_mut() {
+            s.step = step;
+        }
+    }
+
+    /// Close the editor (its text goes with it).
     fn close_settings(&mut self) {
         self.overlay = None;
-        self.settings = None;
-        self.settings_editor.set_text("", &self.theme);
     }
 
     /// Open the editor on the current method's settings.
@@ -180,11 +229,11 @@ impl App {
             self.set_status(StatusKind::Error, "The session's API has no method");
             return Vec::new();
         };
-        let Some(method) = target.get(&self.session.api) else {
+        let Some(method) = target.get(&self.workspace.session.api) else {
             return Vec::new();
         };
         let text = method_text(method);
-        let title = target.describe(&self.session.api);
+        let title = target.describe(&self.workspace.session.api);
         self.open_settings(SettingsTarget::Method(target), title, text, "the method's")
     }
 
@@ -206,21 +255,22 @@ impl App {
                 return Vec::new();
             }
         };
-        self.settings_editor.set_text(&text, &self.theme);
-        self.settings_editor.set_active(true, &self.theme);
-        self.settings = Some(SettingsEdit {
+        let mut editor = Editor::new(&text);
+        editor.set_active(true);
+        self.overlay = Some(Overlay::Settings(Box::new(SettingsEdit {
+            step: SettingsStep::Editing,
             title,
             target,
             original: text,
             error: None,
-        });
-        self.overlay = Some(Overlay::Settings(SettingsStep::Editing));
+            editor,
+        })));
         Vec::new()
     }
 
     /// Open the editor on the API-level settings.
     pub(super) fn open_api_settings(&mut self) -> Vec<Effect> {
-        let text = api_text(&self.session.api);
+        let text = api_text(&self.workspace.session.api);
         self.open_settings(
             SettingsTarget::Api,
             "the API".to_string(),
@@ -230,18 +280,18 @@ impl App {
     }
 
     /// Apply the API-level settings.
-    fn apply_api_settings(&mut self, edit: &SettingsEdit, text: &str) -> Vec<Effect> {
-        let new = match parse_api(text, &self.session.api) {
+    fn apply_api_settings(&mut self, title: &str, text: &str) -> Vec<Effect> {
+        let new = match parse_api(text, &self.workspace.session.api) {
             Ok(api) => api,
             Err(e) => return self.settings_failed(e),
         };
         self.close_settings();
-        if new == self.session.api {
-            self.set_status(StatusKind::Info, format!("No changes to {}", edit.title));
+        if new == self.workspace.session.api {
+            self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        self.session.api = new;
-        self.revision += 1;
+        std::sync::Arc::make_mut(&mut self.workspace.session).api = new;
+        self.workspace.revision += 1;
         let fx = self.settings_applied();
         self.set_status(StatusKind::Success, "Applied the API's settings");
         fx
@@ -252,28 +302,30 @@ impl App {
             u32::try_from(error.line).unwrap_or(u32::MAX),
             u32::try_from(error.col).unwrap_or(u32::MAX),
         );
-        self.settings_editor.set_error(Some(at));
         self.set_status(StatusKind::Error, format!("Not applied: {error}"));
-        if let Some(s) = &mut self.settings {
+        if let Some(s) = self.settings_mut() {
+            s.editor.set_error(Some(at));
             s.error = Some(error);
         }
         Vec::new()
     }
 
     fn apply_settings(&mut self) -> Vec<Effect> {
-        let Some(edit) = self.settings.clone() else {
+        let Some((target, title, text)) = self
+            .settings_edit()
+            .map(|s| (s.target.clone(), s.title.clone(), s.editor.text()))
+        else {
             return Vec::new();
         };
-        let text = self.settings_editor.text();
-        let target = match &edit.target {
+        let target = match &target {
             SettingsTarget::Method(target) => target,
-            SettingsTarget::Api => return self.apply_api_settings(&edit, &text),
+            SettingsTarget::Api => return self.apply_api_settings(&title, &text),
         };
-        let Some(old) = target.get(&self.session.api).cloned() else {
+        let Some(old) = target.get(&self.workspace.session.api).cloned() else {
             return self.settings_failed(SettingsError {
                 line: 1,
                 col: 1,
-                message: format!("{} is no longer in the session", edit.title),
+                message: format!("{title} is no longer in the session"),
             });
         };
         let (new, notes) = match parse_method(&text, &old) {
@@ -283,20 +335,23 @@ impl App {
         let changes = changed_paths(&old, &new);
         self.close_settings();
         if changes.is_empty() {
-            self.set_status(StatusKind::Info, format!("No changes to {}", edit.title));
+            self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        if let Some(m) = target.get_mut(&mut self.session.api) {
+        if let Some(m) =
+            target.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
+        {
             *m = new;
         }
-        self.revision += 1;
+        self.workspace.revision += 1;
         let fx = self.settings_applied();
-        let mut text = format!("Applied to {}: {}", edit.title, summary(&changes));
+        let mut text = format!("Applied to {title}: {}", summary(&changes));
         for n in notes {
             text.push_str(&format!(" · note: {n}"));
         }
         if !self.live() {
             let send = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Normal, Action::Send)
                 .unwrap_or_default();

@@ -36,3 +36,22 @@ pub(super) fn typed(app: &mut App, text: &str) -> Vec<Effect> {
 pub(super) fn act(app: &mut App, a: Action) -> Vec<Effect> {
     update(app, Msg::Action(a))
 }
+
+/// Record a frame that drew `panes` at these areas (as the runtime does after drawing).
+pub(super) fn drawn(app: &mut App, panes: &[(Pane, ratatui::layout::Rect)]) {
+    let panes = panes
+        .iter()
+        .map(|&(pane, rect)| view_model::PaneArea {
+            pane,
+            rect,
+            wrapped_rows: None,
+        })
+        .collect();
+    update(
+        app,
+        Msg::Drawn(view_model::Areas {
+            panes,
+            tabs: Vec::new(),
+        }),
+    );
+}

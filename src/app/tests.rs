@@ -2,17 +2,16 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::layout::Rect;
 
-use super::test_support::{act, app, ctrl, key, typed};
+use super::test_support::{act, app, ctrl, drawn, key, typed};
 use super::*;
+use crate::app::view_model::Highlighted;
 use crate::app::views::{RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
 use crate::gateway::trace::{HttpMessage, Stage, Trace};
-use crate::ui::highlight::Highlighted;
 
 fn renders(fx: &[Effect]) -> Vec<&effect::RenderRequest> {
     fx.iter()
@@ -83,9 +82,9 @@ fn start_renders_highlights_and_runs_live() {
 fn help_toggles_and_takes_keys_first() {
     let mut a = app();
     key(&mut a, KeyCode::Char('?'));
-    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 0 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Help { scroll: 0 }));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.overlay(), Some(Overlay::Help { scroll: 1 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Help { scroll: 1 }));
     // q closes the help instead of quitting.
     let fx = key(&mut a, KeyCode::Char('q'));
     assert!(fx.is_empty());
@@ -101,7 +100,7 @@ fn quit_asks_only_when_dirty() {
     act(&mut a, Action::CycleType);
     assert!(a.is_dirty());
     assert!(key(&mut a, KeyCode::Char('q')).is_empty());
-    assert_eq!(a.overlay(), Some(Overlay::ConfirmQuit));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmQuit));
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.overlay(), None);
     key(&mut a, KeyCode::Char('q'));
@@ -460,7 +459,7 @@ fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     );
     let conflict = SaveConflict::new(PathBuf::from("x.toml"), *revision, "a = 1\n", "a = 2\n");
     update(&mut a, Msg::SaveConflict(conflict.clone()));
-    assert_eq!(a.overlay(), Some(Overlay::ConfirmOverwrite));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite));
     assert_eq!(a.save_conflict(), Some(&conflict));
     assert!(a.is_dirty());
     assert!(a.status().unwrap().text.contains("changed on disk"));
@@ -538,7 +537,7 @@ fn copy_depends_on_the_focused_pane() {
     };
     assert_eq!(what, "template");
     assert!(text.contains("statusCode"));
-    a.focus = Pane::Request;
+    a.chrome.focus = Pane::Request;
     let fx = act(&mut a, Action::Copy);
     let [Effect::Copy { text, .. }] = fx.as_slice() else {
         panic!("{fx:?}")
@@ -547,7 +546,7 @@ fn copy_depends_on_the_focused_pane() {
         text.starts_with("curl -X POST https://a1b2c3d4e5.execute-api"),
         "{text}"
     );
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     assert!(act(&mut a, Action::Copy).is_empty(), "nothing to copy yet");
     update(
         &mut a,
@@ -594,7 +593,7 @@ fn next_request_switches_and_reroutes() {
 #[test]
 fn editing_the_request_reroutes_or_reports_errors() {
     let mut a = app();
-    a.focus = Pane::Request;
+    a.chrome.focus = Pane::Request;
     key(&mut a, KeyCode::Char('i'));
     // Break the request line: "XPOST /dev/pets/7" is still valid; "X POST ..." is not.
     let fx = typed(&mut a, "X ");
@@ -624,13 +623,14 @@ fn scrolling_read_only_panes_is_bounded() {
     let mut a = app();
     let g = run_generation(&a.start());
     deliver_trace(&mut a, g, trace_with_backend("{}"));
-    a.focus = Pane::Log;
+    drawn(&mut a, &[(Pane::Log, Rect::new(82, 30, 38, 9))]);
+    a.chrome.focus = Pane::Log;
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Down);
     assert_eq!(a.scroll(Pane::Log), 2);
     key(&mut a, KeyCode::Char('k'));
     assert_eq!(a.scroll(Pane::Log), 1);
-    // 50 log lines in a pane 7 lines high (120x40): the last page starts at line 43.
+    // 50 log lines in a pane drawn 7 lines high: the last page starts at line 43.
     key(&mut a, KeyCode::Char('G'));
     assert_eq!(a.scroll(Pane::Log), 43);
     assert_eq!(a.max_scroll(Pane::Log), 43);
@@ -677,7 +677,7 @@ fn undo_and_redo() {
     act(&mut a, Action::Redo);
     assert!(a.template_editor().text().starts_with('a'));
     // Nothing to undo in a read-only pane.
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     assert!(act(&mut a, Action::Undo).is_empty());
 }
 
@@ -695,25 +695,19 @@ fn paste_goes_to_the_editor_only_while_editing() {
 fn mouse_focuses_and_scrolls() {
     let mut a = app();
     update(&mut a, Msg::Resize(120, 40));
-    let area = ratatui::layout::Rect::new(0, 0, 120, 40);
-    let screen = crate::ui::layout::screen(&a, area).unwrap();
-    let (_, log) = screen.panes.iter().find(|(p, _)| *p == Pane::Log).unwrap();
-    let mouse = |kind| {
-        Msg::Mouse(MouseEvent {
-            kind,
-            column: log.x + 2,
-            row: log.y + 2,
-            modifiers: KeyModifiers::NONE,
-        })
-    };
-    update(&mut a, mouse(MouseEventKind::Down(MouseButton::Left)));
+    drawn(&mut a, &[(Pane::Log, Rect::new(82, 30, 38, 9))]);
+    update(&mut a, Msg::Click(Pane::Log));
     assert_eq!(a.focus(), Pane::Log);
     let g = run_generation(&act(&mut a, Action::Send));
     deliver_trace(&mut a, g, trace_with_backend("{}"));
-    update(&mut a, mouse(MouseEventKind::ScrollDown));
+    update(&mut a, Msg::Scroll(Pane::Log, 3));
     assert_eq!(a.scroll(Pane::Log), 3);
-    update(&mut a, mouse(MouseEventKind::ScrollUp));
+    update(&mut a, Msg::Scroll(Pane::Log, -3));
     assert_eq!(a.scroll(Pane::Log), 0);
+    // An open overlay takes the mouse away from the panes.
+    act(&mut a, Action::Help);
+    update(&mut a, Msg::Click(Pane::Template));
+    assert_eq!(a.focus(), Pane::Log);
 }
 
 #[test]
@@ -746,7 +740,7 @@ fn a_bad_session_file_falls_back_with_a_message() {
 fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     let mut a = app();
     key(&mut a, KeyCode::Char('/'));
-    assert_eq!(a.overlay(), Some(Overlay::Search));
+    assert_eq!(a.overlay(), Some(&Overlay::Search));
     // Typed characters (even command keys) go to the query.
     typed(&mut a, "STATUSCODEx");
     key(&mut a, KeyCode::Backspace);
@@ -774,17 +768,17 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     // A read-only pane scrolls to the match.
     let g = run_generation(&act(&mut a, Action::Send));
     deliver_trace(&mut a, g, trace_with_backend("{}"));
-    a.focus = Pane::Log;
+    a.chrome.focus = Pane::Log;
     act(&mut a, Action::Search);
     a.search = "line 42".into();
     act(&mut a, Action::SearchNext);
     assert_eq!(a.scroll(Pane::Log), 42);
     // While editing, ctrl+f searches.
-    a.focus = Pane::Template;
+    a.chrome.focus = Pane::Template;
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Char('i'));
     ctrl(&mut a, 'f');
-    assert_eq!(a.overlay(), Some(Overlay::Search));
+    assert_eq!(a.overlay(), Some(&Overlay::Search));
 }
 
 #[test]
@@ -796,7 +790,13 @@ fn the_picker_lists_chooses_and_opens_sessions() {
         panic!("{fx:?}")
     };
     assert_eq!(dir, &PathBuf::from("sessions"));
-    assert_eq!(a.overlay(), Some(Overlay::Picker { selected: 0 }));
+    assert_eq!(
+        a.overlay(),
+        Some(&Overlay::Picker {
+            selected: 0,
+            list: None
+        })
+    );
     let entries = vec![
         SessionEntry {
             path: "sessions/a.toml".into(),
@@ -816,9 +816,8 @@ fn the_picker_lists_chooses_and_opens_sessions() {
     );
     key(&mut a, KeyCode::Char('j'));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(
-        a.overlay(),
-        Some(Overlay::Picker { selected: 1 }),
+    assert!(
+        matches!(a.overlay(), Some(Overlay::Picker { selected: 1, .. })),
         "clamped"
     );
     let fx = key(&mut a, KeyCode::Enter);
@@ -831,7 +830,7 @@ fn the_picker_lists_chooses_and_opens_sessions() {
     assert_eq!(a.overlay(), None);
 
     // Loading replaces the session and starts it; generations keep growing.
-    let old_render = a.render_generation;
+    let old_render = a.preview.render_generation;
     let mut other = Session::builtin_default();
     other.name = "Other".into();
     let fx = update(
@@ -947,7 +946,7 @@ fn recovered_edits_can_be_restored_or_discarded() {
     };
     let mut a = app();
     a.offer_recovery(recovered());
-    assert_eq!(a.overlay(), Some(Overlay::Recover));
+    assert_eq!(a.overlay(), Some(&Overlay::Recover));
     let fx = key(&mut a, KeyCode::Char('y'));
     assert_eq!(a.session().name, "recovered");
     assert!(a.is_dirty(), "restored edits are unsaved");
@@ -988,10 +987,30 @@ fn what_changed_toggles_in_the_backend_pane() {
     assert!(!a.show_changes());
     key(&mut a, KeyCode::Char('d'));
     assert!(a.show_changes());
-    a.focus = Pane::Backend;
+    a.chrome.focus = Pane::Backend;
     act(&mut a, Action::Bottom);
     assert_eq!(a.scroll(Pane::Backend), a.max_scroll(Pane::Backend));
     key(&mut a, KeyCode::Char('d'));
     assert!(!a.show_changes());
     assert_eq!(a.scroll(Pane::Backend), 0);
+}
+
+/// A run carries the session as edited without copying it: the effect shares the app's
+/// session, and the next edit leaves the running copy as it was.
+#[test]
+fn runs_share_the_session_and_edits_do_not_change_a_running_copy() {
+    let mut a = app();
+    let fx = act(&mut a, Action::Send);
+    let Some(Effect::RunPipeline(run)) = fx.iter().find(|e| matches!(e, Effect::RunPipeline(_)))
+    else {
+        panic!("{fx:?}")
+    };
+    assert!(std::sync::Arc::ptr_eq(&run.session, &a.workspace.session));
+    let before = run.session.requests.len();
+    let copy = a.workspace.session.requests[0].clone();
+    std::sync::Arc::make_mut(&mut a.workspace.session)
+        .requests
+        .push(copy);
+    assert_eq!(run.session.requests.len(), before);
+    assert_eq!(a.session().requests.len(), before + 1);
 }

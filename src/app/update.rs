@@ -3,9 +3,9 @@
 //! Key routing order: force-quit first, then the open overlay, then the editor while
 //! editing (it gets every key the editing layer does not bind), then the normal layer.
 
-use crossterm::event::{KeyEvent, KeyEventKind, MouseButton, MouseEvent, MouseEventKind};
-use ratatui::layout::Rect;
+use crossterm::event::{KeyEvent, KeyEventKind};
 
+use crate::app::editor::EditOutcome;
 use crate::app::keymap::Layer;
 use crate::app::views::RenderFailure;
 use crate::app::{
@@ -13,14 +13,13 @@ use crate::app::{
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::StageOutcome;
-use crate::ui::widgets::editor::EditOutcome;
 
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
-    let revision = app.revision;
+    let revision = app.workspace.revision;
     let mut fx = dispatch(app, msg);
     // Every edit refreshes the autosave copy (the runtime writes at most one a second).
-    if app.revision != revision {
+    if app.workspace.revision != revision {
         fx.extend(app.autosave_effect());
     }
     // A running server serves every edit from the next request on.
@@ -32,18 +31,24 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => app.on_key(key),
         Msg::Paste(text) => app.on_paste(&text),
-        Msg::Mouse(m) => app.on_mouse(m),
+        Msg::Click(pane) => app.on_click(pane),
+        Msg::Scroll(pane, lines) => app.on_wheel(pane, lines),
+        Msg::JobFailed { job, why } => dispatch(app, job.failure(why)),
+        Msg::Drawn(areas) => {
+            app.chrome.areas = areas;
+            Vec::new()
+        }
         Msg::Resize(w, h) => {
-            app.size = (w, h);
+            app.chrome.size = (w, h);
             app.highlight_if_needed().into_iter().collect()
         }
         Msg::Tick => {
-            app.ticks = app.ticks.wrapping_add(1);
+            app.chrome.ticks = app.chrome.ticks.wrapping_add(1);
             Vec::new()
         }
         Msg::Action(a) => app.perform(a),
         Msg::Rendered(outcome) => {
-            if outcome.generation != app.render_generation {
+            if outcome.generation != app.preview.render_generation {
                 return Vec::new();
             }
             let marker = match &outcome.result {
@@ -51,11 +56,11 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                 _ => None,
             };
             app.template_editor.set_error(marker);
-            app.rendered = Some(outcome);
+            app.preview.rendered = Some(outcome);
             Vec::new()
         }
         Msg::Highlighted(h) => {
-            if h.generation == app.highlight_generation {
+            if h.generation == app.preview.highlight_generation {
                 app.template_editor.set_highlight(h.rows);
             }
             Vec::new()
@@ -69,13 +74,13 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => {
             match result {
                 Ok(()) => {
-                    app.saved_revision = revision;
-                    app.disk_stamp = stamp;
+                    app.workspace.saved_revision = revision;
+                    app.workspace.disk_stamp = stamp;
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
                     // The copy belongs to the session as it was named before this save.
                     let discard = app.discard_autosave();
-                    let was_new = matches!(app.origin, Origin::Imported { .. });
-                    app.origin = Origin::File(path);
+                    let was_new = matches!(app.workspace.origin, Origin::Imported { .. });
+                    app.workspace.origin = Origin::File(path);
                     if was_new {
                         // Edits made while the first save ran are in the new file's copy now.
                         let mut fx: Vec<Effect> = discard.into_iter().collect();
@@ -87,7 +92,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     }
                 }
                 Err(e) => {
-                    if let Origin::Imported { saving, .. } = &mut app.origin {
+                    if let Origin::Imported { saving, .. } = &mut app.workspace.origin {
                         *saving = false;
                     }
                     app.set_status(
@@ -106,7 +111,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                     conflict.path.display()
                 ),
             );
-            app.save_conflict = Some(conflict);
+            app.workspace.save_conflict = Some(conflict);
             app.overlay = Some(Overlay::ConfirmOverwrite);
             Vec::new()
         }
@@ -140,8 +145,8 @@ impl App {
             return Vec::new();
         }
         // A message lasts until the next key.
-        self.status = None;
-        let layer = match (self.overlay, self.mode) {
+        self.chrome.status = None;
+        let layer = match (&self.overlay, self.chrome.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
             (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
                 Layer::Confirm
@@ -154,7 +159,7 @@ impl App {
                 Layer::Operations
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
-            (Some(Overlay::Settings(step)), _) => match step {
+            (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
                 SettingsStep::Searching => Layer::Search,
                 SettingsStep::ConfirmDiscard => Layer::Confirm,
@@ -162,7 +167,7 @@ impl App {
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
-        if let Some(action) = self.keymap.action(layer, &key) {
+        if let Some(action) = self.chrome.keymap.action(layer, &key) {
             return self.perform(action);
         }
         match layer {
@@ -175,7 +180,7 @@ impl App {
         if layer != Layer::Editing {
             return Vec::new();
         }
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template => match self.template_editor.input(key) {
                 Some(EditOutcome::Changed) => self.template_changed(),
                 Some(EditOutcome::Moved) => self.highlight_if_needed().into_iter().collect(),
@@ -190,54 +195,50 @@ impl App {
     }
 
     fn on_paste(&mut self, text: &str) -> Vec<Effect> {
-        match self.overlay {
+        match &self.overlay {
             Some(Overlay::ImportPath) => return self.path_paste(text),
             Some(Overlay::Curl) => return self.curl_paste(text),
-            Some(Overlay::Settings(SettingsStep::Editing)) => return self.settings_paste(text),
+            Some(Overlay::Settings(edit)) if edit.step() == SettingsStep::Editing => {
+                return self.settings_paste(text);
+            }
             _ => {}
         }
-        if self.mode != Mode::Editing || self.overlay.is_some() {
+        if self.chrome.mode != Mode::Editing || self.overlay.is_some() {
             return Vec::new();
         }
-        match self.focus {
+        match self.chrome.focus {
             Pane::Template if self.template_editor.paste(text) => self.template_changed(),
             Pane::Request if self.request_editor.paste(text) => self.request_changed(),
             _ => Vec::new(),
         }
     }
 
-    fn on_mouse(&mut self, m: MouseEvent) -> Vec<Effect> {
+    fn on_click(&mut self, pane: Pane) -> Vec<Effect> {
+        if self.overlay.is_none() && pane != self.chrome.focus {
+            self.chrome.focus = pane;
+            self.chrome.mode = Mode::Normal;
+            self.sync_editor_cursors();
+        }
+        Vec::new()
+    }
+
+    fn on_wheel(&mut self, pane: Pane, lines: i16) -> Vec<Effect> {
         if self.overlay.is_some() {
             return Vec::new();
         }
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        let Some(pane) = crate::ui::layout::pane_at(self, area, m.column, m.row) else {
-            return Vec::new();
-        };
-        match m.kind {
-            MouseEventKind::Down(MouseButton::Left) => {
-                if pane != self.focus {
-                    self.focus = pane;
-                    self.mode = Mode::Normal;
-                    self.sync_editor_cursors();
-                }
-                Vec::new()
-            }
-            MouseEventKind::ScrollDown => self.scroll_pane(pane, 3),
-            MouseEventKind::ScrollUp => self.scroll_pane(pane, -3),
-            _ => Vec::new(),
-        }
+        self.scroll_pane(pane, lines)
     }
 
     fn on_trace(&mut self, outcome: crate::app::views::TraceOutcome) -> Vec<Effect> {
-        if outcome.generation != self.run_generation {
+        if outcome.generation != self.run_view.run_generation {
             return Vec::new();
         }
-        self.run = RunState::Idle;
+        self.run_view.run = RunState::Idle;
         match outcome.result {
             Ok(view) => {
                 // The request sent with the send key is back: say how it ended, and why.
                 if self
+                    .chrome
                     .status
                     .as_ref()
                     .is_some_and(|s| s.text == super::perform::SENDING)
@@ -256,7 +257,7 @@ impl App {
                         }
                     }
                 }
-                self.trace = Some(view);
+                self.run_view.trace = Some(view);
                 // The response template reads the backend's answer: render it again.
                 if self
                     .template_slot()
@@ -272,11 +273,11 @@ impl App {
 
     /// Show the cursor only in the editor being edited.
     pub(super) fn sync_editor_cursors(&mut self) {
-        let editing = self.mode == Mode::Editing;
+        let editing = self.chrome.mode == Mode::Editing;
         self.template_editor
-            .set_active(editing && self.focus == Pane::Template, &self.theme);
+            .set_active(editing && self.chrome.focus == Pane::Template);
         self.request_editor
-            .set_active(editing && self.focus == Pane::Request, &self.theme);
+            .set_active(editing && self.chrome.focus == Pane::Request);
     }
 
     /// Scroll a pane by `delta` lines (editors move their view and cursor).
@@ -286,34 +287,28 @@ impl App {
                 self.template_editor.scroll(delta);
                 self.highlight_if_needed().into_iter().collect()
             }
-            Pane::Request if self.mode == Mode::Editing => {
+            Pane::Request if self.chrome.mode == Mode::Editing => {
                 self.request_editor.scroll(delta);
                 Vec::new()
             }
             _ => {
                 let max = self.max_scroll(pane);
-                let s = &mut self.scroll[pane.index()];
+                let s = &mut self.chrome.scroll[pane.index()];
                 *s = s.saturating_add_signed(isize::from(delta)).min(max);
                 Vec::new()
             }
         }
     }
 
-    /// Where a pane is drawn at the current size (with the current focus and zoom).
-    fn pane_area(&self, pane: Pane) -> Option<Rect> {
-        let area = Rect::new(0, 0, self.size.0, self.size.1);
-        crate::ui::layout::screen(self, area)?
-            .panes
-            .into_iter()
-            .find(|(p, _)| *p == pane)
-            .map(|(_, r)| r)
-    }
-
-    /// The largest useful scroll offset of a read-only pane: its last page fills the pane.
+    /// The largest useful scroll offset of a read-only pane: its last page fills the pane as
+    /// the last frame drew it. Every scroll of a read-only pane is bounded here.
     pub(super) fn max_scroll(&self, pane: Pane) -> usize {
+        // The height the last frame gave the pane (a pane not shown counts as one line).
         let height = self
-            .pane_area(pane)
-            .map_or(1, |r| usize::from(r.height.saturating_sub(2)).max(1));
+            .chrome
+            .areas
+            .pane(pane)
+            .map_or(1, |a| usize::from(a.rect.height.saturating_sub(2)).max(1));
         self.content_len(pane).saturating_sub(height)
     }
 
@@ -321,11 +316,15 @@ impl App {
     pub(super) fn content_len(&self, pane: Pane) -> usize {
         let t = self.trace();
         match pane {
-            Pane::Rendered => self.rendered.as_ref().map_or(0, |r| match &r.result {
-                Ok(out) => out.view.len() + 2,
-                Err(_) => 4,
-            }),
-            Pane::Backend if self.show_changes => t.map_or(0, |t| t.changes.len()),
+            Pane::Rendered => self
+                .preview
+                .rendered
+                .as_ref()
+                .map_or(0, |r| match &r.result {
+                    Ok(out) => out.view.len() + 2,
+                    Err(_) => 4,
+                }),
+            Pane::Backend if self.chrome.show_changes => t.map_or(0, |t| t.changes.len()),
             Pane::Backend => t.map_or(0, |t| {
                 t.endpoint_request.as_ref().map_or(0, |s| s.len())
                     + t.endpoint_response.as_ref().map_or(0, |s| s.len())
@@ -333,11 +332,13 @@ impl App {
             }),
             Pane::Response => t.map_or(0, |t| t.response.len()),
             Pane::Log => t.map_or(0, |t| t.log.len()),
-            Pane::Integration => crate::ui::panes::integration::content_rows(
-                self,
-                self.pane_area(pane)
-                    .map_or(40, |r| r.width.saturating_sub(2)),
-            ),
+            // Wrapped to the width it was drawn at: the view counted its rows.
+            Pane::Integration => self
+                .chrome
+                .areas
+                .pane(pane)
+                .and_then(|a| a.wrapped_rows)
+                .unwrap_or(0),
             Pane::Template => self.template_editor.lines().len(),
             Pane::Request => self.request_view.len(),
         }

@@ -2,8 +2,8 @@
 //! JSON check) and a pipeline trace (with its messages laid out). The runtime builds these
 //! off the UI thread; `update` stores them; panes only slice them.
 
+use crate::app::view_model::body::{JsonStatus, StyledText, http_message, json_or_plain};
 use crate::gateway::trace::{StageOutcome, Trace};
-use crate::ui::body::{JsonStatus, StyledText, http_message, json_or_plain};
 use crate::vtl::VtlError;
 
 /// A template's output, checked for JSON.

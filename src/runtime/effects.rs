@@ -9,11 +9,12 @@ use ratatui::backend::Backend;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::msg::JobKind;
+use crate::app::view_model::{HighlightRequest, Highlighted};
 use crate::app::views::{RenderFailure, RenderOutcome, TraceOutcome, TraceView};
 use crate::app::{Effect, Msg};
 use crate::runtime::{Clipboard, Internal, Runtime, jobs, terminal};
 use crate::session::SaveError;
-use crate::ui::highlight::{HighlightRequest, Highlighted};
 
 impl<B, E> Runtime<B, E>
 where
@@ -25,7 +26,7 @@ where
     pub(super) fn write_autosave(&mut self) {
         self.autosave_at = None;
         if let Some((path, session)) = self.autosave.take() {
-            self.spawn_io(move || {
+            self.spawn_io(JobKind::Autosave, move || {
                 let result = path
                     .parent()
                     .map_or(Ok(()), std::fs::create_dir_all)
@@ -76,23 +77,29 @@ where
                 revision,
                 expect,
                 force,
-            } => self.spawn_io(move || match session.save_checked(&path, expect, force) {
-                Ok(stamp) => Msg::Saved {
-                    path,
+            } => self.spawn_io(
+                JobKind::Save {
+                    path: path.clone(),
                     revision,
-                    result: Ok(()),
-                    stamp: Some(stamp),
                 },
-                Err(SaveError::Changed { disk, ours }) => Msg::SaveConflict(
-                    crate::app::conflict::SaveConflict::new(path, revision, &disk, &ours),
-                ),
-                Err(SaveError::Failed(e)) => Msg::Saved {
-                    path,
-                    revision,
-                    result: Err(e.to_string()),
-                    stamp: None,
+                move || match session.save_checked(&path, expect, force) {
+                    Ok(stamp) => Msg::Saved {
+                        path,
+                        revision,
+                        result: Ok(()),
+                        stamp: Some(stamp),
+                    },
+                    Err(SaveError::Changed { disk, ours }) => Msg::SaveConflict(
+                        crate::app::conflict::SaveConflict::new(path, revision, &disk, &ours),
+                    ),
+                    Err(SaveError::Failed(e)) => Msg::Saved {
+                        path,
+                        revision,
+                        result: Err(e.to_string()),
+                        stamp: None,
+                    },
                 },
-            }),
+            ),
             Effect::Autosave { path, session } => {
                 self.autosave = Some((path, session));
                 // At most one write a second, even while typing continuously.
@@ -103,7 +110,7 @@ where
                 // A pending copy must not bring the file back.
                 self.autosave = None;
                 self.autosave_at = None;
-                self.spawn_io(move || {
+                self.spawn_io(JobKind::Autosave, move || {
                     let result = match std::fs::remove_file(&path) {
                         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e.to_string()),
                         _ => Ok(()),
@@ -111,16 +118,20 @@ where
                     Msg::Autosaved { result }
                 });
             }
-            Effect::ListSessions { dir } => self.spawn_io(move || {
-                let result = crate::app::picker::list_sessions(&dir);
-                Msg::SessionList { dir, result }
-            }),
-            Effect::LoadSession { path } => self.spawn_io(move || {
-                let result = crate::session::Session::load(&path)
-                    .map(Box::new)
-                    .map_err(|e| e.to_string());
-                Msg::SessionLoaded { path, result }
-            }),
+            Effect::ListSessions { dir } => {
+                self.spawn_io(JobKind::ListSessions { dir: dir.clone() }, move || {
+                    let result = crate::app::picker::list_sessions(&dir);
+                    Msg::SessionList { dir, result }
+                })
+            }
+            Effect::LoadSession { path } => {
+                self.spawn_io(JobKind::LoadSession { path: path.clone() }, move || {
+                    let result = crate::session::Session::load(&path)
+                        .map(Box::new)
+                        .map_err(|e| e.to_string());
+                    Msg::SessionLoaded { path, result }
+                })
+            }
             Effect::Copy { text, what } => {
                 let result = match &self.clipboard {
                     Clipboard::Osc52 => crossterm::execute!(
@@ -153,7 +164,7 @@ where
                         ..Default::default()
                     };
                 }
-                self.start_listening(generation, addr, allow_remote, *session);
+                self.start_listening(generation, addr, allow_remote, session);
             }
             Effect::StopListening => {
                 self.listen_cancel = None;
@@ -192,55 +203,68 @@ where
                     });
                 }
             }
-            Effect::ShowTrace(shown) => self.spawn_io(move || {
-                let view = TraceView::new(*shown.trace).with_changes(&shown.request);
-                Msg::Traced(TraceOutcome {
+            Effect::ShowTrace(shown) => self.spawn_io(
+                JobKind::ShowTrace {
                     generation: shown.generation,
-                    result: Ok(Box::new(view)),
-                })
-            }),
+                },
+                move || {
+                    let view = TraceView::new(*shown.trace).with_changes(&shown.request);
+                    Msg::Traced(TraceOutcome {
+                        generation: shown.generation,
+                        result: Ok(Box::new(view)),
+                    })
+                },
+            ),
             Effect::SaveNew {
                 dir,
                 stem,
                 session,
                 revision,
-            } => self.spawn_io(move || match session.save_new(&dir, &stem) {
-                Ok(path) => {
-                    let stamp = crate::session::file::Stamp::of_file(&path);
-                    Msg::Saved {
-                        path,
-                        revision,
-                        result: Ok(()),
-                        stamp,
-                    }
-                }
-                Err(e) => Msg::Saved {
+            } => self.spawn_io(
+                JobKind::Save {
                     path: dir.join(format!("{stem}.toml")),
                     revision,
-                    result: Err(e.to_string()),
-                    stamp: None,
                 },
-            }),
-            Effect::ListDir { generation, dir } => self.spawn_io(move || {
-                let dir = expand_home(&dir);
-                let result = std::fs::read_dir(&dir)
-                    .map(|rd| {
-                        rd.filter_map(Result::ok)
-                            .map(|e| crate::app::import::DirEntryName {
-                                name: e.file_name().to_string_lossy().into_owned(),
-                                // Follows symlinks, so a link to a folder completes as one.
-                                dir: e.path().is_dir(),
-                            })
-                            .collect()
-                    })
-                    .map_err(|e| format!("{}: {e}", dir.display()));
-                Msg::DirListed { generation, result }
-            }),
+                move || match session.save_new(&dir, &stem) {
+                    Ok(path) => {
+                        let stamp = crate::session::file::Stamp::of_file(&path);
+                        Msg::Saved {
+                            path,
+                            revision,
+                            result: Ok(()),
+                            stamp,
+                        }
+                    }
+                    Err(e) => Msg::Saved {
+                        path: dir.join(format!("{stem}.toml")),
+                        revision,
+                        result: Err(e.to_string()),
+                        stamp: None,
+                    },
+                },
+            ),
+            Effect::ListDir { generation, dir } => {
+                self.spawn_io(JobKind::ListDir { generation }, move || {
+                    let dir = expand_home(&dir);
+                    let result = std::fs::read_dir(&dir)
+                        .map(|rd| {
+                            rd.filter_map(Result::ok)
+                                .map(|e| crate::app::import_dialog::DirEntryName {
+                                    name: e.file_name().to_string_lossy().into_owned(),
+                                    // Follows symlinks, so a link to a folder completes as one.
+                                    dir: e.path().is_dir(),
+                                })
+                                .collect()
+                        })
+                        .map_err(|e| format!("{}: {e}", dir.display()));
+                    Msg::DirListed { generation, result }
+                })
+            }
             Effect::ImportFile {
                 generation,
                 path,
                 autosave_dir,
-            } => self.spawn_io(move || {
+            } => self.spawn_io(JobKind::Import { generation }, move || {
                 let file = expand_home(&path);
                 let result = crate::import::import_file(&file)
                     .map(|imported| {
@@ -249,7 +273,7 @@ where
                             crate::app::autosave::recovery_at(copy, &imported.session)
                                 .map(|r| r.session)
                         });
-                        Box::new(crate::app::import::ImportResult {
+                        Box::new(crate::app::import_dialog::ImportResult {
                             file,
                             imported,
                             recovered,
@@ -258,10 +282,12 @@ where
                     .map_err(|e| e.to_string());
                 Msg::Imported { generation, result }
             }),
-            Effect::ParseCurl { generation, text } => self.spawn_io(move || Msg::CurlParsed {
-                generation,
-                result: crate::import::import_curl(&text).map_err(|e| e.to_string()),
-            }),
+            Effect::ParseCurl { generation, text } => {
+                self.spawn_io(JobKind::ParseCurl { generation }, move || Msg::CurlParsed {
+                    generation,
+                    result: crate::import::import_curl(&text).map_err(|e| e.to_string()),
+                })
+            }
             Effect::Quit => self.quit = true,
         }
     }
@@ -273,7 +299,7 @@ where
         generation: u64,
         addr: std::net::SocketAddr,
         allow_remote: bool,
-        session: crate::session::Session,
+        session: std::sync::Arc<crate::session::Session>,
     ) {
         // Dropping the guard stops a running server first; the new one binds once the old
         // one has let go of the port (a quick stop-start must not find it still taken).
@@ -289,7 +315,7 @@ where
             if let Some(previous) = previous {
                 let _ = tokio::time::timeout(Duration::from_secs(3), previous).await;
             }
-            let snapshot = std::sync::Arc::new(session.clone());
+            let snapshot = std::sync::Arc::clone(&session);
             let served_tx = tx.clone();
             let observer: crate::serve::Observer = std::sync::Arc::new(move |s| {
                 let entry = crate::app::listen::ServedRequest::new(s, &snapshot);
@@ -309,13 +335,18 @@ where
                     let _ = paused_tx.send(Internal::Msg(Msg::Paused(Box::new(entry))));
                     wait
                 });
-            let bound = crate::serve::Server::bind(session, addr, allow_remote, Some(observer))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|server| {
-                    let local = server.local_addr().map_err(|e| e.to_string())?;
-                    Ok((server.intercept(hook), local))
-                });
+            let bound = crate::serve::Server::bind(
+                std::sync::Arc::unwrap_or_clone(session),
+                addr,
+                allow_remote,
+                Some(observer),
+            )
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|server| {
+                let local = server.local_addr().map_err(|e| e.to_string())?;
+                Ok((server.intercept(hook), local))
+            });
             let server = match bound {
                 Ok((server, local)) => {
                     // Edits and the breakpoint set while binding apply now.
@@ -345,16 +376,20 @@ where
         }));
     }
 
-    /// Run blocking file work off the loop; its message comes back through the queue.
-    fn spawn_io(&mut self, job: impl FnOnce() -> Msg + Send + 'static) {
+    /// Run blocking file work off the loop; its message comes back through the queue. A job
+    /// that panics answers [`Msg::JobFailed`] for its `kind`, so the app is never left waiting.
+    fn spawn_io(&mut self, kind: JobKind, job: impl FnOnce() -> Msg + Send + 'static) {
         self.io_jobs += 1;
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let msg = tokio::task::spawn_blocking(job)
                 .await
-                .unwrap_or_else(|e| Msg::Copied {
-                    what: "nothing".into(),
-                    result: Err(format!("internal error in a file job: {e}")),
+                .unwrap_or_else(|e| Msg::JobFailed {
+                    job: kind,
+                    why: format!(
+                        "internal error in a file job ({e}); details in {}",
+                        terminal::panic_log_path().display()
+                    ),
                 });
             let _ = tx.send(Internal::IoDone(msg));
         });

@@ -79,9 +79,9 @@ pub async fn run_pipeline(
 mod tests {
     use super::*;
     use crate::app::route;
+    use crate::app::view_model::body::JsonStatus;
     use crate::gateway::Phase;
     use crate::session::Session;
-    use crate::ui::body::JsonStatus;
 
     fn request(template: &str) -> RenderRequest {
         let s = Session::builtin_default();

@@ -79,6 +79,7 @@ pub fn msg(msg: &Msg) {
             }
         }
         Msg::Copied { result: Err(e), .. } => tracing::warn!(error = %e, "copy failed"),
+        Msg::JobFailed { job, why } => tracing::error!(?job, error = %why, "background job failed"),
         _ => {}
     }
 }

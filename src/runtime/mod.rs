@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context as _;
-use crossterm::event::{Event, KeyEventKind, MouseEventKind};
+use crossterm::event::{Event, KeyEventKind, MouseButton, MouseEventKind};
 use futures_util::{Stream, StreamExt as _};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
@@ -26,16 +26,17 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::app::effect::{PipelineRequest, RenderRequest};
+use crate::app::view_model::{Areas, HighlightRequest, Highlighted};
 use crate::app::views::{RenderOutcome, TraceOutcome};
 use crate::app::{App, AppOptions, Msg, update};
-use crate::ui::highlight::{HighlightCache, HighlightRequest, Highlighted};
+use crate::ui::highlight::HighlightCache;
 
 /// The listen-mode server's wanted state; edits arriving before it is bound are applied once
 /// it is.
 #[derive(Default)]
 pub(crate) struct ServeControl {
     handle: Option<crate::serve::ServeHandle>,
-    session: Option<Box<crate::session::Session>>,
+    session: Option<Arc<crate::session::Session>>,
     breakpoint: bool,
 }
 
@@ -56,6 +57,9 @@ pub enum Clipboard {
 /// Under listen-mode load, batches made only of served requests are drawn at most this often
 /// (anything else, such as a key, still draws at once).
 const SERVED_FRAME: Duration = Duration::from_millis(33);
+
+/// Lines one turn of the mouse wheel scrolls.
+const WHEEL_LINES: i16 = 3;
 
 /// Whether a message only reports a served request (its frame may wait).
 fn only_served(internal: &Internal) -> bool {
@@ -120,10 +124,12 @@ pub struct Runtime<B: Backend, E> {
     paused: std::sync::Arc<std::sync::Mutex<PausedSenders>>,
     /// When the last frame was drawn, and when a deferred one is due (see [`SERVED_FRAME`]).
     last_draw: tokio::time::Instant,
+    /// Where the last frame drew the panes (the mouse is routed by them).
+    areas: Areas,
     redraw_at: Option<tokio::time::Instant>,
     stats: Stats,
     io_jobs: usize,
-    autosave: Option<(PathBuf, Box<crate::session::Session>)>,
+    autosave: Option<(PathBuf, Arc<crate::session::Session>)>,
     autosave_at: Option<tokio::time::Instant>,
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
@@ -133,18 +139,22 @@ pub struct Runtime<B: Backend, E> {
 }
 
 /// Turn a terminal event into a message; `None` for events the app ignores (key releases,
-/// mouse moves), which then cause no redraw.
-pub fn event_to_msg(event: Event) -> Option<Msg> {
+/// mouse moves, clicks outside any pane), which then cause no redraw. Mouse positions become
+/// panes through the areas the last frame recorded.
+pub fn event_to_msg(event: Event, areas: &Areas) -> Option<Msg> {
     match event {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
         Event::Paste(s) => Some(Msg::Paste(s)),
         Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-        Event::Mouse(m) => match m.kind {
-            MouseEventKind::Down(_) | MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-                Some(Msg::Mouse(m))
-            }
-            _ => None,
-        },
+        Event::Mouse(m) => {
+            let msg: fn(_) -> Msg = match m.kind {
+                MouseEventKind::Down(MouseButton::Left) => Msg::Click,
+                MouseEventKind::ScrollDown => |p| Msg::Scroll(p, WHEEL_LINES),
+                MouseEventKind::ScrollUp => |p| Msg::Scroll(p, -WHEEL_LINES),
+                _ => return None,
+            };
+            areas.pane_at(m.column, m.row).map(msg)
+        }
         _ => None,
     }
 }
@@ -176,6 +186,7 @@ where
             serve_control: std::sync::Arc::default(),
             paused: std::sync::Arc::default(),
             last_draw: tokio::time::Instant::now(),
+            areas: Areas::default(),
             redraw_at: None,
             stats: Stats::default(),
             io_jobs: 0,
@@ -235,17 +246,23 @@ where
     /// Draw one frame.
     pub fn draw(&mut self) -> anyhow::Result<()> {
         let app = &self.app;
+        let mut areas = Areas::default();
         self.terminal
-            .draw(|f| crate::ui::view(app, f))
+            .draw(|f| areas = crate::ui::view(app, f))
             .context("drawing the screen")?;
         self.last_draw = tokio::time::Instant::now();
         self.redraw_at = None;
+        if areas != self.areas {
+            // The app bounds scrolling by what was shown; this needs no new frame.
+            self.areas = areas.clone();
+            self.handle_msg(Msg::Drawn(areas));
+        }
         Ok(())
     }
 
     /// Feed one terminal event (tests; the loop reads them from the stream).
     pub fn handle_event(&mut self, event: Event) {
-        if let Some(msg) = event_to_msg(event) {
+        if let Some(msg) = event_to_msg(event, &self.areas) {
             self.handle_msg(msg);
         }
     }
@@ -277,7 +294,7 @@ where
             biased;
             Some(internal) = self.rx.recv() => Some(internal),
             event = self.events.next() => match event {
-                Some(Ok(e)) => event_to_msg(e).map(Internal::Msg),
+                Some(Ok(e)) => event_to_msg(e, &self.areas).map(Internal::Msg),
                 Some(Err(e)) => return Err(e).context("reading terminal input"),
                 None => {
                     self.quit = true;

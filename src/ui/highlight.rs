@@ -8,7 +8,6 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Cursor;
-use std::ops::Range;
 use std::sync::OnceLock;
 
 use ratatui::style::{Color, Modifier, Style};
@@ -17,15 +16,14 @@ use syntect::highlighting::{
 };
 use syntect::parsing::{ParseState, ScopeStack, SyntaxDefinition, SyntaxSet, SyntaxSetBuilder};
 
+use crate::app::view_model::{HighlightRequest, Highlighted, LineRanges};
+
 /// Our VTL grammar (with JSON around the VTL).
 pub const VTL_SYNTAX: &str = include_str!("syntaxes/vtl.sublime-syntax");
 
 /// Lines longer than this are left plain: syntect's cost grows fast with line length and such
 /// lines are data, not template logic.
 pub const MAX_LINE_BYTES: usize = 4096;
-
-/// Styled byte ranges of one line.
-pub type LineRanges = Vec<(Range<usize>, Style)>;
 
 /// The compiled VTL syntax set (built once, on first use, off the UI thread).
 pub fn syntax_set() -> Option<&'static SyntaxSet> {
@@ -64,28 +62,6 @@ pub fn convert_style(s: syntect::highlighting::Style) -> Style {
         style = style.add_modifier(Modifier::UNDERLINED);
     }
     style
-}
-
-/// A request to highlight a template's lines.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HighlightRequest {
-    /// Generation: results for an older generation are dropped.
-    pub generation: u64,
-    /// The template's lines (without line ends).
-    pub lines: Vec<String>,
-    /// Highlight lines `0..upto` (the editor's visible window ends there).
-    pub upto: usize,
-    /// The `.tmTheme` source to colour with.
-    pub theme: &'static str,
-}
-
-/// The result: styled ranges for lines `0..rows.len()`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Highlighted {
-    /// The generation of the request.
-    pub generation: u64,
-    /// Ranges per line.
-    pub rows: Vec<LineRanges>,
 }
 
 struct CachedLine {

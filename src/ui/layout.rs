@@ -1,5 +1,6 @@
-//! Where each pane goes, for a terminal size. `update` uses the same function to find the pane
-//! under the mouse, so clicks and drawing always agree.
+//! Where each pane goes, for a terminal size. The frame records what it laid out as
+//! [`Areas`]; the runtime finds the pane under the mouse there, so clicks and drawing always
+//! agree, and `update` never lays out.
 //!
 //! - Wide (120x30 and up): three columns. Request and Integration | Template and Rendered |
 //!   Backend, Client response and Log.
@@ -11,6 +12,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 
+use crate::app::view_model::{Areas, PaneArea};
 use crate::app::{App, Pane};
 use crate::gateway::trace::Stage;
 
@@ -68,19 +70,6 @@ pub fn tab_label(pane: Pane) -> &'static str {
         Pane::Template => "Tmpl",
         Pane::Rendered => "Out",
     }
-}
-
-/// The tab under a column of the tab bar (each tab is drawn as ` label `).
-pub fn tab_at(tabs: Rect, x: u16) -> Option<Pane> {
-    let mut left = tabs.x;
-    for p in STACK {
-        let w = u16::try_from(tab_label(p).len() + 2).unwrap_or(u16::MAX);
-        if (left..left.saturating_add(w)).contains(&x) {
-            return Some(p);
-        }
-        left = left.saturating_add(w);
-    }
-    None
 }
 
 /// Whether the layout at this size shows every pane.
@@ -161,18 +150,39 @@ pub fn screen(app: &App, area: Rect) -> Option<Screen> {
     Some(out)
 }
 
+/// What a frame laid out by `screen` records: each pane's area (with the Integration pane's
+/// wrapped row count) and each tab of the narrow layout's tab bar.
+pub fn areas(app: &App, screen: &Screen) -> Areas {
+    let panes = screen
+        .panes
+        .iter()
+        .map(|&(pane, rect)| PaneArea {
+            pane,
+            rect,
+            wrapped_rows: (pane == Pane::Integration).then(|| {
+                crate::ui::panes::integration::content_rows(app, rect.width.saturating_sub(2))
+            }),
+        })
+        .collect();
+    let mut tabs = Vec::new();
+    if let Some(bar) = screen.tabs {
+        // Each tab is drawn as ` label `.
+        let mut left = bar.x;
+        for p in STACK {
+            let w = u16::try_from(tab_label(p).len() + 2).unwrap_or(u16::MAX);
+            let tab = Rect::new(left, bar.y, w, 1).intersection(bar);
+            if !tab.is_empty() {
+                tabs.push((p, tab));
+            }
+            left = left.saturating_add(w);
+        }
+    }
+    Areas { panes, tabs }
+}
+
 /// The pane at a screen position (a click on a tab of the narrow layout counts as its pane).
 pub fn pane_at(app: &App, area: Rect, x: u16, y: u16) -> Option<Pane> {
-    let s = screen(app, area)?;
-    if let Some(tabs) = s.tabs
-        && tabs.contains(ratatui::layout::Position { x, y })
-    {
-        return tab_at(tabs, x);
-    }
-    s.panes
-        .iter()
-        .find(|(_, r)| r.contains(ratatui::layout::Position { x, y }))
-        .map(|(p, _)| *p)
+    areas(app, &screen(app, area)?).pane_at(x, y)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Drawing: `view(&App, &mut Frame)` reads the model and draws panes, the stage strip, the
-//! status bar and overlays. It never changes the model, spawns work or does I/O.
+//! status bar and overlays, and returns the [`Areas`] it drew the panes at (the runtime routes
+//! the mouse by them). It never changes the model, spawns work or does I/O.
 
-pub mod body;
 pub mod highlight;
 pub mod layout;
 pub mod panes;
@@ -10,13 +10,14 @@ pub mod widgets;
 
 use ratatui::Frame;
 
+use crate::app::view_model::Areas;
 use crate::app::{App, Overlay};
 
-/// Draw one frame.
-pub fn view(app: &App, f: &mut Frame) {
+/// Draw one frame; returns where the panes went (empty when the terminal is too small).
+pub fn view(app: &App, f: &mut Frame) -> Areas {
     let Some(screen) = layout::screen(app, f.area()) else {
         panes::help::draw_too_small(f, app);
-        return;
+        return Areas::default();
     };
     panes::stages::draw(f, app, screen.strip, screen.explanation);
     for (pane, area) in &screen.panes {
@@ -27,19 +28,20 @@ pub fn view(app: &App, f: &mut Frame) {
     }
     panes::status::draw(f, app, screen.status);
     match app.overlay() {
-        Some(Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
+        Some(&Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
         Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
         Some(Overlay::Recover) => panes::help::draw_recover(f, app),
         Some(Overlay::ConfirmOverwrite) => panes::help::draw_confirm_overwrite(f, app),
-        Some(Overlay::Picker { selected }) => panes::picker::draw(f, app, selected),
+        Some(&Overlay::Picker { selected, .. }) => panes::picker::draw(f, app, selected),
         Some(Overlay::Requests) => panes::requests::draw(f, app),
         Some(Overlay::ImportPath) => panes::import::draw_path(f, app),
-        Some(Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
-        Some(Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
+        Some(&Overlay::Operations { selected }) => panes::import::draw_operations(f, app, selected),
+        Some(&Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
         Some(Overlay::Curl) => panes::curl::draw(f, app),
-        Some(Overlay::Settings(step)) => panes::settings::draw(f, app, step),
+        Some(Overlay::Settings(edit)) => panes::settings::draw(f, app, edit.step()),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}
     }
+    layout::areas(app, &screen)
 }

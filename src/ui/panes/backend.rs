@@ -6,12 +6,12 @@ use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
+use crate::app::view_model::Tok;
+use crate::app::view_model::body::StyledText;
 use crate::app::{Action, App, Pane, RunState};
 use crate::gateway::api::IntegrationType;
 use crate::gateway::trace::{Stage, StageOutcome};
-use crate::ui::body::StyledText;
 use crate::ui::panes::{draw_text, pane_block, spinner};
-use crate::ui::style::Tok;
 
 /// Draw the Backend pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {

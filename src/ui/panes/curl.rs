@@ -44,6 +44,6 @@ pub fn draw(f: &mut Frame, app: &App) {
         Constraint::Length(note_h),
     ])
     .areas(inner);
-    app.curl_editor().render(editor, f.buffer_mut());
+    crate::ui::widgets::editor::draw(app.curl_editor(), app.theme(), editor, f.buffer_mut());
     f.render_widget(Paragraph::new(note).wrap(Wrap { trim: false }), bottom);
 }

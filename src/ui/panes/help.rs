@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
+use crate::app::view_model::Tok;
 use crate::app::{Action, App};
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
-use crate::ui::style::Tok;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::app::import::PathNote;
+use crate::app::import_dialog::PathNote;
 use crate::app::keymap::Layer;
 use crate::app::{Action, App};
 use crate::ui::style::Theme;

@@ -23,8 +23,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph};
 
 use crate::app::keymap::Layer;
+use crate::app::view_model::body::StyledText;
 use crate::app::{Action, App, Mode, Pane};
-use crate::ui::body::StyledText;
 use crate::ui::widgets::text_view;
 
 /// Spinner frames while a call runs.

@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::app::view_model::body::JsonStatus;
 use crate::app::views::RenderFailure;
 use crate::app::{Action, App, Pane};
 use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
-use crate::ui::body::JsonStatus;
 use crate::ui::panes::{pane_block, spinner};
 use crate::ui::widgets::text_view;
 use crate::vtl::ErrorKind;
@@ -77,7 +77,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 // Lines are built lazily: only the visible window becomes ratatui lines.
                 enum Item<'a> {
                     Header,
-                    Text(bool, crate::ui::body::StyledLine<'a>),
+                    Text(bool, crate::app::view_model::body::StyledLine<'a>),
                     Caret,
                 }
                 let items = std::iter::once(Item::Header).chain(

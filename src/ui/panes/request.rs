@@ -72,7 +72,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     if app.mode() == Mode::Editing && app.focus() == Pane::Request {
-        app.request_editor().render(inner, f.buffer_mut());
+        crate::ui::widgets::editor::draw(app.request_editor(), app.theme(), inner, f.buffer_mut());
         return;
     }
     // Not editing: the precomputed view, with the editor's line-number gutter.

@@ -73,7 +73,7 @@ pub fn draw(f: &mut Frame, app: &App, step: SettingsStep) {
     ])
     .areas(inner);
     f.render_widget(Paragraph::new(header).wrap(Wrap { trim: false }), head);
-    app.settings_editor().render(editor, f.buffer_mut());
+    crate::ui::widgets::editor::draw(edit.editor(), app.theme(), editor, f.buffer_mut());
     f.render_widget(Paragraph::new(note).wrap(Wrap { trim: false }), bottom);
     if step == SettingsStep::ConfirmDiscard {
         draw_confirm_discard(f, app);

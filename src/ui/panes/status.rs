@@ -40,11 +40,9 @@ const SETTINGS_HINTS: [Action; 5] = [
 /// Draw the status bar.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
-    let searching = matches!(
-        app.overlay(),
-        Some(Overlay::Search | Overlay::Settings(SettingsStep::Searching))
-    );
-    let settings = app.overlay() == Some(Overlay::Settings(SettingsStep::Editing));
+    let searching = matches!(app.overlay(), Some(Overlay::Search))
+        || app.settings_step() == Some(SettingsStep::Searching);
+    let settings = app.settings_step() == Some(SettingsStep::Editing);
     let (layer, actions): (Layer, &[Action]) = match (searching, settings, app.mode()) {
         (true, _, _) => (Layer::Search, &SEARCH_HINTS),
         (false, true, _) => (Layer::Settings, &SETTINGS_HINTS),

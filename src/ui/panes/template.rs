@@ -65,5 +65,10 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         );
         editor_area = rest;
     }
-    app.template_editor().render(editor_area, f.buffer_mut());
+    crate::ui::widgets::editor::draw(
+        app.template_editor(),
+        app.theme(),
+        editor_area,
+        f.buffer_mut(),
+    );
 }

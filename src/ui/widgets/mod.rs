@@ -1,4 +1,5 @@
-//! Reusable widgets: the editor adapter and the read-only styled text view.
+//! Reusable widgets: drawing the editor (its state is `app/editor.rs`) and the read-only
+//! styled text view.
 
 pub mod editor;
 pub mod text_view;

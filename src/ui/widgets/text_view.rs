@@ -4,8 +4,9 @@
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::ui::body::{StyledLine, StyledText};
-use crate::ui::style::{Theme, Tok};
+use crate::app::view_model::Tok;
+use crate::app::view_model::body::{StyledLine, StyledText};
+use crate::ui::style::Theme;
 
 /// One styled line, as ratatui spans.
 pub fn line<'a>(l: StyledLine<'a>, theme: &Theme) -> Line<'a> {

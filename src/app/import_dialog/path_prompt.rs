@@ -126,7 +126,9 @@ impl App {
         generation: u64,
         result: Result<Vec<DirEntryName>, String>,
     ) -> Vec<Effect> {
-        if generation != self.import.generation || self.overlay != Some(Overlay::ImportPath) {
+        if generation != self.import.generation
+            || !matches!(self.overlay, Some(Overlay::ImportPath))
+        {
             return Vec::new();
         }
         self.import.note = match result.map(|entries| complete(&self.import.path, &entries)) {

@@ -5,9 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::listen::{Listening, SERVED_CAPACITY, ServedRequest};
-use super::test_support::{act, app};
-use super::*;
+use crate::app::listen::{Listening, SERVED_CAPACITY, ServedRequest};
+use crate::app::test_support::{act, app};
+use crate::app::*;
 use crate::gateway::pipeline::ClientRequest;
 use crate::gateway::trace::{HttpMessage, Trace};
 
@@ -133,7 +133,7 @@ fn the_selection_stays_on_its_request_while_more_arrive() {
         update(&mut a, served(&format!("/dev/pets/{i}"), 200));
     }
     key(&mut a, 'l');
-    assert_eq!(a.overlay(), Some(Overlay::Requests));
+    assert_eq!(a.overlay(), Some(&Overlay::Requests));
     key(&mut a, 'k');
     key(&mut a, 'k');
     key(&mut a, 'k');
@@ -255,7 +255,7 @@ fn choosing_a_served_request_shows_it_in_the_request_pane_until_going_back() {
 
 fn paused(id: u64, path: &str) -> Msg {
     use crate::gateway::pipeline::Paused;
-    Msg::Paused(Box::new(super::listen::PausedRequest {
+    Msg::Paused(Box::new(crate::app::listen::PausedRequest {
         paused: Paused {
             id,
             request: ClientRequest {

@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 
+use crate::app::view_model::Tok;
 use crate::gateway::trace::HttpMessage;
-use crate::ui::style::Tok;
 
 /// Lines longer than this are cut for display (the full text stays in the model for copy).
 pub const MAX_DISPLAY_LINE: usize = 2000;

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::KeyCode;
 
-use super::import::{Completion, DirEntryName, ImportResult, PathNote, complete, completion_dir};
+use super::import_dialog::{
+    Completion, DirEntryName, ImportResult, PathNote, complete, completion_dir,
+};
 use super::test_support::{app, ctrl, key, typed};
 use super::*;
 
@@ -26,7 +28,7 @@ fn entry(name: &str, dir: bool) -> DirEntryName {
 /// and autosave folder.
 fn ask_import(a: &mut App, path: &str) -> (u64, PathBuf, Option<PathBuf>) {
     key(a, KeyCode::Char('I'));
-    assert_eq!(a.overlay(), Some(Overlay::ImportPath));
+    assert_eq!(a.overlay(), Some(&Overlay::ImportPath));
     ctrl(a, 'u');
     typed(a, path);
     let fx = key(a, KeyCode::Enter);
@@ -92,7 +94,7 @@ fn the_import_key_opens_a_path_prompt_listed_in_the_help() {
         }
     }
     key(&mut a, KeyCode::Char('I'));
-    assert_eq!(a.overlay(), Some(Overlay::ImportPath));
+    assert_eq!(a.overlay(), Some(&Overlay::ImportPath));
     assert_eq!(a.import().path(), "./", "starts in the current folder");
     typed(&mut a, "api/pets.yam");
     key(&mut a, KeyCode::Backspace);
@@ -218,7 +220,7 @@ fn tab_lists_the_folder_off_the_loop_and_completes() {
 fn a_successful_import_lists_its_operations_and_warnings() {
     let mut a = app();
     import_fixture(&mut a, "petstore-oas3.yaml");
-    assert_eq!(a.overlay(), Some(Overlay::Operations { selected: 0 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Operations { selected: 0 }));
     let p = a.import().pending().expect("an import");
     let ops: Vec<String> = p
         .operations
@@ -246,19 +248,19 @@ fn a_successful_import_lists_its_operations_and_warnings() {
     assert!(a.status().unwrap().text.contains("5 operations, 1 warning"));
     // The warnings, with file and line, and back.
     key(&mut a, KeyCode::Char('w'));
-    assert_eq!(a.overlay(), Some(Overlay::ImportWarnings { scroll: 0 }));
+    assert_eq!(a.overlay(), Some(&Overlay::ImportWarnings { scroll: 0 }));
     let w = a.import().pending().unwrap().warnings[0].to_string();
     assert!(
         w.contains("petstore-oas3.yaml:94: stage variable backendHost"),
         "{w}"
     );
     key(&mut a, KeyCode::Char('w'));
-    assert_eq!(a.overlay(), Some(Overlay::Operations { selected: 0 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Operations { selected: 0 }));
     // Moving is bounded.
     for _ in 0..9 {
         key(&mut a, KeyCode::Down);
     }
-    assert_eq!(a.overlay(), Some(Overlay::Operations { selected: 4 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Operations { selected: 4 }));
     // Nothing changed yet; Esc closes and the session stays.
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.overlay(), None);
@@ -269,7 +271,7 @@ fn a_successful_import_lists_its_operations_and_warnings() {
 fn failed_imports_keep_the_prompt_and_say_where() {
     let mut a = app();
     import_fixture(&mut a, "broken.yaml");
-    assert_eq!(a.overlay(), Some(Overlay::ImportPath));
+    assert_eq!(a.overlay(), Some(&Overlay::ImportPath));
     let PathNote::Error(e) = a.import().note() else {
         panic!("{:?}", a.import().note())
     };
@@ -361,7 +363,7 @@ fn unsaved_edits_refuse_the_switch_until_saved() {
     import_fixture(&mut a, "petstore-oas3.yaml");
     let fx = choose_operation(&mut a, 1);
     assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(a.overlay(), Some(Overlay::Operations { selected: 1 }));
+    assert_eq!(a.overlay(), Some(&Overlay::Operations { selected: 1 }));
     assert_eq!(a.session().name, Session::builtin_default().name);
     assert!(a.is_dirty(), "the edit is still there");
     let s = a.status().unwrap();
@@ -508,4 +510,49 @@ fn an_import_autosaves_to_its_own_copy_and_restores_it_when_imported_again() {
             .text
             .contains("restored the unsaved edits")
     );
+}
+
+/// A first save of an import whose job panicked ends like a failed save: "saving" is over
+/// (a retry writes the file), and the status says it failed.
+#[test]
+fn a_panicked_save_job_ends_the_import_save_with_an_error() {
+    let mut a = app();
+    import_fixture(&mut a, "petstore-oas3.yaml");
+    choose_operation(&mut a, 0);
+    let fx = ctrl(&mut a, 's');
+    let [Effect::SaveNew { revision, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let revision = *revision;
+    assert!(matches!(a.origin(), Origin::Imported { saving: true, .. }));
+    update(
+        &mut a,
+        Msg::JobFailed {
+            job: crate::app::msg::JobKind::Save {
+                path: PathBuf::from("sessions/petstore.toml"),
+                revision,
+            },
+            why: "internal error in a file job (task panicked)".into(),
+        },
+    );
+    assert!(matches!(a.origin(), Origin::Imported { saving: false, .. }));
+    let status = a.status().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("task panicked"), "{}", status.text);
+    assert!(matches!(
+        ctrl(&mut a, 's').as_slice(),
+        [Effect::SaveNew { .. }]
+    ));
+}
+
+/// A panicked curl parse is that parse's failure: the prompt shows the error.
+#[test]
+fn a_panicked_job_is_answered_as_that_jobs_failure() {
+    let failed = crate::app::msg::JobKind::ParseCurl { generation: 4 }.failure("boom".into());
+    assert!(matches!(
+        failed,
+        Msg::CurlParsed { generation: 4, result: Err(ref e) } if e == "boom"
+    ));
+    let failed = crate::app::msg::JobKind::Autosave.failure("boom".into());
+    assert!(matches!(failed, Msg::Autosaved { result: Err(_) }));
 }

@@ -15,7 +15,7 @@ use crate::gateway::api::PassthroughBehavior;
 fn open(a: &mut App) {
     let fx = key(a, KeyCode::Char('e'));
     assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
 }
 
 /// Replace the whole settings text (select all, then paste).
@@ -25,11 +25,11 @@ fn replace_text(a: &mut App, text: &str) {
         Msg::Key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT)),
     );
     update(a, Msg::Paste(text.to_string()));
-    assert_eq!(a.settings_editor().text(), text);
+    assert_eq!(a.settings_editor().unwrap().text(), text);
 }
 
 fn edited(a: &App, from: &str, to: &str) -> String {
-    let text = a.settings_editor().text();
+    let text = a.settings_editor().unwrap().text();
     assert!(text.contains(from), "{text}");
     text.replacen(from, to, 1)
 }
@@ -52,7 +52,7 @@ fn e_opens_the_current_method_as_session_toml_without_templates() {
         edit.target(),
         &SettingsTarget::Method(a.method_ref().unwrap().clone())
     );
-    let text = a.settings_editor().text();
+    let text = a.settings_editor().unwrap().text();
     assert!(text.starts_with("[requestParameters]\n\"method.request.path.petId\" = true\n"));
     assert!(
         text.contains("[integration]\ntype = \"MOCK\"\npassthroughBehavior = \"WHEN_NO_MATCH\"\n")
@@ -61,12 +61,12 @@ fn e_opens_the_current_method_as_session_toml_without_templates() {
         "[integration.integrationResponses.404]\nstatusCode = \"404\"\nselectionPattern = \"404\"\n"
     ));
     assert!(!text.contains("Templates"), "{text}");
-    assert!(a.settings_editor().is_active());
+    assert!(a.settings_editor().unwrap().is_active());
     assert!(!a.is_dirty());
     // Keys now edit the text: `q` types instead of quitting.
     key(&mut a, KeyCode::Char('q'));
     assert!(!a.quitting());
-    assert!(a.settings_editor().text().starts_with('q'));
+    assert!(a.settings_editor().unwrap().text().starts_with('q'));
 }
 
 #[test]
@@ -74,7 +74,7 @@ fn the_integration_pane_edit_key_opens_it_too() {
     let mut a = app();
     act_focus(&mut a, Pane::Integration);
     key(&mut a, KeyCode::Char('i'));
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     assert_eq!(a.mode(), Mode::Normal);
 }
 
@@ -101,7 +101,7 @@ fn a_valid_edit_applies_as_one_revision_and_renders_runs_autosaves_and_serves() 
             result: Ok("127.0.0.1:8080".parse().unwrap()),
         },
     );
-    let revision = a.revision;
+    let revision = a.workspace.revision;
     open(&mut a);
     let text = edited(&a, "WHEN_NO_MATCH", "NEVER");
     let text = text.replacen(
@@ -111,13 +111,13 @@ fn a_valid_edit_applies_as_one_revision_and_renders_runs_autosaves_and_serves() 
     );
     replace_text(&mut a, &text);
     assert_eq!(
-        a.revision, revision,
+        a.workspace.revision, revision,
         "typing in the overlay is not an edit yet"
     );
     let fx = ctrl(&mut a, 's');
     assert_eq!(a.overlay(), None);
     assert!(a.settings_edit().is_none());
-    assert_eq!(a.revision, revision + 1);
+    assert_eq!(a.workspace.revision, revision + 1);
     assert!(a.is_dirty());
     let m = method(&a);
     assert_eq!(
@@ -168,7 +168,7 @@ fn a_toml_error_keeps_the_editor_open_with_line_and_column() {
     replace_text(&mut a, &text);
     let fx = ctrl(&mut a, 's');
     assert!(fx.is_empty(), "{fx:?}");
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     let line = line_of(&text, "passthroughBehavior");
     let e = a
         .settings_edit()
@@ -177,8 +177,12 @@ fn a_toml_error_keeps_the_editor_open_with_line_and_column() {
         .expect("an error")
         .clone();
     assert_eq!((e.line, e.col), (line, 23), "{e}");
-    assert_eq!(a.settings_editor().error(), Some((line - 1, 22)));
-    assert_eq!(a.settings_editor().text(), text, "the text is kept");
+    assert_eq!(a.settings_editor().unwrap().error(), Some((line - 1, 22)));
+    assert_eq!(
+        a.settings_editor().unwrap().text(),
+        text,
+        "the text is kept"
+    );
     assert!(
         a.status()
             .unwrap()
@@ -257,7 +261,7 @@ fn values_the_gateway_refuses_are_not_applied() {
         e.message.contains("not a valid Java regular expression"),
         "{e}"
     );
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     assert!(!a.is_dirty());
 
     // Above the default quota: applied, with a note.
@@ -285,15 +289,12 @@ fn esc_asks_before_dropping_unapplied_changes() {
     open(&mut a);
     typed(&mut a, "# note");
     key(&mut a, KeyCode::Enter);
-    let text = a.settings_editor().text();
+    let text = a.settings_editor().unwrap().text();
     key(&mut a, KeyCode::Esc);
-    assert_eq!(
-        a.overlay(),
-        Some(Overlay::Settings(SettingsStep::ConfirmDiscard))
-    );
+    assert_eq!(a.settings_step(), Some(SettingsStep::ConfirmDiscard));
     key(&mut a, KeyCode::Char('n'));
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
-    assert_eq!(a.settings_editor().text(), text);
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
+    assert_eq!(a.settings_editor().unwrap().text(), text);
     // Undo back to the original: nothing to ask about.
     for _ in 0..20 {
         ctrl(&mut a, 'z');
@@ -358,22 +359,19 @@ fn search_and_undo_work_in_the_overlay() {
     let mut a = app();
     open(&mut a);
     ctrl(&mut a, 'f');
-    assert_eq!(
-        a.overlay(),
-        Some(Overlay::Settings(SettingsStep::Searching))
-    );
+    assert_eq!(a.settings_step(), Some(SettingsStep::Searching));
     typed(&mut a, "selection");
     key(&mut a, KeyCode::Enter);
-    let text = a.settings_editor().text();
-    let (row, col) = a.settings_editor().cursor();
+    let text = a.settings_editor().unwrap().text();
+    let (row, col) = a.settings_editor().unwrap().cursor();
     assert_eq!(row + 1, line_of(&text, "selectionPattern"));
     assert_eq!(col, "selection".len(), "the match is selected");
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     // Typing replaces the selected match (a cut and an insert: two steps to undo).
     typed(&mut a, "x");
     assert!(a.settings_changed());
-    assert!(a.settings_editor().text().contains("xPattern"));
+    assert!(a.settings_editor().unwrap().text().contains("xPattern"));
     ctrl(&mut a, 'z');
     ctrl(&mut a, 'z');
     assert!(!a.settings_changed());
@@ -386,20 +384,20 @@ fn e_shift_opens_the_api_settings_without_resources_and_applies_them() {
     let mut a = app();
     let resources = a.session().api.resources.clone();
     assert!(key(&mut a, KeyCode::Char('E')).is_empty());
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     assert_eq!(a.settings_edit().unwrap().target(), &SettingsTarget::Api);
-    let text = a.settings_editor().text();
+    let text = a.settings_editor().unwrap().text();
     assert!(text.contains("stage = \"dev\""), "{text}");
     assert!(text.contains("greeting = \"Hello\""), "{text}");
     assert!(!text.contains("resources"), "{text}");
 
     // A new stage variable value: applied as one edit, the resources untouched.
-    let revision = a.revision;
+    let revision = a.workspace.revision;
     let changed = edited(&a, "greeting = \"Hello\"", "greeting = \"Howdy\"");
     replace_text(&mut a, &changed);
     let fx = ctrl(&mut a, 's');
     assert_eq!(a.overlay(), None);
-    assert_eq!(a.revision, revision + 1);
+    assert_eq!(a.workspace.revision, revision + 1);
     assert_eq!(
         a.session().api.stage_variables.as_ref().unwrap()["greeting"],
         "Howdy"
@@ -417,11 +415,11 @@ fn api_settings_the_gateway_refuses_stay_open_with_the_line() {
     key(&mut a, KeyCode::Char('E'));
     let text = format!(
         "{}\n[gatewayResponses.NOT_A_TYPE]\nstatusCode = \"404\"\n",
-        a.settings_editor().text()
+        a.settings_editor().unwrap().text()
     );
     replace_text(&mut a, &text);
     ctrl(&mut a, 's');
-    assert_eq!(a.overlay(), Some(Overlay::Settings(SettingsStep::Editing)));
+    assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
     let e = a.settings_edit().unwrap().error().unwrap().clone();
     assert_eq!(e.line, line_of(&text, "NOT_A_TYPE"), "{e}");
     assert!(e.message.contains("unknown gateway response type"), "{e}");
@@ -430,6 +428,7 @@ fn api_settings_the_gateway_refuses_stay_open_with_the_line() {
     let text = format!(
         "{}\n[[resources]]\npath = \"/x\"\n",
         a.settings_editor()
+            .unwrap()
             .text()
             .replace("[gatewayResponses.NOT_A_TYPE]\nstatusCode = \"404\"\n", "")
     );

@@ -1,4 +1,5 @@
-//! Importing an API definition from the workbench: a path prompt with file-name completion,
+//! The import dialog (named apart from `crate::import`, the importer it drives): importing an
+//! API definition from the workbench: a path prompt with file-name completion,
 //! the import itself (off the loop, through an effect), the list of the operations found and
 //! the import's warnings, and switching to the imported session with the chosen operation's
 //! saved request selected. Switching is refused while there are unsaved edits, as the
@@ -131,7 +132,7 @@ impl App {
     /// The actions of the import and curl overlays, and the keys that open them; `None` for
     /// every other action.
     pub(super) fn perform_import(&mut self, action: Action) -> Option<Vec<Effect>> {
-        let fx = match (self.overlay, action) {
+        let fx = match (self.overlay.as_ref(), action) {
             (_, Action::ImportApi) => self.open_import(),
             (_, Action::PasteCurl) => self.open_curl(),
             (Some(Overlay::ImportPath), Action::Submit) => self.start_import(),
@@ -146,10 +147,10 @@ impl App {
                 self.overlay = None;
                 Vec::new()
             }
-            (Some(Overlay::Operations { selected }), Action::Choose) => {
+            (Some(&Overlay::Operations { selected }), Action::Choose) => {
                 self.open_operation(selected)
             }
-            (Some(Overlay::Operations { selected }), Action::ScrollDown | Action::ScrollUp) => {
+            (Some(&Overlay::Operations { selected }), Action::ScrollDown | Action::ScrollUp) => {
                 let n = self.import.pending().map_or(0, |p| p.operations.len());
                 let selected = if action == Action::ScrollDown {
                     (selected + 1).min(n.saturating_sub(1))
@@ -159,9 +160,9 @@ impl App {
                 self.overlay = Some(Overlay::Operations { selected });
                 Vec::new()
             }
-            (Some(Overlay::ImportWarnings { scroll }), Action::ScrollDown | Action::ScrollUp) => {
+            (Some(&Overlay::ImportWarnings { scroll }), Action::ScrollDown | Action::ScrollUp) => {
                 // The wrapped lines of the warnings (the overlay is at most 100 wide).
-                let width = usize::from(self.size.0.saturating_sub(6).min(98)).max(1);
+                let width = usize::from(self.chrome.size.0.saturating_sub(6).min(98)).max(1);
                 let lines: usize = self.import.pending().map_or(0, |p| {
                     p.warnings
                         .iter()
@@ -223,6 +224,7 @@ impl App {
         let path = self.import.path.trim();
         if path.is_empty() || path.ends_with('/') {
             let complete = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::ImportPath, Action::Complete)
                 .unwrap_or_default();
@@ -236,7 +238,7 @@ impl App {
         vec![Effect::ImportFile {
             generation: self.import.generation,
             path: PathBuf::from(path),
-            autosave_dir: self.autosave.clone(),
+            autosave_dir: self.workspace.autosave.clone(),
         }]
     }
 
@@ -302,6 +304,7 @@ impl App {
         };
         if self.is_dirty() {
             let save = self
+                .chrome
                 .keymap
                 .first_key(crate::app::keymap::Layer::Operations, Action::Save)
                 .unwrap_or_default();
@@ -322,13 +325,14 @@ impl App {
         };
         let mut fx = self.replace_session(api.session, origin, op.request);
         let save = self
+            .chrome
             .keymap
             .first_key(crate::app::keymap::Layer::Normal, Action::Save)
             .unwrap_or_default();
         let what = format!("{} {} ({})", op.verb, op.path, op.kind.as_str());
         if api.restored {
             // The recovered edits are not saved anywhere but in the autosave copy.
-            self.revision += 1;
+            self.workspace.revision += 1;
             self.set_status(
                 StatusKind::Success,
                 format!(

@@ -1,0 +1,132 @@
+//! The parts [`crate::app::App`] is made of, each owning the state of one concern so that a
+//! file working on one of them names it (`self.chrome.focus`, `self.run_view.trace`):
+//!
+//! - [`Workspace`]: the session being edited, where it came from and where it saves, its edit
+//!   revisions (dirty marker), the request worked on, and its autosave copy.
+//! - [`Chrome`]: what frames the panes: focus, zoom, mode, the status bar, the theme and key
+//!   bindings, the terminal size, scroll offsets and where the last frame drew the panes.
+//! - [`Preview`]: the template render and the editor's syntax highlighting (latest results and
+//!   the generations that make older ones stale).
+//! - [`RunView`]: the pipeline run shown in the panes: its trace, the stage being looked at,
+//!   and whether a run is on its way.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::app::autosave::Recovery;
+use crate::app::conflict::SaveConflict;
+use crate::app::keymap::Keymap;
+use crate::app::theme::Theme;
+use crate::app::view_model::Areas;
+use crate::app::views::{RenderOutcome, TraceView};
+use crate::app::{Mode, Origin, Pane, RunState, Status, StatusKind};
+use crate::gateway::trace::Stage;
+use crate::session::Session;
+use crate::session::file::Stamp;
+
+/// The session being edited (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Workspace {
+    /// Shared with the effects that carry it (run, save, autosave, server): an edit copies it
+    /// only while one of them still holds the previous version (`Arc::make_mut`).
+    pub(crate) session: Arc<Session>,
+    pub(crate) origin: Origin,
+    pub(crate) request_index: usize,
+    pub(crate) revision: u64,
+    pub(crate) saved_revision: u64,
+    /// The fingerprint of the session file as last read or written here (`None`: no file).
+    pub(crate) disk_stamp: Option<Stamp>,
+    /// A save refused because the file changed on disk, while the question is open.
+    pub(crate) save_conflict: Option<SaveConflict>,
+    pub(crate) autosave: Option<PathBuf>,
+    pub(crate) recovery: Option<Recovery>,
+}
+
+impl Workspace {
+    /// A workspace on `session`, which came from `origin`, with no edits yet.
+    pub(crate) fn new(session: Session, origin: Origin) -> Workspace {
+        Workspace {
+            disk_stamp: session.stamp,
+            session: Arc::new(session),
+            origin,
+            request_index: 0,
+            revision: 0,
+            saved_revision: 0,
+            save_conflict: None,
+            autosave: None,
+            recovery: None,
+        }
+    }
+}
+
+/// What frames the panes (see the module docs).
+#[derive(Debug)]
+pub(crate) struct Chrome {
+    pub(crate) focus: Pane,
+    pub(crate) zoomed: bool,
+    pub(crate) mode: Mode,
+    pub(crate) status: Option<Status>,
+    pub(crate) scroll: [usize; 7],
+    /// Where the last frame drew each pane (bounds scrolling).
+    pub(crate) areas: Areas,
+    pub(crate) theme: Theme,
+    pub(crate) keymap: Keymap,
+    pub(crate) size: (u16, u16),
+    pub(crate) ticks: u64,
+    pub(crate) show_changes: bool,
+}
+
+impl Chrome {
+    /// Chrome at start: the Template pane focused, browsing, nothing scrolled.
+    pub(crate) fn new(theme: Theme, keymap: Keymap, size: (u16, u16)) -> Chrome {
+        Chrome {
+            focus: Pane::Template,
+            zoomed: false,
+            mode: Mode::Normal,
+            status: None,
+            scroll: [0; 7],
+            areas: Areas::default(),
+            theme,
+            keymap,
+            size,
+            ticks: 0,
+            show_changes: false,
+        }
+    }
+
+    /// Show a message in the status bar (until the next key).
+    pub(crate) fn set_status(&mut self, kind: StatusKind, text: impl Into<String>) {
+        self.status = Some(Status {
+            kind,
+            text: text.into(),
+        });
+    }
+}
+
+/// The template render and the editor's highlighting (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct Preview {
+    pub(crate) render_generation: u64,
+    pub(crate) rendered: Option<RenderOutcome>,
+    pub(crate) highlight_generation: u64,
+}
+
+/// The pipeline run shown in the panes (see the module docs).
+#[derive(Debug)]
+pub(crate) struct RunView {
+    pub(crate) stage: Stage,
+    pub(crate) run_generation: u64,
+    pub(crate) run: RunState,
+    pub(crate) trace: Option<Box<TraceView>>,
+}
+
+impl Default for RunView {
+    fn default() -> Self {
+        RunView {
+            stage: Stage::Routing,
+            run_generation: 0,
+            run: RunState::Idle,
+            trace: None,
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! View-model types: what the model precomputes for drawing and what the last drawing
+//! recorded. `app` owns them so that it never imports `ui`; `ui` reads them.
+//!
+//! - [`body`]: display-ready bodies and HTTP messages ([`body::StyledText`], [`body::JsonStatus`]).
+//! - [`Tok`]: what a token is, for colouring (the view maps it to a theme style).
+//! - [`HighlightRequest`] / [`Highlighted`]: the payloads of the syntax highlighting job.
+//! - [`Areas`]: where the last frame put each pane, so the runtime can route mouse events to a
+//!   pane and `update` can bound scrolling by what was really shown, without computing layout.
+
+pub mod body;
+
+use std::ops::Range;
+
+use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
+
+use crate::app::Pane;
+
+/// What a token of JSON (or of an HTTP message) is, for colouring.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tok {
+    /// An object key.
+    Key,
+    /// A string value.
+    Str,
+    /// A number.
+    Num,
+    /// `true`, `false`, `null`.
+    Literal,
+    /// Braces, brackets, commas and colons.
+    Punct,
+    /// A header name in an HTTP message.
+    Header,
+    /// A line added (what changed view).
+    Added,
+    /// A line removed.
+    Removed,
+    /// A line changed.
+    Changed,
+    /// Plain text.
+    Plain,
+}
+
+/// Styled byte ranges of one line (syntax colours for an editor).
+pub type LineRanges = Vec<(Range<usize>, Style)>;
+
+/// A request to highlight a template's lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HighlightRequest {
+    /// Generation: results for an older generation are dropped.
+    pub generation: u64,
+    /// The template's lines (without line ends).
+    pub lines: Vec<String>,
+    /// Highlight lines `0..upto` (the editor's visible window ends there).
+    pub upto: usize,
+    /// The `.tmTheme` source to colour with.
+    pub theme: &'static str,
+}
+
+/// The result: styled ranges for lines `0..rows.len()`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Highlighted {
+    /// The generation of the request.
+    pub generation: u64,
+    /// Ranges per line.
+    pub rows: Vec<LineRanges>,
+}
+
+/// Where one pane was drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaneArea {
+    /// The pane.
+    pub pane: Pane,
+    /// Its area, border included.
+    pub rect: Rect,
+    /// Rows of content after wrapping, for panes whose length depends on the width they got
+    /// (`None`: the model knows the length itself).
+    pub wrapped_rows: Option<usize>,
+}
+
+/// What the last frame recorded: where each pane and each tab of the narrow layout's tab bar
+/// was drawn. Empty before the first frame and while the terminal is too small.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Areas {
+    /// The panes drawn, in drawing order.
+    pub panes: Vec<PaneArea>,
+    /// The tabs of the narrow layout's tab bar (a click on one counts as its pane).
+    pub tabs: Vec<(Pane, Rect)>,
+}
+
+impl Areas {
+    /// The pane at a screen position: a tab, else a pane (`None`: neither).
+    pub fn pane_at(&self, x: u16, y: u16) -> Option<Pane> {
+        let at = Position { x, y };
+        self.tabs
+            .iter()
+            .find(|(_, r)| r.contains(at))
+            .map(|(p, _)| *p)
+            .or_else(|| {
+                self.panes
+                    .iter()
+                    .find(|a| a.rect.contains(at))
+                    .map(|a| a.pane)
+            })
+    }
+
+    /// Where `pane` was drawn, if it was.
+    pub fn pane(&self, pane: Pane) -> Option<&PaneArea> {
+        self.panes.iter().find(|a| a.pane == pane)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabs_win_over_panes_and_gaps_hit_nothing() {
+        let areas = Areas {
+            panes: vec![PaneArea {
+                pane: Pane::Template,
+                rect: Rect::new(0, 0, 10, 10),
+                wrapped_rows: None,
+            }],
+            tabs: vec![(Pane::Log, Rect::new(0, 0, 5, 1))],
+        };
+        assert_eq!(areas.pane_at(1, 0), Some(Pane::Log));
+        assert_eq!(areas.pane_at(6, 0), Some(Pane::Template));
+        assert_eq!(areas.pane_at(3, 5), Some(Pane::Template));
+        assert_eq!(areas.pane_at(30, 5), None);
+    }
+}
