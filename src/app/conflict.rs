@@ -29,10 +29,19 @@ impl SaveConflict {
     /// differ show rather than the layout (comments and layout are not compared then).
     pub fn new(path: PathBuf, revision: u64, disk: &str, ours: &str) -> SaveConflict {
         use similar::{ChangeTag, TextDiff};
-        let normalized = crate::session::Session::from_toml(disk, &path)
-            .ok()
-            .and_then(|s| s.to_toml().ok());
-        let disk = normalized.as_deref().unwrap_or(disk);
+        // Both sides as the plain serialisation, when both are sessions (the save keeps the
+        // file's layout, so `ours` may be in either form).
+        let normal = |text: &str| {
+            crate::session::Session::from_toml(text, &path)
+                .ok()
+                .and_then(|s| s.to_toml().ok())
+        };
+        let (disk_n, ours_n) = match (normal(disk), normal(ours)) {
+            (Some(d), Some(o)) => (Some(d), Some(o)),
+            _ => (None, None),
+        };
+        let disk = disk_n.as_deref().unwrap_or(disk);
+        let ours = ours_n.as_deref().unwrap_or(ours);
         let diff = TextDiff::from_lines(disk, ours);
         let (mut added, mut removed) = (0, 0);
         let mut lines = Vec::new();
