@@ -31,6 +31,8 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+#[cfg(test)]
+mod teach_tests;
 pub mod templates;
 #[cfg(test)]
 mod test_support;
@@ -534,7 +536,7 @@ impl App {
 
     /// Whether there are unsaved edits.
     pub fn is_dirty(&self) -> bool {
-        self.workspace.revision != self.workspace.saved_revision
+        self.workspace.is_dirty()
     }
 
     /// The status-bar message.

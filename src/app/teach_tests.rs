@@ -1,0 +1,56 @@
+//! `update()` unit tests of the teaching parts: the dirty marker follows the file's content,
+//! `t` swaps in a URI that fits the integration type and restores the original.
+
+use crossterm::event::KeyCode;
+
+use super::test_support::{act, app, key, typed};
+use super::*;
+
+#[test]
+fn typing_a_char_and_deleting_it_is_clean_again() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "Z");
+    assert!(a.is_dirty(), "a typed char is an edit");
+    let fx = key(&mut a, KeyCode::Backspace);
+    assert!(!a.is_dirty(), "deleting it gives the file's text back");
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::Autosave { .. })),
+        "no autosave of a clean session: {fx:?}"
+    );
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.is_dirty());
+}
+
+#[test]
+fn cycling_all_types_round_comes_back_clean() {
+    let mut a = app();
+    let n = crate::gateway::api::IntegrationType::ALL.len();
+    for i in 1..n {
+        act(&mut a, Action::CycleType);
+        assert!(a.is_dirty(), "after {i} switches");
+    }
+    act(&mut a, Action::CycleType);
+    assert!(!a.is_dirty(), "the type is back to the file's");
+}
+
+#[test]
+fn a_save_during_edits_keeps_the_marker_honest() {
+    let mut a = app();
+    key(&mut a, KeyCode::Char('i'));
+    typed(&mut a, "Z");
+    let saved_at = a.workspace.revision;
+    typed(&mut a, "Y");
+    update(
+        &mut a,
+        Msg::Saved {
+            path: std::path::PathBuf::from("s.toml"),
+            revision: saved_at,
+            result: Ok(()),
+            stamp: None,
+        },
+    );
+    assert!(a.is_dirty(), "Y came after the save");
+    typed(&mut a, "X");
+    assert!(a.is_dirty());
+}
