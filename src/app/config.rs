@@ -175,6 +175,41 @@ impl Config {
     }
 }
 
+/// Remember a top-level setting (`theme = "light"`, `listen = "127.0.0.1:4000"`) in the
+/// settings file at `path`: only that line changes (comments, order and the `[keys]` table
+/// stay as written); a missing file (and its folder) is created. Written atomically.
+pub fn remember(path: &Path, key: &str, value: &str) -> Result<(), String> {
+    let text = match crate::session::file::read_text(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!(
+            "{}: not changed, it is not valid TOML: {}",
+            path.display(),
+            e.message()
+        )
+    })?;
+    match doc.get_mut(key).and_then(|i| i.as_value_mut()) {
+        // Keep the comment and spacing around the old value.
+        Some(v) => {
+            let decor = v.decor().clone();
+            *v = toml_edit::Value::from(value);
+            *v.decor_mut() = decor;
+        }
+        None => {
+            // A new top-level key goes before the first table, where TOML reads it as one.
+            doc.insert(key, toml_edit::value(value));
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    crate::session::file::write_atomic(path, doc.to_string().as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,6 +304,37 @@ mod tests {
             );
         }
         assert!(section.contains("quit = [\"x\", \"ctrl-q\"]"));
+    }
+
+    #[test]
+    fn remembering_changes_only_that_line() {
+        let dir = std::env::temp_dir().join(format!("gatebench-remember-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("gatebench").join("config.toml");
+        remember(&path, "theme", "light").unwrap();
+        let c = Config::load(&path, false).unwrap();
+        assert_eq!(c.theme.name(), "light");
+        let text = "# mine\ntheme = \"dark\"   # the look\n\n[keys]\nquit = \"x\" # short\n";
+        std::fs::write(&path, text).unwrap();
+        remember(&path, "theme", "high-contrast").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text.replace("\"dark\"", "\"high-contrast\"")
+        );
+        let text = "# no theme yet\n[keys]\nquit = \"x\"\n";
+        std::fs::write(&path, text).unwrap();
+        remember(&path, "theme", "light").unwrap();
+        let c = Config::load(&path, false).unwrap();
+        assert_eq!(c.theme.name(), "light");
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Quit).as_deref(),
+            Some("x")
+        );
+        std::fs::write(&path, "theme = [\n").unwrap();
+        let e = remember(&path, "theme", "light").unwrap_err();
+        assert!(e.contains("not changed"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "theme = [\n");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -247,6 +247,9 @@ pub struct AppOptions {
     pub keymap: Keymap,
     /// Terminal size (width, height).
     pub size: (u16, u16),
+    /// The settings file the chosen theme (and listen address) is remembered in (`None`:
+    /// nothing is remembered).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -255,6 +258,7 @@ impl Default for AppOptions {
             theme: Theme::default_dark(false),
             keymap: Keymap::default(),
             size: (120, 40),
+            config_path: None,
         }
     }
 }
@@ -323,6 +327,7 @@ impl App {
             listen_at_start: false,
             viewing: None,
         };
+        app.chrome.config_path = options.config_path;
         app.load_request_text();
         app.reroute();
         app.load_template_text();

@@ -119,6 +119,8 @@ pub(crate) struct Chrome {
     pub(crate) size: (u16, u16),
     pub(crate) ticks: u64,
     pub(crate) show_changes: bool,
+    /// Where the chosen theme is remembered.
+    pub(crate) config_path: Option<PathBuf>,
 }
 
 impl Chrome {
@@ -136,6 +138,7 @@ impl Chrome {
             size,
             ticks: 0,
             show_changes: false,
+            config_path: None,
         }
     }
 

@@ -154,11 +154,23 @@ impl App {
                 // Syntax colours belong to the old theme; new ones come with the highlight
                 // asked for below. The view styles the editors with the new theme itself.
                 self.template_editor.clear_highlight();
-                self.set_status(
-                    StatusKind::Info,
-                    format!("Theme: {}", self.chrome.theme.name()),
-                );
-                self.highlight_effect().into_iter().collect()
+                let name = self.chrome.theme.name().to_string();
+                let mut fx: Vec<Effect> = self.highlight_effect().into_iter().collect();
+                match self.chrome.config_path.clone() {
+                    Some(path) => {
+                        self.set_status(
+                            StatusKind::Info,
+                            format!("Theme: {name} (remembered in {})", path.display()),
+                        );
+                        fx.push(Effect::RememberSetting {
+                            path: path.clone(),
+                            key: "theme",
+                            value: name,
+                        });
+                    }
+                    None => self.set_status(StatusKind::Info, format!("Theme: {name}")),
+                }
+                fx
             }
             Action::ScrollDown => self.scroll_focused(1),
             Action::ScrollUp => self.scroll_focused(-1),

@@ -54,3 +54,44 @@ fn a_save_during_edits_keeps_the_marker_honest() {
     typed(&mut a, "X");
     assert!(a.is_dirty());
 }
+
+#[test]
+fn the_chosen_theme_is_remembered_in_the_settings_file() {
+    let path = std::path::PathBuf::from("/cfg/gatebench/config.toml");
+    let mut a = App::new(
+        Session::builtin_default(),
+        None,
+        AppOptions {
+            config_path: Some(path.clone()),
+            ..AppOptions::default()
+        },
+    );
+    let fx = act(&mut a, Action::CycleTheme);
+    assert_eq!(a.theme().name(), "light");
+    assert!(
+        fx.contains(&Effect::RememberSetting {
+            path,
+            key: "theme",
+            value: "light".into()
+        }),
+        "{fx:?}"
+    );
+    // A failed write is said, not hidden.
+    update(
+        &mut a,
+        Msg::Remembered {
+            key: "theme",
+            result: Err("read-only".into()),
+        },
+    );
+    let status = a.status().unwrap();
+    assert_eq!(status.kind, StatusKind::Error);
+    assert!(status.text.contains("read-only"));
+    // Without a settings file nothing is written.
+    let mut b = app();
+    let fx = act(&mut b, Action::CycleTheme);
+    assert!(
+        !fx.iter()
+            .any(|e| matches!(e, Effect::RememberSetting { .. }))
+    );
+}

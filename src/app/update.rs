@@ -109,6 +109,15 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Remembered { key, result } => {
+            if let Err(e) = result {
+                app.set_status(
+                    StatusKind::Error,
+                    format!("Could not remember the {key}: {e}"),
+                );
+            }
+            Vec::new()
+        }
         Msg::SaveConflict(conflict) => {
             app.set_status(
                 StatusKind::Error,
