@@ -31,6 +31,7 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+pub mod teach;
 #[cfg(test)]
 mod teach_tests;
 pub mod templates;
@@ -270,6 +271,8 @@ pub struct App {
     workspace: parts::Workspace,
     routed: Option<Routed>,
     method: Option<MethodRef>,
+    /// What the type key swapped into a method's URI ([`teach`]).
+    uri_swap: Option<teach::UriSwap>,
     slots: Vec<TemplateSlot>,
     slot: usize,
     template_editor: Editor,
@@ -313,6 +316,7 @@ impl App {
             request_view: StyledText::default(),
             routed: None,
             method: None,
+            uri_swap: None,
             slots: Vec::new(),
             slot: 0,
             request_error: None,

@@ -95,3 +95,56 @@ fn the_chosen_theme_is_remembered_in_the_settings_file() {
             .any(|e| matches!(e, Effect::RememberSetting { .. }))
     );
 }
+
+fn lambda_app() -> App {
+    let path = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sessions/aws-lambda.toml"
+    ));
+    let s = Session::load(path).unwrap();
+    App::new(s, Some(path.to_path_buf()), AppOptions::default())
+}
+
+fn uri(a: &App) -> Option<String> {
+    a.method().and_then(|m| m.integration.uri.clone())
+}
+
+#[test]
+fn t_swaps_in_a_uri_that_fits_and_restores_the_original() {
+    use crate::gateway::api::IntegrationType as T;
+    let mut a = lambda_app();
+    let arn = uri(&a).unwrap();
+    assert_eq!(a.integration_kind(), Some(T::Aws));
+    act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(T::AwsProxy));
+    assert_eq!(
+        uri(&a).as_deref(),
+        Some(arn.as_str()),
+        "an ARN fits AWS_PROXY"
+    );
+    assert!(a.uri_swap().is_none());
+    act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(T::Http));
+    assert_eq!(uri(&a).as_deref(), Some(teach::ECHO_URL));
+    let status = &a.status().unwrap().text;
+    assert!(status.contains("echo URL"), "{status}");
+    assert_eq!(
+        a.uri_swap().unwrap().original.as_deref(),
+        Some(arn.as_str())
+    );
+    act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(T::HttpProxy));
+    assert_eq!(uri(&a).as_deref(), Some(teach::ECHO_URL));
+    act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(T::Mock));
+    assert_eq!(
+        uri(&a).as_deref(),
+        Some(arn.as_str()),
+        "back to the session's"
+    );
+    assert!(a.status().unwrap().text.contains("back"));
+    assert!(a.uri_swap().is_none());
+    act(&mut a, Action::CycleType);
+    assert_eq!(a.integration_kind(), Some(T::Aws));
+    assert!(!a.is_dirty(), "a full round is the file again");
+}

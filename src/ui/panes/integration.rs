@@ -59,7 +59,7 @@ fn lines(app: &App) -> Vec<Line<'_>> {
     let theme = app.theme();
     let key = |k: &str| Span::styled(format!("{k:<12}"), theme.muted());
     let val = |v: String| Span::styled(v, theme.text());
-    let mut lines: Vec<Line> = Vec::new();
+    let mut lines: Vec<Line> = session_lines(app);
     let Some(method) = app.method() else {
         lines.push(Line::from(Span::styled(
             "The session's API has no method.",
@@ -90,6 +90,24 @@ fn lines(app: &App) -> Vec<Line<'_>> {
     }
     if let Some(u) = &i.uri {
         lines.push(Line::from(vec![key("uri"), val(u.clone())]));
+        if let Some(swap) = app.uri_swap() {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{key} swapped in the built-in echo's URI: {} needs {}, and the \
+                     session's ({}) is not one. It comes back when you switch to a type it \
+                     fits.",
+                    i.kind.as_str(),
+                    match i.kind {
+                        IntegrationType::Http | IntegrationType::HttpProxy => "an http(s) URL",
+                        IntegrationType::AwsProxy => "a Lambda function ARN",
+                        _ => "an arn:aws:apigateway ARN",
+                    },
+                    swap.original.as_deref().unwrap_or("none"),
+                    key = kind_key
+                ),
+                theme.warning(),
+            )));
+        }
         // `${Name}` left by an import: what runs use, from the session's [values].
         let values = &app.session().values;
         if u.contains("${") && !values.is_empty() {
@@ -159,9 +177,14 @@ fn lines(app: &App) -> Vec<Line<'_>> {
         key("backend"),
         val(backend_label(&app.session().backend)),
     ]));
+    lines
+}
+
+/// The session's name and explanation, first in the pane so a newcomer reads them first.
+fn session_lines(app: &App) -> Vec<Line<'_>> {
+    let theme = app.theme();
     let s = app.session();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(s.name.clone(), theme.title(false))));
+    let mut lines = vec![Line::from(Span::styled(s.name.clone(), theme.title(false)))];
     // Paragraphs flow with the pane width (the file wraps them at ~95 columns).
     for (n, para) in s.explanation.trim().split("\n\n").enumerate() {
         if n > 0 {
@@ -170,6 +193,7 @@ fn lines(app: &App) -> Vec<Line<'_>> {
         let flowed = para.split_whitespace().collect::<Vec<_>>().join(" ");
         lines.push(Line::from(Span::styled(flowed, theme.muted())));
     }
+    lines.push(Line::from(""));
     lines
 }
 
