@@ -59,7 +59,7 @@ fn lines(app: &App) -> Vec<Line<'_>> {
     let theme = app.theme();
     let key = |k: &str| Span::styled(format!("{k:<12}"), theme.muted());
     let val = |v: String| Span::styled(v, theme.text());
-    let mut lines: Vec<Line> = session_lines(app);
+    let mut lines: Vec<Line> = Vec::new();
     let Some(method) = app.method() else {
         lines.push(Line::from(Span::styled(
             "The session's API has no method.",
@@ -120,6 +120,9 @@ fn lines(app: &App) -> Vec<Line<'_>> {
             }
         }
     }
+    // What the session teaches comes right after what the method is, before the details.
+    lines.push(Line::from(""));
+    lines.extend(session_lines(app));
     if i.kind.uses_templates() {
         let p = i.passthrough_behavior.unwrap_or_default();
         let p = match p {
@@ -184,7 +187,7 @@ fn lines(app: &App) -> Vec<Line<'_>> {
 fn session_lines(app: &App) -> Vec<Line<'_>> {
     let theme = app.theme();
     let s = app.session();
-    let mut lines = vec![Line::from(Span::styled(s.name.clone(), theme.title(false)))];
+    let mut lines = vec![Line::from(Span::styled(s.name.clone(), theme.title(true)))];
     // Paragraphs flow with the pane width (the file wraps them at ~95 columns).
     for (n, para) in s.explanation.trim().split("\n\n").enumerate() {
         if n > 0 {
