@@ -279,8 +279,10 @@ impl Action {
             Action::FocusPrev => "focus the previous pane",
             Action::Edit => "edit the focused template or request",
             Action::LeaveEdit => "stop editing",
-            Action::NextStage => "step to the next stage of the request's trip",
-            Action::PrevStage => "step back one stage",
+            Action::NextStage => {
+                "step to the next stage of the request's trip (● marks the panes it uses)"
+            }
+            Action::PrevStage => "step back one stage (● marks the panes it uses)",
             Action::RunAll => "run the request through all stages, show the last",
             Action::Send => "send the request to the backend",
             Action::Cancel => "cancel a running call, close a message",

@@ -155,6 +155,7 @@ impl App {
         let mut fx = self.replace_session(session, origin, 0);
         // The restored edits are not saved yet.
         self.workspace.revision += 1;
+        self.workspace.forget_saved();
         self.set_status(
             StatusKind::Success,
             "Restored the unsaved edits of the previous run (save to keep them)",

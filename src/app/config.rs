@@ -4,9 +4,12 @@
 //! theme = "light"            # dark, light, high-contrast
 //!
 //! [keys]                     # only the actions named change; see the help overlay
-//! quit = ["ctrl+q"]
+//! quit = "ctrl+q"            # one key, or a list
 //! next_stage = ["n", "right"]
 //! ```
+//!
+//! Writing the theme back (`T` remembers the choice) edits only the `theme` line, keeping
+//! the rest of the file as written.
 //!
 //! It is read from `$GATEBENCH_CONFIG` when set, else `$XDG_CONFIG_HOME/gatebench/config.toml`
 //! (`~/.config/gatebench/config.toml`). A missing file is fine; a bad one is reported in the
@@ -34,10 +37,12 @@ pub enum ConfigError {
         message: String,
     },
     /// A key binding is wrong.
-    #[error("{path}: keys: {source}")]
+    #[error("{path}:{line}: keys: {source}")]
     Keys {
         /// The file.
         path: PathBuf,
+        /// 1-based line of the binding.
+        line: usize,
         /// What is wrong.
         source: KeymapError,
     },
@@ -64,7 +69,32 @@ pub enum ConfigError {
 struct ConfigFile {
     theme: Option<String>,
     #[serde(default)]
-    keys: IndexMap<String, Vec<String>>,
+    keys: IndexMap<toml::Spanned<String>, KeyList>,
+}
+
+/// One key (`quit = "x"`) or several (`quit = ["x", "ctrl+q"]`).
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a key (\"ctrl+q\") or a list of keys ([\"q\", \"ctrl+q\"])"
+)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k],
+            KeyList::Many(ks) => ks,
+        }
+    }
+}
+
+/// The 1-based line of byte offset `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text[..at.min(text.len())].matches('\n').count() + 1
 }
 
 /// Settings after applying a file to the defaults.
@@ -89,9 +119,7 @@ impl Config {
     pub fn from_toml(text: &str, path: &Path, no_color: bool) -> Result<Config, ConfigError> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError::Invalid {
             path: path.to_path_buf(),
-            line: e.span().map_or(1, |s| {
-                text[..s.start.min(text.len())].matches('\n').count() + 1
-            }),
+            line: e.span().map_or(1, |s| line_of(text, s.start)),
             message: e.message().trim().to_string(),
         })?;
         let theme = match &file.theme {
@@ -101,12 +129,19 @@ impl Config {
             })?,
             None => Theme::default_dark(no_color),
         };
-        let keymap = Keymap::default()
-            .with_overrides(file.keys.iter().map(|(k, v)| (k.as_str(), v.as_slice())))
-            .map_err(|source| ConfigError::Keys {
-                path: path.to_path_buf(),
-                source,
-            })?;
+        // One binding at a time, so that an error names its line.
+        let mut keymap = Keymap::default();
+        for (name, keys) in file.keys {
+            let line = line_of(text, name.span().start);
+            let keys = keys.into_vec();
+            keymap = keymap
+                .with_overrides([(name.get_ref().as_str(), keys.as_slice())])
+                .map_err(|source| ConfigError::Keys {
+                    path: path.to_path_buf(),
+                    line,
+                    source,
+                })?;
+        }
         Ok(Config { theme, keymap })
     }
 
@@ -138,6 +173,41 @@ impl Config {
             }),
         }
     }
+}
+
+/// Remember a top-level setting (`theme = "light"`, `listen = "127.0.0.1:4000"`) in the
+/// settings file at `path`: only that line changes (comments, order and the `[keys]` table
+/// stay as written); a missing file (and its folder) is created. Written atomically.
+pub fn remember(path: &Path, key: &str, value: &str) -> Result<(), String> {
+    let text = match crate::session::file::read_text(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!(
+            "{}: not changed, it is not valid TOML: {}",
+            path.display(),
+            e.message()
+        )
+    })?;
+    match doc.get_mut(key).and_then(|i| i.as_value_mut()) {
+        // Keep the comment and spacing around the old value.
+        Some(v) => {
+            let decor = v.decor().clone();
+            *v = toml_edit::Value::from(value);
+            *v.decor_mut() = decor;
+        }
+        None => {
+            // A new top-level key goes before the first table, where TOML reads it as one.
+            doc.insert(key, toml_edit::value(value));
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    crate::session::file::write_atomic(path, doc.to_string().as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]
@@ -177,11 +247,94 @@ mod tests {
         let e = Config::from_toml("[keys]\nfly = [\"f\"]\n", Path::new("c.toml"), false)
             .unwrap_err()
             .to_string();
-        assert_eq!(e, "c.toml: keys: unknown action \"fly\" in key bindings");
+        assert_eq!(e, "c.toml:2: keys: unknown action \"fly\" in key bindings");
         let e = Config::from_toml("theme = \"neon\"\n", Path::new("c.toml"), false)
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown theme \"neon\""), "{e}");
+    }
+
+    #[test]
+    fn a_key_is_one_string_or_a_list() {
+        let c = Config::from_toml(
+            "[keys]\nquit = \"x\"\nhelp = [\"h\", \"ctrl-q\"]\n",
+            Path::new("c.toml"),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Quit).as_deref(),
+            Some("x")
+        );
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Help).as_deref(),
+            Some("h/ctrl+q")
+        );
+    }
+
+    #[test]
+    fn binding_errors_name_their_line() {
+        let text = "theme = \"dark\"\n\n[keys]\nquit = \"x\"\nhelp = [\"h\", \"ctrl+nope\"]\n";
+        let e = Config::from_toml(text, Path::new("c.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("c.toml:5: keys: help: unknown key \"ctrl+nope\""),
+            "{e}"
+        );
+        let e = Config::from_toml("[keys]\n\nquit = 3\n", Path::new("c.toml"), false)
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("c.toml:3: "), "{e}");
+        assert!(e.contains("a key"), "{e}");
+    }
+
+    #[test]
+    fn the_readme_documents_every_action_name() {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("### Key bindings file")
+            .nth(1)
+            .expect("a README section on the key bindings file");
+        for a in Action::ALL {
+            assert!(
+                section.contains(&format!("`{}`", a.name())),
+                "README does not document the action {}",
+                a.name()
+            );
+        }
+        assert!(section.contains("quit = [\"x\", \"ctrl-q\"]"));
+    }
+
+    #[test]
+    fn remembering_changes_only_that_line() {
+        let dir = std::env::temp_dir().join(format!("gatebench-remember-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("gatebench").join("config.toml");
+        remember(&path, "theme", "light").unwrap();
+        let c = Config::load(&path, false).unwrap();
+        assert_eq!(c.theme.name(), "light");
+        let text = "# mine\ntheme = \"dark\"   # the look\n\n[keys]\nquit = \"x\" # short\n";
+        std::fs::write(&path, text).unwrap();
+        remember(&path, "theme", "high-contrast").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text.replace("\"dark\"", "\"high-contrast\"")
+        );
+        let text = "# no theme yet\n[keys]\nquit = \"x\"\n";
+        std::fs::write(&path, text).unwrap();
+        remember(&path, "theme", "light").unwrap();
+        let c = Config::load(&path, false).unwrap();
+        assert_eq!(c.theme.name(), "light");
+        assert_eq!(
+            c.keymap.keys(Layer::Normal, Action::Quit).as_deref(),
+            Some("x")
+        );
+        std::fs::write(&path, "theme = [\n").unwrap();
+        let e = remember(&path, "theme", "light").unwrap_err();
+        assert!(e.contains("not changed"), "{e}");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "theme = [\n");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

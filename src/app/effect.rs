@@ -91,6 +91,16 @@ pub enum Effect {
         /// The session as edited.
         session: Arc<Session>,
     },
+    /// Remember a top-level setting (`theme`, `listen`) in the settings file, changing only
+    /// its line ([`crate::app::config::remember`]).
+    RememberSetting {
+        /// The settings file.
+        path: PathBuf,
+        /// The setting.
+        key: &'static str,
+        /// Its new value.
+        value: String,
+    },
     /// Remove a file (an autosave copy that is no longer needed).
     RemoveFile {
         /// The file.

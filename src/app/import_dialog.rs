@@ -333,6 +333,7 @@ impl App {
         if api.restored {
             // The recovered edits are not saved anywhere but in the autosave copy.
             self.workspace.revision += 1;
+            self.workspace.forget_saved();
             self.set_status(
                 StatusKind::Success,
                 format!(

@@ -111,24 +111,32 @@ impl KeyCombo {
         KeyCombo::new(e.code, e.modifiers)
     }
 
-    /// Parse `ctrl+s`, `shift+tab`, `?`, `enter`, `pagedown`, `f1`, `space`...
+    /// Parse `ctrl+s` (or `ctrl-s`), `shift+tab`, `?`, `enter`, `pagedown`, `f1`, `space`...
     pub fn parse(s: &str) -> Result<KeyCombo, String> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = s.trim();
-        loop {
+        // A modifier is followed by `+` or `-` (`ctrl+q`, `ctrl-q`); the key itself may be
+        // either sign (`ctrl+-`, `+`).
+        'mods: loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(r) = lower.strip_prefix("ctrl+") {
-                mods |= KeyModifiers::CONTROL;
-                rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("alt+") {
-                mods |= KeyModifiers::ALT;
-                rest = &rest[rest.len() - r.len()..];
-            } else if let Some(r) = lower.strip_prefix("shift+") {
-                mods |= KeyModifiers::SHIFT;
-                rest = &rest[rest.len() - r.len()..];
-            } else {
-                break;
+            for (name, m) in [
+                ("ctrl", KeyModifiers::CONTROL),
+                ("alt", KeyModifiers::ALT),
+                ("shift", KeyModifiers::SHIFT),
+            ] {
+                for sep in ['+', '-'] {
+                    if let Some(r) = lower
+                        .strip_prefix(name)
+                        .and_then(|r| r.strip_prefix(sep))
+                        .filter(|r| !r.is_empty())
+                    {
+                        mods |= m;
+                        rest = &rest[rest.len() - r.len()..];
+                        continue 'mods;
+                    }
+                }
             }
+            break;
         }
         let named = match rest.to_ascii_lowercase().as_str() {
             "enter" | "return" => Some(KeyCode::Enter),
@@ -160,7 +168,13 @@ impl KeyCombo {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCode::Char(c),
-                _ => return Err(format!("unknown key {s:?}")),
+                _ => {
+                    return Err(format!(
+                        "unknown key {s:?} (a character, or ctrl+/alt+/shift+ and one of \
+                         enter esc tab backtab space up down left right pageup pagedown home \
+                         end backspace del f1..f12)"
+                    ));
+                }
             }
         };
         Ok(KeyCombo::new(code, mods))

@@ -31,6 +31,9 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+pub mod teach;
+#[cfg(test)]
+mod teach_tests;
 pub mod templates;
 #[cfg(test)]
 mod test_support;
@@ -245,6 +248,9 @@ pub struct AppOptions {
     pub keymap: Keymap,
     /// Terminal size (width, height).
     pub size: (u16, u16),
+    /// The settings file the chosen theme (and listen address) is remembered in (`None`:
+    /// nothing is remembered).
+    pub config_path: Option<std::path::PathBuf>,
 }
 
 impl Default for AppOptions {
@@ -253,6 +259,7 @@ impl Default for AppOptions {
             theme: Theme::default_dark(false),
             keymap: Keymap::default(),
             size: (120, 40),
+            config_path: None,
         }
     }
 }
@@ -264,6 +271,8 @@ pub struct App {
     workspace: parts::Workspace,
     routed: Option<Routed>,
     method: Option<MethodRef>,
+    /// What the type key swapped into a method's URI ([`teach`]).
+    uri_swap: Option<teach::UriSwap>,
     slots: Vec<TemplateSlot>,
     slot: usize,
     template_editor: Editor,
@@ -307,6 +316,7 @@ impl App {
             request_view: StyledText::default(),
             routed: None,
             method: None,
+            uri_swap: None,
             slots: Vec::new(),
             slot: 0,
             request_error: None,
@@ -321,6 +331,7 @@ impl App {
             listen_at_start: false,
             viewing: None,
         };
+        app.chrome.config_path = options.config_path;
         app.load_request_text();
         app.reroute();
         app.load_template_text();
@@ -534,7 +545,7 @@ impl App {
 
     /// Whether there are unsaved edits.
     pub fn is_dirty(&self) -> bool {
-        self.workspace.revision != self.workspace.saved_revision
+        self.workspace.is_dirty()
     }
 
     /// The status-bar message.

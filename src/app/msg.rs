@@ -106,6 +106,13 @@ pub enum Msg {
         /// The request, or what is wrong with the command.
         result: Result<crate::session::SavedRequest, String>,
     },
+    /// A setting was written to the settings file (or not).
+    Remembered {
+        /// The setting.
+        key: &'static str,
+        /// Whether it was written.
+        result: Result<(), String>,
+    },
     /// A background file job ended without an answer (it panicked). Update handles it as
     /// that job's own failure, so nothing waits for it forever (an import's first save, say).
     JobFailed {
@@ -119,6 +126,11 @@ pub enum Msg {
 /// A background file job, named by what its answer would be about (see [`Msg::JobFailed`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum JobKind {
+    /// Writing a setting to the settings file.
+    Remember {
+        /// The setting.
+        key: &'static str,
+    },
     /// Saving the session (to its file, or as a new file of an import).
     Save {
         /// Where (for a new file: the file it would have been).
@@ -171,6 +183,10 @@ impl JobKind {
                 stamp: None,
             },
             JobKind::Autosave => Msg::Autosaved { result: Err(why) },
+            JobKind::Remember { key } => Msg::Remembered {
+                key,
+                result: Err(why),
+            },
             JobKind::ListSessions { dir } => Msg::SessionList {
                 dir,
                 result: Err(why),

@@ -34,6 +34,13 @@ pub(crate) struct Workspace {
     pub(crate) request_index: usize,
     pub(crate) revision: u64,
     pub(crate) saved_revision: u64,
+    /// The session as last loaded from or saved to its file (`None`: no file, or not known,
+    /// e.g. after restoring unsaved edits): an edit that brings the session back to it
+    /// makes the workspace clean again.
+    pub(crate) saved: Option<Arc<Session>>,
+    /// Whether the session equals [`Workspace::saved`], compared when the revision changes
+    /// (never per frame).
+    pub(crate) matches_saved: bool,
     /// The fingerprint of the session file as last read or written here (`None`: no file).
     pub(crate) disk_stamp: Option<Stamp>,
     /// A save refused because the file changed on disk, while the question is open.
@@ -45,9 +52,14 @@ pub(crate) struct Workspace {
 impl Workspace {
     /// A workspace on `session`, which came from `origin`, with no edits yet.
     pub(crate) fn new(session: Session, origin: Origin) -> Workspace {
+        let session = Arc::new(session);
+        // An imported API has no file yet: it is unsaved whatever its edits.
+        let saved = (!matches!(origin, Origin::Imported { .. })).then(|| Arc::clone(&session));
         Workspace {
             disk_stamp: session.stamp,
-            session: Arc::new(session),
+            saved,
+            matches_saved: true,
+            session,
             origin,
             request_index: 0,
             revision: 0,
@@ -55,6 +67,39 @@ impl Workspace {
             save_conflict: None,
             autosave: None,
             recovery: None,
+        }
+    }
+
+    /// Whether there are edits the file does not have: the revision moved and the session
+    /// differs from the one last loaded or saved.
+    pub(crate) fn is_dirty(&self) -> bool {
+        self.revision != self.saved_revision && !self.matches_saved
+    }
+
+    /// Compare the session with the one last loaded or saved (after a change).
+    pub(crate) fn compare_with_saved(&mut self) {
+        self.matches_saved = self
+            .saved
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, &self.session) || **s == *self.session);
+    }
+
+    /// Forget the saved copy: the session stays dirty until saved (restored edits).
+    pub(crate) fn forget_saved(&mut self) {
+        self.saved = None;
+        self.matches_saved = false;
+    }
+
+    /// A save of `revision` succeeded.
+    pub(crate) fn saved_as(&mut self, revision: u64) {
+        self.saved_revision = revision;
+        if revision == self.revision {
+            self.saved = Some(Arc::clone(&self.session));
+            self.matches_saved = true;
+        } else {
+            // Edits made while the save ran: the saved version is not at hand.
+            self.saved = None;
+            self.matches_saved = false;
         }
     }
 }
@@ -74,6 +119,8 @@ pub(crate) struct Chrome {
     pub(crate) size: (u16, u16),
     pub(crate) ticks: u64,
     pub(crate) show_changes: bool,
+    /// Where the chosen theme is remembered.
+    pub(crate) config_path: Option<PathBuf>,
 }
 
 impl Chrome {
@@ -91,6 +138,7 @@ impl Chrome {
             size,
             ticks: 0,
             show_changes: false,
+            config_path: None,
         }
     }
 

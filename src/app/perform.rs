@@ -9,18 +9,6 @@ use crate::app::{
 use crate::gateway::Phase;
 use crate::gateway::trace::Stage;
 
-/// One-line descriptions of what each integration type does, shown when cycling.
-fn type_summary(kind: crate::gateway::api::IntegrationType) -> &'static str {
-    use crate::gateway::api::IntegrationType as T;
-    match kind {
-        T::Mock => "no backend; the request template's statusCode picks the integration response",
-        T::Aws => "calls an AWS service or Lambda with the request template's output",
-        T::AwsProxy => "Lambda proxy: the whole request goes as an event, no templates",
-        T::Http => "calls an HTTP endpoint with the request template's output",
-        T::HttpProxy => "forwards the request to an HTTP endpoint as is, no templates",
-    }
-}
-
 /// The status while a request sent with the send key is on its way (replaced by its outcome).
 pub(super) const SENDING: &str = "Sending the request…";
 impl App {
@@ -154,11 +142,23 @@ impl App {
                 // Syntax colours belong to the old theme; new ones come with the highlight
                 // asked for below. The view styles the editors with the new theme itself.
                 self.template_editor.clear_highlight();
-                self.set_status(
-                    StatusKind::Info,
-                    format!("Theme: {}", self.chrome.theme.name()),
-                );
-                self.highlight_effect().into_iter().collect()
+                let name = self.chrome.theme.name().to_string();
+                let mut fx: Vec<Effect> = self.highlight_effect().into_iter().collect();
+                match self.chrome.config_path.clone() {
+                    Some(path) => {
+                        self.set_status(
+                            StatusKind::Info,
+                            format!("Theme: {name} (remembered in {})", path.display()),
+                        );
+                        fx.push(Effect::RememberSetting {
+                            path: path.clone(),
+                            key: "theme",
+                            value: name,
+                        });
+                    }
+                    None => self.set_status(StatusKind::Info, format!("Theme: {name}")),
+                }
+                fx
             }
             Action::ScrollDown => self.scroll_focused(1),
             Action::ScrollUp => self.scroll_focused(-1),
@@ -273,33 +273,6 @@ impl App {
             self.chrome.status = None;
         }
         Vec::new()
-    }
-
-    fn cycle_type(&mut self) -> Vec<Effect> {
-        let Some(m) = self.method.clone() else {
-            self.set_status(StatusKind::Error, "The session's API has no method");
-            return Vec::new();
-        };
-        let Some(method) =
-            m.get_mut(&mut std::sync::Arc::make_mut(&mut self.workspace.session).api)
-        else {
-            return Vec::new();
-        };
-        let kind = method.integration.kind.next();
-        method.integration.kind = kind;
-        self.workspace.revision += 1;
-        self.set_status(
-            StatusKind::Info,
-            format!("Integration type {}: {}", kind.as_str(), type_summary(kind)),
-        );
-        let mut fx = self.refresh_effects();
-        if self.live() {
-            fx.extend(self.run_effect());
-        } else {
-            // The old trace belongs to the old type.
-            self.run_view.trace = None;
-        }
-        fx
     }
 
     /// The answer yes to "the file changed on disk: overwrite it?".

@@ -173,6 +173,7 @@ impl App {
             theme: self.chrome.theme.clone(),
             keymap: self.chrome.keymap.clone(),
             size: self.chrome.size,
+            config_path: self.chrome.config_path.clone(),
         };
         let autosave = self.workspace.autosave.clone();
         // The server (if any) keeps running: its state and list stay.

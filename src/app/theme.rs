@@ -50,9 +50,16 @@ struct ThemeFile {
     colors: ColorsFile,
 }
 
+fn reset() -> String {
+    "reset".to_string()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ColorsFile {
+    /// The panels' background, under `text` (default: the terminal's own).
+    #[serde(default = "reset")]
+    background: String,
     text: String,
     muted: String,
     border: String,
@@ -79,6 +86,8 @@ struct ColorsFile {
 /// The semantic palette of a theme.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Palette {
+    /// Behind everything drawn (`Reset`: the terminal's background); `text` is its pair.
+    pub(crate) background: Color,
     pub(crate) text: Color,
     pub(crate) muted: Color,
     pub(crate) border: Color,
@@ -130,6 +139,7 @@ impl Theme {
         let n = f.name.as_str();
         let c = &f.colors;
         let palette = Palette {
+            background: color(n, "background", &c.background)?,
             text: color(n, "text", &c.text)?,
             muted: color(n, "muted", &c.muted)?,
             border: color(n, "border", &c.border)?,
@@ -181,6 +191,7 @@ impl Theme {
             name: "dark".into(),
             syntax: String::new(),
             palette: Palette {
+                background: r,
                 text: r,
                 muted: Color::DarkGray,
                 border: r,

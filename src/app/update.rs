@@ -18,9 +18,15 @@ use crate::gateway::trace::StageOutcome;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let revision = app.workspace.revision;
     let mut fx = dispatch(app, msg);
-    // Every edit refreshes the autosave copy (the runtime writes at most one a second).
+    // Every edit refreshes the autosave copy (the runtime writes at most one a second); an
+    // edit that brings the session back to its file makes it clean, and the copy goes.
     if app.workspace.revision != revision {
-        fx.extend(app.autosave_effect());
+        app.workspace.compare_with_saved();
+        if app.is_dirty() {
+            fx.extend(app.autosave_effect());
+        } else {
+            fx.extend(app.discard_autosave());
+        }
     }
     // A running server serves every edit from the next request on.
     fx.extend(app.serve_edits_effect());
@@ -74,7 +80,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         } => {
             match result {
                 Ok(()) => {
-                    app.workspace.saved_revision = revision;
+                    app.workspace.saved_as(revision);
                     app.workspace.disk_stamp = stamp;
                     app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
                     // The copy belongs to the session as it was named before this save.
@@ -100,6 +106,15 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                         format!("Save failed, nothing was lost, your edits are still here: {e}"),
                     );
                 }
+            }
+            Vec::new()
+        }
+        Msg::Remembered { key, result } => {
+            if let Err(e) = result {
+                app.set_status(
+                    StatusKind::Error,
+                    format!("Could not remember the {key}: {e}"),
+                );
             }
             Vec::new()
         }

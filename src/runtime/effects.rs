@@ -106,6 +106,12 @@ where
                 self.autosave_at
                     .get_or_insert_with(|| tokio::time::Instant::now() + Duration::from_secs(1));
             }
+            Effect::RememberSetting { path, key, value } => {
+                self.spawn_io(JobKind::Remember { key }, move || Msg::Remembered {
+                    key,
+                    result: crate::app::config::remember(&path, key, &value),
+                });
+            }
             Effect::RemoveFile { path } => {
                 // A pending copy must not bring the file back.
                 self.autosave = None;

@@ -443,8 +443,9 @@ pub fn options_from_env(size: (u16, u16), config: Option<&Path>) -> (AppOptions,
     use crate::app::config::Config;
     let no_color = crate::ui::style::no_color_from_env();
     let mut warning = None;
-    let mut config = match Config::path(config) {
-        Some(path) => Config::load(&path, no_color).unwrap_or_else(|e| {
+    let config_path = Config::path(config);
+    let mut config = match &config_path {
+        Some(path) => Config::load(path, no_color).unwrap_or_else(|e| {
             warning = Some(format!("{e} (using default settings)"));
             Config::defaults(no_color)
         }),
@@ -461,6 +462,7 @@ pub fn options_from_env(size: (u16, u16), config: Option<&Path>) -> (AppOptions,
             theme: config.theme,
             keymap: config.keymap,
             size,
+            config_path,
         },
         warning,
     )

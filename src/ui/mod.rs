@@ -17,6 +17,7 @@ use crate::app::{App, Overlay};
 pub fn view(app: &App, f: &mut Frame) -> Areas {
     let Some(screen) = layout::screen(app, f.area()) else {
         panes::help::draw_too_small(f, app);
+        app.theme().paint_background(f.buffer_mut());
         return Areas::default();
     };
     panes::stages::draw(f, app, screen.strip, screen.explanation);
@@ -43,5 +44,6 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         Some(Overlay::Search) => {}
         None => {}
     }
+    app.theme().paint_background(f.buffer_mut());
     layout::areas(app, &screen)
 }

@@ -8,6 +8,24 @@ pub use crate::app::theme::{THEME_NAMES, Theme, ThemeError, no_color_from_env};
 use crate::app::view_model::Tok;
 
 impl Theme {
+    /// Give every cell the theme's background and, where nothing chose one, its text colour,
+    /// after the frame is drawn (themes with their own background, such as light, stay
+    /// readable on a terminal of the opposite shade; `Clear`ed overlays included).
+    pub fn paint_background(&self, buf: &mut ratatui::buffer::Buffer) {
+        let (bg, fg) = (self.palette.background, self.palette.text);
+        if self.no_color() || bg == Color::Reset {
+            return;
+        }
+        for cell in &mut buf.content {
+            if cell.bg == Color::Reset {
+                cell.bg = bg;
+            }
+            if cell.fg == Color::Reset {
+                cell.fg = fg;
+            }
+        }
+    }
+
     fn fg(&self, c: Color) -> Style {
         if self.no_color() {
             Style::default()
@@ -184,6 +202,31 @@ mod tests {
         let text = include_str!("../../themes/dark.toml").replace("#bf616a", "not-a-colour");
         let e = Theme::from_toml(&text, false).unwrap_err().to_string();
         assert!(e.contains("colors.error"), "{e}");
+    }
+
+    #[test]
+    fn light_sets_a_background_under_every_cell() {
+        use ratatui::buffer::Buffer;
+        use ratatui::layout::Rect;
+        let light = Theme::builtin("light", false).unwrap();
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
+        buf[(1, 0)].set_fg(Color::Red);
+        light.paint_background(&mut buf);
+        assert!(buf.content.iter().all(|c| c.bg != Color::Reset));
+        assert!(buf.content.iter().all(|c| c.fg != Color::Reset));
+        assert_eq!(buf[(1, 0)].fg, Color::Red, "a chosen colour stays");
+        assert_ne!(light.palette.background, light.palette.text);
+        // The dark theme keeps the terminal's background.
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
+        Theme::builtin("dark", false)
+            .unwrap()
+            .paint_background(&mut buf);
+        assert!(buf.content.iter().all(|c| c.bg == Color::Reset));
+        let mut buf = Buffer::empty(Rect::new(0, 0, 4, 2));
+        Theme::builtin("light", true)
+            .unwrap()
+            .paint_background(&mut buf);
+        assert!(buf.content.iter().all(|c| c.bg == Color::Reset), "NO_COLOR");
     }
 
     #[test]

@@ -113,6 +113,13 @@ impl Harness {
         buffer_text(self.rt.terminal().backend().buffer())
     }
 
+    /// Draw and return the screen's cells (colours included).
+    #[allow(dead_code)]
+    pub fn buffer(&mut self) -> Buffer {
+        self.rt.draw().expect("draw");
+        self.rt.terminal().backend().buffer().clone()
+    }
+
     /// The app.
     pub fn app(&self) -> &App {
         self.rt.app()

@@ -65,6 +65,23 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         theme.muted(),
     )));
     lines.push(Line::from(Span::styled(
+        format!(
+            "Stages: the strip shows the request's trip through the gateway (✓ done, ✗ failed, \
+             – skipped); {next}/{prev} step to the next / previous stage, and the panes that \
+             stage reads or writes are marked ● in their titles (and drawn in its colour), so \
+             you see where the request is and what changed it.",
+            next = app
+                .keymap()
+                .first_key(Layer::Normal, Action::NextStage)
+                .unwrap_or_default(),
+            prev = app
+                .keymap()
+                .first_key(Layer::Normal, Action::PrevStage)
+                .unwrap_or_default(),
+        ),
+        theme.muted(),
+    )));
+    lines.push(Line::from(Span::styled(
         "Mouse: click a pane to focus it; the wheel scrolls the pane under the pointer.",
         theme.muted(),
     )));

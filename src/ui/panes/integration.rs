@@ -90,6 +90,24 @@ fn lines(app: &App) -> Vec<Line<'_>> {
     }
     if let Some(u) = &i.uri {
         lines.push(Line::from(vec![key("uri"), val(u.clone())]));
+        if let Some(swap) = app.uri_swap() {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{key} swapped in the built-in echo's URI: {} needs {}, and the \
+                     session's ({}) is not one. It comes back when you switch to a type it \
+                     fits.",
+                    i.kind.as_str(),
+                    match i.kind {
+                        IntegrationType::Http | IntegrationType::HttpProxy => "an http(s) URL",
+                        IntegrationType::AwsProxy => "a Lambda function ARN",
+                        _ => "an arn:aws:apigateway ARN",
+                    },
+                    swap.original.as_deref().unwrap_or("none"),
+                    key = kind_key
+                ),
+                theme.warning(),
+            )));
+        }
         // `${Name}` left by an import: what runs use, from the session's [values].
         let values = &app.session().values;
         if u.contains("${") && !values.is_empty() {
@@ -102,6 +120,9 @@ fn lines(app: &App) -> Vec<Line<'_>> {
             }
         }
     }
+    // What the session teaches comes right after what the method is, before the details.
+    lines.push(Line::from(""));
+    lines.extend(session_lines(app));
     if i.kind.uses_templates() {
         let p = i.passthrough_behavior.unwrap_or_default();
         let p = match p {
@@ -159,9 +180,14 @@ fn lines(app: &App) -> Vec<Line<'_>> {
         key("backend"),
         val(backend_label(&app.session().backend)),
     ]));
+    lines
+}
+
+/// The session's name and explanation, first in the pane so a newcomer reads them first.
+fn session_lines(app: &App) -> Vec<Line<'_>> {
+    let theme = app.theme();
     let s = app.session();
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(s.name.clone(), theme.title(false))));
+    let mut lines = vec![Line::from(Span::styled(s.name.clone(), theme.title(true)))];
     // Paragraphs flow with the pane width (the file wraps them at ~95 columns).
     for (n, para) in s.explanation.trim().split("\n\n").enumerate() {
         if n > 0 {
@@ -170,6 +196,7 @@ fn lines(app: &App) -> Vec<Line<'_>> {
         let flowed = para.split_whitespace().collect::<Vec<_>>().join(" ");
         lines.push(Line::from(Span::styled(flowed, theme.muted())));
     }
+    lines.push(Line::from(""));
     lines
 }
 

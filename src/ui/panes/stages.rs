@@ -69,6 +69,9 @@ fn strip_line(app: &App, label: fn(Stage) -> &'static str) -> (Line<'static>, us
     (Line::from(spans), width)
 }
 
+/// What the `●` in pane titles means (`n`/`p` move the stage; the help says more).
+pub const LEGEND: &str = "  ● = panes this stage uses";
+
 /// Draw the strip into `strip` and the explanation into `explanation`.
 pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
     let theme = app.theme();
@@ -81,6 +84,13 @@ pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
         if width <= strip.width as usize {
             break;
         }
+    }
+    // The legend of the `●` pane markers: on the strip when it fits, else after the
+    // explanation.
+    let legend = Span::styled(LEGEND, theme.muted());
+    let legend_on_strip = line.width() + LEGEND.chars().count() <= strip.width as usize;
+    if legend_on_strip {
+        line.spans.push(legend.clone());
     }
     f.render_widget(Paragraph::new(line), strip);
     let stage = app.stage();
@@ -99,6 +109,9 @@ pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
                 }
             }
         }
+    }
+    if !legend_on_strip {
+        spans.push(legend);
     }
     f.render_widget(
         Paragraph::new(Line::from(spans)).wrap(Wrap { trim: true }),

@@ -40,8 +40,13 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let inner = block.inner(area);
     f.render_widget(block, area);
     if slots.is_empty() {
-        let msg = "This method has no mapping templates. API Gateway passes the body through \
-                   (passthroughBehavior decides, or answers 415).";
+        let msg = if app.integration_kind().is_some_and(|k| !k.uses_templates()) {
+            "A proxy integration has no mapping templates: the request goes to the backend \
+             untouched and its answer comes back as is."
+        } else {
+            "This method has no mapping templates. API Gateway passes the body through \
+             (passthroughBehavior decides, or answers 415)."
+        };
         f.render_widget(
             Paragraph::new(Span::styled(msg, theme.muted())).wrap(Wrap { trim: true }),
             inner,
