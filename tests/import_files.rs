@@ -738,3 +738,154 @@ Resources:
     let back: Session = toml::from_str(&text).unwrap();
     assert_eq!(back.values, s.values);
 }
+
+/// The rendered request template of a run (its output, or the error as text).
+fn request_template_output(t: &Trace) -> String {
+    match &t
+        .request_template
+        .as_ref()
+        .expect("a request template ran")
+        .output
+    {
+        Ok(s) => s.clone(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+#[test]
+fn s3_proxy_export_keeps_terraform_values_with_their_json_lines() {
+    // AWS's S3-proxy tutorial export, as a Terraform templatefile writes it: the stage and
+    // region are `${...}` placeholders whoever deploys fills in.
+    let imported = import("s3-proxy-export.json");
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"s3-proxy-export.json:8: ${environment} in the stage name has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"s3-proxy-export.json:61: ${aws_region} in an integration URI has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("${environment}"));
+    assert_eq!(
+        s.values.keys().collect::<Vec<_>>(),
+        ["aws_region", "environment"]
+    );
+    let item = s
+        .requests
+        .iter()
+        .position(|r| r.path.starts_with("/${environment}/") && r.path.len() > 16)
+        .expect("a saved request for /{folder}/{item}");
+
+    // Unset: the gateway's answer to an endpoint it cannot address, naming the value.
+    let t = run_saved(&s, item);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        t.log.iter().any(|l| l.contains("Invalid endpoint address")),
+        "{}",
+        t.log.join("\n")
+    );
+
+    // Set: the stage routes and the region reaches the URI.
+    s.values.insert("environment".into(), "prod".into());
+    s.values.insert("aws_region".into(), "us-west-2".into());
+    assert_eq!(s.api_for_run().stage.as_deref(), Some("prod"));
+    let uri = s.api_for_run().resources[1].methods["GET"]
+        .integration
+        .uri
+        .clone()
+        .unwrap();
+    assert_eq!(
+        uri,
+        "arn:aws:apigateway:us-west-2:s3:path/{bucket}/{object}"
+    );
+    let t = run_saved(&s, item);
+    assert_ne!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        !t.log.iter().any(|l| l.contains("Invalid endpoint address")),
+        "{}",
+        t.log.join("\n")
+    );
+}
+
+#[test]
+fn sam_fn_sub_variables_reach_the_request_templates() {
+    let imported = import("sam-dynamodb-sub.yaml");
+    let s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("v1"));
+    // The variable map's `!Ref OrdersTable` is the table's name, itself a `!Sub` of a
+    // parameter default and the stack name (the file's stem).
+    assert_eq!(s.values["OrdersTable"], "orders-sam-dynamodb-sub");
+    assert_eq!(s.values["AWS::Region"], "us-east-1");
+    let post = &s
+        .api
+        .resources
+        .iter()
+        .find(|r| r.path == "/orders")
+        .unwrap()
+        .methods["POST"];
+    let tpl = &post.integration.request_templates["application/json"];
+    assert!(tpl.contains("\"TableName\": \"${OrdersTable}\""), "{tpl}");
+    // `${!context.requestId}` is CloudFormation's escape: Velocity's reference stays.
+    let resp =
+        &post.integration.integration_responses["200"].response_templates["application/json"];
+    assert!(
+        resp.contains("#set($id = \"${context.requestId}\")"),
+        "{resp}"
+    );
+
+    let i = s
+        .requests
+        .iter()
+        .position(|r| r.path == "/v1/orders" && r.method == "POST")
+        .unwrap();
+    let mut s = s;
+    s.requests[i].body = Some(r#"{"customer": "ana"}"#.into());
+    let t = run_saved(&s, i);
+    let out = request_template_output(&t);
+    assert!(
+        out.contains("\"TableName\": \"orders-sam-dynamodb-sub\""),
+        "{out}"
+    );
+    assert!(out.contains("\"customer\": {\"S\": \"ana\"}"), "{out}");
+    assert!(out.contains("\"region\": {\"S\": \"us-east-1\"}"), "{out}");
+
+    // A value changed in [values] is what the next run uses.
+    s.values.insert("OrdersTable".into(), "orders-test".into());
+    let out = request_template_output(&run_saved(&s, i));
+    assert!(out.contains("\"TableName\": \"orders-test\""), "{out}");
+}
+
+#[test]
+fn cloudformation_parameterised_stage_and_template_values() {
+    let imported = import("cfn-stage-param.yaml");
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"cfn-stage-param.yaml:40: ${Greeting} in a mapping template has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    // `StageName: !Sub '${StageName}'` is the parameter's default.
+    assert_eq!(s.api.stage.as_deref(), Some("prod"));
+    assert_eq!(s.requests[0].path, "/prod/hello");
+    assert_eq!(s.values["Greeting"], "");
+
+    // Unset: the run stops and names the value to set.
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    let all = format!("{t:?}");
+    assert!(
+        all.contains("Greeting::set-under-values"),
+        "{}",
+        t.log.join("\n")
+    );
+
+    s.values.insert("Greeting".into(), "hello".into());
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"greeting": "hello", "stage": "prod", "region": "us-east-1", "account": "123456789012", "literal": "prod"})
+    );
+}
