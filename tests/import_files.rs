@@ -889,3 +889,142 @@ fn cloudformation_parameterised_stage_and_template_values() {
         json!({"greeting": "hello", "stage": "prod", "region": "us-east-1", "account": "123456789012", "literal": "prod"})
     );
 }
+
+/// The error an import of `text` (named `name`) gives, as text.
+fn refused(text: &str, name: &str) -> String {
+    match import_text(text, Path::new(name)) {
+        Ok(_) => panic!("{name} imported"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn assert_refused(text: &str, name: &str, line: usize, what: &str) {
+    let e = refused(text, name);
+    assert!(
+        e.starts_with(&format!("{name}:{line}: not a REST API: this is {what}")),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("gatebench imports REST APIs: OpenAPI 2/3 with x-amazon-apigateway-integration, CloudFormation AWS::ApiGateway::*, SAM AWS::Serverless::Api and AWS::Serverless::Function events of type Api"),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
+}
+
+#[test]
+fn http_api_openapi_with_payload_format_2_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        httpMethod: POST\n        uri: arn:aws:lambda:us-east-1:123456789012:function:f\n        payloadFormatVersion: '2.0'\n";
+    assert_refused(
+        text,
+        "http.yaml",
+        10,
+        "an HTTP API (API Gateway v2): payloadFormatVersion 2.0",
+    );
+}
+
+#[test]
+fn http_api_openapi_with_only_cors_is_refused() {
+    let text = "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\"title\": \"h\", \"version\": \"1\"},\n  \"x-amazon-apigateway-cors\": {\"allowOrigins\": [\"*\"]},\n  \"paths\": {\"/items\": {\"get\": {\"responses\": {}}}}\n}\n";
+    assert_refused(
+        text,
+        "http.json",
+        4,
+        "an HTTP API (API Gateway v2): x-amazon-apigateway-cors",
+    );
+}
+
+#[test]
+fn reusable_integration_ref_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        $ref: '#/components/x-amazon-apigateway-integrations/items'\ncomponents:\n  x-amazon-apigateway-integrations:\n    items:\n      type: AWS_PROXY\n";
+    assert_refused(
+        text,
+        "ref.yaml",
+        7,
+        "an HTTP API (API Gateway v2): `$ref` to a reusable integration",
+    );
+}
+
+#[test]
+fn websocket_openapi_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: ws, version: '1'}\nx-amazon-apigateway-route-selection-expression: $request.body.action\npaths: {}\n";
+    assert_refused(text, "ws.yaml", 3, "a WebSocket API");
+}
+
+#[test]
+fn cloudformation_http_api_is_refused() {
+    let text = "Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: h\n      ProtocolType: HTTP\n";
+    assert_refused(
+        text,
+        "v2.yaml",
+        2,
+        "an HTTP API (API Gateway v2: Api is AWS::ApiGatewayV2::Api)",
+    );
+}
+
+#[test]
+fn cloudformation_websocket_api_is_refused() {
+    let text = "{\n  \"Resources\": {\n    \"Chat\": {\n      \"Type\": \"AWS::ApiGatewayV2::Api\",\n      \"Properties\": {\"Name\": \"chat\", \"ProtocolType\": \"WEBSOCKET\", \"RouteSelectionExpression\": \"$request.body.action\"}\n    }\n  }\n}\n";
+    assert_refused(
+        text,
+        "ws.json",
+        3,
+        "a WebSocket API (Chat is AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET)",
+    );
+}
+
+#[test]
+fn sam_http_api_is_refused() {
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /items, Method: get}\n";
+    assert_refused(
+        text,
+        "sam-http.yaml",
+        9,
+        "an HTTP API (API Gateway v2): Fn has an event of type HttpApi",
+    );
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n";
+    assert_refused(
+        text,
+        "sam-http.yaml",
+        3,
+        "an HTTP API (API Gateway v2: Http is AWS::Serverless::HttpApi)",
+    );
+}
+
+#[test]
+fn serverless_framework_file_is_refused() {
+    let text = "service: orders\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: nodejs18.x\nfunctions:\n  hello:\n    handler: handler.hello\n    events:\n      - http: {path: hello, method: get}\n";
+    assert_refused(text, "serverless.yml", 1, "a Serverless Framework file");
+}
+
+#[test]
+fn a_rest_api_next_to_an_http_api_still_imports() {
+    let text = "Resources:\n  Http:\n    Type: AWS::ApiGatewayV2::Api\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Name: r}\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !GetAtt Api.RootResourceId\n      HttpMethod: GET\n      Integration: {Type: MOCK}\n";
+    let s = import_text(text, Path::new("mixed.yaml")).unwrap().session;
+    assert_eq!(s.api.resources.len(), 1);
+}
+
+#[test]
+fn yaml_flow_mapping_continued_at_the_key_indentation_imports() {
+    // CloudFormation (PyYAML) accepts flow collections whose lines sit at the key's own
+    // indentation; the YAML 1.2 parser alone answers "invalid indentation".
+    let text = "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {\n    Name: flow-api\n    }\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties: {\n    RestApiId: !Ref Api,\n    ResourceId: !GetAtt Api.RootResourceId,\n    HttpMethod: GET,\n    AuthorizationType: NONE,\n    Integration: {\n    Type: MOCK,\n    RequestTemplates: {application/json: '{\"statusCode\": 200}'},\n    IntegrationResponses: [\n    {StatusCode: 200, ResponseTemplates: {application/json: '{\"ok\": true}'}}\n    ]\n    }\n    }\n";
+    let imported = import_text(text, Path::new("flow.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let s = imported.session;
+    assert_eq!(s.name, "flow-api");
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"ok": true}));
+}
+
+#[test]
+fn yaml_flow_sequence_continued_at_the_key_indentation_imports() {
+    let text = "openapi: 3.0.1\ninfo: {title: seq, version: '1'}\nx-amazon-apigateway-binary-media-types: [\n'image/png',\n'application/octet-stream'\n]\npaths:\n  /ping:\n    get:\n      x-amazon-apigateway-integration: {\n      type: mock,\n      requestTemplates: {application/json: '{\"statusCode\": 200}'},\n      responses: {default: {statusCode: '200'}}\n      }\n";
+    let s = import_text(text, Path::new("seq.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .session;
+    assert_eq!(
+        s.api.binary_media_types,
+        ["image/png", "application/octet-stream"]
+    );
+    assert_eq!(run_saved(&s, 0).response.status, 200);
+}
