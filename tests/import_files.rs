@@ -1028,3 +1028,19 @@ fn yaml_flow_sequence_continued_at_the_key_indentation_imports() {
     );
     assert_eq!(run_saved(&s, 0).response.status, 200);
 }
+
+#[test]
+fn canned_backend_reads_lambda_error_as_the_readme_spells_it() {
+    for key in ["lambdaError", "lambda_error"] {
+        let text = format!(
+            "version = 1\nname = \"c\"\n[api]\n[[api.resources]]\npath = \"/\"\n[api.resources.methods.GET.integration]\ntype = \"AWS\"\nuri = \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations\"\nhttpMethod = \"POST\"\n[backend]\ntype = \"canned\"\nbody = '{{\"errorMessage\": \"boom\"}}'\n{key} = \"Unhandled\"\n"
+        );
+        let s = Session::from_toml(&text, Path::new("canned.toml"))
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert!(
+            matches!(&s.backend, gatebench::backend::BackendConfig::Canned { lambda_error: Some(e), .. } if e == "Unhandled"),
+            "{key}: {:?}",
+            s.backend
+        );
+    }
+}
