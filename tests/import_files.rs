@@ -1044,3 +1044,50 @@ fn canned_backend_reads_lambda_error_as_the_readme_spells_it() {
         );
     }
 }
+
+#[test]
+fn a_body_written_as_one_fn_sub_string_keeps_its_values() {
+    let text = r#"Parameters:
+  TableName: {Type: String, Default: items}
+  Stage: {Type: String, Default: live}
+  Missing: {Type: String}
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body: !Sub |
+        swagger: '2.0'
+        info: {title: sub-body, version: '1'}
+        basePath: /${Stage}
+        paths:
+          /items:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates:
+                  application/json: '{"statusCode": 200}'
+                responses:
+                  default:
+                    statusCode: '200'
+                    responseTemplates:
+                      application/json: '{"table": "${TableName}", "id": "${!context.stage}", "region": "${AWS::Region}", "missing": "${Missing}"}'
+"#;
+    let imported = import_text(text, Path::new("sub-body.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"sub-body.yaml:24: ${Missing} in a mapping template has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("live"));
+    assert_eq!(s.values["TableName"], "items");
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    s.values.insert("Missing".into(), "found".into());
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"table": "items", "id": "live", "region": "us-east-1", "missing": "found"})
+    );
+}

@@ -126,6 +126,20 @@ impl Node {
         }
     }
 
+    /// Move every line number down by `by` (a document read from a string inside a file).
+    pub fn shift_lines(&mut self, by: usize) {
+        self.line += by;
+        match &mut self.kind {
+            Kind::Seq(items) => items.iter_mut().for_each(|i| i.shift_lines(by)),
+            Kind::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.line += by;
+                e.value.shift_lines(by);
+            }),
+            Kind::Tagged(_, inner) => inner.shift_lines(by),
+            _ => {}
+        }
+    }
+
     /// Whether this is a mapping.
     pub fn is_map(&self) -> bool {
         matches!(self.kind, Kind::Map(_))
