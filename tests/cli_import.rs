@@ -285,7 +285,7 @@ fn set_value(out: &Path, name: &str, value: &str) {
 fn imports_with_cloudformation_values_run_with_the_values_in_place() {
     // A SAM template whose RequestTemplates take the table name from Fn::Sub variables.
     let out = scratch().join("sam-dynamodb-sub.toml");
-    import_to("sam-dynamodb-sub.yaml", &out);
+    import_to("../import-values/sam-dynamodb-sub.yaml", &out);
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
         text.contains("OrdersTable = \"orders-sam-dynamodb-sub\""),
@@ -300,7 +300,7 @@ fn imports_with_cloudformation_values_run_with_the_values_in_place() {
 
     // A CloudFormation stack with a parameterised stage and a value given at deploy time.
     let out = scratch().join("cfn-stage-param.toml");
-    import_to("cfn-stage-param.yaml", &out);
+    import_to("../import-values/cfn-stage-param.yaml", &out);
     let v = run_json(&out, 0, None);
     assert_eq!(v["response"]["status"], 500, "{v}");
     set_value(&out, "Greeting", "hello");
@@ -313,7 +313,7 @@ fn imports_with_cloudformation_values_run_with_the_values_in_place() {
 
     // AWS's S3-proxy export with Terraform's placeholders.
     let out = scratch().join("s3-proxy-export.toml");
-    import_to("s3-proxy-export.json", &out);
+    import_to("../import-values/s3-proxy-export.json", &out);
     let v = run_json(&out, 1, None);
     assert_eq!(v["response"]["status"], 500, "{v}");
     set_value(&out, "environment", "prod");

@@ -519,7 +519,15 @@ fn cloudformation_json_with_long_form_intrinsics() {
     assert_eq!(s.name, "json-api");
     // No stage in the template: the default stage.
     assert_eq!(s.requests[0].path, "/dev/items");
+    // `${ItemsFn.Arn}` has no value yet: not an address, as the gateway would answer.
     let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    let mut s = s.clone();
+    s.values.insert(
+        "ItemsFn.Arn".into(),
+        "arn:aws:lambda:us-east-1:123456789012:function:items".into(),
+    );
+    let t = run_saved(&s, 0);
     assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
     assert_eq!(body_json(&t), json!({"op": "list"}));
 }
@@ -756,7 +764,7 @@ fn request_template_output(t: &Trace) -> String {
 fn s3_proxy_export_keeps_terraform_values_with_their_json_lines() {
     // AWS's S3-proxy tutorial export, as a Terraform templatefile writes it: the stage and
     // region are `${...}` placeholders whoever deploys fills in.
-    let imported = import("s3-proxy-export.json");
+    let imported = import("../import-values/s3-proxy-export.json");
     let w = warnings(&imported);
     assert!(
         w.contains(&"s3-proxy-export.json:8: ${environment} in the stage name has no value: set it under [values] in the session".to_string()),
@@ -811,7 +819,7 @@ fn s3_proxy_export_keeps_terraform_values_with_their_json_lines() {
 
 #[test]
 fn sam_fn_sub_variables_reach_the_request_templates() {
-    let imported = import("sam-dynamodb-sub.yaml");
+    let imported = import("../import-values/sam-dynamodb-sub.yaml");
     let s = imported.session;
     assert_eq!(s.api.stage.as_deref(), Some("v1"));
     // The variable map's `!Ref OrdersTable` is the table's name, itself a `!Sub` of a
@@ -859,7 +867,7 @@ fn sam_fn_sub_variables_reach_the_request_templates() {
 
 #[test]
 fn cloudformation_parameterised_stage_and_template_values() {
-    let imported = import("cfn-stage-param.yaml");
+    let imported = import("../import-values/cfn-stage-param.yaml");
     let w = warnings(&imported);
     assert!(
         w.contains(&"cfn-stage-param.yaml:40: ${Greeting} in a mapping template has no value: set it under [values] in the session".to_string()),
@@ -1090,4 +1098,28 @@ Resources:
         body_json(&t),
         json!({"table": "items", "id": "live", "region": "us-east-1", "missing": "found"})
     );
+}
+
+#[test]
+fn a_lambda_uri_with_an_unset_value_answers_500_and_names_it() {
+    let text = "Parameters:\n  Region: {Type: String}\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !GetAtt Api.RootResourceId\n      HttpMethod: GET\n      Integration:\n        Type: AWS_PROXY\n        IntegrationHttpMethod: POST\n        Uri: !Sub 'arn:aws:apigateway:${Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${Region}:123456789012:function:f/invocations'\n";
+    let imported = import_text(text, Path::new("lambda.yaml")).unwrap();
+    assert!(
+        warnings(&imported).contains(&"lambda.yaml:15: ${Region} in an integration URI has no value: set it under [values] in the session".to_string()),
+        "{:?}",
+        warnings(&imported)
+    );
+    let mut s = imported.session;
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        t.stages
+            .iter()
+            .flat_map(|r| &r.notes)
+            .any(|n| n.contains("${Region}") && n.contains("set it under [values]")),
+        "{:?}",
+        t.stages
+    );
+    s.values.insert("Region".into(), "eu-west-1".into());
+    assert_eq!(run_saved(&s, 0).response.status, 200);
 }
