@@ -246,3 +246,97 @@ fn output_files_are_kept_without_force() {
         "no temporary file is left"
     );
 }
+
+/// Run saved request `index` of the session at `out` with `gatebench run --json`.
+fn run_json(out: &Path, index: usize, body: Option<&str>) -> serde_json::Value {
+    let session = gatebench::session::Session::load(out).unwrap();
+    let mut request = session.requests[index].clone();
+    if let Some(b) = body {
+        request.body = Some(b.to_string());
+    }
+    let req_file = out.with_extension(format!("req{index}.json"));
+    std::fs::write(&req_file, serde_json::to_string(&request).unwrap()).unwrap();
+    let run = bin()
+        .arg("run")
+        .arg(out)
+        .arg("--request")
+        .arg(&req_file)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    serde_json::from_slice(&run.stdout).unwrap()
+}
+
+/// Set `name = "value"` in the `[values]` the import wrote (empty until then).
+fn set_value(out: &Path, name: &str, value: &str) {
+    let text = std::fs::read_to_string(out).unwrap();
+    let empty = format!("{name} = \"\"");
+    assert!(text.contains(&empty), "{text}");
+    std::fs::write(out, text.replace(&empty, &format!("{name} = \"{value}\""))).unwrap();
+}
+
+#[test]
+fn imports_with_cloudformation_values_run_with_the_values_in_place() {
+    // A SAM template whose RequestTemplates take the table name from Fn::Sub variables.
+    let out = scratch().join("sam-dynamodb-sub.toml");
+    import_to("../import-values/sam-dynamodb-sub.yaml", &out);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("OrdersTable = \"orders-sam-dynamodb-sub\""),
+        "{text}"
+    );
+    let v = run_json(&out, 0, Some(r#"{"customer": "ana"}"#));
+    let rendered = v.to_string();
+    assert!(
+        rendered.contains(r#"\"TableName\": \"orders-sam-dynamodb-sub\""#),
+        "{v}"
+    );
+
+    // A CloudFormation stack with a parameterised stage and a value given at deploy time.
+    let out = scratch().join("cfn-stage-param.toml");
+    import_to("../import-values/cfn-stage-param.yaml", &out);
+    let v = run_json(&out, 0, None);
+    assert_eq!(v["response"]["status"], 500, "{v}");
+    set_value(&out, "Greeting", "hello");
+    let v = run_json(&out, 0, None);
+    assert_eq!(v["response"]["status"], 200, "{v}");
+    let body: serde_json::Value =
+        serde_json::from_str(v["response"]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(body["greeting"], "hello", "{v}");
+    assert_eq!(body["stage"], "prod", "{v}");
+
+    // AWS's S3-proxy export with Terraform's placeholders.
+    let out = scratch().join("s3-proxy-export.toml");
+    import_to("../import-values/s3-proxy-export.json", &out);
+    let v = run_json(&out, 1, None);
+    assert_eq!(v["response"]["status"], 500, "{v}");
+    set_value(&out, "environment", "prod");
+    set_value(&out, "aws_region", "us-west-2");
+    let v = run_json(&out, 1, None);
+    assert_ne!(v["response"]["status"], 500, "{v}");
+    assert_ne!(v["response"]["status"], 403, "{v}");
+}
+
+#[test]
+fn http_api_import_is_refused_in_one_line() {
+    let dir = scratch();
+    let file = dir.join("http-api.yaml");
+    std::fs::write(
+        &file,
+        "Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n",
+    )
+    .unwrap();
+    let st = bin().arg("import").arg(&file).output().unwrap();
+    assert_ne!(st.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&st.stderr);
+    assert!(
+        err.contains("http-api.yaml:2: not a REST API: this is an HTTP API (API Gateway v2: Api is AWS::Serverless::HttpApi); gatebench imports REST APIs"),
+        "{err}"
+    );
+}

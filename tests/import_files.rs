@@ -519,7 +519,15 @@ fn cloudformation_json_with_long_form_intrinsics() {
     assert_eq!(s.name, "json-api");
     // No stage in the template: the default stage.
     assert_eq!(s.requests[0].path, "/dev/items");
+    // `${ItemsFn.Arn}` has no value yet: not an address, as the gateway would answer.
     let t = run_saved(s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    let mut s = s.clone();
+    s.values.insert(
+        "ItemsFn.Arn".into(),
+        "arn:aws:lambda:us-east-1:123456789012:function:items".into(),
+    );
+    let t = run_saved(&s, 0);
     assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
     assert_eq!(body_json(&t), json!({"op": "list"}));
 }
@@ -737,4 +745,381 @@ Resources:
     assert!(text.contains("[values]"), "{text}");
     let back: Session = toml::from_str(&text).unwrap();
     assert_eq!(back.values, s.values);
+}
+
+/// The rendered request template of a run (its output, or the error as text).
+fn request_template_output(t: &Trace) -> String {
+    match &t
+        .request_template
+        .as_ref()
+        .expect("a request template ran")
+        .output
+    {
+        Ok(s) => s.clone(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+#[test]
+fn s3_proxy_export_keeps_terraform_values_with_their_json_lines() {
+    // AWS's S3-proxy tutorial export, as a Terraform templatefile writes it: the stage and
+    // region are `${...}` placeholders whoever deploys fills in.
+    let imported = import("../import-values/s3-proxy-export.json");
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"s3-proxy-export.json:8: ${environment} in the stage name has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    assert!(
+        w.contains(&"s3-proxy-export.json:61: ${aws_region} in an integration URI has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("${environment}"));
+    assert_eq!(
+        s.values.keys().collect::<Vec<_>>(),
+        ["aws_region", "environment"]
+    );
+    let item = s
+        .requests
+        .iter()
+        .position(|r| r.path.starts_with("/${environment}/") && r.path.len() > 16)
+        .expect("a saved request for /{folder}/{item}");
+
+    // Unset: the gateway's answer to an endpoint it cannot address, naming the value.
+    let t = run_saved(&s, item);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        t.log.iter().any(|l| l.contains("Invalid endpoint address")),
+        "{}",
+        t.log.join("\n")
+    );
+
+    // Set: the stage routes and the region reaches the URI.
+    s.values.insert("environment".into(), "prod".into());
+    s.values.insert("aws_region".into(), "us-west-2".into());
+    assert_eq!(s.api_for_run().stage.as_deref(), Some("prod"));
+    let uri = s.api_for_run().resources[1].methods["GET"]
+        .integration
+        .uri
+        .clone()
+        .unwrap();
+    assert_eq!(
+        uri,
+        "arn:aws:apigateway:us-west-2:s3:path/{bucket}/{object}"
+    );
+    let t = run_saved(&s, item);
+    assert_ne!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        !t.log.iter().any(|l| l.contains("Invalid endpoint address")),
+        "{}",
+        t.log.join("\n")
+    );
+}
+
+#[test]
+fn sam_fn_sub_variables_reach_the_request_templates() {
+    let imported = import("../import-values/sam-dynamodb-sub.yaml");
+    let s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("v1"));
+    // The variable map's `!Ref OrdersTable` is the table's name, itself a `!Sub` of a
+    // parameter default and the stack name (the file's stem).
+    assert_eq!(s.values["OrdersTable"], "orders-sam-dynamodb-sub");
+    assert_eq!(s.values["AWS::Region"], "us-east-1");
+    let post = &s
+        .api
+        .resources
+        .iter()
+        .find(|r| r.path == "/orders")
+        .unwrap()
+        .methods["POST"];
+    let tpl = &post.integration.request_templates["application/json"];
+    assert!(tpl.contains("\"TableName\": \"${OrdersTable}\""), "{tpl}");
+    // `${!context.requestId}` is CloudFormation's escape: Velocity's reference stays.
+    let resp =
+        &post.integration.integration_responses["200"].response_templates["application/json"];
+    assert!(
+        resp.contains("#set($id = \"${context.requestId}\")"),
+        "{resp}"
+    );
+
+    let i = s
+        .requests
+        .iter()
+        .position(|r| r.path == "/v1/orders" && r.method == "POST")
+        .unwrap();
+    let mut s = s;
+    s.requests[i].body = Some(r#"{"customer": "ana"}"#.into());
+    let t = run_saved(&s, i);
+    let out = request_template_output(&t);
+    assert!(
+        out.contains("\"TableName\": \"orders-sam-dynamodb-sub\""),
+        "{out}"
+    );
+    assert!(out.contains("\"customer\": {\"S\": \"ana\"}"), "{out}");
+    assert!(out.contains("\"region\": {\"S\": \"us-east-1\"}"), "{out}");
+
+    // A value changed in [values] is what the next run uses.
+    s.values.insert("OrdersTable".into(), "orders-test".into());
+    let out = request_template_output(&run_saved(&s, i));
+    assert!(out.contains("\"TableName\": \"orders-test\""), "{out}");
+}
+
+#[test]
+fn cloudformation_parameterised_stage_and_template_values() {
+    let imported = import("../import-values/cfn-stage-param.yaml");
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"cfn-stage-param.yaml:40: ${Greeting} in a mapping template has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    // `StageName: !Sub '${StageName}'` is the parameter's default.
+    assert_eq!(s.api.stage.as_deref(), Some("prod"));
+    assert_eq!(s.requests[0].path, "/prod/hello");
+    assert_eq!(s.values["Greeting"], "");
+
+    // Unset: the run stops and names the value to set.
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    let all = format!("{t:?}");
+    assert!(
+        all.contains("Greeting::set-under-values"),
+        "{}",
+        t.log.join("\n")
+    );
+
+    s.values.insert("Greeting".into(), "hello".into());
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"greeting": "hello", "stage": "prod", "region": "us-east-1", "account": "123456789012", "literal": "prod"})
+    );
+}
+
+/// The error an import of `text` (named `name`) gives, as text.
+fn refused(text: &str, name: &str) -> String {
+    match import_text(text, Path::new(name)) {
+        Ok(_) => panic!("{name} imported"),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn assert_refused(text: &str, name: &str, line: usize, what: &str) {
+    let e = refused(text, name);
+    assert!(
+        e.starts_with(&format!("{name}:{line}: not a REST API: this is {what}")),
+        "{e}"
+    );
+    assert!(
+        e.ends_with("gatebench imports REST APIs: OpenAPI 2/3 with x-amazon-apigateway-integration, CloudFormation AWS::ApiGateway::*, SAM AWS::Serverless::Api and AWS::Serverless::Function events of type Api"),
+        "{e}"
+    );
+    assert!(!e.contains('\n'), "{e}");
+}
+
+#[test]
+fn http_api_openapi_with_payload_format_2_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        type: aws_proxy\n        httpMethod: POST\n        uri: arn:aws:lambda:us-east-1:123456789012:function:f\n        payloadFormatVersion: '2.0'\n";
+    assert_refused(
+        text,
+        "http.yaml",
+        10,
+        "an HTTP API (API Gateway v2): payloadFormatVersion 2.0",
+    );
+}
+
+#[test]
+fn http_api_openapi_with_only_cors_is_refused() {
+    let text = "{\n  \"openapi\": \"3.0.1\",\n  \"info\": {\"title\": \"h\", \"version\": \"1\"},\n  \"x-amazon-apigateway-cors\": {\"allowOrigins\": [\"*\"]},\n  \"paths\": {\"/items\": {\"get\": {\"responses\": {}}}}\n}\n";
+    assert_refused(
+        text,
+        "http.json",
+        4,
+        "an HTTP API (API Gateway v2): x-amazon-apigateway-cors",
+    );
+}
+
+#[test]
+fn reusable_integration_ref_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: h, version: '1'}\npaths:\n  /items:\n    get:\n      x-amazon-apigateway-integration:\n        $ref: '#/components/x-amazon-apigateway-integrations/items'\ncomponents:\n  x-amazon-apigateway-integrations:\n    items:\n      type: AWS_PROXY\n";
+    assert_refused(
+        text,
+        "ref.yaml",
+        7,
+        "an HTTP API (API Gateway v2): `$ref` to a reusable integration",
+    );
+}
+
+#[test]
+fn websocket_openapi_is_refused() {
+    let text = "openapi: 3.0.1\ninfo: {title: ws, version: '1'}\nx-amazon-apigateway-route-selection-expression: $request.body.action\npaths: {}\n";
+    assert_refused(text, "ws.yaml", 3, "a WebSocket API");
+}
+
+#[test]
+fn cloudformation_http_api_is_refused() {
+    let text = "Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: h\n      ProtocolType: HTTP\n";
+    assert_refused(
+        text,
+        "v2.yaml",
+        2,
+        "an HTTP API (API Gateway v2: Api is AWS::ApiGatewayV2::Api)",
+    );
+}
+
+#[test]
+fn cloudformation_websocket_api_is_refused() {
+    let text = "{\n  \"Resources\": {\n    \"Chat\": {\n      \"Type\": \"AWS::ApiGatewayV2::Api\",\n      \"Properties\": {\"Name\": \"chat\", \"ProtocolType\": \"WEBSOCKET\", \"RouteSelectionExpression\": \"$request.body.action\"}\n    }\n  }\n}\n";
+    assert_refused(
+        text,
+        "ws.json",
+        3,
+        "a WebSocket API (Chat is AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET)",
+    );
+}
+
+#[test]
+fn sam_http_api_is_refused() {
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: app.handler\n      Runtime: python3.12\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {Path: /items, Method: get}\n";
+    assert_refused(
+        text,
+        "sam-http.yaml",
+        9,
+        "an HTTP API (API Gateway v2): Fn has an event of type HttpApi",
+    );
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n";
+    assert_refused(
+        text,
+        "sam-http.yaml",
+        3,
+        "an HTTP API (API Gateway v2: Http is AWS::Serverless::HttpApi)",
+    );
+}
+
+#[test]
+fn serverless_framework_file_is_refused() {
+    let text = "service: orders\nframeworkVersion: '3'\nprovider:\n  name: aws\n  runtime: nodejs18.x\nfunctions:\n  hello:\n    handler: handler.hello\n    events:\n      - http: {path: hello, method: get}\n";
+    assert_refused(text, "serverless.yml", 1, "a Serverless Framework file");
+}
+
+#[test]
+fn a_rest_api_next_to_an_http_api_still_imports() {
+    let text = "Resources:\n  Http:\n    Type: AWS::ApiGatewayV2::Api\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {Name: r}\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !GetAtt Api.RootResourceId\n      HttpMethod: GET\n      Integration: {Type: MOCK}\n";
+    let s = import_text(text, Path::new("mixed.yaml")).unwrap().session;
+    assert_eq!(s.api.resources.len(), 1);
+}
+
+#[test]
+fn yaml_flow_mapping_continued_at_the_key_indentation_imports() {
+    // CloudFormation (PyYAML) accepts flow collections whose lines sit at the key's own
+    // indentation; the YAML 1.2 parser alone answers "invalid indentation".
+    let text = "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties: {\n    Name: flow-api\n    }\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties: {\n    RestApiId: !Ref Api,\n    ResourceId: !GetAtt Api.RootResourceId,\n    HttpMethod: GET,\n    AuthorizationType: NONE,\n    Integration: {\n    Type: MOCK,\n    RequestTemplates: {application/json: '{\"statusCode\": 200}'},\n    IntegrationResponses: [\n    {StatusCode: 200, ResponseTemplates: {application/json: '{\"ok\": true}'}}\n    ]\n    }\n    }\n";
+    let imported = import_text(text, Path::new("flow.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let s = imported.session;
+    assert_eq!(s.name, "flow-api");
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(body_json(&t), json!({"ok": true}));
+}
+
+#[test]
+fn yaml_flow_sequence_continued_at_the_key_indentation_imports() {
+    let text = "openapi: 3.0.1\ninfo: {title: seq, version: '1'}\nx-amazon-apigateway-binary-media-types: [\n'image/png',\n'application/octet-stream'\n]\npaths:\n  /ping:\n    get:\n      x-amazon-apigateway-integration: {\n      type: mock,\n      requestTemplates: {application/json: '{\"statusCode\": 200}'},\n      responses: {default: {statusCode: '200'}}\n      }\n";
+    let s = import_text(text, Path::new("seq.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .session;
+    assert_eq!(
+        s.api.binary_media_types,
+        ["image/png", "application/octet-stream"]
+    );
+    assert_eq!(run_saved(&s, 0).response.status, 200);
+}
+
+#[test]
+fn canned_backend_reads_lambda_error_as_the_readme_spells_it() {
+    for key in ["lambdaError", "lambda_error"] {
+        let text = format!(
+            "version = 1\nname = \"c\"\n[api]\n[[api.resources]]\npath = \"/\"\n[api.resources.methods.GET.integration]\ntype = \"AWS\"\nuri = \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations\"\nhttpMethod = \"POST\"\n[backend]\ntype = \"canned\"\nbody = '{{\"errorMessage\": \"boom\"}}'\n{key} = \"Unhandled\"\n"
+        );
+        let s = Session::from_toml(&text, Path::new("canned.toml"))
+            .unwrap_or_else(|e| panic!("{key}: {e}"));
+        assert!(
+            matches!(&s.backend, gatebench::backend::BackendConfig::Canned { lambda_error: Some(e), .. } if e == "Unhandled"),
+            "{key}: {:?}",
+            s.backend
+        );
+    }
+}
+
+#[test]
+fn a_body_written_as_one_fn_sub_string_keeps_its_values() {
+    let text = r#"Parameters:
+  TableName: {Type: String, Default: items}
+  Stage: {Type: String, Default: live}
+  Missing: {Type: String}
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Body: !Sub |
+        swagger: '2.0'
+        info: {title: sub-body, version: '1'}
+        basePath: /${Stage}
+        paths:
+          /items:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates:
+                  application/json: '{"statusCode": 200}'
+                responses:
+                  default:
+                    statusCode: '200'
+                    responseTemplates:
+                      application/json: '{"table": "${TableName}", "id": "${!context.stage}", "region": "${AWS::Region}", "missing": "${Missing}"}'
+"#;
+    let imported = import_text(text, Path::new("sub-body.yaml")).unwrap_or_else(|e| panic!("{e}"));
+    let w = warnings(&imported);
+    assert!(
+        w.contains(&"sub-body.yaml:24: ${Missing} in a mapping template has no value: set it under [values] in the session".to_string()),
+        "{w:?}"
+    );
+    let mut s = imported.session;
+    assert_eq!(s.api.stage.as_deref(), Some("live"));
+    assert_eq!(s.values["TableName"], "items");
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    s.values.insert("Missing".into(), "found".into());
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 200, "{}", t.log.join("\n"));
+    assert_eq!(
+        body_json(&t),
+        json!({"table": "items", "id": "live", "region": "us-east-1", "missing": "found"})
+    );
+}
+
+#[test]
+fn a_lambda_uri_with_an_unset_value_answers_500_and_names_it() {
+    let text = "Parameters:\n  Region: {Type: String}\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !GetAtt Api.RootResourceId\n      HttpMethod: GET\n      Integration:\n        Type: AWS_PROXY\n        IntegrationHttpMethod: POST\n        Uri: !Sub 'arn:aws:apigateway:${Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${Region}:123456789012:function:f/invocations'\n";
+    let imported = import_text(text, Path::new("lambda.yaml")).unwrap();
+    assert!(
+        warnings(&imported).contains(&"lambda.yaml:15: ${Region} in an integration URI has no value: set it under [values] in the session".to_string()),
+        "{:?}",
+        warnings(&imported)
+    );
+    let mut s = imported.session;
+    let t = run_saved(&s, 0);
+    assert_eq!(t.response.status, 500, "{}", t.log.join("\n"));
+    assert!(
+        t.stages
+            .iter()
+            .flat_map(|r| &r.notes)
+            .any(|n| n.contains("${Region}") && n.contains("set it under [values]")),
+        "{:?}",
+        t.stages
+    );
+    s.values.insert("Region".into(), "eu-west-1".into());
+    assert_eq!(run_saved(&s, 0).response.status, 200);
 }

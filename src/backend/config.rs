@@ -25,7 +25,8 @@ pub enum BackendConfig {
         #[serde(default)]
         body: Option<String>,
         /// A Lambda function error (`{"errorMessage": ..., "errorType": ...}` as JSON text).
-        #[serde(default)]
+        /// Also read as `lambdaError`, the session file's camelCase.
+        #[serde(default, alias = "lambdaError")]
         lambda_error: Option<String>,
     },
     /// Real HTTP: the integration `uri` is called as written.

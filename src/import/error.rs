@@ -70,6 +70,9 @@ pub(crate) struct Cx {
     pub warnings: Vec<ImportWarning>,
     /// Stage variables the API refers to (`${stageVariables.x}`), with the first line.
     pub stage_vars: IndexMap<String, usize>,
+    /// CloudFormation's `${Name}` placeholders the imported strings keep (inside `Fn::Sub`,
+    /// `Ref`, `Fn::GetAtt`, URIs and base paths), with the first line each is written on.
+    pub placeholders: IndexMap<String, usize>,
 }
 
 impl Cx {
@@ -78,6 +81,7 @@ impl Cx {
             file: file.to_path_buf(),
             warnings: Vec::new(),
             stage_vars: IndexMap::new(),
+            placeholders: IndexMap::new(),
         }
     }
 
@@ -107,6 +111,14 @@ impl Cx {
         }
     }
 
+    /// Note the `${Name}` placeholders in `text` (a URI or base path written as plain text:
+    /// whoever deploys it fills them in), except the gateway's own `${stageVariables.x}`.
+    pub fn note_placeholders(&mut self, text: &str, line: usize) {
+        for name in placeholder_names(text) {
+            self.placeholders.entry(name).or_insert(line);
+        }
+    }
+
     /// An `Invalid` error at `line`.
     pub fn invalid(&self, line: usize, message: impl Into<String>) -> ImportError {
         ImportError::Invalid {
@@ -115,4 +127,22 @@ impl Cx {
             message: message.into(),
         }
     }
+}
+
+/// The `${Name}` names in `text`, in order (not `${stageVariables.x}`, not `${!Literal}`).
+pub(crate) fn placeholder_names(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        let Some(end) = rest[i..].find('}') else {
+            break;
+        };
+        let name = &rest[i + 2..i + end];
+        rest = &rest[i + end + 1..];
+        if name.is_empty() || name.starts_with('!') || name.starts_with("stageVariables.") {
+            continue;
+        }
+        out.push(name.to_string());
+    }
+    out
 }

@@ -227,6 +227,9 @@ fn common(node: &Node, cx: &mut Cx, n: &Names, what: &str) -> Option<Integration
             integration.uri = intrinsic::text(v, cx, "integration uri");
             if let Some(uri) = &integration.uri {
                 cx.note_stage_variables(uri, v.line);
+                if v.scalar_text().is_some() {
+                    cx.note_placeholders(uri, v.line);
+                }
             }
         } else if k == n.passthrough {
             let t = v.scalar_text().unwrap_or_default();

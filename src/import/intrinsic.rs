@@ -30,7 +30,16 @@ fn long_name(tag: &str) -> String {
 
 /// Render an intrinsic (or plain scalar) as text. `Err` names the function that cannot be
 /// written as text.
+#[cfg(test)]
 pub(crate) fn render(node: &Node) -> Result<String, String> {
+    render_names(node, &mut Vec::new())
+}
+
+/// [`render`], noting in `names` each CloudFormation name the text refers to as `${Name}`
+/// (`Ref`, `Fn::GetAtt`, and the placeholders of `Fn::Sub` strings not given by its variable
+/// map). `${!Literal}`, CloudFormation's escape, becomes the literal `${Literal}` (in a
+/// mapping template, a Velocity reference) and is not a name.
+pub(crate) fn render_names(node: &Node, names: &mut Vec<String>) -> Result<String, String> {
     if let Some(text) = node.scalar_text() {
         return Ok(text);
     }
@@ -40,34 +49,42 @@ pub(crate) fn render(node: &Node) -> Result<String, String> {
     match name.as_str() {
         "Ref" => arg
             .scalar_text()
-            .map(|r| format!("${{{r}}}"))
+            .map(|r| {
+                names.push(r.clone());
+                format!("${{{r}}}")
+            })
             .ok_or_else(|| "Ref with a non-text argument".into()),
         "Fn::GetAtt" => {
             if let Some(s) = arg.as_str() {
+                names.push(s.to_string());
                 return Ok(format!("${{{s}}}"));
             }
-            let parts: Vec<String> = arg.items().iter().map(render).collect::<Result<_, _>>()?;
+            let parts: Vec<String> = arg
+                .items()
+                .iter()
+                .map(|p| render_names(p, names))
+                .collect::<Result<_, _>>()?;
             if parts.is_empty() {
                 return Err("Fn::GetAtt without arguments".into());
             }
+            names.push(parts.join("."));
             Ok(format!("${{{}}}", parts.join(".")))
         }
         "Fn::Sub" => {
             if let Some(s) = arg.as_str() {
-                return Ok(s.to_string());
+                return Ok(sub(s, &indexmap::IndexMap::new(), names));
             }
             let items = arg.items();
             let Some(template) = items.first().and_then(Node::as_str) else {
                 return Err("Fn::Sub without a template string".into());
             };
-            let mut out = template.to_string();
-            if let Some(vars) = items.get(1) {
-                for e in vars.entries() {
-                    let value = render(&e.value)?;
-                    out = out.replace(&format!("${{{}}}", e.key), &value);
+            let mut vars = indexmap::IndexMap::new();
+            if let Some(map) = items.get(1) {
+                for e in map.entries() {
+                    vars.insert(e.key.clone(), render_names(&e.value, names)?);
                 }
             }
-            Ok(out)
+            Ok(sub(template, &vars, names))
         }
         "Fn::Join" => {
             let items = arg.items();
@@ -75,11 +92,47 @@ pub(crate) fn render(node: &Node) -> Result<String, String> {
                 return Err("Fn::Join without [separator, [parts]]".into());
             };
             let sep = sep.scalar_text().unwrap_or_default();
-            let parts: Vec<String> = parts.items().iter().map(render).collect::<Result<_, _>>()?;
+            let parts: Vec<String> = parts
+                .items()
+                .iter()
+                .map(|p| render_names(p, names))
+                .collect::<Result<_, _>>()?;
             Ok(parts.join(&sep))
         }
         other => Err(other.to_string()),
     }
+}
+
+/// An `Fn::Sub` string with its variable map applied: `${Var}` from `vars`, `${!X}` as the
+/// literal `${X}`, any other `${Name}` kept and noted in `names`.
+pub(crate) fn sub(
+    template: &str,
+    vars: &indexmap::IndexMap<String, String>,
+    names: &mut Vec<String>,
+) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let Some(end) = rest[i..].find('}') else {
+            rest = &rest[i..];
+            break;
+        };
+        let name = &rest[i + 2..i + end];
+        if let Some(literal) = name.strip_prefix('!') {
+            out.push_str("${");
+            out.push_str(literal);
+            out.push('}');
+        } else if let Some(v) = vars.get(name) {
+            out.push_str(v);
+        } else {
+            names.push(name.to_string());
+            out.push_str(&rest[i..=i + end]);
+        }
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The text of a field that may use an intrinsic. A plain scalar is returned as is; an
@@ -92,8 +145,14 @@ pub(crate) fn text(node: &Node, cx: &mut Cx, what: &str) -> Option<String> {
     if matches!(node.kind, Kind::Null) {
         return None;
     }
-    match render(node) {
+    let mut names = Vec::new();
+    match render_names(node, &mut names) {
         Ok(t) => {
+            for name in names {
+                if !name.starts_with("stageVariables.") {
+                    cx.placeholders.entry(name).or_insert(node.line);
+                }
+            }
             cx.warn(
                 node.line,
                 format!(

@@ -15,6 +15,7 @@ mod integration;
 mod intrinsic;
 mod node;
 mod openapi;
+mod refuse;
 mod requests;
 mod schema;
 
@@ -86,6 +87,9 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
             "expected an OpenAPI document or a CloudFormation template (a mapping at the top)",
         ));
     }
+    if let Some((line, reason)) = refuse::refusal(&doc) {
+        return Err(cx.invalid(line, format!("not a REST API: this is {reason}")));
+    }
     let (mut api, name, description, label) = if openapi::detect(&doc).is_some() {
         let o = openapi::import(&doc, &mut cx);
         let mut api = o.api;
@@ -143,8 +147,14 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
     if let Some(d) = description.filter(|d| !d.trim().is_empty()) {
         explanation = format!("{}\n\n{explanation}", d.trim());
     }
-    let requests = requests::examples(&api);
     let values = intrinsic_values(&api, &doc, path, &mut cx);
+    // A stage name must be plain: what is known is filled in now (the rest on each run).
+    if let Some(stage) = &mut api.stage
+        && stage.contains("${")
+    {
+        *stage = crate::gateway::substitute_values(stage, &values);
+    }
+    let requests = requests::examples(&api);
     let session = Session {
         version: VERSION,
         name: name.unwrap_or_else(|| file_name.clone()),
@@ -168,87 +178,239 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
     Ok(Imported { session, warnings })
 }
 
-/// Values for the `${Name}` references left in integration URIs: pseudo parameters get the
-/// values gatebench uses elsewhere (region us-east-1, account 123456789012), template
-/// parameters their `Default`, `Fn.Arn` of a function defined in the template its ARN. Names
-/// with no such value are listed (empty) with a warning, to be filled in.
+/// Values for the CloudFormation `${Name}` placeholders the import kept (in URIs, mapping
+/// templates, parameter mappings, stage names, base paths): pseudo parameters get the values
+/// gatebench uses elsewhere (region us-east-1, account 123456789012), template parameters
+/// their `Default`, resources the template defines what `Ref` / `Fn::GetAtt` give for them
+/// (see [`resource_value`]). Names with no such value are listed (empty) with a warning at
+/// the line they came from, to be filled in.
 fn intrinsic_values(
     api: &crate::gateway::api::Api,
     doc: &node::Node,
     path: &Path,
     cx: &mut Cx,
 ) -> IndexMap<String, String> {
-    const REGION: &str = "us-east-1";
-    const ACCOUNT: &str = "123456789012";
     let stack = path
         .file_stem()
         .map_or_else(|| "stack".to_string(), |s| s.to_string_lossy().into_owned());
     let mut values = IndexMap::new();
-    for m in api.resources.iter().flat_map(|r| r.methods.values()) {
-        let Some(uri) = m.integration.uri.as_deref() else {
+    // URIs first, in method order (some are built by the import: SAM events), then the
+    // rest in file order.
+    let mut placeholders: IndexMap<String, usize> = IndexMap::new();
+    for uri in api
+        .resources
+        .iter()
+        .flat_map(|r| r.methods.values())
+        .filter_map(|m| m.integration.uri.as_deref())
+    {
+        for name in error::placeholder_names(uri) {
+            let line = cx.placeholders.get(&name).copied().unwrap_or(doc.line);
+            placeholders.entry(name).or_insert(line);
+        }
+    }
+    for (name, line) in &cx.placeholders {
+        placeholders.entry(name.clone()).or_insert(*line);
+    }
+    for (name, line) in placeholders {
+        if values.contains_key(&name) {
             continue;
-        };
-        let mut rest = uri;
-        while let Some(i) = rest.find("${") {
-            let Some(end) = rest[i..].find('}') else {
-                break;
-            };
-            let name = &rest[i + 2..i + end];
-            rest = &rest[i + end + 1..];
-            if name.starts_with("stageVariables.") || values.contains_key(name) {
-                continue;
+        }
+        match resolve(&name, doc, &stack, 0) {
+            Some(v) => {
+                values.insert(name, v);
             }
-            let function = |id: &str| {
-                doc.get("Resources")
-                    .and_then(|r| r.get(id))
-                    .and_then(|r| r.get("Type"))
-                    .and_then(node::Node::as_str)
-                    .is_some_and(|t| {
-                        t == "AWS::Serverless::Function" || t == "AWS::Lambda::Function"
-                    })
-            };
-            let value = match name {
-                "AWS::Region" => Some(REGION.to_string()),
-                "AWS::AccountId" => Some(ACCOUNT.to_string()),
-                "AWS::Partition" => Some("aws".to_string()),
-                "AWS::URLSuffix" => Some("amazonaws.com".to_string()),
-                "AWS::StackName" => Some(stack.clone()),
-                _ => match name.split_once('.') {
-                    Some((id, "Arn")) if function(id) => {
-                        Some(format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{id}"))
-                    }
-                    Some(_) => None,
-                    None => doc
-                        .get("Parameters")
-                        .and_then(|p| p.get(name))
-                        .and_then(|p| p.get("Default"))
-                        .and_then(node::Node::scalar_text),
-                },
-            };
-            match value {
-                Some(v) => {
-                    values.insert(name.to_string(), v);
-                }
-                None => {
-                    // Where the reference is written, when a warning already points there.
-                    let needle = format!("${{{name}}}");
-                    let line = cx
-                        .warnings
-                        .iter()
-                        .find(|w| w.message.contains(&needle))
-                        .map_or(doc.line, |w| w.line);
-                    cx.warn(
-                        line,
-                        format!(
-                            "${{{name}}} in an integration URI has no value: set it under [values] in the session"
-                        ),
-                    );
-                    values.insert(name.to_string(), String::new());
-                }
+            None => {
+                let used_in = where_used(api, &name);
+                cx.warn(
+                    line,
+                    format!(
+                        "${{{name}}} in {used_in} has no value: set it under [values] in the session"
+                    ),
+                );
+                values.insert(name, String::new());
             }
         }
     }
     values
+}
+
+/// Where `${name}` is used, for the warning: the integration URI when it is there.
+fn where_used(api: &crate::gateway::api::Api, name: &str) -> &'static str {
+    let needle = format!("${{{name}}}");
+    let methods = || api.resources.iter().flat_map(|r| r.methods.values());
+    if methods().any(|m| {
+        m.integration
+            .uri
+            .as_deref()
+            .is_some_and(|u| u.contains(&needle))
+    }) {
+        "an integration URI"
+    } else if api.stage.as_deref().is_some_and(|s| s.contains(&needle)) {
+        "the stage name"
+    } else if methods().any(|m| {
+        m.integration
+            .request_templates
+            .values()
+            .any(|t| t.contains(&needle))
+            || m.integration
+                .integration_responses
+                .values()
+                .any(|r| r.response_templates.values().any(|t| t.contains(&needle)))
+    }) {
+        "a mapping template"
+    } else {
+        "the API"
+    }
+}
+
+const REGION: &str = "us-east-1";
+const ACCOUNT: &str = "123456789012";
+
+/// The value CloudFormation would give `${name}`: a pseudo parameter, a parameter's
+/// `Default`, or what a resource the template defines gives (`depth` bounds chains of
+/// names).
+fn resolve(name: &str, doc: &node::Node, stack: &str, depth: usize) -> Option<String> {
+    if depth > 8 {
+        return None;
+    }
+    match name {
+        "AWS::Region" => return Some(REGION.to_string()),
+        "AWS::AccountId" => return Some(ACCOUNT.to_string()),
+        "AWS::Partition" => return Some("aws".to_string()),
+        "AWS::URLSuffix" => return Some("amazonaws.com".to_string()),
+        "AWS::StackName" => return Some(stack.to_string()),
+        "AWS::StackId" => {
+            return Some(format!(
+                "arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack}/00000000-0000-0000-0000-000000000000"
+            ));
+        }
+        "AWS::NoValue" | "AWS::NotificationARNs" => return None,
+        _ => {}
+    }
+    if let Some(d) = doc
+        .get("Parameters")
+        .and_then(|p| p.get(name))
+        .and_then(|p| p.get("Default"))
+    {
+        return d.scalar_text().or_else(|| {
+            // A list parameter's default.
+            let items: Option<Vec<String>> =
+                d.items().iter().map(node::Node::scalar_text).collect();
+            items.map(|i| i.join(","))
+        });
+    }
+    let (id, attr) = match name.split_once('.') {
+        Some((id, attr)) => (id, Some(attr)),
+        None => (name, None),
+    };
+    let res = doc.get("Resources")?.get(id)?;
+    let ty = res.get("Type").and_then(node::Node::as_str)?;
+    resource_value(id, ty, res.get("Properties"), attr, doc, stack, depth)
+}
+
+/// What `Ref` (`attr` `None`) or `Fn::GetAtt` gives for a resource of type `ty`: its name
+/// property when the template sets one (itself resolved), else the name CloudFormation would
+/// make up (`STACK-LogicalId`), in the ARN, URL or plain form the type's `Ref` gives.
+fn resource_value(
+    id: &str,
+    ty: &str,
+    props: Option<&node::Node>,
+    attr: Option<&str>,
+    doc: &node::Node,
+    stack: &str,
+    depth: usize,
+) -> Option<String> {
+    let named = |field: &str| -> String {
+        props
+            .and_then(|p| p.get(field))
+            .and_then(|n| {
+                let mut names = Vec::new();
+                let text = intrinsic::render_names(n, &mut names).ok()?;
+                let mut vars = IndexMap::new();
+                for name in names {
+                    let v = resolve(&name, doc, stack, depth + 1)?;
+                    vars.insert(name, v);
+                }
+                Some(crate::gateway::substitute_values(&text, &vars))
+            })
+            .unwrap_or_else(|| format!("{stack}-{id}"))
+    };
+    let arn = |service: &str, rest: String| format!("arn:aws:{service}:{REGION}:{ACCOUNT}:{rest}");
+    Some(match (ty, attr) {
+        ("AWS::Serverless::Function" | "AWS::Lambda::Function", None) => named("FunctionName"),
+        ("AWS::Serverless::Function" | "AWS::Lambda::Function", Some("Arn")) => arn(
+            "lambda",
+            format!(
+                "function:{}",
+                named_or_id(props, id, "FunctionName", doc, stack, depth)
+            ),
+        ),
+        ("AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable", None | Some("TableName")) => {
+            named("TableName")
+        }
+        ("AWS::DynamoDB::Table", Some("Arn")) => {
+            arn("dynamodb", format!("table/{}", named("TableName")))
+        }
+        ("AWS::SQS::Queue", None | Some("QueueUrl")) => format!(
+            "https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{}",
+            named("QueueName")
+        ),
+        ("AWS::SQS::Queue", Some("QueueName")) => named("QueueName"),
+        ("AWS::SQS::Queue", Some("Arn")) => arn("sqs", named("QueueName")),
+        ("AWS::SNS::Topic", None | Some("TopicArn")) => arn("sns", named("TopicName")),
+        ("AWS::SNS::Topic", Some("TopicName")) => named("TopicName"),
+        ("AWS::S3::Bucket", None) => named("BucketName").to_lowercase(),
+        ("AWS::S3::Bucket", Some("Arn")) => {
+            format!("arn:aws:s3:::{}", named("BucketName").to_lowercase())
+        }
+        ("AWS::Kinesis::Stream", None) => named("Name"),
+        ("AWS::Kinesis::Stream", Some("Arn")) => {
+            arn("kinesis", format!("stream/{}", named("Name")))
+        }
+        (
+            "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine",
+            None | Some("Arn"),
+        ) => arn(
+            "states",
+            format!("stateMachine:{}", named("StateMachineName")),
+        ),
+        ("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine", Some("Name")) => {
+            named("StateMachineName")
+        }
+        ("AWS::Events::EventBus", None | Some("Name")) => named("Name"),
+        ("AWS::Events::EventBus", Some("Arn")) => {
+            arn("events", format!("event-bus/{}", named("Name")))
+        }
+        ("AWS::IAM::Role", None) => named("RoleName"),
+        ("AWS::IAM::Role", Some("Arn")) => {
+            format!("arn:aws:iam::{ACCOUNT}:role/{}", named("RoleName"))
+        }
+        _ => return None,
+    })
+}
+
+/// A function's name for its ARN: `FunctionName` when set, else the logical id (how
+/// gatebench has always named imported functions).
+fn named_or_id(
+    props: Option<&node::Node>,
+    id: &str,
+    field: &str,
+    doc: &node::Node,
+    stack: &str,
+    depth: usize,
+) -> String {
+    props
+        .and_then(|p| p.get(field))
+        .and_then(|n| {
+            let mut names = Vec::new();
+            let text = intrinsic::render_names(n, &mut names).ok()?;
+            let mut vars = IndexMap::new();
+            for name in names {
+                vars.insert(name.clone(), resolve(&name, doc, stack, depth + 1)?);
+            }
+            Some(crate::gateway::substitute_values(&text, &vars))
+        })
+        .unwrap_or_else(|| id.to_string())
 }
 
 fn dedupe(v: &mut Vec<String>) {

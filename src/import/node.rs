@@ -126,6 +126,20 @@ impl Node {
         }
     }
 
+    /// Move every line number down by `by` (a document read from a string inside a file).
+    pub fn shift_lines(&mut self, by: usize) {
+        self.line += by;
+        match &mut self.kind {
+            Kind::Seq(items) => items.iter_mut().for_each(|i| i.shift_lines(by)),
+            Kind::Map(entries) => entries.iter_mut().for_each(|e| {
+                e.line += by;
+                e.value.shift_lines(by);
+            }),
+            Kind::Tagged(_, inner) => inner.shift_lines(by),
+            _ => {}
+        }
+    }
+
     /// Whether this is a mapping.
     pub fn is_map(&self) -> bool {
         matches!(self.kind, Kind::Map(_))
@@ -161,8 +175,98 @@ impl Node {
     }
 }
 
-/// Parse a YAML document (the first one in the stream).
+/// Parse a YAML document (the first one in the stream), as CloudFormation (PyYAML) reads
+/// it: where the YAML 1.2 parser refuses a flow collection whose continuation lines are not
+/// indented past the key that opens it (`Properties: {` with its entries on the lines below,
+/// at `Properties`'s own indentation), which PyYAML and so CloudFormation accept, those lines
+/// are indented and the text parsed again (lines stay where they were).
 pub(crate) fn parse_yaml(text: &str) -> Result<Node, SyntaxError> {
+    match parse_yaml_strict(text) {
+        Ok(n) => Ok(n),
+        Err(e) => match reindent_flow(text) {
+            Some(fixed) => parse_yaml_strict(&fixed).map_err(|_| e),
+            None => Err(e),
+        },
+    }
+}
+
+/// Indent the continuation lines of flow collections (`{...}`, `[...]` spanning lines) one
+/// column past the line that opens them, when they are not already. `None` when nothing
+/// needed it. Block scalars (`|`, `>`) and quoted scalars are skipped: their braces are
+/// text.
+pub(crate) fn reindent_flow(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut depth = 0usize;
+    // Indentation of the line that opened the outermost open flow collection.
+    let mut opener_indent = 0usize;
+    // In a quoted scalar spanning lines: its quote character.
+    let mut quote: Option<char> = None;
+    // In a block scalar: the indentation of the line that introduced it.
+    let mut block: Option<usize> = None;
+    let mut changed = false;
+    for line in text.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = line.trim();
+        if let Some(b) = block {
+            if content.is_empty() || indent > b {
+                out.push_str(line);
+                continue;
+            }
+            block = None;
+        }
+        if depth > 0 && quote.is_none() && indent <= opener_indent && !content.is_empty() {
+            out.push_str(&" ".repeat(opener_indent + 1 - indent));
+            changed = true;
+        }
+        out.push_str(line);
+        let was_flat = depth == 0 && quote.is_none();
+        let mut prev = ' ';
+        // Where a value may start at depth 0: line start, after `: ` or `- `.
+        let mut value_start = true;
+        for c in line.chars() {
+            if let Some(q) = quote {
+                if c == q {
+                    quote = None;
+                }
+                prev = c;
+                continue;
+            }
+            match c {
+                '#' if prev == ' ' || prev == '\t' => break,
+                '\'' | '"' if depth > 0 || value_start => quote = Some(c),
+                '{' | '[' if depth > 0 || value_start => {
+                    if depth == 0 {
+                        opener_indent = indent;
+                    }
+                    depth += 1;
+                }
+                '}' | ']' if depth > 0 => depth -= 1,
+                _ => {}
+            }
+            if depth == 0 {
+                value_start = match c {
+                    ' ' | '\t' => value_start || prev == ':' || prev == '-',
+                    _ => false,
+                };
+            }
+            prev = c;
+        }
+        // `key: |` / `- >-` at depth 0: a block scalar follows.
+        if was_flat && depth == 0 && quote.is_none() {
+            let t = content.split(" #").next().unwrap_or("").trim_end();
+            let last = t.rsplit([' ', ':']).next().unwrap_or("");
+            if (t.ends_with(|c: char| "|>-+0123456789".contains(c)))
+                && (last.starts_with('|') || last.starts_with('>'))
+                && (t.len() == last.len() || t[..t.len() - last.len()].ends_with([' ', ':']))
+            {
+                block = Some(indent);
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+fn parse_yaml_strict(text: &str) -> Result<Node, SyntaxError> {
     let docs = MarkedYaml::load_from_str(text).map_err(|e| SyntaxError {
         line: e.marker().line().max(1),
         column: e.marker().col() + 1,
@@ -332,6 +436,23 @@ mod tests {
         assert!(e.message.contains("recursion limit"), "{}", e.message);
         let e = parse_json(&deep).unwrap_err();
         assert!(e.message.contains("recursion limit"), "{}", e.message);
+    }
+
+    #[test]
+    fn flow_collections_continued_at_the_key_indentation() {
+        // PyYAML (so CloudFormation) reads these; the YAML 1.2 parser alone refuses them.
+        let text = "R:\n  A:\n    Properties: {\n    Name: flow,\n    Tags: [\n    x, y\n    ]\n    }\n    T: |\n      {not: [flow\n  B: 1\n";
+        assert!(parse_yaml_strict(text).is_err());
+        let n = parse_yaml(text).unwrap();
+        let a = n.get("R").unwrap().get("A").unwrap();
+        let p = a.get("Properties").unwrap();
+        assert_eq!(p.get("Name").unwrap().as_str(), Some("flow"));
+        assert_eq!(p.entry("Name").unwrap().line, 4);
+        assert_eq!(p.get("Tags").unwrap().items().len(), 2);
+        assert_eq!(a.get("T").unwrap().as_str(), Some("{not: [flow\n"));
+        assert_eq!(n.get("R").unwrap().get("B").unwrap().kind, Kind::Int(1));
+        // Quoted text and comments hold no brackets.
+        assert_eq!(reindent_flow("a: '{'\nb: x # {\nc: 1\n"), None);
     }
 
     #[test]

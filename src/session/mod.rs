@@ -160,31 +160,67 @@ impl Session {
         self.source.as_deref().and_then(Path::parent)
     }
 
-    /// The API as runs see it: `${Name}` in integration URIs replaced by [`Session::values`]
-    /// (stage variables are left to the gateway).
+    /// The API as runs see it: CloudFormation's `${Name}` placeholders an import kept (in
+    /// integration URIs, mapping templates, parameter mappings and the stage name) replaced by
+    /// [`Session::values`] (stage variables are left to the gateway). In a mapping template,
+    /// only names listed in `[values]` are replaced (`${name}` is also Velocity's syntax); one
+    /// listed without a value becomes `${Name::set-under-values}`, which the template cannot
+    /// parse, so the run stops with a 500 naming it (as CloudFormation would not deploy it).
     pub fn api_for_run(&self) -> std::borrow::Cow<'_, Api> {
-        let uses = |uri: &Option<String>| uri.as_deref().is_some_and(|u| u.contains("${"));
-        if self.values.is_empty()
-            || !self
-                .api
-                .resources
-                .iter()
-                .flat_map(|r| r.methods.values())
-                .any(|m| uses(&m.integration.uri))
-        {
+        if self.values.is_empty() {
             return std::borrow::Cow::Borrowed(&self.api);
         }
+        let needles: Vec<String> = self.values.keys().map(|k| format!("${{{k}}}")).collect();
+        let uses = |t: &str| t.contains("${") && needles.iter().any(|n| t.contains(n.as_str()));
         let mut api = self.api.clone();
+        let mut changed = false;
+        let mut fill = |text: &mut String, template: bool| {
+            if !uses(text) {
+                return;
+            }
+            changed = true;
+            *text = crate::gateway::substitute_values(text, &self.values);
+            if template {
+                for (k, v) in &self.values {
+                    if v.is_empty() {
+                        *text = text
+                            .replace(&format!("${{{k}}}"), &format!("${{{k}::set-under-values}}"));
+                    }
+                }
+            }
+        };
+        if let Some(stage) = &mut api.stage {
+            fill(stage, false);
+        }
         for m in api
             .resources
             .iter_mut()
             .flat_map(|r| r.methods.values_mut())
         {
-            if let Some(uri) = &mut m.integration.uri {
-                *uri = crate::gateway::substitute_values(uri, &self.values);
+            let i = &mut m.integration;
+            if let Some(uri) = &mut i.uri {
+                fill(uri, false);
+            }
+            for t in i.request_templates.values_mut() {
+                fill(t, true);
+            }
+            for p in i.request_parameters.values_mut() {
+                fill(p, false);
+            }
+            for r in i.integration_responses.values_mut() {
+                for t in r.response_templates.values_mut() {
+                    fill(t, true);
+                }
+                for p in r.response_parameters.values_mut() {
+                    fill(p, false);
+                }
             }
         }
-        std::borrow::Cow::Owned(api)
+        if changed {
+            std::borrow::Cow::Owned(api)
+        } else {
+            std::borrow::Cow::Borrowed(&self.api)
+        }
     }
 
     /// The built-in default session.

@@ -44,5 +44,11 @@ pub fn run_options(session: &Session) -> RunOptions {
 pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
     let backend = crate::backend::for_session(&session.backend, session.dir());
     let opts = run_options(session);
+    // A saved path written under a stage name kept as `${Name}` follows [values] too.
+    if request.path.contains("${") && !session.values.is_empty() {
+        let mut request = request.clone();
+        request.path = crate::gateway::substitute_values(&request.path, &session.values);
+        return run(&session.api_for_run(), &request, backend.as_ref(), &opts).await;
+    }
     run(&session.api_for_run(), request, backend.as_ref(), &opts).await
 }

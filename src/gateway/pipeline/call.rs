@@ -30,6 +30,11 @@ impl Run<'_> {
         proxy: bool,
         integration: &Integration,
     ) -> Option<(HttpMessage, Option<String>)> {
+        // A `${Name}` left by an import has no value: not an address.
+        if uri.contains("${") {
+            self.invalid_endpoint(Stage::Backend, uri);
+            return None;
+        }
         let region = region_of(uri).to_string();
         let function = uri
             .split_once("/functions/")

@@ -754,10 +754,27 @@ impl Run<'_> {
     fn invalid_endpoint(&mut self, stage: Stage, uri: &str) {
         let mut notes = vec![format!("uri {uri:?}")];
         if uri.contains("${") {
-            notes.push(
-                "a ${Name} left by an import has no value: set it under [values] in the session"
-                    .into(),
-            );
+            // Which names: each `${Name}` still in the URI (not the gateway's stage variables).
+            let mut names: Vec<&str> = Vec::new();
+            let mut rest = uri;
+            while let Some(i) = rest.find("${") {
+                let Some(end) = rest[i..].find('}') else {
+                    break;
+                };
+                let whole = &rest[i..=i + end];
+                if !whole.starts_with("${stageVariables.") && !names.contains(&whole) {
+                    names.push(whole);
+                }
+                rest = &rest[i + end + 1..];
+            }
+            notes.push(format!(
+                "{} left by an import has no value: set it under [values] in the session",
+                if names.is_empty() {
+                    "a ${Name}".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ));
         }
         self.stage(
             stage,

@@ -83,6 +83,11 @@ impl Template<'_> {
 
 /// Parse an OpenAPI `Body` / `DefinitionBody` inline in the template.
 pub(crate) fn body(node: &Node, cx: &mut Cx, what: &str) -> Option<openapi::OpenApi> {
+    if let Some((name, arg)) = intrinsic::intrinsic(node)
+        && name == "Fn::Sub"
+    {
+        return sub_body(arg, cx, what);
+    }
     if let Some((name, _)) = intrinsic::intrinsic(node) {
         cx.warn(
             node.line,
@@ -98,6 +103,80 @@ pub(crate) fn body(node: &Node, cx: &mut Cx, what: &str) -> Option<openapi::Open
         return None;
     }
     Some(openapi::import(node, cx))
+}
+
+/// A body written as one `Fn::Sub` string (`Body: !Sub |` and the document as text): the
+/// variable map applied, `${!Literal}` unescaped, every other `${Name}` CloudFormation's
+/// placeholder (listed in [values] with its line), then read as an inline document whose
+/// lines are the template's.
+fn sub_body(arg: &Node, cx: &mut Cx, what: &str) -> Option<openapi::OpenApi> {
+    let (template, vars_node) = match arg.as_str() {
+        Some(_) => (arg, None),
+        None => (arg.items().first()?, arg.items().get(1)),
+    };
+    let Some(text) = template.as_str() else {
+        cx.warn(
+            arg.line,
+            format!("{what}: Fn::Sub without a template string; skipped"),
+        );
+        return None;
+    };
+    let mut names = Vec::new();
+    let mut vars = IndexMap::new();
+    for e in vars_node.map(Node::entries).unwrap_or_default() {
+        match intrinsic::render_names(&e.value, &mut names) {
+            Ok(v) => {
+                vars.insert(e.key.clone(), v);
+            }
+            Err(why) => cx.warn(
+                e.line,
+                format!("{what} variable {}: {why}; left out", e.key),
+            ),
+        }
+    }
+    let mut subbed = Vec::new();
+    let text = intrinsic::sub(text, &vars, &mut subbed);
+    // A text of several lines is a block scalar (`!Sub |`): it starts on the line after the
+    // key's, where the parser places it; a one-line string is on the key's line.
+    let offset = if text.trim_end().contains('\n') {
+        template.line
+    } else {
+        template.line.saturating_sub(1)
+    };
+    for name in names {
+        cx.placeholders.entry(name).or_insert(template.line);
+    }
+    for name in subbed {
+        let needle = format!("${{{name}}}");
+        let line = text
+            .lines()
+            .position(|l| l.contains(&needle))
+            .map_or(template.line, |i| offset + i + 1);
+        cx.placeholders.entry(name).or_insert(line);
+    }
+    match crate::import::node::parse_yaml(&text) {
+        Ok(mut doc) if doc.is_map() => {
+            doc.shift_lines(offset);
+            Some(openapi::import(&doc, cx))
+        }
+        Ok(_) => {
+            cx.warn(
+                template.line,
+                format!("{what} must be an OpenAPI document; skipped"),
+            );
+            None
+        }
+        Err(e) => {
+            cx.warn(
+                offset + e.line,
+                format!(
+                    "{what}: the Fn::Sub text is not a JSON or YAML document ({}); skipped",
+                    e.message
+                ),
+            );
+            None
+        }
+    }
 }
 
 /// Merge an imported OpenAPI body into `api` (resources, binary types, gateway responses).

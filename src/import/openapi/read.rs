@@ -183,6 +183,8 @@ fn stage_from_base_path(bp: &str, line: usize, cx: &mut Cx) -> Option<String> {
         );
         return None;
     }
+    // Terraform's `basePath: /${environment}`: a placeholder whoever deploys fills in.
+    cx.note_placeholders(trimmed, line);
     Some(trimmed.to_string())
 }
 
@@ -226,7 +228,10 @@ fn servers(v: &Node, out: &mut OpenApi, cx: &mut Cx) {
     let path = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
         rest.find('/').map_or("", |i| &rest[i..])
     });
-    if !path.contains('{') {
+    let without_placeholders: String = crate::import::error::placeholder_names(path)
+        .iter()
+        .fold(path.to_string(), |p, n| p.replace(&format!("${{{n}}}"), ""));
+    if !without_placeholders.contains('{') {
         out.stage = stage_from_base_path(path, line, cx);
     }
 }
