@@ -78,6 +78,9 @@ fn get(path: &str, headers: &[(&str, &str)]) -> Value {
     json!({"method": "GET", "path": path, "rawQuery": query, "headers": headers.iter().map(|(k, v)| json!([k, v])).collect::<Vec<_>>()})
 }
 
+/// Request headers, the expected status and body.
+type Case<'a> = (&'a [(&'a str, &'a str)], u64, Value);
+
 const KEYS: &str = "auth-api-key.toml";
 const TOKENS: &str = "auth-lambda-token.toml";
 
@@ -142,7 +145,7 @@ fn run_token_authorizer_paths() {
         "{v}"
     );
 
-    let cases: [(&[(&str, &str)], u64, Value); 6] = [
+    let cases: [Case; 6] = [
         (&[], 401, json!({"message": "Unauthorized"})),
         (
             &[("Authorization", "")],
