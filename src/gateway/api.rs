@@ -27,6 +27,143 @@ pub struct Api {
     /// Resources and their methods.
     #[serde(default)]
     pub resources: Vec<Resource>,
+    /// Authorizers by id (`authorizerId` of a method names one).
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub authorizers: IndexMap<String, Authorizer>,
+    /// Where the API key is read from (`apiKeySource`, default HEADER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_key_source: Option<ApiKeySource>,
+    /// API keys (their values are what clients send in `x-api-key`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub api_keys: Vec<ApiKey>,
+    /// Usage plans: which keys may call the API, with throttle and quota.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub usage_plans: Vec<UsagePlan>,
+}
+
+/// Where API Gateway reads a request's API key (`apiKeySource`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ApiKeySource {
+    /// The `x-api-key` header (the default).
+    #[default]
+    Header,
+    /// The `usageIdentifierKey` of a Lambda authorizer's answer.
+    Authorizer,
+}
+
+/// The authorizer kinds (`type` of `CreateAuthorizer`).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuthorizerType {
+    /// A Lambda function given one token (`authorizationToken`).
+    #[default]
+    Token,
+    /// A Lambda function given the request's parts.
+    Request,
+    /// A Cognito user pool: the token is a JWT the pool signed.
+    CognitoUserPools,
+}
+
+/// An authorizer (`CreateAuthorizer`'s fields).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Authorizer {
+    /// The authorizer's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// TOKEN, REQUEST or COGNITO_USER_POOLS.
+    #[serde(rename = "type")]
+    pub kind: AuthorizerType,
+    /// Where the identity comes from (`method.request.header.Authorization`, comma-separated
+    /// for REQUEST authorizers).
+    #[serde(default)]
+    pub identity_source: Option<String>,
+    /// A regular expression the TOKEN value must match, or 401 without calling the function.
+    #[serde(default)]
+    pub identity_validation_expression: Option<String>,
+    /// How long an answer is cached per identity (default 300, 0 turns caching off).
+    #[serde(default)]
+    pub authorizer_result_ttl_in_seconds: Option<u64>,
+    /// The Lambda function (`arn:aws:apigateway:REGION:lambda:path/.../invocations`).
+    #[serde(default)]
+    pub authorizer_uri: Option<String>,
+    /// The Cognito user pools (COGNITO_USER_POOLS).
+    #[serde(default, rename = "providerARNs")]
+    pub provider_arns: Vec<String>,
+}
+
+impl Authorizer {
+    /// The identity source, or the default `method.request.header.Authorization`.
+    pub fn identity_source(&self) -> &str {
+        self.identity_source
+            .as_deref()
+            .unwrap_or("method.request.header.Authorization")
+    }
+
+    /// The cache TTL in seconds (API Gateway's default is 300).
+    pub fn ttl_seconds(&self) -> u64 {
+        self.authorizer_result_ttl_in_seconds.unwrap_or(300)
+    }
+}
+
+/// An API key.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApiKey {
+    /// The key's id or name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The value clients send.
+    pub value: String,
+    /// A disabled key is refused like an unknown one.
+    #[serde(default = "yes")]
+    pub enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A usage plan: the keys it covers and their limits.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UsagePlan {
+    /// The plan's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The keys (by name or value) the plan covers.
+    #[serde(default)]
+    pub api_keys: Vec<String>,
+    /// Request rate and burst.
+    #[serde(default)]
+    pub throttle: Option<Throttle>,
+    /// Requests per period.
+    #[serde(default)]
+    pub quota: Option<Quota>,
+}
+
+/// A usage plan's throttle (`rateLimit` requests per second, `burstLimit` bucket size).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Throttle {
+    /// Steady requests per second.
+    #[serde(default)]
+    pub rate_limit: Option<f64>,
+    /// Bucket size.
+    #[serde(default)]
+    pub burst_limit: Option<u64>,
+}
+
+/// A usage plan's quota: `limit` requests per `period` (DAY, WEEK, MONTH).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Quota {
+    /// Requests allowed per period.
+    pub limit: u64,
+    /// DAY, WEEK or MONTH.
+    #[serde(default)]
+    pub period: Option<String>,
 }
 
 fn default_api_id() -> String {
@@ -60,6 +197,18 @@ pub struct Method {
     /// Method responses by status code.
     #[serde(default)]
     pub method_responses: IndexMap<String, MethodResponse>,
+    /// NONE (default), AWS_IAM, CUSTOM (a Lambda authorizer) or COGNITO_USER_POOLS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_type: Option<String>,
+    /// The authorizer (a key of the API's `authorizers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
+    /// OAuth scopes an access token must carry (Cognito user pool authorizers).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorization_scopes: Vec<String>,
+    /// Whether a valid API key is required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub api_key_required: bool,
     /// The integration.
     pub integration: Integration,
 }

@@ -46,6 +46,9 @@ impl Run<'_> {
         let mut rc = req.context.clone();
         rc.remove("requestOverride");
         rc.remove("responseOverride");
+        if let Some(a) = rc.get_mut("authorizer") {
+            *a = auth::proxy_authorizer(a);
+        }
         if let Some(Json::Object(identity)) = rc.get_mut("identity") {
             let mut sorted: Vec<(String, Json)> = identity.clone().into_iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));

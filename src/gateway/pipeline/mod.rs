@@ -28,6 +28,7 @@ use super::validate;
 use super::variables::{Reach, template_context_for, to_json};
 use crate::vtl::{Template, VtlError};
 
+mod auth;
 mod aws_proxy;
 mod call;
 mod http_proxy;
@@ -321,6 +322,20 @@ pub enum GatewayError {
     IntegrationFailure,
     /// Malformed Lambda proxy response or function error: 502.
     BadGateway,
+    /// Missing or invalid identity, or the authorizer said `Unauthorized`: 401.
+    Unauthorized,
+    /// The authorizer's policy does not allow the method: 403.
+    AccessDenied,
+    /// The authorizer could not be called: 500.
+    AuthorizerFailure,
+    /// The authorizer's answer is unusable (or it raised): 500.
+    AuthorizerConfiguration,
+    /// Missing, unknown or unplanned API key: 403 Forbidden.
+    InvalidApiKey,
+    /// Over the usage plan's throttle: 429.
+    Throttled,
+    /// Over the usage plan's quota: 429.
+    QuotaExceeded,
 }
 
 impl GatewayError {
@@ -334,6 +349,13 @@ impl GatewayError {
             GatewayError::ApiConfiguration | GatewayError::BadGateway => "DEFAULT_5XX",
             GatewayError::IntegrationTimeout => "INTEGRATION_TIMEOUT",
             GatewayError::IntegrationFailure => "INTEGRATION_FAILURE",
+            GatewayError::Unauthorized => "UNAUTHORIZED",
+            GatewayError::AccessDenied => "ACCESS_DENIED",
+            GatewayError::AuthorizerFailure => "AUTHORIZER_FAILURE",
+            GatewayError::AuthorizerConfiguration => "AUTHORIZER_CONFIGURATION_ERROR",
+            GatewayError::InvalidApiKey => "INVALID_API_KEY",
+            GatewayError::Throttled => "THROTTLED",
+            GatewayError::QuotaExceeded => "QUOTA_EXCEEDED",
         }
     }
 
@@ -347,6 +369,10 @@ impl GatewayError {
             GatewayError::IntegrationTimeout => 504,
             GatewayError::IntegrationFailure => 504,
             GatewayError::BadGateway => 502,
+            GatewayError::Unauthorized => 401,
+            GatewayError::AccessDenied | GatewayError::InvalidApiKey => 403,
+            GatewayError::AuthorizerFailure | GatewayError::AuthorizerConfiguration => 500,
+            GatewayError::Throttled | GatewayError::QuotaExceeded => 429,
         }
     }
 
@@ -359,6 +385,14 @@ impl GatewayError {
             }
             GatewayError::UnsupportedMediaType => Some("UnsupportedMediaTypeException"),
             GatewayError::RequestTooLarge => Some("RequestTooLongException"),
+            GatewayError::Unauthorized => Some("UnauthorizedException"),
+            GatewayError::AccessDenied => Some("AccessDeniedException"),
+            GatewayError::AuthorizerConfiguration | GatewayError::AuthorizerFailure => {
+                Some("AuthorizerConfigurationException")
+            }
+            GatewayError::InvalidApiKey => Some("ForbiddenException"),
+            GatewayError::Throttled => Some("TooManyRequestsException"),
+            GatewayError::QuotaExceeded => Some("LimitExceededException"),
             _ => None,
         }
     }
@@ -658,14 +692,28 @@ impl Run<'_> {
             GatewayError::UnsupportedMediaType => "Unsupported Media Type".to_string(),
             GatewayError::RequestTooLarge => "Request Too Long".to_string(),
             GatewayError::IntegrationTimeout => "Endpoint request timed out".to_string(),
+            GatewayError::Unauthorized => "Unauthorized".to_string(),
+            GatewayError::AccessDenied => message.to_string(),
+            GatewayError::InvalidApiKey => "Forbidden".to_string(),
+            GatewayError::Throttled => "Too Many Requests".to_string(),
+            GatewayError::QuotaExceeded => "Limit Exceeded".to_string(),
             _ => "Internal server error".to_string(),
         };
+        // An authorizer's failure answers `{"message": null}` (AuthorizerConfigurationException).
+        let null_message = matches!(
+            err,
+            GatewayError::AuthorizerFailure | GatewayError::AuthorizerConfiguration
+        );
         let mut status = err.status();
         let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
         if let Some(t) = err.error_type() {
             headers.push(("x-amzn-ErrorType".to_string(), t.to_string()));
         }
-        let mut body = json!({"message": default_message}).to_string();
+        let mut body = if null_message {
+            json!({ "message": null }).to_string()
+        } else {
+            json!({ "message": default_message }).to_string()
+        };
         let custom = self
             .api
             .gateway_responses
@@ -691,7 +739,11 @@ impl Run<'_> {
                 }
             }
             if let Some(t) = gr.response_templates.get("application/json") {
-                let quoted = serde_json::to_string(&default_message).unwrap_or_default();
+                let quoted = if null_message {
+                    "null".to_string()
+                } else {
+                    serde_json::to_string(&default_message).unwrap_or_default()
+                };
                 body = t
                     .replace("$context.error.messageString", &quoted)
                     .replace("$context.error.message", &default_message)
@@ -848,12 +900,16 @@ impl Run<'_> {
                 format!("path parameters {}", java_map(&route.path_parameters)),
             ],
         );
-        let req = method_request(self.api, self.opts, request, &route);
-        // Shared with every template render of this request, without copies.
-        let req = std::sync::Arc::new(req);
+        let mut req = method_request(self.api, self.opts, request, &route);
         if self.log.enabled() {
             self.log_method_request(request, &route, &req);
         }
+        // Authorization (API key, authorizer) comes before validation.
+        let Some(mut accepted) = self.authorize(request, &route, &method, &mut req).await else {
+            return;
+        };
+        // Shared with every template render of this request, without copies.
+        let req = std::sync::Arc::new(req);
 
         // Method request: validation.
         if let Some(v) = &method.request_validator {
@@ -906,11 +962,10 @@ impl Run<'_> {
                 }
             }
         }
-        self.stage(
-            Stage::MethodRequest,
-            StageOutcome::Done,
-            vec!["request accepted".into()],
-        );
+        self.stage(Stage::MethodRequest, StageOutcome::Done, {
+            accepted.push("request accepted".into());
+            accepted
+        });
 
         match integration.kind {
             IntegrationType::AwsProxy => self.aws_proxy(request, &route, &req, &integration).await,
