@@ -134,7 +134,9 @@ statusCode = "400"
 selectionPattern = "4\\d{2}"
 
 [api.resources.methods.POST.integration.integrationResponses.400.responseTemplates]
-"application/json" = '{"error": "$input.path(''$.__type'')", "message": "$input.path(''$.message'')"}'
+"application/json" = """
+{"error": "$input.path('$.__type')", "message": "$input.path('$.message')"}
+"""
 
 [api.resources.methods.GET.methodResponses.200]
 
@@ -373,7 +375,8 @@ async fn sqs_send_message_as_an_action_with_query_mappings() {
         "POST",
         "/send",
         "arn:aws:apigateway:us-east-1:sqs:action/SendMessage",
-        r#""integration.request.querystring.QueueUrl" = "'http://sqs.us-east-1.amazonaws.com/123456789012/jobs'"
+        r#""integration.request.header.Content-Type" = "'application/x-www-form-urlencoded'"
+"integration.request.querystring.QueueUrl" = "'http://sqs.us-east-1.amazonaws.com/123456789012/jobs'"
 "integration.request.querystring.MessageBody" = "'from-a-query'""#,
         "",
         r#"{"raw": "$util.escapeJavaScript($input.body)"}"#,
@@ -385,7 +388,7 @@ async fn sqs_send_message_as_an_action_with_query_mappings() {
     let req = t.endpoint_request.as_ref().unwrap();
     assert_eq!(
         req.url,
-        "https://sqs.us-east-1.amazonaws.com/?Action=SendMessage&QueueUrl=http%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2Fjobs&MessageBody=from-a-query"
+        "https://sqs.us-east-1.amazonaws.com/?Action=SendMessage&MessageBody=from-a-query&QueueUrl=http%3A%2F%2Fsqs.us-east-1.amazonaws.com%2F123456789012%2Fjobs"
     );
     let raw = body(&t)["raw"].as_str().unwrap().to_string();
     assert!(raw.contains("<MessageId>"), "{raw}");
