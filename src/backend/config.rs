@@ -54,4 +54,86 @@ pub enum BackendConfig {
         /// The command and its arguments (e.g. `["python3", "-m", "awslambdaric", "app.handler"]`).
         command: Vec<String>,
     },
+    /// AWS service integrations (DynamoDB, SQS, Kinesis, S3, Step Functions, EventBridge, …)
+    /// sent to a local AWS such as moto's server; Lambda integrations go to its Lambda API.
+    AwsLocal {
+        /// Base URL of the local AWS, e.g. `http://127.0.0.1:5000` (needed unless `start`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        endpoint: Option<String>,
+        /// Start `moto_server` on a free loopback port (and stop it with the backend).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        start: bool,
+        /// The command that starts the server (default `["moto_server"]`); gatebench adds
+        /// `-H 127.0.0.1 -p PORT`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        command: Option<Vec<String>>,
+        /// Resources created before the first call.
+        #[serde(default, skip_serializing_if = "AwsSeed::is_empty")]
+        seed: AwsSeed,
+    },
+}
+
+/// Resources a local AWS is seeded with (created in the region of `region`, default
+/// `us-east-1`; ones that already exist are kept).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AwsSeed {
+    /// Region the resources are created in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// DynamoDB tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<SeedTable>,
+    /// SQS queue names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub queues: Vec<String>,
+    /// Kinesis stream names (one shard each).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub streams: Vec<String>,
+    /// S3 bucket names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buckets: Vec<String>,
+    /// Step Functions state machines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub state_machines: Vec<SeedStateMachine>,
+    /// EventBridge event bus names (the `default` bus always exists).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buses: Vec<String>,
+}
+
+impl AwsSeed {
+    /// Nothing to create.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+            && self.queues.is_empty()
+            && self.streams.is_empty()
+            && self.buckets.is_empty()
+            && self.state_machines.is_empty()
+            && self.buses.is_empty()
+    }
+}
+
+/// A DynamoDB table: its name and key schema. Keys are `name` (a string key) or `name:N` /
+/// `name:B` for number and binary keys.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SeedTable {
+    /// Table name.
+    pub name: String,
+    /// Partition (hash) key.
+    pub key: String,
+    /// Sort (range) key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+}
+
+/// A Step Functions state machine.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SeedStateMachine {
+    /// Name.
+    pub name: String,
+    /// Amazon States Language definition (default: one `Pass` state).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition: Option<String>,
 }

@@ -8,6 +8,7 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+pub mod aws_local;
 pub mod echo;
 pub mod http;
 pub mod local;
@@ -117,6 +118,17 @@ pub fn for_session(config: &BackendConfig, dir: Option<&std::path::Path>) -> Box
         #[cfg(not(feature = "aws"))]
         BackendConfig::AwsLambda { .. } => Box::new(UnavailableBackend(
             "real AWS Lambda needs a gatebench built with `--features aws`".to_string(),
+        )),
+        BackendConfig::AwsLocal {
+            endpoint,
+            start,
+            command,
+            seed,
+        } => Box::new(aws_local::AwsLocalBackend::new(
+            endpoint.clone(),
+            *start,
+            command.clone(),
+            seed.clone(),
         )),
         BackendConfig::Local { command } => Box::new(local::LocalBackend::new(
             command.clone(),

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod authorizer;
+pub mod aws_service;
 pub mod config;
 pub mod endpoint;
 pub mod exec_log;

@@ -20,6 +20,9 @@ pub enum Tool {
     /// cargo-lambda's Invoke API emulator and AWS's Python runtime interface client
     /// (`awslambdaric`), installed from PyPI into a virtual environment under `target/`.
     Peers,
+    /// moto's local AWS (`moto[server]`), installed from PyPI into the peers' virtual
+    /// environment.
+    Moto,
 }
 
 impl Tool {
@@ -29,6 +32,7 @@ impl Tool {
             Tool::Curl => "curl",
             Tool::Python3 => "python3",
             Tool::Peers => "peers",
+            Tool::Moto => "moto",
         }
     }
 
@@ -38,7 +42,7 @@ impl Tool {
             Tool::Tmux => Some(("tmux", "-V")),
             Tool::Curl => Some(("curl", "--version")),
             Tool::Python3 => Some(("python3", "--version")),
-            Tool::Peers => None,
+            Tool::Peers | Tool::Moto => None,
         }
     }
 
@@ -48,6 +52,7 @@ impl Tool {
             Tool::Curl => "install curl (apt-get install curl)",
             Tool::Python3 => "install python3 with its venv module (apt-get install python3-venv)",
             Tool::Peers => "make PyPI reachable (pip installs cargo-lambda and awslambdaric)",
+            Tool::Moto => "make PyPI reachable (pip installs moto[server])",
         }
     }
 }
@@ -74,7 +79,10 @@ pub fn say_skipped(why: &str) {
 #[must_use]
 pub fn require(tool: Tool, needed_for: &str) -> bool {
     let Some((program, arg)) = tool.probe() else {
-        return peers(needed_for).is_some();
+        return match tool {
+            Tool::Moto => moto(needed_for).is_some(),
+            _ => peers(needed_for).is_some(),
+        };
     };
     if runs(Command::new(program).arg(arg)) {
         return true;
@@ -228,4 +236,79 @@ fn install(dir: &Path, needed_for: &str) {
             );
         }
     }
+}
+
+/// moto's server (`moto_server`), installed on first use into the peers' virtual environment
+/// (under the same file lock), or `None` after saying so when `GATEBENCH_SKIP` names `moto`.
+/// A failed install fails the test in one line.
+pub fn moto(needed_for: &str) -> Option<PathBuf> {
+    if opted_out(Tool::Moto) {
+        say_skipped(&format!(
+            "{needed_for}: moto is not used (GATEBENCH_SKIP names moto)"
+        ));
+        return None;
+    }
+    let dir = peers_dir();
+    let server = dir.join("bin/moto_server");
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", parent.display()));
+    }
+    let lock_path = dir.with_extension("lock");
+    let lock = File::create(&lock_path)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", lock_path.display()));
+    lock.lock()
+        .unwrap_or_else(|e| panic!("cannot lock {}: {e}", lock_path.display()));
+    let python = dir.join("bin/python");
+    let ready = |server: &Path| {
+        server.is_file() && runs(Command::new(&python).args(["-c", "import moto.server"]))
+    };
+    if !ready(&server) {
+        if !require(Tool::Python3, needed_for) {
+            return None;
+        }
+        let _ = writeln!(
+            std::io::stderr(),
+            "installing moto[server] into {} (once)",
+            dir.display()
+        );
+        if !python.is_file() {
+            let out = Command::new("python3")
+                .args(["-m", "venv"])
+                .arg(&dir)
+                .output()
+                .unwrap_or_else(|e| panic!("python3 -m venv cannot start: {e}"));
+            assert!(
+                out.status.success(),
+                "python3 -m venv failed; {needed_for} needs moto: {}",
+                Tool::Moto.install_hint()
+            );
+        }
+        // `python -m pip`, not `bin/pip`: a copied environment's scripts name the original.
+        let out = Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "moto[server]",
+            ])
+            .output()
+            .unwrap_or_else(|e| panic!("pip install moto cannot start: {e}"));
+        if !out.status.success() || !ready(&server) {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let last = stderr
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("no message");
+            panic!(
+                "pip install moto[server] failed ({last}); {needed_for} needs moto: {}, or set GATEBENCH_SKIP=moto to skip it",
+                Tool::Moto.install_hint()
+            );
+        }
+    }
+    drop(lock);
+    Some(server)
 }

@@ -153,10 +153,19 @@ impl Run<'_> {
             _ => {
                 // HTTP, or an AWS service action called over HTTP.
                 let uri = substitute_stage_variables(&uri, &req.stage_variables);
-                let url = if integration.kind == IntegrationType::Aws {
-                    aws_service_url(&uri)
-                } else {
-                    fill_uri(&uri, &params.path, &params.query)
+                // An AWS service URI: the service's host, its `path/` with the path mappings
+                // filled in as for HTTP, the protocol's query (`Action=`) before the mapped one.
+                let service = (integration.kind == IntegrationType::Aws)
+                    .then(|| crate::gateway::aws_service::parse(&uri))
+                    .flatten();
+                let url = match (&service, integration.kind) {
+                    (Some(s), _) if !uri.contains("${") => {
+                        let mut query = s.protocol_query();
+                        query.extend(params.query.iter().cloned());
+                        fill_uri(&s.url_template(), &params.path, &query)
+                    }
+                    (None, IntegrationType::Aws) => aws_service_url(&uri),
+                    _ => fill_uri(&uri, &params.path, &params.query),
                 };
                 let Some(url) = url else {
                     self.invalid_endpoint(Stage::Backend, &uri);
@@ -205,6 +214,10 @@ impl Run<'_> {
                 }
                 headers.push(("x-amzn-apigateway-api-id".into(), self.api.api_id.clone()));
                 headers.push(("X-Amzn-Trace-Id".into(), self.trace_id()));
+                if let Some(s) = &service {
+                    s.protocol_headers(&mut headers, ct_mapped);
+                    headers.push(("X-Amz-Date".into(), amz_date(self.opts.now_ms)));
+                }
                 let Some(resp) = self
                     .http_call(&method, &url, headers, payload, integration)
                     .await

@@ -44,6 +44,13 @@ fn backend_label(b: &BackendConfig) -> String {
         BackendConfig::Http => "real HTTP (the uri as written)".into(),
         BackendConfig::Lambda { endpoint, .. } => format!("Lambda Invoke API at {endpoint}"),
         BackendConfig::Local { command } => format!("local handler: {}", command.join(" ")),
+        BackendConfig::AwsLocal {
+            endpoint, start, ..
+        } => match (endpoint, start) {
+            (Some(e), _) => format!("local AWS at {e}"),
+            (None, true) => "local AWS (moto_server, started by gatebench)".into(),
+            (None, false) => "local AWS (no endpoint set)".into(),
+        },
         BackendConfig::AwsLambda { region, .. } => format!(
             "AWS Lambda (SigV4{})",
             region
