@@ -62,6 +62,11 @@ impl Drop for Tmux {
 
 /// Start the binary on a fixture session in a detached tmux session of `w`x`h`.
 fn start(name: &str, session: &str, w: u16, h: u16) -> Option<Tmux> {
+    start_with(name, session, w, h, "")
+}
+
+/// [`start`] with extra arguments before the session.
+fn start_with(name: &str, session: &str, w: u16, h: u16, args: &str) -> Option<Tmux> {
     if !common::tools::require(
         common::tools::Tool::Tmux,
         "the end-to-end test of the panes",
@@ -77,7 +82,7 @@ fn start(name: &str, session: &str, w: u16, h: u16) -> Option<Tmux> {
     };
     let state = std::env::temp_dir().join(format!("{}-state", tmux.socket));
     let script = format!(
-        "exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"",
+        "exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" {args} \"{}\"",
         state.display(),
         session.display()
     );
@@ -185,4 +190,69 @@ fn a_dead_backend_says_why_at_80x24() {
 #[test]
 fn a_dead_backend_says_why_at_60x16() {
     dead_backend_at(60, 16);
+}
+
+/// POST to the served session on loopback and return the status line.
+fn post(port: u16, path: &str, body: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("the server listens");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out.lines().next().unwrap_or_default().to_string()
+}
+
+/// A served 404 shown from the served list (`l`, Enter): the Template pane shows the 404's
+/// response template the gateway picked, and the Rendered pane its output.
+fn served_404_at(w: u16, h: u16) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let Some(tmux) = start_with(
+        "served404",
+        "mock.toml",
+        w,
+        h,
+        &format!("--listen 127.0.0.1:{port}"),
+    ) else {
+        return;
+    };
+    tmux.wait_for("serving", |s| {
+        s.contains("NORMAL") && s.contains(&port.to_string())
+    });
+    // Select the 200 response template first: the 404 must replace it.
+    tmux.keys(&["]"]);
+    tmux.wait_for("the 200 template", |s| s.contains("response 200"));
+    let status = post(port, "/dev/pets/0", r#"{"name": "Nobody"}"#);
+    assert!(status.contains("404"), "{status}");
+    tmux.keys(&["l"]);
+    tmux.wait_for("the served list", |s| {
+        s.contains("Served requests") && s.contains("404")
+    });
+    tmux.keys(&["Enter"]);
+    // The screen settles on the 404's template, and the 200's is gone.
+    tmux.wait_for("the 404's template", |s| {
+        s.contains("response 404") && !s.contains("response 200")
+    });
+    tmux.wait_for("the 404's output", |s| {
+        pane_text(s, "Rendered").is_some_and(|t| t.contains("no pet with id 0"))
+    });
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn a_served_404_shows_its_template_at_80x24() {
+    served_404_at(80, 24);
+}
+
+#[test]
+fn a_served_404_shows_its_template_at_60x16() {
+    served_404_at(60, 16);
 }

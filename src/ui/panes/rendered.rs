@@ -182,11 +182,8 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
         _ => None,
     };
     if !raw && error.is_none() {
-        let scroll = text_view::clamp_scroll(app.scroll(Pane::Rendered), out.view.len(), h);
-        f.render_widget(
-            Paragraph::new(text_view::window(&out.view, scroll, h, theme)),
-            body_area,
-        );
+        // Pretty JSON, long values wrapped.
+        crate::ui::panes::draw_text_in(f, app, Pane::Rendered, body_area, &out.view);
         return;
     }
     // The exact bytes, with a gutter marking the error line and a caret under it.
