@@ -136,7 +136,9 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 /// Replace what changes from run to run (request ids, times) so snapshots are stable.
 pub fn stable(text: &str) -> String {
-    let rules: [(&str, &str); 9] = [
+    let rules: [(&str, &str); 10] = [
+        // A request id's first group at a row's end (the rest wrapped away).
+        (r"\b[0-9a-f]{8}-(?![0-9a-f])", "<id>"),
         // The rest of a request id that wrapped onto the next row, and long hex runs (a trace
         // id's tail).
         (r"\b(?:[0-9a-f]{1,4}-){1,4}[0-9a-f]{12}\b", "<id>"),
