@@ -132,6 +132,13 @@ async fn cycling_the_integration_type_updates_every_pane() {
         "{screen}"
     );
     assert!(screen.contains("→ endpoint request"), "{screen}");
+    // The endpoint request's lines wrap (the long signed Authorization header takes rows):
+    // zoomed, the event body shows.
+    while t.app().focus() != Pane::Backend {
+        t.key(KeyCode::Tab).await;
+    }
+    t.key(KeyCode::Char('z')).await;
+    let screen = t.screen();
     assert!(screen.contains("\"httpMethod\": \"POST\""), "{screen}");
 }
 

@@ -164,7 +164,13 @@ async fn edits_are_served_at_once_and_the_breakpoint_holds_a_live_request() {
         port.replace_all(&stable(&screen), "<addr/time>")
     );
 
-    // Edit again while it waits, then resume: it runs through the new edit.
+    // The pause shows the request template it rendered (the stage is the integration request).
+    assert_eq!(
+        t.app().template_slot().map(|s| s.label()).as_deref(),
+        Some("request application/json")
+    );
+    // Edit the response template while it waits, then resume: it runs through the new edit.
+    t.key(KeyCode::Char(']')).await;
     t.key(KeyCode::Char('i')).await;
     t.key(KeyCode::Char('!')).await;
     t.key(KeyCode::Esc).await;
@@ -174,7 +180,7 @@ async fn edits_are_served_at_once_and_the_breakpoint_holds_a_live_request() {
         .expect("the resumed client is answered")
         .unwrap();
     assert_eq!(status, 200);
-    assert!(body.starts_with("EDITED!"), "{body}");
+    assert!(body.starts_with("!EDITED"), "{body}");
     step_until(&mut t, "the resumed answer", |a| {
         a.viewing() == Some("served #2")
     })

@@ -69,6 +69,8 @@ pub enum Action {
     Redo,
     /// Show what changed between the client request and the endpoint request (toggle).
     ToggleChanges,
+    /// Rendered pane: show the exact bytes (visible whitespace) or pretty JSON (toggle).
+    ToggleRaw,
     /// Open another session (a picker over the sessions folder).
     OpenSession,
     /// Choose the selected item of a list.
@@ -107,7 +109,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 49] = [
+    pub const ALL: [Action; 50] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -140,6 +142,7 @@ impl Action {
         Action::Undo,
         Action::Redo,
         Action::ToggleChanges,
+        Action::ToggleRaw,
         Action::OpenSession,
         Action::Choose,
         Action::Search,
@@ -194,6 +197,7 @@ impl Action {
             Action::Undo => "undo",
             Action::Redo => "redo",
             Action::ToggleChanges => "toggle_changes",
+            Action::ToggleRaw => "toggle_raw",
             Action::OpenSession => "open_session",
             Action::Choose => "choose",
             Action::Search => "search",
@@ -249,6 +253,7 @@ impl Action {
             Action::Undo => "undo",
             Action::Redo => "redo",
             Action::ToggleChanges => "what changed",
+            Action::ToggleRaw => "raw/pretty",
             Action::OpenSession => "open",
             Action::Choose => "open",
             Action::Search => "search",
@@ -311,6 +316,9 @@ impl Action {
             Action::Redo => "redo (editor)",
             Action::ToggleChanges => {
                 "Backend pane: what changed from the client request to the endpoint request"
+            }
+            Action::ToggleRaw => {
+                "Rendered pane: the exact bytes (· trailing space, → tab, ␍ CR, ⏎ newline) or pretty JSON"
             }
             Action::OpenSession => "open another session (lists the sessions folder)",
             Action::Choose => {

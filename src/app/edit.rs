@@ -216,6 +216,10 @@ impl App {
                     .collect();
                 json!({"statusCode": r.status, "headers": headers, "body": r.body_text()})
             }
+            // The endpoint call failed: the gateway has no body to map.
+            None if self.endpoint_call_failed() => {
+                json!({"statusCode": 200, "headers": {}, "body": ""})
+            }
             None => json!({"statusCode": 200, "headers": {}, "body": "{}"}),
         }
     }

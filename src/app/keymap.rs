@@ -327,6 +327,7 @@ impl Default for Keymap {
             b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Normal, A::OpenSession, vec![ch('o')]),
             b(L::Normal, A::ToggleChanges, vec![ch('d')]),
+            b(L::Normal, A::ToggleRaw, vec![ch('v')]),
             b(L::Normal, A::ToggleListen, vec![ch('L')]),
             b(L::Normal, A::Requests, vec![ch('l')]),
             b(L::Normal, A::ToggleBreakpoint, vec![ch('b')]),

@@ -515,6 +515,57 @@ impl App {
         self.preview.rendered.as_ref()
     }
 
+    /// Whether the Rendered pane shows the exact bytes (else pretty JSON): as toggled, or
+    /// raw unless the output is valid JSON.
+    pub fn rendered_raw(&self) -> bool {
+        self.preview.raw.unwrap_or_else(|| {
+            !matches!(
+                self.rendered().map(|r| &r.result),
+                Some(Ok(out)) if out.json == crate::app::view_model::body::JsonStatus::Valid
+            )
+        })
+    }
+
+    /// Whether the selected response template was rendered against an empty body because
+    /// the endpoint call of the trace on screen failed (timeout, connection refused, too
+    /// large), so its output is no template bug.
+    pub fn rendered_against_failed_call(&self) -> bool {
+        self.template_slot()
+            .is_some_and(|s| s.phase == crate::gateway::Phase::Response)
+            && self.endpoint_call_failed()
+    }
+
+    /// The client status of the trace on screen when, at a response stage, the gateway
+    /// applied no response template to it (the selected one is not what it rendered): the
+    /// integration response body went through as it was.
+    pub fn response_template_unused(&self) -> Option<u16> {
+        if !matches!(
+            self.stage(),
+            Stage::IntegrationResponse | Stage::MethodResponse
+        ) || self.endpoint_call_failed()
+        {
+            return None;
+        }
+        let slot = self.template_slot()?;
+        let t = self.trace()?;
+        let status = t.trace.response.status;
+        (slot.phase == crate::gateway::Phase::Response
+            && status != 0
+            && t.trace.response_template.is_none())
+        .then_some(status)
+    }
+
+    /// Whether the trace on screen called the endpoint and got no answer.
+    pub fn endpoint_call_failed(&self) -> bool {
+        self.trace().is_some_and(|t| {
+            t.trace.endpoint_response.is_none()
+                && t.trace.stages.iter().any(|s| {
+                    s.stage == Stage::Backend
+                        && matches!(s.outcome, crate::gateway::trace::StageOutcome::Failed(_))
+                })
+        })
+    }
+
     /// Whether a newer render than the one shown is on its way.
     pub fn render_pending(&self) -> bool {
         self.uses_templates()

@@ -157,6 +157,9 @@ pub(crate) struct Preview {
     pub(crate) render_generation: u64,
     pub(crate) rendered: Option<RenderOutcome>,
     pub(crate) highlight_generation: u64,
+    /// The Rendered pane shows the exact bytes (`Some(true)`) or pretty JSON (`Some(false)`);
+    /// `None`: raw unless the output is valid JSON.
+    pub(crate) raw: Option<bool>,
 }
 
 /// The pipeline run shown in the panes (see the module docs).

@@ -105,6 +105,11 @@ impl App {
                 Vec::new()
             }
             Action::OpenSession => self.open_picker(),
+            Action::ToggleRaw => {
+                self.preview.raw = Some(!self.rendered_raw());
+                self.chrome.scroll[Pane::Rendered.index()] = 0;
+                Vec::new()
+            }
             Action::ToggleChanges => {
                 self.chrome.show_changes = !self.chrome.show_changes;
                 self.chrome.scroll[Pane::Backend.index()] = 0;
@@ -233,7 +238,17 @@ impl App {
             i.saturating_sub(1)
         };
         self.run_view.stage = Stage::ALL[j];
-        // Show the template this stage renders.
+        self.show_stage_template()
+    }
+
+    /// Select the template the trace on screen rendered at the current stage (the request
+    /// template at the integration request, the response template the gateway picked at the
+    /// integration response and after), so the Template and Rendered panes follow the trace.
+    /// Not while the template is being edited (the cursor stays where it is).
+    pub(super) fn show_stage_template(&mut self) -> Vec<Effect> {
+        if self.chrome.mode == crate::app::Mode::Editing && self.chrome.focus == Pane::Template {
+            return Vec::new();
+        }
         let trace = self.trace().map(|t| &t.trace);
         let wanted = match self.run_view.stage {
             Stage::IntegrationRequest => Some((
@@ -242,7 +257,7 @@ impl App {
                     .and_then(|t| t.request_template.as_ref())
                     .map(|r| r.template.clone()),
             )),
-            Stage::IntegrationResponse => Some((
+            Stage::IntegrationResponse | Stage::MethodResponse => Some((
                 Phase::Response,
                 trace
                     .and_then(|t| t.response_template.as_ref())
@@ -252,7 +267,10 @@ impl App {
         };
         match wanted {
             Some((phase, Some(text))) => self.select_matching(|s, t| s.phase == phase && t == text),
-            Some((phase, None)) if self.template_slot().is_some_and(|s| s.phase != phase) => {
+            Some((phase, None))
+                if self.run_view.stage != Stage::MethodResponse
+                    && self.template_slot().is_some_and(|s| s.phase != phase) =>
+            {
                 self.select_matching(|s, _| s.phase == phase)
             }
             _ => Vec::new(),

@@ -273,6 +273,11 @@ impl App {
                     }
                 }
                 self.run_view.trace = Some(view);
+                // The panes follow the trace: the template it rendered at this stage.
+                let fx = self.show_stage_template();
+                if !fx.is_empty() {
+                    return fx;
+                }
                 // The response template reads the backend's answer: render it again.
                 if self
                     .template_slot()

@@ -2,7 +2,9 @@
 //! JSON check) and a pipeline trace (with its messages laid out). The runtime builds these
 //! off the UI thread; `update` stores them; panes only slice them.
 
-use crate::app::view_model::body::{JsonStatus, StyledText, http_message, json_or_plain};
+use crate::app::view_model::body::{
+    JsonStatus, StyledText, http_message, json_or_plain, visible_whitespace,
+};
 use crate::gateway::trace::{StageOutcome, Trace};
 use crate::vtl::VtlError;
 
@@ -15,13 +17,30 @@ pub struct RenderedOutput {
     pub view: StyledText,
     /// JSON or not, and where not.
     pub json: JsonStatus,
+    /// The exact bytes, whitespace made visible (`·` trailing space, `→` tab, `␍` CR,
+    /// `⏎` newline).
+    pub raw: StyledText,
+    /// Limits that cut the output without an error (e.g. the 1000-iteration `#foreach` cap).
+    pub notes: Vec<String>,
 }
 
 impl RenderedOutput {
     /// Check and lay out a template's output.
     pub fn new(text: String) -> RenderedOutput {
+        RenderedOutput::with_notes(text, Vec::new())
+    }
+
+    /// [`RenderedOutput::new`] with the limits that cut the output.
+    pub fn with_notes(text: String, notes: Vec<String>) -> RenderedOutput {
         let (view, json) = json_or_plain(&text);
-        RenderedOutput { text, view, json }
+        let raw = visible_whitespace(&text);
+        RenderedOutput {
+            text,
+            view,
+            json,
+            raw,
+            notes,
+        }
     }
 }
 

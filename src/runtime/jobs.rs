@@ -23,10 +23,11 @@ pub fn render(req: &RenderRequest) -> RenderOutcome {
         let template =
             Template::parse_with(&req.template, &setup.policy).map_err(RenderFailure::Template)?;
         let (mut ctx, _overrides) = setup.context();
-        let text = template
-            .render(&mut ctx, &setup.policy)
+        let out = template
+            .render_with_notes(&mut ctx, &setup.policy)
             .map_err(RenderFailure::Template)?;
-        Ok(RenderedOutput::new(text))
+        let notes = out.notes.iter().map(ToString::to_string).collect();
+        Ok(RenderedOutput::with_notes(out.output, notes))
     })();
     RenderOutcome {
         generation: req.generation,

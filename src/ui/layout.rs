@@ -4,7 +4,8 @@
 //!
 //! - Wide (120x30 and up): three columns. Request and Integration | Template and Rendered |
 //!   Backend, Client response and Log.
-//! - Narrow (from 60x16): Template and Rendered on the left; on the right one pane of a tab
+//! - Narrow (from 60x16): Template and Rendered on the left half; on the right half (40
+//!   columns at 80x24, wide enough to read a reason) one pane of a tab
 //!   stack (Request, Integration, Backend, Client response, Log): the focused one, or the one
 //!   the current stage is about.
 //! - Zoom: the focused pane takes the whole pane area.
@@ -129,7 +130,7 @@ pub fn screen(app: &App, area: Rect) -> Option<Screen> {
         ];
     } else {
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(57), Constraint::Percentage(43)])
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(body);
         let [template, rendered] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(left);
@@ -208,6 +209,9 @@ mod tests {
         for (_, r) in &wide.panes {
             assert!(r.height >= 5 && r.width >= 20, "{r:?}");
         }
+        // At 80x24 the right column is wide enough to read a reason.
+        let (_, right) = narrow.panes[2];
+        assert!(right.width >= 40, "{right:?}");
     }
 
     #[test]

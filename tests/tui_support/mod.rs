@@ -143,7 +143,13 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 /// Replace what changes from run to run (request ids, times) so snapshots are stable.
 pub fn stable(text: &str) -> String {
-    let rules: [(&str, &str); 7] = [
+    let rules: [(&str, &str); 10] = [
+        // A request id's first group at a row's end (the rest wrapped away).
+        (r"\b[0-9a-f]{8}-(?![0-9a-f])", "<id>"),
+        // The rest of a request id that wrapped onto the next row, and long hex runs (a trace
+        // id's tail).
+        (r"\b(?:[0-9a-f]{1,4}-){1,4}[0-9a-f]{12}\b", "<id>"),
+        (r"\b[0-9a-f]{16,}\b", "<id>"),
         // Durations measured by the pipeline.
         (r"(in|latency:?|took) [0-9]+ ?ms", "$1 <n> ms"),
         // Request ids, possibly cut by a pane edge.

@@ -149,6 +149,59 @@ impl StyledText {
 }
 
 /// Check a text for JSON and build its display: pretty when valid, the raw lines otherwise.
+/// The exact text with its whitespace made visible, one display line per line of the text:
+/// `·` for each space at the end of a line, `→` for a tab, `␍` for a carriage return and `⏎`
+/// where a newline ends the line (so a missing final newline shows too).
+pub fn visible_whitespace(text: &str) -> StyledText {
+    let mut out = StyledText::default();
+    if text.is_empty() {
+        return out;
+    }
+    let mut rest = text;
+    loop {
+        let (line, newline, next) = match rest.find('\n') {
+            Some(i) => (&rest[..i], true, Some(&rest[i + 1..])),
+            None => (rest, false, None),
+        };
+        let body = line.trim_end_matches([' ', '\r', '\t']);
+        let mut shown = String::with_capacity(line.len() + 8);
+        let mut toks = Vec::new();
+        let mut mark = |shown: &mut String, s: &str| {
+            let start = shown.len();
+            shown.push_str(s);
+            toks.push((start..shown.len(), Tok::Punct));
+        };
+        for c in body.chars() {
+            if c == '\t' {
+                mark(&mut shown, "→");
+            } else if c == '\r' {
+                mark(&mut shown, "␍");
+            } else {
+                shown.push(c);
+            }
+        }
+        for c in line[body.len()..].chars() {
+            mark(
+                &mut shown,
+                match c {
+                    '\t' => "→",
+                    '\r' => "␍",
+                    _ => "·",
+                },
+            );
+        }
+        if newline {
+            mark(&mut shown, "⏎");
+        }
+        out.push_line(&shown, &toks);
+        match next {
+            Some(n) if !n.is_empty() => rest = n,
+            _ => break,
+        }
+    }
+    out
+}
+
 pub fn json_or_plain(text: &str) -> (StyledText, JsonStatus) {
     if text.trim().is_empty() {
         return (StyledText::plain(text), JsonStatus::Empty);

@@ -1,4 +1,5 @@
-//! The Backend pane: the endpoint request the gateway sent and the endpoint response.
+//! The Backend pane: why the endpoint call failed (an "endpoint error" section, first), the
+//! endpoint request the gateway sent and the endpoint response. Long lines wrap.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -17,7 +18,10 @@ use crate::ui::panes::{draw_text, pane_block, spinner};
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let mut title = Vec::new();
-    if let RunState::Running { .. } = app.run_state() {
+    // A MOCK calls nothing: no "calling…" for it.
+    if let RunState::Running { .. } = app.run_state()
+        && app.integration_kind() != Some(IntegrationType::Mock)
+    {
         let cancel = app
             .keymap()
             .first_key(Layer::Normal, Action::Cancel)
@@ -62,23 +66,37 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     }
     let mut text = StyledText::default();
     let heading = |text: &mut StyledText, s: &str| text.push_line(s, &[(0..s.len(), Tok::Literal)]);
+    let failed = t.trace.stages.iter().find_map(|s| match &s.outcome {
+        StageOutcome::Failed(m) if s.stage == Stage::Backend => Some(m.as_str()),
+        _ => None,
+    });
+    // Why the endpoint call failed (connection refused, timeout, an answer too large), first
+    // and in full: it is the one thing the client's 5xx does not say.
+    if let Some(m) = failed {
+        heading(&mut text, "✗ endpoint error");
+        for l in m.lines() {
+            text.push_line(l, &[(0..l.len(), Tok::Header)]);
+        }
+        let status = t.trace.response.status;
+        if status != 0 {
+            text.push_plain(&format!(
+                "The client gets the gateway's {status}, not an answer from the endpoint."
+            ));
+        }
+    }
     match (&t.endpoint_request, &t.endpoint_response) {
         (None, None) => {
-            let failed = t.trace.stages.iter().find_map(|s| match &s.outcome {
-                StageOutcome::Failed(m) if s.stage == Stage::Backend => Some(m.clone()),
-                _ => None,
-            });
-            if let Some(m) = failed {
-                let line = format!("✗ {m}");
-                text.push_line(&line, &[(0..line.len(), Tok::Header)]);
-            } else if app.integration_kind() == Some(IntegrationType::Mock) {
+            if failed.is_none() && app.integration_kind() == Some(IntegrationType::Mock) {
                 text.push_plain("MOCK integration: no backend is called.");
-            } else {
+            } else if failed.is_none() {
                 text.push_plain("No backend call was made (an earlier stage answered; see Log).");
             }
         }
         (req, resp) => {
             if let Some(req) = req {
+                if !text.is_empty() {
+                    text.push_plain("");
+                }
                 heading(&mut text, "→ endpoint request");
                 text.extend(req);
             }

@@ -116,7 +116,8 @@ pub fn pane_block<'a>(
     block
 }
 
-/// Draw a scrollable styled text inside a block.
+/// Draw a scrollable styled text inside a block, long lines wrapped so nothing is cut off
+/// (a reason at the end of a log line stays readable at 80x24).
 pub fn draw_text(
     f: &mut Frame,
     app: &App,
@@ -127,9 +128,22 @@ pub fn draw_text(
 ) {
     let inner = block.inner(area);
     f.render_widget(block, area);
+    draw_text_in(f, app, pane, inner, text);
+}
+
+/// Draw a scrollable styled text (wrapped) into an area with no frame.
+pub fn draw_text_in(f: &mut Frame, app: &App, pane: Pane, inner: Rect, text: &StyledText) {
     let h = inner.height as usize;
-    let scroll = text_view::clamp_scroll(app.scroll(pane), text.len(), h);
-    let lines = text_view::window(text, scroll, h, app.theme());
+    // Scrolling counts lines; at the last page (as the model counts it) show the real end,
+    // measured in wrapped rows.
+    let last = text_view::last_wrapped_page(text, h, inner.width as usize);
+    let scroll = app.scroll(pane);
+    let scroll = if scroll >= text.len().saturating_sub(h) {
+        last
+    } else {
+        scroll.min(last)
+    };
+    let lines = text_view::wrapped_window(text, scroll, h, inner.width as usize, app.theme());
     f.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -1,5 +1,9 @@
-//! The Rendered pane: what the selected template produces, byte for byte, shown pretty when it
-//! is JSON, with a visible marker where it is not.
+//! The Rendered pane: what the selected template produces, byte for byte. Valid JSON is shown
+//! pretty by default, anything else raw (the exact bytes with visible whitespace: `·` for a
+//! space at a line's end, `→` tab, `␍` carriage return, `⏎` newline); the raw/pretty key
+//! switches. Notes on top say when a limit cut the output (the 1000-iteration `#foreach`
+//! cap) and when a response template was rendered against an empty body because the
+//! endpoint call failed (so its output is no template bug).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,9 +11,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::view_model::body::JsonStatus;
-use crate::app::views::RenderFailure;
+use crate::app::views::{RenderFailure, RenderedOutput};
 use crate::app::{Action, App, Pane};
-use crate::gateway::Phase;
 use crate::gateway::api::IntegrationType;
 use crate::ui::panes::{pane_block, spinner};
 use crate::ui::widgets::text_view;
@@ -19,16 +22,13 @@ use crate::vtl::ErrorKind;
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let theme = app.theme();
     let mut title = Vec::new();
-    match app.template_slot().map(|s| s.phase) {
-        Some(Phase::Request) => title.push(Span::styled(" request", theme.text())),
-        Some(Phase::Response) => title.push(Span::styled(" response", theme.text())),
-        None => {}
-    }
     let rendered = app.rendered();
     if app.render_pending() && app.uses_templates() && !app.template_slots().is_empty() {
         title.push(Span::styled(format!(" {}", spinner(app)), theme.muted()));
     }
+    let failed_call = app.rendered_against_failed_call();
     let status = match rendered.map(|r| &r.result) {
+        Some(Ok(_)) if failed_call => Some(Span::styled(" (endpoint call failed)", theme.muted())),
         Some(Ok(out)) => match &out.json {
             JsonStatus::Valid => Some(Span::styled(" ✓ JSON", theme.success())),
             JsonStatus::Empty => Some(Span::styled(" (empty)", theme.muted())),
@@ -41,10 +41,32 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         None => None,
     };
     title.extend(status);
-    let block = pane_block(app, Pane::Rendered, area, title, None, &[Action::Copy]);
+    if let Some(Ok(out)) = rendered.map(|r| &r.result) {
+        if !out.notes.is_empty() {
+            title.push(Span::styled(" ⚠ cut", theme.error()));
+        }
+        title.push(Span::styled(
+            if app.rendered_raw() {
+                " raw"
+            } else {
+                " pretty"
+            },
+            theme.muted(),
+        ));
+    }
+    // Which template this is: side, status and content type (cut first when space is short).
+    if let Some(slot) = app.template_slot() {
+        title.push(Span::styled(format!(" · {}", slot.label()), theme.text()));
+    }
+    let block = pane_block(
+        app,
+        Pane::Rendered,
+        area,
+        title,
+        None,
+        &[Action::Copy, Action::ToggleRaw],
+    );
     let inner = block.inner(area);
-    let h = inner.height as usize;
-    let scroll = app.scroll(Pane::Rendered);
 
     let note =
         |text: String| Paragraph::new(Span::styled(text, theme.muted())).wrap(Wrap { trim: true });
@@ -66,67 +88,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(note("No template to render.".into()), inner);
         return;
     }
+    if let Some(status) = app.response_template_unused() {
+        f.render_widget(
+            note(format!(
+                "No response template applied: the client's {status} carries the integration response body as it was. The selected template was not rendered for this answer."
+            )),
+            inner,
+        );
+        return;
+    }
     let Some(rendered) = rendered else {
         f.render_widget(note("Rendering…".into()), inner);
         return;
     };
     match &rendered.result {
-        Ok(out) => match &out.json {
-            JsonStatus::Invalid { line, col, message } => {
-                // The raw output with a gutter marking the error line and a caret under it.
-                // Lines are built lazily: only the visible window becomes ratatui lines.
-                enum Item<'a> {
-                    Header,
-                    Text(bool, crate::app::view_model::body::StyledLine<'a>),
-                    Caret,
-                }
-                let items = std::iter::once(Item::Header).chain(
-                    out.view.lines_from(0).enumerate().flat_map(|(i, l)| {
-                        let at_error = i + 1 == *line;
-                        std::iter::once(Item::Text(at_error, l))
-                            .chain(at_error.then_some(Item::Caret))
-                    }),
-                );
-                let total = out.view.len() + 2;
-                let scroll = text_view::clamp_scroll(scroll, total, h);
-                let visible: Vec<Line> = items
-                    .skip(scroll)
-                    .take(h)
-                    .map(|item| match item {
-                        Item::Header => Line::from(Span::styled(
-                            format!("✗ not valid JSON at line {line}, column {col}: {message}"),
-                            theme.error(),
-                        )),
-                        Item::Text(at_error, l) => {
-                            let mut spans = vec![Span::styled(
-                                if at_error { "▶ " } else { "  " },
-                                theme.error(),
-                            )];
-                            spans.extend(text_view::line(l, theme).spans);
-                            Line::from(spans)
-                        }
-                        Item::Caret => Line::from(Span::styled(
-                            format!("  {}^ {message}", " ".repeat(col.saturating_sub(1))),
-                            theme.error(),
-                        )),
-                    })
-                    .collect();
-                f.render_widget(Paragraph::new(visible), inner);
-            }
-            JsonStatus::Empty => {
-                f.render_widget(
-                    note("The template renders nothing (an empty body).".into()),
-                    inner,
-                );
-            }
-            JsonStatus::Valid => {
-                let scroll = text_view::clamp_scroll(scroll, out.view.len(), h);
-                f.render_widget(
-                    Paragraph::new(text_view::window(&out.view, scroll, h, theme)),
-                    inner,
-                );
-            }
-        },
+        Ok(out) => draw_output(f, app, inner, out, failed_call),
         Err(RenderFailure::Template(e)) => {
             let what = match e.kind {
                 ErrorKind::Parse => "The template does not parse",
@@ -152,4 +128,99 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             );
         }
     }
+}
+
+/// Draw a template's output: notes first (limits that cut it, an endpoint call that failed),
+/// then the exact bytes (raw, with a marker and caret at a JSON error) or pretty JSON. Only
+/// the visible window becomes ratatui lines.
+fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, failed_call: bool) {
+    let theme = app.theme();
+    let h = inner.height as usize;
+    let mut head: Vec<Line<'static>> = Vec::new();
+    for n in &out.notes {
+        head.push(Line::from(Span::styled(
+            format!("⚠ output cut: {n}"),
+            theme.error(),
+        )));
+    }
+    if failed_call {
+        head.push(Line::from(Span::styled(
+            "rendered against an empty body (the endpoint call failed): the client got the gateway's error, not this",
+            theme.muted(),
+        )));
+    } else if let JsonStatus::Invalid { line, col, message } = &out.json {
+        head.push(Line::from(Span::styled(
+            format!("✗ not valid JSON at line {line}, column {col}: {message}"),
+            theme.error(),
+        )));
+    }
+    if out.json == JsonStatus::Empty && !failed_call {
+        head.push(Line::from(Span::styled(
+            "The template renders nothing (an empty body).",
+            theme.muted(),
+        )));
+    }
+    // Wrapped header lines take more rows: count them so the body starts below.
+    let w = inner.width.max(1) as usize;
+    let head_rows: usize = head
+        .iter()
+        .map(|l| l.width().div_ceil(w).max(1))
+        .sum::<usize>()
+        .min(h);
+    let [head_area, body_area] = ratatui::layout::Layout::vertical([
+        ratatui::layout::Constraint::Length(u16::try_from(head_rows).unwrap_or(u16::MAX)),
+        ratatui::layout::Constraint::Min(0),
+    ])
+    .areas(inner);
+    f.render_widget(Paragraph::new(head).wrap(Wrap { trim: false }), head_area);
+    let h = body_area.height as usize;
+    let raw = app.rendered_raw();
+    let error = match &out.json {
+        JsonStatus::Invalid { line, col, message } if !failed_call => {
+            Some((*line, *col, message.as_str()))
+        }
+        _ => None,
+    };
+    if !raw && error.is_none() {
+        // Pretty JSON, long values wrapped.
+        crate::ui::panes::draw_text_in(f, app, Pane::Rendered, body_area, &out.view);
+        return;
+    }
+    // The exact bytes, with a gutter marking the error line and a caret under it.
+    enum Item<'a> {
+        Text(bool, crate::app::view_model::body::StyledLine<'a>),
+        Caret,
+    }
+    let items = out.raw.lines_from(0).enumerate().flat_map(|(i, l)| {
+        let at_error = error.is_some_and(|(line, _, _)| i + 1 == line);
+        std::iter::once(Item::Text(at_error, l)).chain(at_error.then_some(Item::Caret))
+    });
+    let total = out.raw.len() + usize::from(error.is_some());
+    let scroll = text_view::clamp_scroll(app.scroll(Pane::Rendered), total, h);
+    let gutter = error.is_some();
+    let visible: Vec<Line> = items
+        .skip(scroll)
+        .take(h)
+        .map(|item| match item {
+            Item::Text(at_error, l) => {
+                let mut spans = Vec::new();
+                if gutter {
+                    spans.push(Span::styled(
+                        if at_error { "▶ " } else { "  " },
+                        theme.error(),
+                    ));
+                }
+                spans.extend(text_view::line(l, theme).spans);
+                Line::from(spans)
+            }
+            Item::Caret => {
+                let (_, col, message) = error.unwrap_or((0, 1, ""));
+                Line::from(Span::styled(
+                    format!("  {}^ {message}", " ".repeat(col.saturating_sub(1))),
+                    theme.error(),
+                ))
+            }
+        })
+        .collect();
+    f.render_widget(Paragraph::new(visible), body_area);
 }

@@ -1,13 +1,16 @@
-//! The Client response pane: status, headers and body the client receives.
+//! The Client response pane: status, headers and body the client receives; when a stage
+//! failed, a line under the status says why in full (wrapped).
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
+use crate::app::views::TraceView;
 use crate::app::{Action, App, Pane};
-use crate::ui::panes::{draw_text, pane_block};
+use crate::ui::panes::{draw_text_in, pane_block};
+use crate::ui::widgets::text_view;
 
 /// Draw the Client response pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -33,7 +36,27 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     );
     let waiting = app.trace().is_some_and(|t| t.trace.response.status == 0);
     match app.trace() {
-        Some(t) if !waiting => draw_text(f, app, Pane::Response, block, area, &t.response),
+        Some(t) if !waiting => {
+            let inner = block.inner(area);
+            f.render_widget(block, area);
+            let cause = cause_line(t);
+            let rows = cause
+                .as_ref()
+                .map_or(0, |c| text_view::wrapped_rows(c, inner.width as usize));
+            let [cause_area, rest] = Layout::vertical([
+                Constraint::Length(u16::try_from(rows).unwrap_or(u16::MAX)),
+                Constraint::Min(0),
+            ])
+            .areas(inner);
+            if let Some(c) = cause {
+                let rows = text_view::wrap_line(
+                    ratatui::text::Line::from(Span::styled(c, theme.error())),
+                    inner.width as usize,
+                );
+                f.render_widget(Paragraph::new(rows), cause_area);
+            }
+            draw_text_in(f, app, Pane::Response, rest, &t.response);
+        }
         _ if waiting => {
             let inner = block.inner(area);
             f.render_widget(block, area);
@@ -63,4 +86,24 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             );
         }
     }
+}
+
+/// Why the client got an error, in one line: the status, the gateway's message and the failed
+/// stage's reason (`504 Endpoint request timed out — connection refused by 127.0.0.1:9`).
+/// `None` when no stage failed.
+pub fn cause_line(t: &TraceView) -> Option<String> {
+    let (stage, why) = t.failure()?;
+    let status = t.trace.response.status;
+    let message = serde_json::from_slice::<serde_json::Value>(&t.trace.response.body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        });
+    let why = why.lines().collect::<Vec<_>>().join(" ");
+    Some(match message {
+        Some(m) if !why.contains(m.as_str()) => format!("{status} {m} — {why}"),
+        _ => format!("{status} — {} failed: {why}", stage.label()),
+    })
 }

@@ -48,14 +48,18 @@ fn mark(app: &App, stage: Stage) -> &'static str {
     }
 }
 
-fn strip_line(app: &App, label: fn(Stage) -> &'static str) -> (Line<'static>, usize) {
+fn strip_line(
+    app: &App,
+    label: fn(Stage) -> &'static str,
+    sep: &'static str,
+) -> (Line<'static>, usize) {
     let theme = app.theme();
     let mut spans = Vec::new();
     let mut width = 0;
     for (i, stage) in Stage::ALL.into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" › ", theme.muted()));
-            width += 3;
+            spans.push(Span::styled(sep, theme.muted()));
+            width += sep.chars().count();
         }
         let text = format!(" {}{} ", label(stage), mark(app, stage));
         width += text.chars().count();
@@ -76,10 +80,17 @@ pub const LEGEND: &str = "  ● = panes this stage uses";
 pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
     let theme = app.theme();
     // The longest labels that fit.
-    let labels: [fn(Stage) -> &'static str; 3] = [Stage::label, short, tiny];
+    // The longest labels that fit; the last level keeps every stage down to 60 columns.
+    type Level = (fn(Stage) -> &'static str, &'static str);
+    let labels: [Level; 4] = [
+        (Stage::label, " › "),
+        (short, " › "),
+        (tiny, " › "),
+        (tiny, "›"),
+    ];
     let mut line = Line::default();
-    for label in labels {
-        let (l, width) = strip_line(app, label);
+    for (label, sep) in labels {
+        let (l, width) = strip_line(app, label, sep);
         line = l;
         if width <= strip.width as usize {
             break;
@@ -94,21 +105,31 @@ pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
     }
     f.render_widget(Paragraph::new(line), strip);
     let stage = app.stage();
-    let mut spans = vec![
-        Span::styled(format!("{}: ", stage.label()), theme.title(true)),
-        Span::styled(stage.explanation(), theme.muted()),
-    ];
+    let mut spans = vec![Span::styled(
+        format!("{}: ", stage.label()),
+        theme.title(true),
+    )];
+    // A failure comes first, before the explanation, so the two lines show its reason.
+    let failure = app.trace().and_then(|t| {
+        t.trace
+            .stages
+            .iter()
+            .find(|s| s.stage == stage)
+            .and_then(|rec| match &rec.outcome {
+                StageOutcome::Failed(m) => Some(m.clone()),
+                _ => None,
+            })
+    });
+    if let Some(m) = failure {
+        spans.push(Span::styled(format!("✗ {m} "), theme.error()));
+    }
+    spans.push(Span::styled(stage.explanation(), theme.muted()));
     if let Some(t) = app.trace()
         && let Some(rec) = t.trace.stages.iter().find(|s| s.stage == stage)
+        && !matches!(rec.outcome, StageOutcome::Failed(_))
+        && let Some(note) = rec.notes.first()
     {
-        match &rec.outcome {
-            StageOutcome::Failed(m) => spans.push(Span::styled(format!(" ✗ {m}"), theme.error())),
-            _ => {
-                if let Some(note) = rec.notes.first() {
-                    spans.push(Span::styled(format!(" → {note}"), theme.text()));
-                }
-            }
-        }
+        spans.push(Span::styled(format!(" → {note}"), theme.text()));
     }
     if !legend_on_strip {
         spans.push(legend);

@@ -1,4 +1,6 @@
-//! The Template pane: the live VTL editor for the selected mapping template.
+//! The Template pane: the live VTL editor for the selected mapping template. It follows the
+//! trace on screen (the template the gateway rendered at the current stage); when the gateway
+//! applied no response template to the answer shown, a banner says so.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -54,6 +56,18 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         return;
     }
     let mut editor_area = inner;
+    if let Some(status) = app.response_template_unused() {
+        let [banner, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
+        f.render_widget(
+            Line::from(Span::styled(
+                format!("No response template applied to this {status}: not this one"),
+                theme.warning(),
+            )),
+            banner,
+        );
+        editor_area = rest;
+    }
     if let Some(kind) = app.integration_kind().filter(|k| !k.uses_templates()) {
         let [banner, rest] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(inner);
