@@ -98,6 +98,9 @@ impl App {
             Action::Edit => self.start_editing(),
             Action::LeaveEdit => {
                 self.chrome.mode = Mode::Normal;
+                // Esc ends a selection: the next edit must not replace text left selected.
+                self.template_editor.clear_selection();
+                self.request_editor.clear_selection();
                 self.sync_editor_cursors();
                 Vec::new()
             }
@@ -272,6 +275,9 @@ impl App {
         } else {
             self.chrome.status = None;
         }
+        // A search match left selected ends here too.
+        self.template_editor.clear_selection();
+        self.request_editor.clear_selection();
         Vec::new()
     }
 

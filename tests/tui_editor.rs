@@ -1,0 +1,87 @@
+//! The editor never loses text, through the real runtime: a search match left selected is
+//! not replaced by the next key, Ctrl-Home/End go to the start and the end of the text, and
+//! undo takes back a word at a time.
+
+mod tui_support;
+
+use crossterm::event::{KeyCode, KeyModifiers};
+use gatebench::app::Mode;
+use tui_support::Harness;
+
+/// `/statuscode` Enter Enter, Esc, `i`, Ctrl-End, `ZZZ`: nothing is lost, `ZZZ` is at the
+/// very end.
+async fn search_then_type_at_the_end(w: u16, h: u16) {
+    let mut t = Harness::open(Some("mock.toml"), w, h).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('/')).await;
+    t.type_text("statuscode").await;
+    t.key(KeyCode::Enter).await;
+    t.key(KeyCode::Enter).await;
+    t.key(KeyCode::Esc).await;
+    t.key(KeyCode::Char('i')).await;
+    assert_eq!(t.app().mode(), Mode::Editing);
+    t.key_mod(KeyCode::End, KeyModifiers::CONTROL).await;
+    t.type_text("ZZZ").await;
+    let after = t.app().template_editor().text();
+    assert_eq!(after, format!("{before}ZZZ"), "at {w}x{h}");
+    // One undo takes the word back.
+    t.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL).await;
+    assert_eq!(t.app().template_editor().text(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_match_is_not_replaced_at_80x24() {
+    search_then_type_at_the_end(80, 24).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_match_is_not_replaced_at_60x16() {
+    search_then_type_at_the_end(60, 16).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_after_a_search_then_a_letter_inserts() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('/')).await;
+    t.type_text("x").await;
+    t.key(KeyCode::Enter).await;
+    t.key(KeyCode::Esc).await;
+    t.key(KeyCode::Char('i')).await;
+    t.type_text("Q").await;
+    let after = t.app().template_editor().text();
+    assert_eq!(after.len(), before.len() + 1, "{after}");
+    assert_eq!(after.replacen('Q', "", 1), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_selection_made_while_editing_ends_on_esc() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('i')).await;
+    t.key_mod(KeyCode::Right, KeyModifiers::SHIFT).await;
+    t.key_mod(KeyCode::Right, KeyModifiers::SHIFT).await;
+    t.key(KeyCode::Esc).await;
+    t.key(KeyCode::Char('i')).await;
+    t.type_text("Q").await;
+    let after = t.app().template_editor().text();
+    assert_eq!(after, format!("##Q{}", &before[2..]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undo_takes_back_words_not_characters() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('i')).await;
+    t.type_text("hello world").await;
+    t.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL).await;
+    assert_eq!(t.app().template_editor().text(), format!("hello {before}"));
+    t.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL).await;
+    assert_eq!(t.app().template_editor().text(), before);
+    t.key_mod(KeyCode::Char('r'), KeyModifiers::CONTROL).await;
+    t.key_mod(KeyCode::Char('r'), KeyModifiers::CONTROL).await;
+    assert_eq!(
+        t.app().template_editor().text(),
+        format!("hello world{before}")
+    );
+}
