@@ -85,3 +85,49 @@ async fn undo_takes_back_words_not_characters() {
         format!("hello world{before}")
     );
 }
+
+fn keys(text: &str) -> Vec<crossterm::event::Event> {
+    use crossterm::event::{Event, KeyEvent};
+    text.chars()
+        .map(|c| {
+            let code = match c {
+                '\n' => KeyCode::Enter,
+                '\u{1b}' => KeyCode::Esc,
+                c => KeyCode::Char(c),
+            };
+            Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_keys_is_one_edit_one_render_and_one_undo() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('i')).await;
+    let start = t.rt.stats();
+    t.rt.handle_events(keys("## pasted line one\n## and two, with words\n"));
+    t.settle().await;
+    assert_eq!(
+        t.app().template_editor().text(),
+        format!("## pasted line one\n## and two, with words\n{before}")
+    );
+    assert_eq!(t.rt.stats().renders - start.renders, 1, "one render");
+    t.key_mod(KeyCode::Char('z'), KeyModifiers::CONTROL).await;
+    assert_eq!(t.app().template_editor().text(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn esc_stops_a_paste_arriving_as_keys() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    let before = t.app().template_editor().text();
+    t.key(KeyCode::Char('i')).await;
+    // The rest of the paste after Esc would be commands in normal mode (q quits).
+    t.rt.handle_events(keys("## kept\u{1b}q and this is dropped"));
+    t.settle().await;
+    assert_eq!(t.app().mode(), Mode::Normal);
+    assert!(!t.rt.has_quit());
+    assert_eq!(t.app().template_editor().text(), format!("## kept{before}"));
+    let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.contains("Stopped at Esc"), "{status}");
+}
