@@ -351,17 +351,13 @@ where
                     // keys is one edit and one frame.
                     let mut events = vec![e];
                     let ended = self.drain_ready(&mut events)?;
-                    let mut msgs = batch_msgs(events, &self.areas).into_iter();
-                    let first = msgs.next().map(Internal::Msg);
-                    let rest: Vec<Msg> = msgs.collect();
-                    if first.is_some() {
-                        self.process(first.expect("checked"));
-                    }
-                    for m in rest {
+                    let msgs = batch_msgs(events, &self.areas);
+                    // Events the app ignores (a mouse move) cause no redraw.
+                    self.pending_draw = !msgs.is_empty();
+                    for m in msgs {
                         self.handle_msg(m);
                     }
                     self.quit |= ended;
-                    self.pending_draw = true;
                     None
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal input"),
