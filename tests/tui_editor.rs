@@ -131,3 +131,44 @@ async fn esc_stops_a_paste_arriving_as_keys() {
     let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
     assert!(status.contains("Stopped at Esc"), "{status}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_prompt_starts_empty_and_ctrl_u_clears_it() {
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    t.key(KeyCode::Char('/')).await;
+    t.type_text("zzz").await;
+    t.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL).await;
+    t.type_text("mock").await;
+    t.key(KeyCode::Enter).await;
+    let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.starts_with("\"mock\" at line"), "{status}");
+    t.key(KeyCode::Esc).await;
+    // A new search does not add to the old query.
+    t.key(KeyCode::Char('/')).await;
+    t.type_text("context").await;
+    t.key(KeyCode::Enter).await;
+    let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
+    assert!(status.starts_with("\"context\" at line"), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_overlay_scrolls_with_g_and_shift_g() {
+    use gatebench::app::Overlay;
+    let mut t = Harness::open(Some("mock.toml"), 80, 24).await;
+    t.key(KeyCode::Char('?')).await;
+    let scroll = |t: &Harness| match t.app().overlay() {
+        Some(Overlay::Help { scroll }) => *scroll,
+        other => panic!("help is open: {other:?}"),
+    };
+    t.key(KeyCode::Char('G')).await;
+    let bottom = scroll(&t);
+    assert!(bottom > 10, "{bottom}");
+    t.key(KeyCode::Char('g')).await;
+    assert_eq!(scroll(&t), 0);
+    t.key(KeyCode::End).await;
+    assert_eq!(scroll(&t), bottom);
+    t.key(KeyCode::PageUp).await;
+    assert!(scroll(&t) < bottom);
+    t.key(KeyCode::Home).await;
+    assert_eq!(scroll(&t), 0);
+}

@@ -135,6 +135,8 @@ impl App {
             Action::Resume => self.resume_paused(),
             Action::Cancel => self.cancel(),
             Action::Search => {
+                // The prompt starts empty: typing is a new query, not added to the old one.
+                self.search.clear();
                 self.overlay = Some(Overlay::Search);
                 Vec::new()
             }
