@@ -219,3 +219,69 @@ mod parts {
         bencher.bench_local(|| b.frame());
     }
 }
+
+/// A paste without bracketed paste: 2 MB of JSON arriving as key events, in bursts of 4096
+/// keys (what one read of the terminal holds), typed at the end of the request body through
+/// `update`, each burst followed by its render, highlight and a frame. The whole paste is one
+/// sample.
+#[divan::bench(sample_count = 3, sample_size = 1)]
+fn paste_2mb_as_keys_into_the_body(bencher: divan::Bencher) {
+    use gatebench::app::Pane;
+    let mut paste = String::new();
+    let mut i = 0;
+    while paste.len() < 2_000_000 {
+        paste.push_str(&format!(
+            "{{\"id\": {i}, \"name\": \"item number {i}\", \"tags\": [\"a\", \"b\"]}},\n"
+        ));
+        i += 1;
+    }
+    let keys: Vec<KeyEvent> = paste
+        .chars()
+        .map(|c| {
+            let code = if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            };
+            KeyEvent::new(code, KeyModifiers::NONE)
+        })
+        .collect();
+    bencher
+        .with_inputs(|| {
+            let mut s = Session::builtin_default();
+            s.requests[0].body = Some("[\n".into());
+            let options = AppOptions {
+                size: (120, 40),
+                ..AppOptions::default()
+            };
+            let mut app = App::new(s, None, options);
+            let effects = app.start();
+            let mut b = Bench {
+                app,
+                terminal: Terminal::new(TestBackend::new(120, 40)).expect("terminal"),
+                highlight: HighlightCache::default(),
+            };
+            b.run(effects);
+            while b.app.focus() != Pane::Request {
+                let fx = update(&mut b.app, Msg::Action(Action::FocusNext));
+                b.run(fx);
+            }
+            let fx = update(&mut b.app, Msg::Action(Action::Edit));
+            b.run(fx);
+            let fx = update(
+                &mut b.app,
+                Msg::Key(KeyEvent::new(KeyCode::End, KeyModifiers::CONTROL)),
+            );
+            b.run(fx);
+            b
+        })
+        .bench_local_values(|mut b| {
+            for burst in keys.chunks(4096) {
+                let fx = update(&mut b.app, Msg::Keys(burst.to_vec()));
+                b.run(fx);
+                b.frame();
+            }
+            assert!(b.app.request_editor().lines().len() > 20_000);
+            b
+        });
+}

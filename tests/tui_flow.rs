@@ -39,7 +39,9 @@ async fn typing_in_the_template_changes_the_rendered_pane() {
     assert!(after.contains("✓ JSON"), "{after}");
     assert!(!after.contains("statusCode"), "{after}");
 
-    // Break the JSON: the pane says where.
+    // Break the JSON: the pane says where (after a move, so the comma is its own undo step).
+    t.key(KeyCode::Left).await;
+    t.key(KeyCode::Right).await;
     t.type_text(",").await;
     t.key(KeyCode::Left).await;
     t.key(KeyCode::Left).await;

@@ -17,6 +17,10 @@ use tui_textarea::{CursorMove, Input, Key, TextArea};
 
 use crate::app::view_model::LineRanges;
 
+mod history;
+
+use history::{EditKind, History};
+
 /// Highlight ranges are applied to this many rows around the cursor: more than any screen
 /// shows, few enough that drawing stays cheap for large templates.
 const WINDOW_ROWS: usize = 200;
@@ -65,6 +69,7 @@ pub struct Editor {
     active: bool,
     /// The look the textarea was last styled with (`None`: never drawn).
     look: Cell<Option<EditorLook>>,
+    history: History,
 }
 
 impl std::fmt::Debug for Editor {
@@ -76,6 +81,47 @@ impl std::fmt::Debug for Editor {
             .field("error", &self.error)
             .field("active", &self.active)
             .finish_non_exhaustive()
+    }
+}
+
+/// What kind of edit `key` is to the textarea, `None` when it does not edit.
+fn edit_kind(key: &KeyEvent) -> Option<EditKind> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    Some(match key.code {
+        KeyCode::Char('m') if ctrl && !alt => EditKind::Insert('\n'),
+        KeyCode::Char('h') if ctrl && !alt => EditKind::DeleteBack,
+        KeyCode::Char('d') if ctrl && !alt => EditKind::DeleteForward,
+        KeyCode::Char('k' | 'j' | 'w' | 'y' | 'x') if ctrl && !alt => EditKind::Other,
+        KeyCode::Char('h' | 'd') if alt && !ctrl => EditKind::Other,
+        KeyCode::Char(c) if !ctrl && !alt => EditKind::Insert(c),
+        KeyCode::Enter => EditKind::Insert('\n'),
+        KeyCode::Backspace if !alt => EditKind::DeleteBack,
+        KeyCode::Delete if !alt => EditKind::DeleteForward,
+        KeyCode::Backspace | KeyCode::Delete | KeyCode::Tab => EditKind::Other,
+        _ => return None,
+    })
+}
+
+/// Whether `key` moves the cursor without extending the selection (no shift).
+fn is_plain_move(key: &KeyEvent) -> bool {
+    if key.modifiers.contains(KeyModifiers::SHIFT) {
+        return false;
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Up
+        | KeyCode::Down
+        | KeyCode::Left
+        | KeyCode::Right
+        | KeyCode::Home
+        | KeyCode::End
+        | KeyCode::PageUp
+        | KeyCode::PageDown => true,
+        KeyCode::Char('a' | 'e' | 'f' | 'b' | 'n' | 'p' | 'v') if ctrl => true,
+        KeyCode::Char('<' | '>' | 'f' | 'b' | 'n' | 'p' | 'v' | '[' | ']') if alt => true,
+        _ => false,
     }
 }
 
@@ -114,7 +160,8 @@ impl Editor {
     /// An editor holding `text`, with line numbers.
     pub fn new(text: &str) -> Editor {
         let mut area = TextArea::new(lines_of(text));
-        area.set_max_histories(1000);
+        // Undo is the editor's own, by groups (see `history`).
+        area.set_max_histories(0);
         area.set_tab_length(2);
         Editor {
             area: RefCell::new(area),
@@ -123,6 +170,7 @@ impl Editor {
             error: None,
             active: false,
             look: Cell::new(None),
+            history: History::default(),
         }
     }
 
@@ -187,6 +235,7 @@ impl Editor {
                 Some(EditOutcome::Moved)
             }
             KeyCode::Char('a') if alt => {
+                self.break_group();
                 self.area.get_mut().select_all();
                 self.maybe_move_window();
                 Some(EditOutcome::Moved)
@@ -195,7 +244,29 @@ impl Editor {
                 self.area.get_mut().copy();
                 None
             }
-            _ => self.input_raw(Input::from(key)),
+            _ => {
+                let before = self.cursor();
+                let kind = edit_kind(&key);
+                if let Some(kind) = kind {
+                    let selecting = self.area.get_mut().is_selecting();
+                    let area = &self.area;
+                    self.history
+                        .before_edit(kind, selecting, before, || area.borrow().lines().join("\n"));
+                }
+                let outcome = self.input_raw(Input::from(key));
+                if kind.is_none() && outcome == Some(EditOutcome::Moved) {
+                    let area = &self.area;
+                    self.history
+                        .break_group(|| area.borrow().lines().join("\n"), before);
+                }
+                // A move without shift ends the selection, also when the cursor could not
+                // move (at the edge of the text): the next key must not replace it.
+                if is_plain_move(&key) && self.area.get_mut().is_selecting() {
+                    self.area.get_mut().cancel_selection();
+                    return Some(EditOutcome::Moved);
+                }
+                outcome
+            }
         }
     }
 
@@ -230,6 +301,12 @@ impl Editor {
     /// Insert pasted text at the cursor.
     pub fn paste(&mut self, text: &str) -> bool {
         let text = text.replace("\r\n", "\n").replace('\r', "\n");
+        let (cursor, selecting) = (self.cursor(), self.area.get_mut().is_selecting());
+        let area = &self.area;
+        self.history
+            .before_edit(EditKind::Other, selecting, cursor, || {
+                area.borrow().lines().join("\n")
+            });
         let changed = self.area.get_mut().insert_str(text);
         if changed {
             self.error = None;
@@ -238,24 +315,66 @@ impl Editor {
         changed
     }
 
-    /// Undo the last edit.
+    /// Undo the last group of edits (a word, a run of deletions, a paste, a burst).
     pub fn undo(&mut self) -> bool {
-        let changed = self.area.get_mut().undo();
-        if changed {
-            self.error = None;
-            self.apply_highlights();
-        }
-        changed
+        let cursor = self.cursor();
+        let area = &self.area;
+        let Some(c) = self
+            .history
+            .undo(|| area.borrow().lines().join("\n"), cursor)
+        else {
+            return false;
+        };
+        self.replace(c.at, c.inserted.len(), &c.removed, c.cursor_before);
+        true
     }
 
-    /// Redo the last undone edit.
+    /// Redo the last undone group.
     pub fn redo(&mut self) -> bool {
-        let changed = self.area.get_mut().redo();
-        if changed {
-            self.error = None;
-            self.apply_highlights();
-        }
-        changed
+        let cursor = self.cursor();
+        let area = &self.area;
+        let Some(c) = self
+            .history
+            .redo(|| area.borrow().lines().join("\n"), cursor)
+        else {
+            return false;
+        };
+        self.replace(c.at, c.removed.len(), &c.inserted, c.cursor_after);
+        true
+    }
+
+    /// Replace `len` bytes at byte `at` of the text with `with`, and put the cursor at
+    /// `cursor` (undo and redo).
+    fn replace(&mut self, at: usize, len: usize, with: &str, cursor: (usize, usize)) {
+        let text = self.text();
+        let (at, end) = (at.min(text.len()), (at + len).min(text.len()));
+        let new = format!("{}{with}{}", &text[..at], &text[end..]);
+        let lines = new.split('\n').map(str::to_string).collect();
+        self.area.get_mut().set_lines(lines, cursor);
+        self.error = None;
+        self.apply_highlights();
+    }
+
+    /// Close the group being typed: the next edit is a new step to undo.
+    fn break_group(&mut self) {
+        let cursor = self.cursor();
+        let area = &self.area;
+        self.history
+            .break_group(|| area.borrow().lines().join("\n"), cursor);
+    }
+
+    /// Every edit until [`Editor::end_burst`] is one step to undo (a burst of keys read at
+    /// once, such as a paste without bracketed paste).
+    pub fn begin_burst(&mut self) {
+        let cursor = self.cursor();
+        let area = &self.area;
+        self.history
+            .begin_burst(|| area.borrow().lines().join("\n"), cursor);
+    }
+
+    /// The burst is over.
+    pub fn end_burst(&mut self) {
+        self.history.end_burst();
     }
 
     /// Scroll by `rows` (negative: up); the cursor stays inside the view.
@@ -267,6 +386,7 @@ impl Editor {
     /// Move the cursor to the start or the end of the text (a selection is dropped, not
     /// extended: the next key must not replace text the user did not choose).
     pub fn jump(&mut self, top: bool) {
+        self.break_group();
         self.area.get_mut().cancel_selection();
         if top {
             self.area.get_mut().move_cursor(CursorMove::Top);
@@ -286,6 +406,7 @@ impl Editor {
 
     /// Page up or down.
     pub fn page(&mut self, down: bool) {
+        self.break_group();
         let key = if down { Key::PageDown } else { Key::PageUp };
         let _ = self.input_raw(Input {
             key,
@@ -315,6 +436,7 @@ impl Editor {
         let start_col = line[..s].chars().count();
         let end_col = start_col + line[s..e].chars().count();
         let to_u16 = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
+        self.break_group();
         self.area.get_mut().cancel_selection();
         self.area
             .get_mut()
@@ -534,5 +656,227 @@ mod tests {
         assert_eq!(e.wanted_rows(10), 30);
         e.jump(false);
         assert_eq!(e.wanted_rows(10), 100);
+    }
+
+    fn with(c: KeyCode, m: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(c, m)
+    }
+
+    fn type_str(e: &mut Editor, text: &str) {
+        for c in text.chars() {
+            e.input(key(if c == '\n' {
+                KeyCode::Enter
+            } else {
+                KeyCode::Char(c)
+            }));
+        }
+    }
+
+    #[test]
+    fn undo_takes_back_a_word_and_redo_brings_it_again() {
+        let mut e = Editor::new("");
+        type_str(&mut e, "hello world");
+        assert!(e.undo());
+        assert_eq!(e.text(), "hello ");
+        assert_eq!(e.cursor(), (0, 6));
+        assert!(e.undo());
+        assert_eq!(e.text(), "");
+        assert!(!e.undo());
+        assert!(e.redo());
+        assert_eq!(e.text(), "hello ");
+        assert!(e.redo());
+        assert_eq!(e.text(), "hello world");
+        assert_eq!(e.cursor(), (0, 11));
+        assert!(!e.redo());
+        // Deleting is a step of its own, and a move ends a group.
+        e.input(key(KeyCode::Backspace));
+        e.input(key(KeyCode::Backspace));
+        e.input(key(KeyCode::Home));
+        type_str(&mut e, "X");
+        assert_eq!(e.text(), "Xhello wor");
+        e.undo();
+        assert_eq!(e.text(), "hello wor");
+        e.undo();
+        assert_eq!(e.text(), "hello world");
+        // A new edit after an undo drops what could be redone.
+        type_str(&mut e, "!");
+        assert!(!e.redo());
+    }
+
+    #[test]
+    fn a_burst_is_one_step_to_undo() {
+        let mut e = Editor::new("{}");
+        e.input(key(KeyCode::End));
+        e.begin_burst();
+        type_str(&mut e, "\n{\"a\": [1, 2],\n \"b\": \"x y\"}");
+        e.end_burst();
+        assert!(e.undo());
+        assert_eq!(e.text(), "{}");
+        assert!(e.redo());
+        assert_eq!(e.text(), "{}\n{\"a\": [1, 2],\n \"b\": \"x y\"}");
+    }
+
+    #[test]
+    fn a_replaced_selection_is_one_step_to_undo() {
+        let mut e = Editor::new("one two");
+        assert_eq!(e.select_next("two"), Some((0, 4)));
+        e.input(key(KeyCode::Char('Z')));
+        assert_eq!(e.text(), "one Z");
+        e.undo();
+        assert_eq!(e.text(), "one two");
+    }
+
+    #[test]
+    fn every_plain_move_ends_the_selection() {
+        let moves = [
+            key(KeyCode::Up),
+            key(KeyCode::Down),
+            key(KeyCode::Left),
+            key(KeyCode::Right),
+            key(KeyCode::Home),
+            key(KeyCode::End),
+            key(KeyCode::PageUp),
+            key(KeyCode::PageDown),
+            with(KeyCode::Home, KeyModifiers::CONTROL),
+            with(KeyCode::End, KeyModifiers::CONTROL),
+            with(KeyCode::Left, KeyModifiers::CONTROL),
+            with(KeyCode::Right, KeyModifiers::CONTROL),
+            with(KeyCode::Up, KeyModifiers::CONTROL),
+            with(KeyCode::Down, KeyModifiers::CONTROL),
+            with(KeyCode::Char('a'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('e'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('f'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('b'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('n'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('p'), KeyModifiers::CONTROL),
+            with(KeyCode::Char('f'), KeyModifiers::ALT),
+            with(KeyCode::Char('b'), KeyModifiers::ALT),
+            with(KeyCode::Char('<'), KeyModifiers::ALT),
+            with(KeyCode::Char('>'), KeyModifiers::ALT),
+        ];
+        // The match at the start, in the middle and at the end of the text: a move that
+        // cannot go further must end the selection too.
+        for query in ["first", "mid", "last"] {
+            for m in moves {
+                let mut e = Editor::new("first\nthe mid line\nlast");
+                e.select_next(query).unwrap();
+                e.input(m);
+                let before = e.text();
+                e.input(key(KeyCode::Char('Z')));
+                assert_eq!(
+                    e.text().replacen('Z', "", 1),
+                    before,
+                    "{m:?} after selecting {query:?} left the selection"
+                );
+            }
+        }
+        // Shift extends it.
+        let mut e = Editor::new("abc");
+        e.input(with(KeyCode::Right, KeyModifiers::SHIFT));
+        e.input(key(KeyCode::Char('Z')));
+        assert_eq!(e.text(), "Zbc");
+    }
+
+    #[test]
+    fn ctrl_home_and_end_go_to_the_start_and_end_of_the_text() {
+        let mut e = Editor::new("ab\n{\"x\": 1,\n \"y\": 2}\nlast line");
+        e.select_next("x").unwrap();
+        e.input(with(KeyCode::End, KeyModifiers::CONTROL));
+        assert_eq!(e.cursor(), (3, 9));
+        type_str(&mut e, "ZZZ");
+        assert_eq!(e.text(), "ab\n{\"x\": 1,\n \"y\": 2}\nlast lineZZZ");
+        e.input(with(KeyCode::Home, KeyModifiers::CONTROL));
+        assert_eq!(e.cursor(), (0, 0));
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Key(KeyEvent),
+            Paste(String),
+            Esc,
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            let plain = |c| KeyEvent::new(c, KeyModifiers::NONE);
+            prop_oneof![
+                6 => prop::sample::select(vec!['a', 'b', ' ', 'é', '{', '"', '\t'])
+                    .prop_map(move |c| Op::Key(plain(KeyCode::Char(c)))),
+                4 => prop::sample::select(vec![
+                    plain(KeyCode::Enter),
+                    plain(KeyCode::Backspace),
+                    plain(KeyCode::Delete),
+                    plain(KeyCode::Left),
+                    plain(KeyCode::Right),
+                    plain(KeyCode::Up),
+                    plain(KeyCode::Down),
+                    plain(KeyCode::Home),
+                    plain(KeyCode::End),
+                    KeyEvent::new(KeyCode::Home, KeyModifiers::CONTROL),
+                    KeyEvent::new(KeyCode::End, KeyModifiers::CONTROL),
+                    KeyEvent::new(KeyCode::Left, KeyModifiers::SHIFT),
+                    KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT),
+                    KeyEvent::new(KeyCode::Up, KeyModifiers::SHIFT),
+                    KeyEvent::new(KeyCode::End, KeyModifiers::SHIFT),
+                    KeyEvent::new(KeyCode::Char('a'), KeyModifiers::ALT),
+                    KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL),
+                    KeyEvent::new(KeyCode::Char('k'), KeyModifiers::CONTROL),
+                ])
+                .prop_map(Op::Key),
+                1 => prop::sample::select(vec!["x", "two words", "l1\nl2", "\r\n", ""])
+                    .prop_map(|s| Op::Paste(s.to_string())),
+                1 => Just(Op::Esc),
+            ]
+        }
+
+        proptest! {
+            /// Undo goes back through earlier states, newest first, down to the start; redo
+            /// replays the same states up to the end.
+            #[test]
+            fn undo_restores_every_earlier_state_in_order(
+                start in prop::sample::select(vec!["", "ab", "x\ny z\n", "é{\"k\": 1}"]),
+                ops in prop::collection::vec(op(), 0..80),
+            ) {
+                let mut e = Editor::new(start);
+                let mut states = vec![e.text()];
+                for op in ops {
+                    match op {
+                        Op::Key(k) => {
+                            e.input(k);
+                        }
+                        Op::Paste(p) => {
+                            e.paste(&p);
+                        }
+                        Op::Esc => e.clear_selection(),
+                    }
+                    if states.last() != Some(&e.text()) {
+                        states.push(e.text());
+                    }
+                }
+                let end = e.text();
+                // Undo: each state is an earlier one, strictly older than the last.
+                let mut seen = vec![states.len() - 1];
+                while e.undo() {
+                    let text = e.text();
+                    let last = *seen.last().unwrap();
+                    let at = states[..last].iter().rposition(|s| *s == text);
+                    prop_assert!(at.is_some(), "undo made a state never seen: {:?}", text);
+                    seen.push(at.unwrap());
+                }
+                prop_assert_eq!(e.text(), start.to_string());
+                // Redo: the same states, oldest first, back to the end.
+                seen.pop();
+                while e.redo() {
+                    let want = seen.pop();
+                    prop_assert!(want.is_some(), "redo went past the end");
+                    prop_assert_eq!(&e.text(), &states[want.unwrap()]);
+                }
+                prop_assert!(seen.is_empty(), "redo stopped early");
+                prop_assert_eq!(e.text(), end);
+            }
+        }
     }
 }

@@ -385,6 +385,10 @@ impl Default for Keymap {
             b(L::Help, A::Help, vec![ch('?'), k(KeyCode::Esc), ch('q')]),
             b(L::Help, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Help, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Help, A::Top, vec![ch('g'), k(KeyCode::Home)]),
+            b(L::Help, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
+            b(L::Help, A::PageUp, vec![k(KeyCode::PageUp)]),
+            b(L::Help, A::PageDown, vec![k(KeyCode::PageDown)]),
         ]);
         Keymap { bindings }
     }

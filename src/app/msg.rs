@@ -14,6 +14,9 @@ use crate::app::views::{RenderOutcome, TraceOutcome};
 pub enum Msg {
     /// A key press (releases are dropped by the runtime and ignored here too).
     Key(KeyEvent),
+    /// Keys read from the terminal at once (a burst, such as a paste without bracketed
+    /// paste): typed into the editor as one edit, one step to undo and one render.
+    Keys(Vec<KeyEvent>),
     /// Pasted text (bracketed paste).
     Paste(String),
     /// A left click on a pane (the runtime finds the pane in the areas the last frame

@@ -32,6 +32,9 @@ impl App {
 
     pub(super) fn page(&mut self, down: bool) -> Vec<Effect> {
         let h = i16::try_from(self.chrome.size.1 / 2).unwrap_or(10).max(1);
+        if matches!(self.overlay, Some(Overlay::Help { .. })) {
+            return self.scroll_focused(if down { h } else { -h });
+        }
         match self.chrome.focus {
             Pane::Template => {
                 self.template_editor.page(down);
@@ -48,6 +51,9 @@ impl App {
     pub(super) fn jump(&mut self, top: bool) -> Vec<Effect> {
         if matches!(self.overlay, Some(Overlay::Requests)) {
             return self.move_served(if top { isize::MIN } else { isize::MAX });
+        }
+        if matches!(self.overlay, Some(Overlay::Help { .. })) {
+            return self.scroll_focused(if top { i16::MIN } else { i16::MAX });
         }
         match self.chrome.focus {
             Pane::Template => {

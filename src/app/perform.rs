@@ -86,6 +86,9 @@ impl App {
             Action::Edit => self.start_editing(),
             Action::LeaveEdit => {
                 self.chrome.mode = Mode::Normal;
+                // Esc ends a selection: the next edit must not replace text left selected.
+                self.template_editor.clear_selection();
+                self.request_editor.clear_selection();
                 self.sync_editor_cursors();
                 Vec::new()
             }
@@ -125,6 +128,8 @@ impl App {
             Action::Resume => self.resume_paused(),
             Action::Cancel => self.cancel(),
             Action::Search => {
+                // The prompt starts empty: typing is a new query, not added to the old one.
+                self.search.clear();
                 self.overlay = Some(Overlay::Search);
                 Vec::new()
             }
@@ -290,6 +295,9 @@ impl App {
         } else {
             self.chrome.status = None;
         }
+        // A search match left selected ends here too.
+        self.template_editor.clear_selection();
+        self.request_editor.clear_selection();
         Vec::new()
     }
 

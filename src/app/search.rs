@@ -108,6 +108,10 @@ impl App {
     /// A key while the search prompt is open: edit the query.
     pub(super) fn search_input(&mut self, key: KeyEvent) -> Vec<Effect> {
         match key.code {
+            // Ctrl-u clears the query, as in a shell.
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.search.clear();
+            }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.search.push(c);
             }

@@ -36,6 +36,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
 fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => app.on_key(key),
+        Msg::Keys(keys) => app.on_keys(keys),
         Msg::Paste(text) => app.on_paste(&text),
         Msg::Click(pane) => app.on_click(pane),
         Msg::Scroll(pane, lines) => app.on_wheel(pane, lines),
@@ -206,6 +207,82 @@ impl App {
                 _ => Vec::new(),
             },
             _ => Vec::new(),
+        }
+    }
+
+    /// A burst of keys: the keys the editor takes go straight to it, and what follows from
+    /// the change (parse, render, highlight, autosave) is done once at the end, or before a
+    /// key the app binds. Esc while editing stops the burst: the keys after it (the rest of a
+    /// paste) are dropped rather than read as commands.
+    fn on_keys(&mut self, keys: Vec<KeyEvent>) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        // The editor in a burst, and whether its text changed.
+        let mut burst: Option<(Pane, bool)> = None;
+        let total = keys.len();
+        for (i, key) in keys.into_iter().enumerate() {
+            if key.kind == KeyEventKind::Release {
+                continue;
+            }
+            let focus = self.chrome.focus;
+            let editing = self.overlay.is_none()
+                && self.chrome.mode == Mode::Editing
+                && matches!(focus, Pane::Template | Pane::Request);
+            let action = editing
+                .then(|| self.chrome.keymap.action(Layer::Editing, &key))
+                .flatten();
+            if editing && action.is_none() {
+                self.chrome.status = None;
+                let editor = if focus == Pane::Template {
+                    &mut self.template_editor
+                } else {
+                    &mut self.request_editor
+                };
+                let (pane, changed) = burst.get_or_insert_with(|| {
+                    editor.begin_burst();
+                    (focus, false)
+                });
+                debug_assert_eq!(*pane, focus);
+                *changed |= editor.input(key) == Some(EditOutcome::Changed);
+                continue;
+            }
+            fx.extend(self.end_burst(burst.take()));
+            let stop = action == Some(crate::app::Action::LeaveEdit) && i + 1 < total;
+            fx.extend(self.on_key(key));
+            if stop {
+                let dropped = total - i - 1;
+                self.set_status(
+                    StatusKind::Info,
+                    format!("Stopped at Esc: {dropped} keys after it were not typed"),
+                );
+                return fx;
+            }
+        }
+        fx.extend(self.end_burst(burst));
+        fx
+    }
+
+    /// The burst in `burst` is over: one change for all of it.
+    fn end_burst(&mut self, burst: Option<(Pane, bool)>) -> Vec<Effect> {
+        let Some((pane, changed)) = burst else {
+            return Vec::new();
+        };
+        match pane {
+            Pane::Template => {
+                self.template_editor.end_burst();
+                if changed {
+                    self.template_changed()
+                } else {
+                    self.highlight_if_needed().into_iter().collect()
+                }
+            }
+            _ => {
+                self.request_editor.end_burst();
+                if changed {
+                    self.request_changed()
+                } else {
+                    Vec::new()
+                }
+            }
         }
     }
 

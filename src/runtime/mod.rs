@@ -58,6 +58,32 @@ pub enum Clipboard {
 /// (anything else, such as a key, still draws at once).
 const SERVED_FRAME: Duration = Duration::from_millis(33);
 
+/// At most this many terminal events are read before a frame is drawn.
+const MAX_BURST: usize = 16 * 1024;
+
+/// The messages of terminal events read at once: keys in a row become one [`Msg::Keys`].
+fn batch_msgs(events: Vec<Event>, areas: &Areas) -> Vec<Msg> {
+    let mut out = Vec::new();
+    let mut keys = Vec::new();
+    let flush = |keys: &mut Vec<_>, out: &mut Vec<Msg>| match keys.len() {
+        0 => {}
+        1 => out.push(Msg::Key(keys.pop().expect("one key"))),
+        _ => out.push(Msg::Keys(std::mem::take(keys))),
+    };
+    for e in events {
+        match event_to_msg(e, areas) {
+            Some(Msg::Key(k)) => keys.push(k),
+            Some(m) => {
+                flush(&mut keys, &mut out);
+                out.push(m);
+            }
+            None => {}
+        }
+    }
+    flush(&mut keys, &mut out);
+    out
+}
+
 /// Lines one turn of the mouse wheel scrolls.
 const WHEEL_LINES: i16 = 3;
 
@@ -134,6 +160,8 @@ pub struct Runtime<B: Backend, E> {
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
     quit: bool,
+    /// Terminal input was handled this step: draw once at its end.
+    pending_draw: bool,
     #[cfg(unix)]
     signals: Vec<tokio::signal::unix::Signal>,
 }
@@ -195,6 +223,7 @@ where
             clipboard,
             ticker: None,
             quit: false,
+            pending_draw: false,
             #[cfg(unix)]
             signals: {
                 use tokio::signal::unix::{SignalKind, signal};
@@ -267,6 +296,29 @@ where
         }
     }
 
+    /// Feed terminal events read at once, as the loop does (tests, benchmarks): keys in a
+    /// row are one burst.
+    pub fn handle_events(&mut self, events: Vec<Event>) {
+        for msg in batch_msgs(events, &self.areas) {
+            self.handle_msg(msg);
+        }
+    }
+
+    /// Move the terminal events that are ready now (already read, or readable without
+    /// waiting) into `events`, up to [`MAX_BURST`]; `true` when the input ended.
+    fn drain_ready(&mut self, events: &mut Vec<Event>) -> anyhow::Result<bool> {
+        use futures_util::FutureExt as _;
+        while events.len() < MAX_BURST {
+            match self.events.next().now_or_never() {
+                Some(Some(Ok(e))) => events.push(e),
+                Some(Some(Err(e))) => return Err(e).context("reading terminal input"),
+                Some(None) => return Ok(true),
+                None => break,
+            }
+        }
+        Ok(false)
+    }
+
     /// Run until the app quits, then let file jobs (a save, removing an autosave copy)
     /// finish, for up to two seconds.
     pub async fn run(&mut self) -> anyhow::Result<()> {
@@ -294,7 +346,20 @@ where
             biased;
             Some(internal) = self.rx.recv() => Some(internal),
             event = self.events.next() => match event {
-                Some(Ok(e)) => event_to_msg(e, &self.areas).map(Internal::Msg),
+                Some(Ok(e)) => {
+                    // Everything else already read from the terminal joins it: a burst of
+                    // keys is one edit and one frame.
+                    let mut events = vec![e];
+                    let ended = self.drain_ready(&mut events)?;
+                    let msgs = batch_msgs(events, &self.areas);
+                    // Events the app ignores (a mouse move) cause no redraw.
+                    self.pending_draw = !msgs.is_empty();
+                    for m in msgs {
+                        self.handle_msg(m);
+                    }
+                    self.quit |= ended;
+                    None
+                }
                 Some(Err(e)) => return Err(e).context("reading terminal input"),
                 None => {
                     self.quit = true;
@@ -316,6 +381,15 @@ where
             }
         };
         let Some(first) = first else {
+            if std::mem::take(&mut self.pending_draw) {
+                while let Ok(internal) = self.rx.try_recv() {
+                    self.process(internal);
+                }
+                self.update_ticker();
+                if !self.quit {
+                    self.draw()?;
+                }
+            }
             return Ok(());
         };
         let mut deferrable = only_served(&first);
