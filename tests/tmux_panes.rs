@@ -7,58 +7,10 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
 
-struct Tmux {
-    socket: String,
-}
+use std::time::Duration;
 
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
-    }
-
-    /// Wait until the screen satisfies `pred`; fails with the last screen on timeout.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let _ =
-            std::fs::remove_dir_all(std::env::temp_dir().join(format!("{}-state", self.socket)));
-    }
-}
+use common::tmux::Tmux;
 
 /// Start the binary on a fixture session in a detached tmux session of `w`x`h`.
 fn start(name: &str, session: &str, w: u16, h: u16) -> Option<Tmux> {
@@ -77,9 +29,9 @@ fn start_with(name: &str, session: &str, w: u16, h: u16, args: &str) -> Option<T
     let session = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/tui_fixtures")
         .join(session);
-    let tmux = Tmux {
-        socket: format!("gatebench-panes-{name}-{w}x{h}-{}", std::process::id()),
-    };
+    let socket = format!("gatebench-panes-{name}-{w}x{h}-{}", std::process::id());
+    let tmux = Tmux::new(socket.clone(), "e2e")
+        .scratch(std::env::temp_dir().join(format!("{socket}-state")));
     let state = std::env::temp_dir().join(format!("{}-state", tmux.socket));
     let script = format!(
         "exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" {args} \"{}\"",

@@ -9,61 +9,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    /// The screen; with `-e`, with its colours as escape sequences.
-    fn capture(&self, colours: bool) -> String {
-        let mut args = vec!["capture-pane", "-p", "-t", "teach"];
-        if colours {
-            args.push("-e");
-        }
-        String::from_utf8_lossy(&self.run(&args).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "teach"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
-    }
-
-    fn wait_for(&self, what: &str, colours: bool, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture(colours);
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let _ = std::fs::remove_dir_all(scratch(&self.socket));
-    }
-}
+use common::tmux::Tmux;
 
 fn scratch(socket: &str) -> PathBuf {
     std::env::temp_dir().join(format!("{socket}-dir"))
@@ -75,9 +23,10 @@ fn start(name: &str, session: &Path, config: &Path, (w, h): (u16, u16)) -> Optio
         return None;
     }
     let bin = env!("CARGO_BIN_EXE_gatebench");
-    let tmux = Tmux {
-        socket: format!("gatebench-teach-{name}-{}", std::process::id()),
-    };
+    let socket = format!("gatebench-teach-{name}-{}", std::process::id());
+    let tmux = Tmux::new(socket.clone(), "teach")
+        .patience(std::time::Duration::from_secs(20))
+        .scratch(scratch(&socket));
     let state = scratch(&tmux.socket).join("state");
     let script = format!(
         "env GATEBENCH_CONFIG=\"{}\" GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"; echo GATEBENCH_EXIT=$?; sleep 60",
@@ -122,19 +71,19 @@ fn t_reaches_http_with_an_echo_answer(size: (u16, u16)) {
     ) else {
         return;
     };
-    tmux.wait_for("the first frame", false, |s| s.contains("NORMAL"));
+    tmux.wait_for_with("the first frame", false, |s| s.contains("NORMAL"));
     // AWS → AWS_PROXY → HTTP.
     tmux.keys(&["t"]);
-    tmux.wait_for("AWS_PROXY", false, |s| s.contains("AWS_PROXY:"));
+    tmux.wait_for_with("AWS_PROXY", false, |s| s.contains("AWS_PROXY:"));
     tmux.keys(&["t"]);
-    let screen = tmux.wait_for("HTTP with the echo URL", false, |s| {
+    let screen = tmux.wait_for_with("HTTP with the echo URL", false, |s| {
         s.contains("HTTP: ") && s.contains("backend ✓")
     });
     assert!(!screen.contains("Invalid endpoint"), "{screen}");
     assert!(!screen.contains("✗"), "no stage failed:\n{screen}");
     // Run everything: the client gets the echo's answer through the response template.
     tmux.keys(&["r"]);
-    let screen = tmux.wait_for("the method response", false, |s| {
+    let screen = tmux.wait_for_with("the method response", false, |s| {
         s.lines()
             .nth(1)
             .is_some_and(|l| l.starts_with("method res"))
@@ -142,14 +91,14 @@ fn t_reaches_http_with_an_echo_answer(size: (u16, u16)) {
     assert!(!screen.contains("500"), "{screen}");
     // On to MOCK: the session's ARN is back, then AWS again (the file's type): clean.
     tmux.keys(&["t"]);
-    tmux.wait_for("HTTP_PROXY", false, |s| s.contains("HTTP_PROXY:"));
+    tmux.wait_for_with("HTTP_PROXY", false, |s| s.contains("HTTP_PROXY:"));
     tmux.keys(&["t"]);
-    tmux.wait_for("MOCK", false, |s| s.contains("MOCK: "));
+    tmux.wait_for_with("MOCK", false, |s| s.contains("MOCK: "));
     tmux.keys(&["t"]);
-    let screen = tmux.wait_for("AWS again", false, |s| s.contains("AWS: calls"));
+    let screen = tmux.wait_for_with("AWS again", false, |s| s.contains("AWS: calls"));
     assert!(!screen.contains("[+]"), "a full round is clean:\n{screen}");
     tmux.keys(&["q"]);
-    let end = tmux.wait_for("the exit", false, |s| s.contains("GATEBENCH_EXIT="));
+    let end = tmux.wait_for_with("the exit", false, |s| s.contains("GATEBENCH_EXIT="));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
 }
 
@@ -176,12 +125,12 @@ fn the_theme_is_remembered(size: (u16, u16)) {
     let Some(tmux) = start(&name, &shipped("mock.toml"), &config, size) else {
         return;
     };
-    let first = tmux.wait_for("the first frame", true, |s| s.contains("NORMAL"));
+    let first = tmux.wait_for_with("the first frame", true, |s| s.contains("NORMAL"));
     assert!(!first.contains(WHITE_BG), "dark at first");
     tmux.keys(&["T"]);
-    tmux.wait_for("the light theme", true, |s| s.contains(WHITE_BG));
+    tmux.wait_for_with("the light theme", true, |s| s.contains(WHITE_BG));
     tmux.keys(&["q"]);
-    tmux.wait_for("the exit", false, |s| s.contains("GATEBENCH_EXIT=0"));
+    tmux.wait_for_with("the exit", false, |s| s.contains("GATEBENCH_EXIT=0"));
     let text = std::fs::read_to_string(&config).expect("the settings file was written");
     assert!(text.contains("theme = \"light\""), "{text}");
     drop(tmux);
@@ -189,7 +138,7 @@ fn the_theme_is_remembered(size: (u16, u16)) {
     let Some(tmux) = start(&format!("{name}b"), &shipped("mock.toml"), &config, size) else {
         return;
     };
-    let screen = tmux.wait_for("the first frame", true, |s| s.contains("NORMAL"));
+    let screen = tmux.wait_for_with("the first frame", true, |s| s.contains("NORMAL"));
     assert!(screen.contains(WHITE_BG), "{screen}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,69 +7,17 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-struct Tmux {
-    socket: String,
-}
+use common::tmux::Tmux;
 
-impl Tmux {
-    /// The pid of gatebench (written by the shell that became it).
-    fn gatebench_pid(&self) -> String {
-        let pidfile = std::env::temp_dir().join(format!("{}.pid", self.socket));
-        std::fs::read_to_string(pidfile)
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    }
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .expect("tmux runs")
-    }
-
-    fn capture(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "e2e"];
-        args.extend_from_slice(keys);
-        let out = self.run(&args);
-        assert!(out.status.success(), "send-keys {keys:?}: {out:?}");
-    }
-
-    /// Wait until the screen satisfies `pred`; the last screen on timeout.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.capture();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(15),
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-        let tmp = std::env::temp_dir();
-        let _ = std::fs::remove_file(tmp.join(format!("{}.pid", self.socket)));
-        let _ = std::fs::remove_dir_all(tmp.join(format!("{}-state", self.socket)));
-    }
+/// The pid of gatebench (written by the shell that became it).
+fn gatebench_pid(tmux: &Tmux) -> String {
+    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
+    std::fs::read_to_string(pidfile)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
@@ -84,9 +32,11 @@ fn start(name: &str) -> Option<Tmux> {
     }
     let bin = env!("CARGO_BIN_EXE_gatebench");
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
-    let tmux = Tmux {
-        socket: format!("gatebench-e2e-{name}-{}", std::process::id()),
-    };
+    let socket = format!("gatebench-e2e-{name}-{}", std::process::id());
+    let tmp = std::env::temp_dir();
+    let tmux = Tmux::new(socket.clone(), "e2e")
+        .scratch(tmp.join(format!("{socket}.pid")))
+        .scratch(tmp.join(format!("{socket}-state")));
     // After gatebench exits, report its status and whether the tty is back in canonical mode.
     // The inner shell records its pid, then becomes gatebench (exec), in the foreground.
     let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
@@ -181,7 +131,7 @@ fn a_terminate_signal_restores_the_terminal() {
         return;
     };
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
-    let pid = tmux.gatebench_pid();
+    let pid = gatebench_pid(&tmux);
     assert!(!pid.is_empty(), "gatebench's pid");
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod pipeline;
+pub mod tmux;
 pub mod tools;
 
 use std::path::{Path, PathBuf};
