@@ -143,7 +143,7 @@ pub fn buffer_text(buf: &Buffer) -> String {
 
 /// Replace what changes from run to run (request ids, times) so snapshots are stable.
 pub fn stable(text: &str) -> String {
-    let rules: [(&str, &str); 10] = [
+    let rules: &[(&str, &str)] = &[
         // A request id's first group at a row's end (the rest wrapped away).
         (r"\b[0-9a-f]{8}-(?![0-9a-f])", "<id>"),
         // The rest of a request id that wrapped onto the next row, and long hex runs (a trace
@@ -172,9 +172,13 @@ pub fn stable(text: &str) -> String {
             r"(apigw-id|extendedRequestId|x-amzn-trace-id|X-Amzn-Trace-Id|integration-tag)(\W+)[A-Za-z0-9=;<>-]+",
             "$1$2<id>",
         ),
+        // A request id whose tail an earlier rule already masked.
+        (r"\b[0-9a-f]{8}-<id>", "<id>"),
+        // HTTP dates ("Thu, 26 Nov 2026 14:08:03 GMT"), possibly cut or wrapped.
+        (r"\b[0-9]{2}:[0-9]{2}:[0-9]{2} GMT", "<hh:mm:ss> GMT"),
     ];
     let mut s = text.to_string();
-    for (pattern, replacement) in rules {
+    for &(pattern, replacement) in rules {
         let re = regex_lite(pattern);
         s = re.replace_all(&s, replacement).into_owned();
     }
