@@ -1,7 +1,7 @@
 //! Non-proxy integrations (MOCK, HTTP, AWS): the integration request (parameter mappings,
 //! the request template), the call, and the hand-over to the integration response.
 
-use super::uri::{apply_request_overrides, aws_service_url, fill_uri, substitute_stage_variables};
+use super::uri::{apply_request_overrides, fill_uri, substitute_stage_variables};
 use super::*;
 
 /// The status a MOCK request template asks for (`"statusCode": 200`, also unquoted);
@@ -158,13 +158,14 @@ impl Run<'_> {
                 let service = (integration.kind == IntegrationType::Aws)
                     .then(|| crate::gateway::aws_service::parse(&uri))
                     .flatten();
+                // A `${Name}` left unset stays in the URI: `fill_uri` refuses it either way.
                 let url = match (&service, integration.kind) {
                     (Some(s), _) if !uri.contains("${") => {
                         let mut query = s.protocol_query();
                         query.extend(params.query.iter().cloned());
                         fill_uri(&s.url_template(), &params.path, &query)
                     }
-                    (None, IntegrationType::Aws) => aws_service_url(&uri),
+                    (_, IntegrationType::Aws) => None,
                     _ => fill_uri(&uri, &params.path, &params.query),
                 };
                 let Some(url) = url else {

@@ -1,4 +1,4 @@
-//! Filling integration URIs: stage variables, path and query mappings, AWS service URLs, and
+//! Filling integration URIs: stage variables, path and query mappings, and
 //! `$context.requestOverride` values.
 
 use super::*;
@@ -70,32 +70,6 @@ const URL_UNSAFE: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'`')
     .add(b'{')
     .add(b'}');
-
-/// The HTTP endpoint of an AWS service action URI
-/// (`arn:aws:apigateway:REGION:SERVICE:path/PATH` or `:action/ACTION`).
-pub(super) fn aws_service_url(uri: &str) -> Option<String> {
-    if uri.contains("${") {
-        return None;
-    }
-    let mut parts = uri.splitn(6, ':');
-    let (_, _, _, region, service, rest) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    if let Some(path) = rest.strip_prefix("path/") {
-        return Some(format!("https://{service}.{region}.amazonaws.com/{path}"));
-    }
-    if let Some(action) = rest.strip_prefix("action/") {
-        return Some(format!(
-            "https://{service}.{region}.amazonaws.com/?Action={action}"
-        ));
-    }
-    None
-}
 
 /// Apply `$context.requestOverride` to the integration parameters.
 pub(super) fn apply_request_overrides(overrides: &Json, params: &mut IntegrationParams) {
