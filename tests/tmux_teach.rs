@@ -1,5 +1,6 @@
 //! End to end, teaching and settings: the real binary in a detached tmux session at 80x24
-//! and 60x16: the theme chosen with `T` is remembered across restarts. Also: every
+//! and 60x16. `t` in a Lambda session reaches HTTP with a real echo answer (not 500 Invalid
+//! endpoint address); the theme chosen with `T` is remembered across restarts. Also: every
 //! shipped session runs headless without error, and http.toml explains its red
 //! "not valid JSON".
 //!
@@ -58,6 +59,57 @@ fn shipped(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("sessions")
         .join(name)
+}
+
+fn t_reaches_http_with_an_echo_answer(size: (u16, u16)) {
+    let name = format!("t{}x{}", size.0, size.1);
+    let Some(tmux) = start(
+        &name,
+        &shipped("aws-lambda.toml"),
+        Path::new("/nonexistent/gatebench.toml"),
+        size,
+    ) else {
+        return;
+    };
+    tmux.wait_for_with("the first frame", false, |s| s.contains("NORMAL"));
+    // AWS → AWS_PROXY → HTTP.
+    tmux.keys(&["t"]);
+    tmux.wait_for_with("AWS_PROXY", false, |s| s.contains("AWS_PROXY:"));
+    tmux.keys(&["t"]);
+    let screen = tmux.wait_for_with("HTTP with the echo URL", false, |s| {
+        s.contains("HTTP: ") && s.contains("backend ✓")
+    });
+    assert!(!screen.contains("Invalid endpoint"), "{screen}");
+    assert!(!screen.contains("✗"), "no stage failed:\n{screen}");
+    // Run everything: the client gets the echo's answer through the response template.
+    tmux.keys(&["r"]);
+    let screen = tmux.wait_for_with("the method response", false, |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("method res"))
+    });
+    assert!(!screen.contains("500"), "{screen}");
+    // On to MOCK: the session's ARN is back, then AWS again (the file's type): clean.
+    tmux.keys(&["t"]);
+    tmux.wait_for_with("HTTP_PROXY", false, |s| s.contains("HTTP_PROXY:"));
+    tmux.keys(&["t"]);
+    tmux.wait_for_with("MOCK", false, |s| s.contains("MOCK: "));
+    tmux.keys(&["t"]);
+    let screen = tmux.wait_for_with("AWS again", false, |s| s.contains("AWS: calls"));
+    assert!(!screen.contains("[+]"), "a full round is clean:\n{screen}");
+    tmux.keys(&["q"]);
+    let end = tmux.wait_for_with("the exit", false, |s| s.contains("GATEBENCH_EXIT="));
+    assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
+}
+
+#[test]
+fn t_in_a_lambda_session_shows_http_at_80x24() {
+    t_reaches_http_with_an_echo_answer((80, 24));
+}
+
+#[test]
+fn t_in_a_lambda_session_shows_http_at_60x16() {
+    t_reaches_http_with_an_echo_answer((60, 16));
 }
 
 /// The light theme's white background, as tmux reports it.

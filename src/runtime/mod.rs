@@ -306,17 +306,28 @@ where
 
     /// Move the terminal events that are ready now (already read, or readable without
     /// waiting) into `events`, up to [`MAX_BURST`]; `true` when the input ended.
-    fn drain_ready(&mut self, events: &mut Vec<Event>) -> anyhow::Result<bool> {
-        use futures_util::FutureExt as _;
-        while events.len() < MAX_BURST {
-            match self.events.next().now_or_never() {
-                Some(Some(Ok(e))) => events.push(e),
-                Some(Some(Err(e))) => return Err(e).context("reading terminal input"),
-                Some(None) => return Ok(true),
-                None => break,
+    ///
+    /// The stream is polled with this task's own waker, never a no-op one: crossterm's
+    /// `EventStream` registers the waker of the poll that found nothing and does not register
+    /// another until that one fired, so a poll with a dummy waker would leave the next key
+    /// unread until something else woke the loop.
+    async fn drain_ready(&mut self, events: &mut Vec<Event>) -> anyhow::Result<bool> {
+        use std::task::Poll;
+        let events_stream = &mut self.events;
+        std::future::poll_fn(|cx| {
+            while events.len() < MAX_BURST {
+                match events_stream.poll_next_unpin(cx) {
+                    Poll::Ready(Some(Ok(e))) => events.push(e),
+                    Poll::Ready(Some(Err(e))) => {
+                        return Poll::Ready(Err(e).context("reading terminal input"));
+                    }
+                    Poll::Ready(None) => return Poll::Ready(Ok(true)),
+                    Poll::Pending => break,
+                }
             }
-        }
-        Ok(false)
+            Poll::Ready(Ok(false))
+        })
+        .await
     }
 
     /// Run until the app quits, then let file jobs (a save, removing an autosave copy)
@@ -350,7 +361,7 @@ where
                     // Everything else already read from the terminal joins it: a burst of
                     // keys is one edit and one frame.
                     let mut events = vec![e];
-                    let ended = self.drain_ready(&mut events)?;
+                    let ended = self.drain_ready(&mut events).await?;
                     let msgs = batch_msgs(events, &self.areas);
                     // Events the app ignores (a mouse move) cause no redraw.
                     self.pending_draw = !msgs.is_empty();
