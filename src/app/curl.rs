@@ -9,21 +9,33 @@ use crate::app::editor::Editor;
 use crate::app::{App, Effect, Overlay, StatusKind};
 use crate::session::SavedRequest;
 
+/// The curl prompt's state. It outlives the overlay on purpose: the text of a command that
+/// failed to parse is still there when the prompt is opened again.
+#[derive(Debug, Default)]
+pub(super) struct CurlDraft {
+    /// The command being typed or pasted.
+    pub(super) editor: Editor,
+    /// Why the last command could not be parsed (cleared by an edit).
+    pub(super) error: Option<String>,
+    /// Bumped for each parse started and on cancel: older answers are dropped.
+    pub(super) generation: u64,
+}
+
 impl App {
     /// The curl prompt's editor.
     pub fn curl_editor(&self) -> &Editor {
-        &self.curl_editor
+        &self.curl.editor
     }
 
     /// Why the last curl command could not be parsed (cleared by an edit).
     pub fn curl_error(&self) -> Option<&str> {
-        self.curl_error.as_deref()
+        self.curl.error.as_deref()
     }
 
     /// Open the prompt; the text of a command that failed to parse is still there.
     pub(super) fn open_curl(&mut self) -> Vec<Effect> {
         self.overlay = Some(Overlay::Curl);
-        self.curl_editor.set_active(true);
+        self.curl.editor.set_active(true);
         Vec::new()
     }
 
@@ -35,16 +47,16 @@ impl App {
         } else {
             key
         };
-        if self.curl_editor.input(key).is_some() {
-            self.curl_error = None;
+        if self.curl.editor.input(key).is_some() {
+            self.curl.error = None;
         }
         Vec::new()
     }
 
     /// Pasted text goes into the prompt at the cursor.
     pub(super) fn curl_paste(&mut self, text: &str) -> Vec<Effect> {
-        if self.curl_editor.paste(text) {
-            self.curl_error = None;
+        if self.curl.editor.paste(text) {
+            self.curl.error = None;
         }
         Vec::new()
     }
@@ -52,25 +64,25 @@ impl App {
     /// Enter: continue the command on a new line after a trailing `\` (as a shell does),
     /// else parse it (off the loop).
     pub(super) fn submit_curl(&mut self) -> Vec<Effect> {
-        let (row, col) = self.curl_editor.cursor();
+        let (row, col) = self.curl.editor.cursor();
         let continued = {
-            let lines = self.curl_editor.lines();
+            let lines = self.curl.editor.lines();
             let line = lines.get(row).map_or("", String::as_str);
             col == line.chars().count() && line.trim_end().ends_with('\\')
         };
         if continued {
-            self.curl_editor
+            self.curl.editor
                 .input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
             return Vec::new();
         }
-        let text = self.curl_editor.text();
+        let text = self.curl.editor.text();
         if text.trim().is_empty() {
-            self.curl_error = Some("paste or type a curl command first".into());
+            self.curl.error = Some("paste or type a curl command first".into());
             return Vec::new();
         }
-        self.curl_generation += 1;
+        self.curl.generation += 1;
         vec![Effect::ParseCurl {
-            generation: self.curl_generation,
+            generation: self.curl.generation,
             text,
         }]
     }
@@ -82,14 +94,14 @@ impl App {
         generation: u64,
         result: Result<SavedRequest, String>,
     ) -> Vec<Effect> {
-        if generation != self.curl_generation || !matches!(self.overlay, Some(Overlay::Curl)) {
+        if generation != self.curl.generation || !matches!(self.overlay, Some(Overlay::Curl)) {
             return Vec::new();
         }
         let mut request = match result {
             Ok(r) => r,
             Err(e) => {
                 self.set_status(StatusKind::Error, e.clone());
-                self.curl_error = Some(e);
+                self.curl.error = Some(e);
                 return Vec::new();
             }
         };
@@ -105,8 +117,8 @@ impl App {
             .push(request);
         self.workspace.revision += 1;
         self.overlay = None;
-        self.curl_error = None;
-        self.curl_editor.set_text("");
+        self.curl.error = None;
+        self.curl.editor.set_text("");
         let n = self.workspace.session.requests.len();
         let fx = self.select_request(n - 1);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();

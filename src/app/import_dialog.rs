@@ -140,7 +140,7 @@ impl App {
             (Some(Overlay::ImportPath | Overlay::Curl), Action::Cancel) => {
                 // Answers still on their way are dropped by generation.
                 self.import.generation += 1;
-                self.curl_generation += 1;
+                self.curl.generation += 1;
                 if self.import.note == PathNote::Importing {
                     self.import.note = PathNote::None;
                 }

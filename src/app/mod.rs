@@ -201,7 +201,7 @@ pub enum Overlay {
         /// Scroll offset.
         scroll: u16,
     },
-    /// The "add a request from a curl command" prompt (text in [`App::curl_editor`]).
+    /// The "add a request from a curl command" prompt (text in [`App::curl_editor`], kept when it closes).
     Curl,
     /// The settings editor: what it edits, its text and its step.
     Settings(Box<settings_edit::SettingsEdit>),
@@ -293,9 +293,8 @@ pub struct App {
     /// A served or paused request shown in place of the saved ones (label, request).
     viewing: Option<(String, SavedRequest)>,
     import: import_dialog::ImportState,
-    curl_editor: Editor,
-    curl_error: Option<String>,
-    curl_generation: u64,
+    /// The curl prompt's text, error and parse generation.
+    curl: curl::CurlDraft,
 }
 
 impl App {
@@ -309,9 +308,7 @@ impl App {
         let mut app = App {
             template_editor: Editor::default(),
             request_editor: Editor::default(),
-            curl_editor: Editor::default(),
-            curl_error: None,
-            curl_generation: 0,
+            curl: curl::CurlDraft::default(),
             import: import_dialog::ImportState::default(),
             request_view: StyledText::default(),
             routed: None,

@@ -183,14 +183,14 @@ impl App {
             self.preview.render_generation,
             self.preview.highlight_generation,
             self.run_view.run_generation,
-            self.curl_generation,
+            self.curl.generation,
         );
         *self = App::with_origin(session, origin, options);
         (
             self.preview.render_generation,
             self.preview.highlight_generation,
             self.run_view.run_generation,
-            self.curl_generation,
+            self.curl.generation,
         ) = generations;
         self.workspace.autosave = autosave;
         self.listen = listen;
