@@ -1,6 +1,7 @@
 //! The Template pane: the live VTL editor for the selected mapping template. It follows the
 //! trace on screen (the template the gateway rendered at the current stage); when the gateway
-//! applied no response template to the answer shown, a banner says so.
+//! applied no response template to the answer shown, or another template than the one shown,
+//! a banner says so.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -62,6 +63,24 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         f.render_widget(
             Line::from(Span::styled(
                 format!("No response template applied to this {status}: not this one"),
+                theme.warning(),
+            )),
+            banner,
+        );
+        editor_area = rest;
+    }
+    if let Some(used) = app.template_used_instead() {
+        let [banner, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(editor_area);
+        let answer = match app.trace().map(|t| t.trace.response.status) {
+            Some(status) if used.phase == crate::gateway::Phase::Response && status != 0 => {
+                format!("this {status}")
+            }
+            _ => "this request".to_string(),
+        };
+        f.render_widget(
+            Line::from(Span::styled(
+                format!("Not used for {answer}: the gateway picked {}", used.label()),
                 theme.warning(),
             )),
             banner,
