@@ -488,7 +488,7 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
     let screen = t.screen();
     insta::assert_snapshot!("file_changed_on_disk_80x24", conflict_screen(&screen));
     assert!(screen.contains("File changed on disk"), "{screen}");
-    assert!(screen.contains("leave the file as it is"), "{screen}");
+    assert!(screen.contains("leave the file alone"), "{screen}");
     // `t` also swapped in the echo Lambda ARN (MOCK had no URI), so the diff is longer than
     // the dialog: it counts the edited lines.
     assert!(screen.contains("lines only in your edits"), "{screen}");
@@ -521,7 +521,7 @@ fn conflict_screen(screen: &str) -> String {
     tui_support::stable(screen)
         .lines()
         .map(|l| {
-            if l.contains("gatebench-tui-") || l.contains("Not saved:") {
+            if l.contains("changed since it was opened") || l.contains("Not saved:") {
                 "(a row naming the temporary file)"
             } else {
                 l
@@ -543,7 +543,10 @@ async fn the_file_changed_question_fits(size: (u16, u16)) {
         .replace("\"Hello\"", "\"Hi\"")
         .replace("\"MOCK: a gateway", "\"MOCK (edited elsewhere): a gateway")
         .replace("[[requests]]", "[[requests]]\n# a request note")
-        .replace("Rex", "Max");
+        .replace("Rex", "Max")
+        .replace("API Gateway", "The gateway")
+        .replace("#set(", "#set (")
+        .replace("#if(", "#if (");
     std::fs::write(&path, &theirs).unwrap();
     t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     let screen = t.screen();
@@ -553,7 +556,7 @@ async fn the_file_changed_question_fits(size: (u16, u16)) {
     );
     assert!(screen.contains("File changed on disk"), "{screen}");
     assert!(screen.contains("overwrite it with your edits"), "{screen}");
-    assert!(screen.contains("leave the file as it is"), "{screen}");
+    assert!(screen.contains("leave the file alone"), "{screen}");
     // The difference scrolls; the keys stay.
     let before = screen.clone();
     for _ in 0..30 {
@@ -561,7 +564,7 @@ async fn the_file_changed_question_fits(size: (u16, u16)) {
     }
     let scrolled = t.screen();
     assert_ne!(scrolled, before, "the difference scrolls");
-    assert!(scrolled.contains("leave the file as it is"), "{scrolled}");
+    assert!(scrolled.contains("leave the file alone"), "{scrolled}");
     t.key(KeyCode::Char('n')).await;
     assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
     assert!(t.app().overlay().is_none());

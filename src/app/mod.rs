@@ -179,8 +179,11 @@ pub enum Overlay {
     /// "Restore the unsaved edits of a previous run?"
     Recover,
     /// "The session file changed on disk: overwrite it?" (what differs in
-    /// [`App::save_conflict`]).
-    ConfirmOverwrite,
+    /// [`App::save_conflict`]), its difference scrolled by this many rows.
+    ConfirmOverwrite {
+        /// Scroll offset of the difference.
+        scroll: u16,
+    },
     /// The session picker, with the selected entry.
     Picker {
         /// Index into the picker's entries.

@@ -52,14 +52,14 @@ impl App {
                     fx
                 }
                 Some(Overlay::Recover) => self.answer_recovery(true),
-                Some(Overlay::ConfirmOverwrite) => self.overwrite(),
+                Some(Overlay::ConfirmOverwrite { .. }) => self.overwrite(),
                 _ => Vec::new(),
             },
             Action::ConfirmNo => {
                 if matches!(self.overlay, Some(Overlay::Recover)) {
                     return self.answer_recovery(false);
                 }
-                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite))
+                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite { .. }))
                     && let Some(c) = self.workspace.save_conflict.take()
                 {
                     self.set_status(

@@ -498,7 +498,7 @@ fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     );
     let conflict = SaveConflict::new(PathBuf::from("x.toml"), *revision, "a = 1\n", "a = 2\n");
     update(&mut a, Msg::SaveConflict(conflict.clone()));
-    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite { scroll: 0 }));
     assert_eq!(a.save_conflict(), Some(&conflict));
     assert!(a.is_dirty());
     assert!(a.status().unwrap().text.contains("changed on disk"));

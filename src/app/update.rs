@@ -132,7 +132,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                 ),
             );
             app.workspace.save_conflict = Some(conflict);
-            app.overlay = Some(Overlay::ConfirmOverwrite);
+            app.overlay = Some(Overlay::ConfirmOverwrite { scroll: 0 });
             Vec::new()
         }
         Msg::SessionList { dir, result } => app.on_session_list(dir, result),
@@ -168,9 +168,10 @@ impl App {
         self.chrome.status = None;
         let layer = match (&self.overlay, self.chrome.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
-            (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
-                Layer::Confirm
-            }
+            (
+                Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite { .. }),
+                _,
+            ) => Layer::Confirm,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::Requests), _) => Layer::Requests,
