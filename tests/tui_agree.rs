@@ -179,6 +179,11 @@ async fn a_served_answer_shows_the_response_template_the_gateway_picked() {
     select_template(&mut t, "response 200 application/json").await;
     let screen = t.screen();
     assert!(screen.contains("Not used for this 404"), "{screen}");
+    let addr = fancy_regex::Regex::new(r"127\.0\.0\.1:[0-9]+").unwrap();
+    insta::assert_snapshot!(
+        "template_not_used_for_the_answer_80x24",
+        addr.replace_all(&tui_support::stable(&screen), "<addr>")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
