@@ -11,48 +11,15 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::tmux::Tmux;
-
-fn scratch(socket: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("{socket}-dir"))
-}
+use common::tmux::{Launch, Tmux};
 
 /// Start the binary on `session` at `w`x`h` with the settings file `config`.
-fn start(name: &str, session: &Path, config: &Path, (w, h): (u16, u16)) -> Option<Tmux> {
-    if !common::tools::require(common::tools::Tool::Tmux, "the end-to-end teaching tests") {
-        return None;
-    }
-    let bin = env!("CARGO_BIN_EXE_gatebench");
-    let socket = format!("gatebench-teach-{name}-{}", std::process::id());
-    let tmux = Tmux::new(socket.clone(), "teach")
-        .patience(std::time::Duration::from_secs(20))
-        .scratch(scratch(&socket));
-    let state = scratch(&tmux.socket).join("state");
-    let script = format!(
-        "env GATEBENCH_CONFIG=\"{}\" GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"; echo GATEBENCH_EXIT=$?; sleep 60",
-        config.display(),
-        state.display(),
-        session.display()
-    );
-    let (w, h) = (w.to_string(), h.to_string());
-    let out = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "teach",
-        "-x",
-        &w,
-        "-y",
-        &h,
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    let _ = tmux.run(&["set-option", "-g", "escape-time", "0"]);
-    Some(tmux)
+fn start(name: &str, session: &Path, config: &Path, size: (u16, u16)) -> Option<Tmux> {
+    Tmux::start(
+        &Launch::new(format!("teach-{name}"), size)
+            .session(session)
+            .config(config),
+    )
 }
 
 fn shipped(name: &str) -> PathBuf {

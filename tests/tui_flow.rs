@@ -146,12 +146,20 @@ async fn cycling_the_integration_type_updates_every_pane() {
 
 /// The MOCK fixture copied into a fresh folder (`gatebench-tui-TAG-PID`), open at 80x24.
 async fn open_a_copy(tag: &str) -> (std::path::PathBuf, std::path::PathBuf, Harness) {
+    open_a_copy_at(tag, (80, 24)).await
+}
+
+/// [`open_a_copy`] at `w`x`h`.
+async fn open_a_copy_at(
+    tag: &str,
+    (w, h): (u16, u16),
+) -> (std::path::PathBuf, std::path::PathBuf, Harness) {
     let dir = std::env::temp_dir().join(format!("gatebench-tui-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("mock.toml");
     std::fs::copy(fixture("mock.toml"), &path).unwrap();
     let app = App::open(Some(&path), AppOptions::default());
-    (dir, path, Harness::with_app(app, 80, 24).await)
+    (dir, path, Harness::with_app(app, w, h).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -478,22 +486,9 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
 
     t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     let screen = t.screen();
-    insta::assert_snapshot!(
-        "file_changed_on_disk_80x24",
-        // The line naming the file depends on the temporary folder.
-        tui_support::stable(&screen)
-            .lines()
-            .map(
-                |l| if l.contains("changed since it was opened") || l.contains("Not saved:") {
-                    "(the file's path) changed since it was opened."
-                } else {
-                    l
-                }
-            )
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    insta::assert_snapshot!("file_changed_on_disk_80x24", conflict_screen(&screen));
     assert!(screen.contains("File changed on disk"), "{screen}");
+    assert!(screen.contains("leave the file alone"), "{screen}");
     // `t` also swapped in the echo Lambda ARN (MOCK had no URI), so the diff is longer than
     // the dialog: it counts the edited lines.
     assert!(screen.contains("lines only in your edits"), "{screen}");
@@ -519,6 +514,71 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
     t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     assert!(!t.app().is_dirty(), "{:?}", t.app().status());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The changed-on-disk question as a snapshot: the rows naming the temporary file masked.
+fn conflict_screen(screen: &str) -> String {
+    tui_support::stable(screen)
+        .lines()
+        .map(|l| {
+            if l.contains("changed since it was opened") || l.contains("Not saved:") {
+                "(a row naming the temporary file)"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The changed-on-disk question is as high as its text, bounded by the screen: a long
+/// difference scrolls (j/k) and the keys that answer it are always on screen.
+async fn the_file_changed_question_fits(size: (u16, u16)) {
+    let tag = format!("conflict-{}x{}", size.0, size.1);
+    let (dir, path, mut t) = open_a_copy_at(&tag, size).await;
+    t.key(KeyCode::Char('t')).await;
+    // Another editor rewrote many lines.
+    let theirs = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"Hello\"", "\"Hi\"")
+        .replace("\"MOCK: a gateway", "\"MOCK (edited elsewhere): a gateway")
+        .replace("[[requests]]", "[[requests]]\n# a request note")
+        .replace("Rex", "Max")
+        .replace("API Gateway", "The gateway")
+        .replace("#set(", "#set (")
+        .replace("#if(", "#if (");
+    std::fs::write(&path, &theirs).unwrap();
+    t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
+    let screen = t.screen();
+    insta::assert_snapshot!(
+        format!("file_changed_on_disk_long_{}x{}", size.0, size.1),
+        conflict_screen(&screen)
+    );
+    assert!(screen.contains("File changed on disk"), "{screen}");
+    assert!(screen.contains("overwrite it with your edits"), "{screen}");
+    assert!(screen.contains("leave the file alone"), "{screen}");
+    // The difference scrolls; the keys stay.
+    let before = screen.clone();
+    for _ in 0..30 {
+        t.key(KeyCode::Char('j')).await;
+    }
+    let scrolled = t.screen();
+    assert_ne!(scrolled, before, "the difference scrolls");
+    assert!(scrolled.contains("leave the file alone"), "{scrolled}");
+    t.key(KeyCode::Char('n')).await;
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), theirs);
+    assert!(t.app().overlay().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_changed_question_fits_80x24() {
+    the_file_changed_question_fits((80, 24)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_file_changed_question_fits_60x16() {
+    the_file_changed_question_fits((60, 16)).await;
 }
 
 /// The mouse goes to the pane the last frame drew under it: a click on the Rendered pane

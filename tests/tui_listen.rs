@@ -224,6 +224,13 @@ async fn a_request_left_at_the_breakpoint_is_answered_by_the_integration_timeout
     .await;
     let s = t.app().status().unwrap();
     assert!(s.text.contains("integration timeout"), "{s:?}");
+    // The pause ended with its request: the panes show the answer the client got.
+    t.settle().await;
+    assert_eq!(t.app().viewing(), Some("served #1"));
+    let screen = t.screen();
+    assert!(!screen.contains("client is waiting"), "{screen}");
+    assert!(!screen.contains("paused #1"), "{screen}");
+    assert!(screen.contains("Endpoint request timed out"), "{screen}");
     let last = t.app().listen().served().back().unwrap();
     assert_eq!(last.status(), 504);
     assert!(

@@ -9,64 +9,14 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::tmux::Tmux;
-
-/// The pid of gatebench (written by the shell that became it).
-fn gatebench_pid(tmux: &Tmux) -> String {
-    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
-    std::fs::read_to_string(pidfile)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
+use common::tmux::{Launch, Tmux};
 
 /// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
 /// saying so) when tmux is missing and `GATEBENCH_SKIP` names it. A missing tmux otherwise
 /// fails the test.
 fn start(name: &str) -> Option<Tmux> {
-    if !common::tools::require(
-        common::tools::Tool::Tmux,
-        "the end-to-end test of the workbench",
-    ) {
-        return None;
-    }
-    let bin = env!("CARGO_BIN_EXE_gatebench");
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
-    let socket = format!("gatebench-e2e-{name}-{}", std::process::id());
-    let tmp = std::env::temp_dir();
-    let tmux = Tmux::new(socket.clone(), "e2e")
-        .scratch(tmp.join(format!("{socket}.pid")))
-        .scratch(tmp.join(format!("{socket}-state")));
-    // After gatebench exits, report its status and whether the tty is back in canonical mode.
-    // The inner shell records its pid, then becomes gatebench (exec), in the foreground.
-    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
-    // Autosave copies go to a private folder, not the user's state directory.
-    let state = std::env::temp_dir().join(format!("{}-state", tmux.socket));
-    let script = format!(
-        "sh -c 'echo $$ > \"{}\"; exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
-        pidfile.display(),
-        state.display(),
-        session.display()
-    );
-    let out = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    // Deliver Esc at once instead of waiting to see if it starts a sequence.
-    let _ = tmux.run(&["set-option", "-g", "escape-time", "0"]);
-    Some(tmux)
+    Tmux::start(&Launch::new(format!("e2e-{name}"), (100, 30)).session(session))
 }
 
 #[test]
@@ -115,12 +65,8 @@ fn the_binary_under_tmux() {
     assert!(!end.contains("Template request"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
     // The log file in the state directory tells the start and the end.
-    let log = std::fs::read_to_string(
-        std::env::temp_dir()
-            .join(format!("{}-state", tmux.socket))
-            .join("gatebench.log"),
-    )
-    .expect("the workbench writes its log in the state directory");
+    let log = std::fs::read_to_string(tmux.state_dir().join("gatebench.log"))
+        .expect("the workbench writes its log in the state directory");
     assert!(log.contains("workbench started"), "{log}");
     assert!(log.contains("workbench closed"), "{log}");
 }
@@ -131,7 +77,7 @@ fn a_terminate_signal_restores_the_terminal() {
         return;
     };
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
-    let pid = gatebench_pid(&tmux);
+    let pid = tmux.pid();
     assert!(!pid.is_empty(), "gatebench's pid");
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());

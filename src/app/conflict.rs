@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-/// Lines of the difference shown in the question (the rest is counted).
-const SHOWN_LINES: usize = 12;
+/// Lines of the difference kept for the question, which scrolls them (the rest is counted).
+const SHOWN_LINES: usize = 400;
 
 /// The file on disk against what the save would write.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,9 +142,9 @@ mod tests {
 
     #[test]
     fn long_differences_are_cut_but_counted() {
-        let disk: String = (0..100).map(|i| format!("x{i}\n")).collect();
+        let disk: String = (0..1000).map(|i| format!("x{i}\n")).collect();
         let c = SaveConflict::new(PathBuf::from("s.toml"), 1, &disk, "");
-        assert_eq!(c.removed, 100);
+        assert_eq!(c.removed, 1000);
         assert_eq!(c.lines.len(), SHOWN_LINES);
     }
 }

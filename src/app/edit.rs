@@ -105,9 +105,15 @@ impl App {
         fx
     }
 
-    /// Show `request` in place of the saved requests (a served or paused request).
-    pub(super) fn view_request(&mut self, label: String, request: crate::session::SavedRequest) {
-        self.viewing = Some((label, request));
+    /// Show request `id` of listen mode in place of the saved requests (a served or paused
+    /// request).
+    pub(super) fn view_request(
+        &mut self,
+        id: u64,
+        shown: crate::app::listen::Shown,
+        request: crate::session::SavedRequest,
+    ) {
+        self.viewing = Some(crate::app::listen::Viewing::new(id, shown, request));
         self.load_request_text();
         self.reroute();
     }
@@ -122,10 +128,10 @@ impl App {
         match request_text::parse(&text, &base) {
             Ok(r) => {
                 self.request_error = None;
-                if let Some((_, viewed)) = &mut self.viewing {
+                if let Some(viewed) = &mut self.viewing {
                     // A served request being viewed is edited in place (not in the
                     // session: it joins the session only when saved from the list).
-                    *viewed = r;
+                    viewed.request = r;
                 } else if let Some(slot) = std::sync::Arc::make_mut(&mut self.workspace.session)
                     .requests
                     .get_mut(self.workspace.request_index)

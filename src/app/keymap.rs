@@ -382,6 +382,8 @@ impl Default for Keymap {
             b(L::Search, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Confirm, A::ConfirmYes, vec![ch('y')]),
             b(L::Confirm, A::ConfirmNo, vec![ch('n'), k(KeyCode::Esc)]),
+            b(L::Confirm, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Confirm, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
             b(L::Help, A::Help, vec![ch('?'), k(KeyCode::Esc), ch('q')]),
             b(L::Help, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Help, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),

@@ -13,6 +13,7 @@ pub mod diff;
 mod edit;
 pub mod editor;
 pub mod effect;
+mod follow;
 pub mod import_dialog;
 #[cfg(test)]
 mod import_dialog_tests;
@@ -178,8 +179,11 @@ pub enum Overlay {
     /// "Restore the unsaved edits of a previous run?"
     Recover,
     /// "The session file changed on disk: overwrite it?" (what differs in
-    /// [`App::save_conflict`]).
-    ConfirmOverwrite,
+    /// [`App::save_conflict`]), its difference scrolled by this many rows.
+    ConfirmOverwrite {
+        /// Scroll offset of the difference.
+        scroll: u16,
+    },
     /// The session picker, with the selected entry.
     Picker {
         /// Index into the picker's entries.
@@ -225,6 +229,28 @@ pub struct Status {
     pub kind: StatusKind,
     /// The text.
     pub text: String,
+    /// The background job the message stands for (`Sending the request…`): the message ends
+    /// with it, replaced by its outcome or taken away when the job was cancelled or replaced.
+    pub job: Option<StatusJob>,
+}
+
+/// A background job a status message stands for while it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StatusJob {
+    /// A pipeline run of this generation (a send, a replay). When it is back, the message
+    /// becomes `done` followed by what the client got (`Replayed POST /x: client got 200`;
+    /// an empty `done` gives `Client got 200`).
+    Run {
+        /// The run's generation.
+        generation: u64,
+        /// What the outcome message starts with.
+        done: String,
+    },
+    /// Binding the listen-mode server (this generation).
+    Listen {
+        /// The start's generation.
+        generation: u64,
+    },
 }
 
 /// Whether a pipeline call is running.
@@ -234,6 +260,12 @@ pub enum RunState {
     Idle,
     /// A call with this generation is running.
     Running {
+        /// Its generation.
+        generation: u64,
+    },
+    /// A served or paused request's trace is being laid out for the panes: nothing is
+    /// called (it answers like a run, with this generation).
+    Showing {
         /// Its generation.
         generation: u64,
     },
@@ -290,8 +322,8 @@ pub struct App {
     search: String,
     listen: listen::ListenState,
     listen_at_start: bool,
-    /// A served or paused request shown in place of the saved ones (label, request).
-    viewing: Option<(String, SavedRequest)>,
+    /// A served or paused request shown in place of the saved ones.
+    viewing: Option<listen::Viewing>,
     import: import_dialog::ImportState,
     /// The curl prompt's text, error and parse generation.
     curl: curl::CurlDraft,
@@ -400,7 +432,7 @@ impl App {
     /// The request being worked on: a served request being viewed, else the saved one.
     pub fn request(&self) -> Option<&SavedRequest> {
         match &self.viewing {
-            Some((_, r)) => Some(r),
+            Some(v) => Some(&v.request),
             None => self
                 .workspace
                 .session
@@ -409,9 +441,15 @@ impl App {
         }
     }
 
-    /// The label of the served request shown in place of the saved ones (`served #12`).
+    /// The label of the served request shown in place of the saved ones (`served #12`,
+    /// `paused #3`).
     pub fn viewing(&self) -> Option<&str> {
-        self.viewing.as_ref().map(|(label, _)| label.as_str())
+        self.viewing.as_ref().map(|v| v.label.as_str())
+    }
+
+    /// What became of the served or paused request shown in place of the saved ones.
+    pub fn shown(&self) -> Option<listen::Shown> {
+        self.viewing.as_ref().map(|v| v.shown)
     }
 
     /// Index of the current saved request.
@@ -628,7 +666,10 @@ impl App {
 
     /// Whether something animates (the runtime ticks only then).
     pub fn animating(&self) -> bool {
-        matches!(self.run_view.run, RunState::Running { .. })
+        matches!(
+            self.run_view.run,
+            RunState::Running { .. } | RunState::Showing { .. }
+        )
     }
 
     /// Whether the Backend pane shows what changed instead of the messages.

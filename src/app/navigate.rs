@@ -15,6 +15,22 @@ impl App {
             }
             return Vec::new();
         }
+        if let Some(Overlay::ConfirmOverwrite { scroll }) = &mut self.overlay {
+            // Bounded by the difference's lines; the question shows the last page at most.
+            let max = self
+                .workspace
+                .save_conflict
+                .as_ref()
+                .map_or(0, |c| c.lines.len());
+            *scroll = scroll
+                .saturating_add_signed(delta)
+                .min(u16::try_from(max).unwrap_or(u16::MAX));
+            return Vec::new();
+        }
+        if matches!(self.overlay, Some(Overlay::ConfirmQuit | Overlay::Recover)) {
+            // Nothing to scroll in these questions (and the panes under them stay put).
+            return Vec::new();
+        }
         if let Some(&Overlay::Help { scroll }) = self.overlay.as_ref() {
             // One line per binding, a heading and a blank line per layer, two notes (which
             // may wrap): an upper bound, the overlay clamps the rest.

@@ -19,7 +19,7 @@ use crate::app::keymap::Keymap;
 use crate::app::theme::Theme;
 use crate::app::view_model::Areas;
 use crate::app::views::{RenderOutcome, TraceView};
-use crate::app::{Mode, Origin, Pane, RunState, Status, StatusKind};
+use crate::app::{Mode, Origin, Pane, RunState, Status, StatusJob, StatusKind};
 use crate::gateway::trace::Stage;
 use crate::session::Session;
 use crate::session::file::Stamp;
@@ -147,6 +147,17 @@ impl Chrome {
         self.status = Some(Status {
             kind,
             text: text.into(),
+            job: None,
+        });
+    }
+
+    /// Show a message that stands for `job` while it runs (until the next key, or until the
+    /// job ends: see [`crate::app::StatusJob`]).
+    pub(crate) fn set_job_status(&mut self, text: impl Into<String>, job: StatusJob) {
+        self.status = Some(Status {
+            kind: StatusKind::Info,
+            text: text.into(),
+            job: Some(job),
         });
     }
 }

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use crate::app::request_text;
 use crate::app::{
-    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Origin, Overlay, Pane, RunState, StatusKind,
+    Action, App, DEFAULT_SAVE_PATH, Effect, Mode, Origin, Overlay, Pane, RunState, StatusJob,
+    StatusKind,
 };
-use crate::gateway::Phase;
 use crate::gateway::trace::Stage;
 
 /// The status while a request sent with the send key is on its way (replaced by its outcome).
@@ -52,14 +52,14 @@ impl App {
                     fx
                 }
                 Some(Overlay::Recover) => self.answer_recovery(true),
-                Some(Overlay::ConfirmOverwrite) => self.overwrite(),
+                Some(Overlay::ConfirmOverwrite { .. }) => self.overwrite(),
                 _ => Vec::new(),
             },
             Action::ConfirmNo => {
                 if matches!(self.overlay, Some(Overlay::Recover)) {
                     return self.answer_recovery(false);
                 }
-                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite))
+                if matches!(self.overlay, Some(Overlay::ConfirmOverwrite { .. }))
                     && let Some(c) = self.workspace.save_conflict.take()
                 {
                     self.set_status(
@@ -98,8 +98,19 @@ impl App {
                 self.run_effect().into_iter().collect()
             }
             Action::Send => {
-                self.set_status(StatusKind::Info, SENDING);
-                self.run_effect().into_iter().collect()
+                let Some(run) = self.run_effect() else {
+                    self.set_status(StatusKind::Info, "This session has no saved request");
+                    return Vec::new();
+                };
+                let generation = self.run_view.run_generation;
+                self.chrome.set_job_status(
+                    SENDING,
+                    StatusJob::Run {
+                        generation,
+                        done: String::new(),
+                    },
+                );
+                vec![run]
             }
             Action::Cancel
                 if matches!(self.overlay, Some(Overlay::Search | Overlay::Picker { .. })) =>
@@ -141,10 +152,15 @@ impl App {
                 Vec::new()
             }
             Action::Copy => self.copy(),
-            Action::NextTemplate => self.select_slot(self.slot + 1),
-            Action::PrevTemplate => {
+            Action::NextTemplate | Action::PrevTemplate => {
                 let n = self.slots.len().max(1);
-                self.select_slot(self.slot + n - 1)
+                let fx = if action == Action::NextTemplate {
+                    self.select_slot(self.slot + 1)
+                } else {
+                    self.select_slot(self.slot + n - 1)
+                };
+                self.stage_follows_template();
+                fx
             }
             Action::NextRequest => self.next_request(),
             Action::CycleTheme => {
@@ -230,56 +246,6 @@ impl App {
             }
         }
         Vec::new()
-    }
-
-    fn step(&mut self, forward: bool) -> Vec<Effect> {
-        let i = Stage::ALL
-            .iter()
-            .position(|s| *s == self.run_view.stage)
-            .unwrap_or(0);
-        let j = if forward {
-            (i + 1).min(Stage::ALL.len() - 1)
-        } else {
-            i.saturating_sub(1)
-        };
-        self.run_view.stage = Stage::ALL[j];
-        self.show_stage_template()
-    }
-
-    /// Select the template the trace on screen rendered at the current stage (the request
-    /// template at the integration request, the response template the gateway picked at the
-    /// integration response and after), so the Template and Rendered panes follow the trace.
-    /// Not while the template is being edited (the cursor stays where it is).
-    pub(super) fn show_stage_template(&mut self) -> Vec<Effect> {
-        if self.chrome.mode == crate::app::Mode::Editing && self.chrome.focus == Pane::Template {
-            return Vec::new();
-        }
-        let trace = self.trace().map(|t| &t.trace);
-        let wanted = match self.run_view.stage {
-            Stage::IntegrationRequest => Some((
-                Phase::Request,
-                trace
-                    .and_then(|t| t.request_template.as_ref())
-                    .map(|r| r.template.clone()),
-            )),
-            Stage::IntegrationResponse | Stage::MethodResponse => Some((
-                Phase::Response,
-                trace
-                    .and_then(|t| t.response_template.as_ref())
-                    .map(|r| r.template.clone()),
-            )),
-            _ => None,
-        };
-        match wanted {
-            Some((phase, Some(text))) => self.select_matching(|s, t| s.phase == phase && t == text),
-            Some((phase, None))
-                if self.run_view.stage != Stage::MethodResponse
-                    && self.template_slot().is_some_and(|s| s.phase != phase) =>
-            {
-                self.select_matching(|s, _| s.phase == phase)
-            }
-            _ => Vec::new(),
-        }
     }
 
     fn cancel(&mut self) -> Vec<Effect> {

@@ -266,6 +266,7 @@ fn stepping_selects_the_response_template_the_trace_used() {
     let text404 = "{\"message\": \"no pet with id $input.params('petId')\"}";
     t.response_template = Some(crate::gateway::trace::RenderedTemplate {
         content_type: "application/json".into(),
+        response: None,
         template: text404.into(),
         output: Ok(String::new()),
     });
@@ -317,6 +318,44 @@ fn a_newer_run_replaces_an_older_one() {
     assert!(a.animating());
     deliver_trace(&mut a, g2, trace_with_backend("new"));
     assert!(a.trace().is_some());
+}
+
+#[test]
+fn a_message_standing_for_a_run_ends_with_it() {
+    let mut a = app();
+    // Sent, then replaced by a newer run started without a key: the message goes with it.
+    act(&mut a, Action::Send);
+    assert_eq!(a.status().unwrap().text, "Sending the request…");
+    let g = run_generation(&act(&mut a, Action::RunAll));
+    assert!(a.status().is_none(), "{:?}", a.status());
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    assert!(a.status().is_none(), "{:?}", a.status());
+    // Sent and back: its outcome instead.
+    let g = run_generation(&act(&mut a, Action::Send));
+    deliver_trace(&mut a, g, trace_with_backend("{}"));
+    assert_eq!(a.status().unwrap().text, "Client got 200");
+    // Sent and cancelled: said so.
+    act(&mut a, Action::Send);
+    act(&mut a, Action::Cancel);
+    assert_eq!(a.status().unwrap().text, "Cancelled the call");
+}
+
+#[test]
+fn the_strip_follows_a_template_chosen_by_hand() {
+    let mut a = app();
+    // At routing no template is the stage's: the strip stays.
+    key(&mut a, KeyCode::Char(']'));
+    assert_eq!(a.stage(), Stage::Routing);
+    key(&mut a, KeyCode::Char('['));
+    key(&mut a, KeyCode::Char('n'));
+    key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.stage(), Stage::IntegrationRequest);
+    assert_eq!(a.template_slot().unwrap().phase, Phase::Request);
+    key(&mut a, KeyCode::Char(']'));
+    assert_eq!(a.template_slot().unwrap().phase, Phase::Response);
+    assert_eq!(a.stage(), Stage::IntegrationResponse);
+    key(&mut a, KeyCode::Char('['));
+    assert_eq!(a.stage(), Stage::IntegrationRequest);
 }
 
 #[test]
@@ -459,7 +498,7 @@ fn a_file_changed_on_disk_is_not_overwritten_without_asking() {
     );
     let conflict = SaveConflict::new(PathBuf::from("x.toml"), *revision, "a = 1\n", "a = 2\n");
     update(&mut a, Msg::SaveConflict(conflict.clone()));
-    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite));
+    assert_eq!(a.overlay(), Some(&Overlay::ConfirmOverwrite { scroll: 0 }));
     assert_eq!(a.save_conflict(), Some(&conflict));
     assert!(a.is_dirty());
     assert!(a.status().unwrap().text.contains("changed on disk"));

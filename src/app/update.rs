@@ -9,7 +9,8 @@ use crate::app::editor::EditOutcome;
 use crate::app::keymap::Layer;
 use crate::app::views::RenderFailure;
 use crate::app::{
-    App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, SettingsStep, StatusKind,
+    App, Effect, Mode, Msg, Origin, Overlay, Pane, RunState, SettingsStep, Status, StatusJob,
+    StatusKind,
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::StageOutcome;
@@ -18,6 +19,9 @@ use crate::gateway::trace::StageOutcome;
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let revision = app.workspace.revision;
     let mut fx = dispatch(app, msg);
+    // A message that stood for a job ends with it (cancelled, failed, replaced by a newer
+    // one): a job that ended with an outcome has replaced it already.
+    app.end_job_status();
     // Every edit refreshes the autosave copy (the runtime writes at most one a second); an
     // edit that brings the session back to its file makes it clean, and the copy goes.
     if app.workspace.revision != revision {
@@ -128,7 +132,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
                 ),
             );
             app.workspace.save_conflict = Some(conflict);
-            app.overlay = Some(Overlay::ConfirmOverwrite);
+            app.overlay = Some(Overlay::ConfirmOverwrite { scroll: 0 });
             Vec::new()
         }
         Msg::SessionList { dir, result } => app.on_session_list(dir, result),
@@ -164,9 +168,10 @@ impl App {
         self.chrome.status = None;
         let layer = match (&self.overlay, self.chrome.mode) {
             (Some(Overlay::Help { .. }), _) => Layer::Help,
-            (Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite), _) => {
-                Layer::Confirm
-            }
+            (
+                Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite { .. }),
+                _,
+            ) => Layer::Confirm,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::Requests), _) => Layer::Requests,
@@ -328,13 +333,19 @@ impl App {
         self.run_view.run = RunState::Idle;
         match outcome.result {
             Ok(view) => {
-                // The request sent with the send key is back: say how it ended, and why.
-                if self
-                    .chrome
-                    .status
-                    .as_ref()
-                    .is_some_and(|s| s.text == super::perform::SENDING)
+                // The run a message stands for (a send, a replay) is back: say how it ended,
+                // and why.
+                if let Some(Status {
+                    job: Some(StatusJob::Run { generation, done }),
+                    ..
+                }) = &self.chrome.status
+                    && *generation == outcome.generation
                 {
+                    let got = if done.is_empty() {
+                        "Client got".to_string()
+                    } else {
+                        format!("{done}client got")
+                    };
                     let status = view.trace.response.status;
                     match view.trace.stages.iter().find_map(|s| match &s.outcome {
                         StageOutcome::Failed(why) => Some((s.stage, why)),
@@ -342,11 +353,9 @@ impl App {
                     }) {
                         Some((stage, why)) => self.set_status(
                             StatusKind::Error,
-                            format!("Client got {status}: {} failed: {why}", stage.label()),
+                            format!("{got} {status}: {} failed: {why}", stage.label()),
                         ),
-                        None => {
-                            self.set_status(StatusKind::Success, format!("Client got {status}"))
-                        }
+                        None => self.set_status(StatusKind::Success, format!("{got} {status}")),
                     }
                 }
                 self.run_view.trace = Some(view);
@@ -366,6 +375,29 @@ impl App {
             Err(e) => self.set_status(StatusKind::Error, e),
         }
         Vec::new()
+    }
+
+    /// Take away a status message whose job is over without an outcome of its own (cancelled,
+    /// failed without a trace, replaced by a newer run, a server stopped while binding).
+    fn end_job_status(&mut self) {
+        let over = match self.chrome.status.as_ref().and_then(|s| s.job.as_ref()) {
+            Some(StatusJob::Run { generation, .. }) => {
+                self.run_view.run
+                    != (RunState::Running {
+                        generation: *generation,
+                    })
+            }
+            Some(StatusJob::Listen { generation }) => {
+                self.listen.state()
+                    != (crate::app::listen::Listening::Starting {
+                        generation: *generation,
+                    })
+            }
+            None => false,
+        };
+        if over {
+            self.chrome.status = None;
+        }
     }
 
     /// Show the cursor only in the editor being edited.

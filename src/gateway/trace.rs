@@ -125,6 +125,9 @@ impl HttpMessage {
 pub struct RenderedTemplate {
     /// The content type whose template was chosen.
     pub content_type: String,
+    /// For a response template: the key of the integration response it belongs to (the one
+    /// selected); `None` for a request template.
+    pub response: Option<String>,
     /// The template text.
     pub template: String,
     /// The output, or the error (with line and column).

@@ -30,9 +30,9 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
     panes::status::draw(f, app, screen.status);
     match app.overlay() {
         Some(&Overlay::Help { scroll }) => panes::help::draw_help(f, app, scroll),
-        Some(Overlay::ConfirmQuit) => panes::help::draw_confirm_quit(f, app),
-        Some(Overlay::Recover) => panes::help::draw_recover(f, app),
-        Some(Overlay::ConfirmOverwrite) => panes::help::draw_confirm_overwrite(f, app),
+        Some(Overlay::ConfirmQuit) => panes::question::draw_confirm_quit(f, app),
+        Some(Overlay::Recover) => panes::question::draw_recover(f, app),
+        Some(Overlay::ConfirmOverwrite { .. }) => panes::question::draw_confirm_overwrite(f, app),
         Some(&Overlay::Picker { selected, .. }) => panes::picker::draw(f, app, selected),
         Some(Overlay::Requests) => panes::requests::draw(f, app),
         Some(Overlay::ImportPath) => panes::import::draw_path(f, app),

@@ -188,3 +188,19 @@ pub fn stable(text: &str) -> String {
 fn regex_lite(p: &str) -> fancy_regex::Regex {
     fancy_regex::Regex::new(p).expect("valid pattern")
 }
+
+impl Harness {
+    /// Step the runtime (its queued results, then terminal input) until `done` holds, for at
+    /// most ten seconds (a hang fails the test with the status bar's message).
+    pub async fn step_until(&mut self, what: &str, mut done: impl FnMut(&App) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !done(self.app()) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "waited too long for {what}: {:?}",
+                self.app().status()
+            );
+            let _ = tokio::time::timeout(Duration::from_millis(200), self.rt.step()).await;
+        }
+    }
+}

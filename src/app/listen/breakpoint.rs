@@ -82,9 +82,9 @@ impl App {
         .to_saved(String::new());
         self.overlay = None;
         self.run_view.stage = Stage::IntegrationRequest;
-        self.view_request(format!("paused #{}", p.paused.id), to_saved);
+        self.view_request(p.paused.id, super::Shown::Paused, to_saved);
         self.run_view.run_generation += 1;
-        self.run_view.run = RunState::Running {
+        self.run_view.run = RunState::Showing {
             generation: self.run_view.run_generation,
         };
         let resume = self
@@ -132,6 +132,10 @@ impl App {
         let id = p.paused.id;
         let edited = revision != self.workspace.revision;
         self.listen.follow = Some(id);
+        // Its pause is over: the panes say it goes on, until its answer replaces them.
+        if let Some(v) = self.viewing.as_mut().filter(|v| v.id == id) {
+            v.set(super::Shown::Resumed);
+        }
         self.set_status(
             StatusKind::Info,
             format!(

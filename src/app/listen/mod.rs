@@ -27,6 +27,63 @@ pub const SERVED_CAPACITY: usize = 500;
 /// The address served when no `--listen` flag names one.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
+/// What became of the served or paused request shown in the panes (see [`Viewing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    /// Answered: its trace is what the client got.
+    Served,
+    /// Waiting at the breakpoint; its client waits too.
+    Paused,
+    /// Resumed from the breakpoint: its answer is on its way (and shown when it comes).
+    Resumed,
+    /// Let go when the server stopped while it was paused: it went on without the
+    /// breakpoint, and its answer is shown if the server sent one before closing.
+    LetGo,
+}
+
+impl Shown {
+    /// The label of request `id` in this state (`paused #4`).
+    pub fn label(self, id: u64) -> String {
+        match self {
+            Shown::Served => format!("served #{id}"),
+            Shown::Paused => format!("paused #{id}"),
+            Shown::Resumed => format!("resumed #{id}"),
+            Shown::LetGo => format!("let go #{id}"),
+        }
+    }
+}
+
+/// A served or paused request shown in place of the saved ones.
+#[derive(Clone, Debug)]
+pub(crate) struct Viewing {
+    /// Its number since the server started.
+    pub(crate) id: u64,
+    /// What became of it.
+    pub(crate) shown: Shown,
+    /// [`Shown::label`], kept for the Request pane's title.
+    pub(crate) label: String,
+    /// The request (edited in place in the Request pane).
+    pub(crate) request: crate::session::SavedRequest,
+}
+
+impl Viewing {
+    /// Request `id` in state `shown`.
+    pub(crate) fn new(id: u64, shown: Shown, request: crate::session::SavedRequest) -> Viewing {
+        Viewing {
+            id,
+            shown,
+            label: shown.label(id),
+            request,
+        }
+    }
+
+    /// The request went on to `shown`.
+    pub(crate) fn set(&mut self, shown: Shown) {
+        self.shown = shown;
+        self.label = shown.label(self.id);
+    }
+}
+
 /// Whether the local gateway is serving.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Listening {
@@ -157,9 +214,27 @@ impl App {
                 self.listen.state = Listening::Off;
                 // A bind still in flight is dropped by generation.
                 self.listen.generation += 1;
-                // Stopping the server answers its paused clients (the connection closes).
+                // Stopping the server lets its paused requests go on without the breakpoint
+                // (the server answers them if it can before it closes): their pauses end. The
+                // one shown says so, and its answer is shown if it comes.
                 self.listen.paused.clear();
-                self.set_status(StatusKind::Info, "Stopped listening");
+                let mut text = "Stopped listening".to_string();
+                if let Some(v) = self
+                    .viewing
+                    .as_mut()
+                    .filter(|v| matches!(v.shown, Shown::Paused | Shown::Resumed))
+                {
+                    if v.shown == Shown::Paused {
+                        text = format!(
+                            "Stopped listening: #{} was let go from the breakpoint (it goes on \
+                             without it)",
+                            v.id
+                        );
+                    }
+                    v.set(Shown::LetGo);
+                    self.listen.follow = Some(v.id);
+                }
+                self.set_status(StatusKind::Info, text);
                 vec![Effect::StopListening]
             }
         }
@@ -167,13 +242,18 @@ impl App {
 
     pub(in crate::app) fn start_listening(&mut self) -> Vec<Effect> {
         self.listen.generation += 1;
+        // A new server numbers its requests from 1 again: an answer awaited from the last
+        // one is not among them.
+        self.listen.follow = None;
         self.listen.revision = self.workspace.revision;
         self.listen.state = Listening::Starting {
             generation: self.listen.generation,
         };
-        self.set_status(
-            StatusKind::Info,
+        self.chrome.set_job_status(
             format!("Starting to listen on {}…", self.listen.addr),
+            crate::app::StatusJob::Listen {
+                generation: self.listen.generation,
+            },
         );
         vec![Effect::StartListening {
             generation: self.listen.generation,

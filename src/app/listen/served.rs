@@ -80,31 +80,33 @@ impl ServedRequest {
 }
 
 impl App {
-    /// A request was served: keep it (bounded). The selection stays on the same request.
+    /// A request was served: keep it (bounded). The selection stays on the same request. A
+    /// request still paused here was answered by the integration timeout: its pause ends, and
+    /// when it was the one shown, the panes show what its client got (or the next pause).
     pub(in crate::app) fn on_served(&mut self, served: ServedRequest) -> Vec<Effect> {
         let id = served.id;
         let mut fx = Vec::new();
-        if let Some(i) = self
+        let timed_out = self
             .listen
             .paused
             .iter()
             .position(|(p, _)| p.paused.id == id)
-        {
-            // Still paused here, yet answered: the integration timeout ran out.
-            self.listen.paused.remove(i);
-            self.set_status(
-                StatusKind::Error,
+            .map(|i| {
+                self.listen.paused.remove(i);
                 format!(
                     "Request #{id} ({} {}) waited too long at the breakpoint: the integration \
                      timeout answered the client {}",
                     served.request.method,
                     served.request.path,
                     served.status()
-                ),
-            );
-            fx.extend(self.show_next_paused());
-        }
-        let follow = self.listen.follow == Some(id);
+                )
+            });
+        // The request shown in the panes is this one, and it is not answered there yet.
+        let shown_here = self
+            .viewing
+            .as_ref()
+            .is_some_and(|v| v.id == id && v.shown != super::Shown::Served);
+        let follow = self.listen.follow == Some(id) || (timed_out.is_some() && shown_here);
         let l = &mut self.listen;
         let at_end = l.selected + 1 >= l.served.len();
         if l.served.len() == SERVED_CAPACITY {
@@ -118,11 +120,25 @@ impl App {
             l.selected = l.served.len() - 1;
         }
         if follow {
-            // The resumed request's answer: show how it ended.
-            l.follow = None;
+            // The answer of the request shown (resumed, let go, timed out): show how it ended,
+            // unless another paused request waits to be shown.
+            if self.listen.follow == Some(id) {
+                self.listen.follow = None;
+            }
             if self.listen.paused.is_empty() {
                 fx.extend(self.show_served());
+            } else if shown_here {
+                fx.extend(self.show_next_paused());
             }
+        }
+        if let Some(text) = timed_out {
+            let text = match self.listen.paused.front() {
+                Some((next, _)) if shown_here => {
+                    format!("{text}; now showing #{}", next.paused.id)
+                }
+                _ => text,
+            };
+            self.set_status(StatusKind::Error, text);
         }
         fx
     }
@@ -161,9 +177,9 @@ impl App {
         let n = self.listen.number(self.listen.selected);
         self.overlay = None;
         self.run_view.stage = Stage::MethodResponse;
-        self.view_request(format!("served #{}", s.id), s.to_saved(String::new()));
+        self.view_request(s.id, super::Shown::Served, s.to_saved(String::new()));
         self.run_view.run_generation += 1;
-        self.run_view.run = RunState::Running {
+        self.run_view.run = RunState::Showing {
             generation: self.run_view.run_generation,
         };
         self.set_status(
@@ -196,9 +212,12 @@ impl App {
         self.run_view.run = RunState::Running {
             generation: self.run_view.run_generation,
         };
-        self.set_status(
-            StatusKind::Info,
+        self.chrome.set_job_status(
             format!("Replaying {} {}…", request.method, request.path),
+            crate::app::StatusJob::Run {
+                generation: self.run_view.run_generation,
+                done: format!("Replayed {} {}: ", request.method, request.path),
+            },
         );
         vec![Effect::RunPipeline(PipelineRequest {
             generation: self.run_view.run_generation,

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::listen::{Listening, SERVED_CAPACITY, ServedRequest};
+use crate::app::listen::{Listening, SERVED_CAPACITY, ServedRequest, Shown};
 use crate::app::test_support::{act, app};
 use crate::app::*;
 use crate::gateway::pipeline::ClientRequest;
@@ -386,4 +386,86 @@ fn a_non_loopback_address_is_said_to_be_reachable_from_other_machines() {
     );
     let s = a.status().unwrap();
     assert!(s.text.contains("REACHABLE FROM OTHER MACHINES"), "{s:?}");
+}
+
+#[test]
+fn stopping_the_server_lets_the_pause_shown_go() {
+    let mut a = app();
+    listening(&mut a);
+    update(&mut a, paused(4, "/dev/pets/4"));
+    assert_eq!(a.viewing(), Some("paused #4"));
+    key(&mut a, 'L');
+    assert_eq!(a.shown(), Some(Shown::LetGo));
+    assert_eq!(a.viewing(), Some("let go #4"));
+    let s = a.status().unwrap();
+    assert!(s.text.contains("#4 was let go"), "{s:?}");
+    // Its answer, when the server sent one while closing, is shown.
+    let fx = update(&mut a, served_id(4, "/dev/pets/4", 200));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::ShowTrace(_))),
+        "{fx:?}"
+    );
+    assert_eq!(a.viewing(), Some("served #4"));
+}
+
+#[test]
+fn a_timed_out_pause_not_shown_leaves_the_panes_alone() {
+    let mut a = app();
+    listening(&mut a);
+    update(&mut a, paused(3, "/dev/pets/3"));
+    update(&mut a, paused(4, "/dev/pets/4"));
+    assert_eq!(a.viewing(), Some("paused #3"));
+    assert!(update(&mut a, served_id(4, "/dev/pets/4", 504)).is_empty());
+    assert_eq!(a.viewing(), Some("paused #3"));
+    assert!(a.status().unwrap().text.contains("#4"));
+    assert_eq!(a.listen().paused().len(), 1);
+}
+
+#[test]
+fn a_timed_out_pause_shown_gives_way_to_the_next_one() {
+    let mut a = app();
+    listening(&mut a);
+    update(&mut a, paused(3, "/dev/pets/3"));
+    update(&mut a, paused(4, "/dev/pets/4"));
+    update(&mut a, served_id(3, "/dev/pets/3", 504));
+    assert_eq!(a.viewing(), Some("paused #4"));
+    let s = a.status().unwrap();
+    assert!(
+        s.text.contains("integration timeout") && s.text.contains("now showing #4"),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn a_resumed_request_says_so_until_its_answer_comes() {
+    let mut a = app();
+    listening(&mut a);
+    update(&mut a, paused(7, "/dev/pets/7"));
+    key(&mut a, 'R');
+    assert_eq!(a.shown(), Some(Shown::Resumed));
+    assert_eq!(a.viewing(), Some("resumed #7"));
+    update(&mut a, served_id(7, "/dev/pets/7", 200));
+    assert_eq!(a.shown(), Some(Shown::Served));
+}
+
+#[test]
+fn showing_a_served_trace_calls_nothing() {
+    let mut a = app();
+    update(&mut a, served("/dev/pets/1", 200));
+    key(&mut a, 'l');
+    update(
+        &mut a,
+        Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+    );
+    assert!(matches!(a.run_state(), RunState::Showing { .. }));
+    // Nothing to cancel: Esc does not say it cancelled a call.
+    key_code(&mut a, KeyCode::Esc);
+    assert_ne!(
+        a.status().map(|s| s.text.as_str()),
+        Some("Cancelled the call")
+    );
+}
+
+fn key_code(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }

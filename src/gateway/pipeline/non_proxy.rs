@@ -76,6 +76,7 @@ impl Run<'_> {
                 let Some((text, ov)) = self
                     .render_mapping(
                         Stage::IntegrationRequest,
+                        None,
                         key,
                         template,
                         req,

@@ -18,13 +18,13 @@ impl Run<'_> {
         let selector_text = selector.unwrap_or_default();
         // Selection: patterns (whole match, Java regex) in order, else the default.
         let mut chosen = None;
-        for ir in integration.integration_responses.values() {
+        for (key, ir) in &integration.integration_responses {
             let Some(p) = ir.selection_pattern.as_deref().filter(|p| !p.is_empty()) else {
                 continue;
             };
             match crate::vtl::methods::compile_java_regex(&format!("^(?:{p})$")) {
                 Ok(re) if re.is_match(&selector_text).unwrap_or(false) => {
-                    chosen = Some(ir.clone());
+                    chosen = Some((key.clone(), ir.clone()));
                     break;
                 }
                 _ => {}
@@ -34,11 +34,11 @@ impl Run<'_> {
         let chosen = chosen.or_else(|| {
             integration
                 .integration_responses
-                .values()
-                .find(|ir| ir.selection_pattern.as_deref().is_none_or(str::is_empty))
-                .cloned()
+                .iter()
+                .find(|(_, ir)| ir.selection_pattern.as_deref().is_none_or(str::is_empty))
+                .map(|(key, ir)| (key.clone(), ir.clone()))
         });
-        let Some(ir) = chosen else {
+        let Some((response_key, ir)) = chosen else {
             let why = format!(
                 "no integration response matches {selector_text:?} and there is no default response"
             );
@@ -92,6 +92,7 @@ impl Run<'_> {
                 let Some((text, ov)) = self
                     .render_mapping(
                         Stage::IntegrationResponse,
+                        Some(&response_key),
                         &key,
                         &template,
                         req,

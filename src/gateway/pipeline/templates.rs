@@ -121,12 +121,13 @@ pub(super) async fn render_offloaded(
 }
 
 impl Run<'_> {
-    /// Render a request or response mapping template, recording it in the trace; on failure
-    /// answer the client (500) and return `None`.
+    /// Render a request or response mapping template (of integration response `response`),
+    /// recording it in the trace; on failure answer the client (500) and return `None`.
     #[allow(clippy::too_many_arguments)]
     pub(super) async fn render_mapping(
         &mut self,
         stage: Stage,
+        response: Option<&str>,
         key: &str,
         template: &str,
         req: &std::sync::Arc<MethodRequest>,
@@ -148,6 +149,7 @@ impl Run<'_> {
         };
         let rendered = Some(RenderedTemplate {
             content_type: key.to_string(),
+            response: response.map(str::to_string),
             template: template.to_string(),
             output: output.clone(),
         });

@@ -1,5 +1,5 @@
-//! Overlays: the key help (generated from the keymap), the quit confirmation, and the
-//! too-small message.
+//! Overlays: the key help (generated from the keymap) and the too-small message (the
+//! questions are in [`super::question`]).
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -7,7 +7,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
-use crate::app::view_model::Tok;
 use crate::app::{Action, App};
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
 
@@ -92,142 +91,6 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
             .wrap(Wrap { trim: false })
             .scroll((scroll, 0)),
         area,
-    );
-}
-
-/// The "quit without saving?" question.
-pub fn draw_confirm_quit(f: &mut Frame, app: &App) {
-    let save = app
-        .keymap()
-        .first_key(Layer::Normal, Action::Save)
-        .unwrap_or_default();
-    draw_yes_no(
-        f,
-        app,
-        " Unsaved changes ",
-        "Quit without saving your edits?",
-        ("quit without saving", &format!("go back ({save} saves)")),
-        None,
-    );
-}
-
-/// A yes/no question over the screen: what yes and no do (the confirm layer's keys), and an
-/// optional footnote.
-pub fn draw_yes_no(
-    f: &mut Frame,
-    app: &App,
-    title: &str,
-    question: &str,
-    (yes, no): (&str, &str),
-    footnote: Option<&str>,
-) {
-    let theme = app.theme();
-    let before = vec![Line::from(Span::styled(question.to_string(), theme.text()))];
-    let after: Vec<Line> = footnote
-        .map(|n| Line::from(Span::styled(n.to_string(), theme.muted())))
-        .into_iter()
-        .collect();
-    let width = if footnote.is_some() { 64 } else { 54 };
-    draw_question(f, app, title, before, (yes, no), after, width);
-}
-
-/// A question over the screen, `width` columns wide and as high as its lines: the lines
-/// `before`, then what yes and no do (the confirm layer's keys), then the lines `after`.
-fn draw_question(
-    f: &mut Frame,
-    app: &App,
-    title: &str,
-    before: Vec<Line<'static>>,
-    (yes, no): (&str, &str),
-    after: Vec<Line<'static>>,
-    width: u16,
-) {
-    let theme = app.theme();
-    let key = |action| {
-        app.keymap()
-            .keys(Layer::Confirm, action)
-            .unwrap_or_default()
-    };
-    let mut lines = before;
-    lines.extend([
-        Line::from(vec![
-            Span::styled(format!("  {}", key(Action::ConfirmYes)), theme.key_hint()),
-            Span::styled(format!("  {yes}"), theme.text()),
-        ]),
-        Line::from(vec![
-            Span::styled(format!("  {}", key(Action::ConfirmNo)), theme.key_hint()),
-            Span::styled(format!("  {no}"), theme.text()),
-        ]),
-    ]);
-    lines.extend(after);
-    // Borders, and a spare line for a question that wraps.
-    let height = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(3);
-    let area = centered(f.area(), width, height);
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.warning())
-        .title(Line::from(Span::styled(title.to_string(), theme.warning())));
-    f.render_widget(Clear, area);
-    f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        area,
-    );
-}
-
-/// "Restore the unsaved edits of a previous run?"
-pub fn draw_recover(f: &mut Frame, app: &App) {
-    let file = app
-        .recovery()
-        .map(|r| r.file.display().to_string())
-        .unwrap_or_default();
-    draw_yes_no(
-        f,
-        app,
-        " Unsaved edits found ",
-        "A previous run ended with unsaved edits to this session.",
-        ("restore them", "discard them"),
-        Some(&format!("({file})")),
-    );
-}
-
-/// "The session file changed on disk since it was opened: overwrite it?", with the first
-/// lines of what differs.
-pub fn draw_confirm_overwrite(f: &mut Frame, app: &App) {
-    let Some(c) = app.save_conflict() else {
-        return;
-    };
-    let theme = app.theme();
-    let mut before = vec![
-        Line::from(Span::styled(
-            format!("{} changed since it was opened.", c.path.display()),
-            theme.text(),
-        )),
-        Line::from(Span::styled(c.summary(), theme.muted())),
-    ];
-    before.extend(c.lines.iter().map(|l| {
-        let style = match l.as_bytes().first() {
-            Some(b'+') => theme.token(Tok::Added),
-            Some(b'-') => theme.token(Tok::Removed),
-            _ => theme.muted(),
-        };
-        Line::from(Span::styled(l.clone(), style))
-    }));
-    before.push(Line::default());
-    draw_question(
-        f,
-        app,
-        " File changed on disk ",
-        before,
-        (
-            "overwrite it with your edits",
-            "leave the file as it is (your edits stay here, autosaved)",
-        ),
-        Vec::new(),
-        76,
     );
 }
 

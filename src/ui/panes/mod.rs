@@ -8,6 +8,7 @@ pub mod import;
 pub mod integration;
 pub mod log;
 pub mod picker;
+pub mod question;
 pub mod rendered;
 pub mod request;
 pub mod requests;

@@ -7,6 +7,7 @@ use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
+use crate::app::listen::Shown;
 use crate::app::views::TraceView;
 use crate::app::{Action, App, Pane};
 use crate::ui::panes::{draw_text_in, pane_block};
@@ -60,12 +61,19 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         _ if waiting => {
             let inner = block.inner(area);
             f.render_widget(block, area);
+            // The trace stopped at the breakpoint; what became of the request since says
+            // whether its client still waits.
+            let text = match app.shown() {
+                Some(Shown::Paused) => "No answer yet: the client is waiting at the breakpoint.",
+                Some(Shown::Resumed) => "Resumed: the answer is shown here when it comes.",
+                Some(Shown::LetGo) => {
+                    "Let go when the server stopped: the request went on without the \
+                     breakpoint; its answer is shown here if the server sent one before closing."
+                }
+                Some(Shown::Served) | None => "No answer in this trace.",
+            };
             f.render_widget(
-                Paragraph::new(Span::styled(
-                    "No answer yet: the client is waiting at the breakpoint.",
-                    theme.muted(),
-                ))
-                .wrap(Wrap { trim: true }),
+                Paragraph::new(Span::styled(text, theme.muted())).wrap(Wrap { trim: true }),
                 inner,
             );
         }

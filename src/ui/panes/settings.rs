@@ -101,7 +101,7 @@ fn draw_confirm_discard(f: &mut Frame, app: &App) {
         .keymap()
         .first_key(Layer::Settings, Action::Apply)
         .unwrap_or_default();
-    crate::ui::panes::help::draw_yes_no(
+    crate::ui::panes::question::draw_yes_no(
         f,
         app,
         " Unapplied changes ",

@@ -1,6 +1,7 @@
 //! The Template pane: the live VTL editor for the selected mapping template. It follows the
 //! trace on screen (the template the gateway rendered at the current stage); when the gateway
-//! applied no response template to the answer shown, a banner says so.
+//! applied no response template to the answer shown, or another template than the one shown,
+//! a banner says so.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,6 +11,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
 use crate::ui::panes::pane_block;
+use crate::ui::widgets::text_view;
 
 /// Draw the Template pane.
 pub fn draw(f: &mut Frame, app: &App, area: Rect) {
@@ -66,6 +68,27 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             )),
             banner,
         );
+        editor_area = rest;
+    }
+    if let Some(used) = app.template_used_instead() {
+        let answer = match app.trace().map(|t| t.trace.response.status) {
+            Some(status) if used.phase == crate::gateway::Phase::Response && status != 0 => {
+                format!("this {status}")
+            }
+            _ => "this request".to_string(),
+        };
+        // Wrapped, on at most two rows: the template the gateway picked is the point.
+        let rows = text_view::wrap_line(
+            Line::from(Span::styled(
+                format!("Not used for {answer}: the gateway picked {}", used.label()),
+                theme.warning(),
+            )),
+            usize::from(editor_area.width),
+        );
+        let n = u16::try_from(rows.len().min(2)).unwrap_or(2);
+        let [banner, rest] =
+            Layout::vertical([Constraint::Length(n), Constraint::Min(0)]).areas(editor_area);
+        f.render_widget(Paragraph::new(rows), banner);
         editor_area = rest;
     }
     if let Some(kind) = app.integration_kind().filter(|k| !k.uses_templates()) {
