@@ -14,7 +14,7 @@ mod validate;
 use std::path::{Path, PathBuf};
 
 pub use file::{write_atomic, write_new};
-pub use run::{client_request, run_session};
+pub use run::{client_request, run_session, run_session_with};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};

@@ -11,23 +11,68 @@
 //! AUTHORIZER_CONFIGURATION_ERROR (500, `{"message": null}`), INVALID_API_KEY (403
 //! `Forbidden`), THROTTLED (429 `Too Many Requests`), QUOTA_EXCEEDED (429 `Limit Exceeded`).
 //!
-//! The cache and the usage counters live for the process (a `serve` or a `run`), keyed by the
-//! API id, so two sessions do not share them unless they share an API id.
+//! The cached answers and the usage counters belong to an [`AuthState`] that whoever runs
+//! requests owns (a `serve` server, the workbench, one `gatebench run`) and hands to the
+//! pipeline in [`RunOptions::auth_state`]: two servers in one process share nothing.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::gateway::api::{ApiKeySource, Authorizer, AuthorizerType};
 use crate::gateway::authorizer as az;
 
-/// Cached authorizer answers: key -> (expiry in ms since the epoch, answer).
-static CACHE: LazyLock<Mutex<HashMap<String, (u64, az::AuthorizerOutput)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// What the gateway remembers between requests for authorization: authorizer answers cached
+/// per identity for their TTL, and each API key's usage plan counters (throttle bucket,
+/// quota used). Clones share one memory; [`AuthState::default`] starts an empty one. The
+/// owner is whoever runs requests: a `serve` server keeps one for its life, the workbench one
+/// per session file, `gatebench run` one per invocation.
+#[derive(Clone, Default)]
+pub struct AuthState(Arc<Mutex<AuthMemory>>);
 
-/// Usage plan counters: key -> (quota period, used in period, throttle tokens, last refill ms).
-static USAGE: LazyLock<Mutex<HashMap<String, Usage>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+#[derive(Default)]
+struct AuthMemory {
+    /// Cached authorizer answers: key -> (expiry in ms since the epoch, answer).
+    answers: HashMap<String, (u64, az::AuthorizerOutput)>,
+    /// Usage plan counters by API, plan and key.
+    usage: HashMap<String, Usage>,
+}
+
+impl AuthState {
+    fn memory(&self) -> std::sync::MutexGuard<'_, AuthMemory> {
+        // A panic while holding the lock leaves plain maps behind: still usable.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many authorizer answers are cached (expired ones included until replaced).
+    pub fn cached_answers(&self) -> usize {
+        self.memory().answers.len()
+    }
+
+    /// Forget every cached answer and counter.
+    pub fn clear(&self) {
+        let mut m = self.memory();
+        m.answers.clear();
+        m.usage.clear();
+    }
+
+    /// Whether two handles share one memory.
+    pub fn same(&self, other: &AuthState) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for AuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.memory();
+        f.debug_struct("AuthState")
+            .field("answers", &m.answers.len())
+            .field("usage", &m.usage.len())
+            .finish()
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Usage {
@@ -245,9 +290,8 @@ impl Run<'_> {
         let now = self.opts.now_ms;
         let state_key = format!("{}\u{0}{plan_name}\u{0}{key}", self.api.api_id);
         let verdict = {
-            let mut usage = USAGE
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut memory = self.opts.auth_state.memory();
+            let usage = &mut memory.usage;
             let period_len = plan
                 .quota
                 .as_ref()
@@ -445,10 +489,10 @@ impl Run<'_> {
         );
         let now = self.opts.now_ms;
         let cached = if ttl > 0 {
-            let cache = CACHE
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
+            self.opts
+                .auth_state
+                .memory()
+                .answers
                 .get(&cache_key)
                 .filter(|(expiry, _)| *expiry > now)
                 .map(|(_, out)| out.clone())
@@ -457,7 +501,7 @@ impl Run<'_> {
         };
         let out = if let Some(out) = cached {
             notes.push(format!(
-                "authorizer {name}: cache hit for this identity (TTL {ttl} s): the function was not called"
+                "authorizer {name}: authorizer answer from cache (cache hit for this identity, TTL {ttl} s): the function was not called"
             ));
             self.log.line(format_args!(
                 "Using cached authorizer policy for principal: {}",
@@ -555,10 +599,11 @@ impl Run<'_> {
                 }
             };
             if ttl > 0 {
-                let mut cache = CACHE
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                cache.insert(cache_key, (now + ttl * 1000, out.clone()));
+                self.opts
+                    .auth_state
+                    .memory()
+                    .answers
+                    .insert(cache_key, (now + ttl * 1000, out.clone()));
             }
             notes.push(format!(
                 "authorizer {name} called (principal {}); answer cached for {ttl} s",

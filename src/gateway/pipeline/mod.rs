@@ -37,6 +37,7 @@ mod response;
 mod templates;
 mod uri;
 
+pub use auth::AuthState;
 pub use call::trace_id;
 pub use non_proxy::mock_status;
 pub use templates::{render_template, render_template_until};
@@ -144,6 +145,9 @@ pub struct RunOptions {
     /// them to a pool of threads with large stacks, off the async workers, so a slow
     /// template costs its own request only.
     pub offload: Option<Offload>,
+    /// Cached authorizer answers and usage plan counters, owned by whoever runs requests (a
+    /// server, the workbench, one `gatebench run`); the default is a fresh, empty one.
+    pub auth_state: AuthState,
 }
 
 /// A piece of CPU work handed to [`Offload`].
@@ -182,6 +186,7 @@ impl Default for RunOptions {
             intercept: None,
             execution_log: true,
             offload: None,
+            auth_state: AuthState::default(),
         }
     }
 }
