@@ -39,6 +39,58 @@ pub struct Api {
     /// Usage plans: which keys may call the API, with throttle and quota.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usage_plans: Vec<UsagePlan>,
+    /// The Cognito user pools that COGNITO_USER_POOLS authorizers name in `providerARNs`,
+    /// with their signing keys (what AWS reads from the pool itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_pools: Vec<UserPool>,
+}
+
+/// A Cognito user pool as the gateway checks its tokens: the pool's ARN (what an
+/// authorizer's `providerARNs` lists), its public signing keys (a JWKS) and its app clients.
+/// Not an API Gateway resource: AWS reads the keys from the pool; a session names them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPool {
+    /// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID`; tokens are issued by
+    /// `https://cognito-idp.REGION.amazonaws.com/POOL_ID`.
+    pub arn: String,
+    /// The pool's JWKS (`.well-known/jwks.json`) as a file, relative to the session file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<String>,
+    /// The JWKS written inline (JSON text), instead of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_json: Option<String>,
+    /// The pool's app client ids: an ID token's `aud` (an access token's `client_id`) must
+    /// be one of them; empty accepts any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_ids: Vec<String>,
+    /// A private key (PEM file, relative to the session file) that `gatebench token` signs
+    /// test tokens with; its public half belongs in the JWKS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    /// The JWKS file's text, or why it could not be read (filled by the session before a
+    /// run; never saved).
+    #[serde(skip)]
+    pub jwks_loaded: Option<Result<String, String>>,
+}
+
+impl UserPool {
+    /// The JWKS text the gateway checks signatures with: inline, else the file read for
+    /// this run.
+    pub fn jwks_text(&self) -> Result<&str, String> {
+        if let Some(text) = &self.jwks_json {
+            return Ok(text);
+        }
+        match (&self.jwks_loaded, &self.jwks) {
+            (Some(Ok(text)), _) => Ok(text),
+            (Some(Err(e)), _) => Err(e.clone()),
+            (None, Some(path)) => Err(format!("the JWKS file {path} was not read")),
+            (None, None) => Err(format!(
+                "user pool {} has neither jwks (a file) nor jwksJson",
+                self.arn
+            )),
+        }
+    }
 }
 
 /// Where API Gateway reads a request's API key (`apiKeySource`).

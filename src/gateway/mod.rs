@@ -9,6 +9,7 @@
 pub mod api;
 pub mod authorizer;
 pub mod aws_service;
+pub mod cognito;
 pub mod config;
 pub mod endpoint;
 pub mod exec_log;

@@ -171,6 +171,10 @@ impl Run<'_> {
                 let ctx = az::context_authorizer(&out);
                 req.context.insert("authorizer".into(), Json::Object(ctx));
             }
+            "COGNITO_USER_POOLS" => {
+                let ctx = self.cognito_authorizer(method, req, &mut notes)?;
+                req.context.insert("authorizer".into(), Json::Object(ctx));
+            }
             other => {
                 let why = format!(
                     "authorizationType {other} is not emulated yet: gatebench cannot say what the gateway would answer"
@@ -383,7 +387,7 @@ impl Run<'_> {
     }
 
     /// Answer with an authorization failure at the method request stage.
-    fn deny(&mut self, why: &str, err: GatewayError) {
+    pub(super) fn deny(&mut self, why: &str, err: GatewayError) {
         self.stage(
             Stage::MethodRequest,
             StageOutcome::Failed(why.to_string()),

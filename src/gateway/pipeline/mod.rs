@@ -31,6 +31,7 @@ use crate::vtl::{Template, VtlError};
 mod auth;
 mod aws_proxy;
 mod call;
+mod cognito;
 mod http_proxy;
 mod non_proxy;
 mod response;
@@ -329,6 +330,8 @@ pub enum GatewayError {
     BadGateway,
     /// Missing or invalid identity, or the authorizer said `Unauthorized`: 401.
     Unauthorized,
+    /// A Cognito token past its `exp`: 401 `The incoming token has expired` (UNAUTHORIZED).
+    TokenExpired,
     /// The authorizer's policy does not allow the method: 403.
     AccessDenied,
     /// The authorizer could not be called: 500.
@@ -354,7 +357,7 @@ impl GatewayError {
             GatewayError::ApiConfiguration | GatewayError::BadGateway => "DEFAULT_5XX",
             GatewayError::IntegrationTimeout => "INTEGRATION_TIMEOUT",
             GatewayError::IntegrationFailure => "INTEGRATION_FAILURE",
-            GatewayError::Unauthorized => "UNAUTHORIZED",
+            GatewayError::Unauthorized | GatewayError::TokenExpired => "UNAUTHORIZED",
             GatewayError::AccessDenied => "ACCESS_DENIED",
             GatewayError::AuthorizerFailure => "AUTHORIZER_FAILURE",
             GatewayError::AuthorizerConfiguration => "AUTHORIZER_CONFIGURATION_ERROR",
@@ -374,7 +377,7 @@ impl GatewayError {
             GatewayError::IntegrationTimeout => 504,
             GatewayError::IntegrationFailure => 504,
             GatewayError::BadGateway => 502,
-            GatewayError::Unauthorized => 401,
+            GatewayError::Unauthorized | GatewayError::TokenExpired => 401,
             GatewayError::AccessDenied | GatewayError::InvalidApiKey => 403,
             GatewayError::AuthorizerFailure | GatewayError::AuthorizerConfiguration => 500,
             GatewayError::Throttled | GatewayError::QuotaExceeded => 429,
@@ -390,7 +393,9 @@ impl GatewayError {
             }
             GatewayError::UnsupportedMediaType => Some("UnsupportedMediaTypeException"),
             GatewayError::RequestTooLarge => Some("RequestTooLongException"),
-            GatewayError::Unauthorized => Some("UnauthorizedException"),
+            GatewayError::Unauthorized | GatewayError::TokenExpired => {
+                Some("UnauthorizedException")
+            }
             GatewayError::AccessDenied => Some("AccessDeniedException"),
             GatewayError::AuthorizerConfiguration | GatewayError::AuthorizerFailure => {
                 Some("AuthorizerConfigurationException")
@@ -698,6 +703,7 @@ impl Run<'_> {
             GatewayError::RequestTooLarge => "Request Too Long".to_string(),
             GatewayError::IntegrationTimeout => "Endpoint request timed out".to_string(),
             GatewayError::Unauthorized => "Unauthorized".to_string(),
+            GatewayError::TokenExpired => "The incoming token has expired".to_string(),
             GatewayError::AccessDenied => message.to_string(),
             GatewayError::InvalidApiKey => "Forbidden".to_string(),
             GatewayError::Throttled => "Too Many Requests".to_string(),
