@@ -43,6 +43,51 @@ pub struct Api {
     /// with their signing keys (what AWS reads from the pool itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_pools: Vec<UserPool>,
+    /// The IAM users whose SigV4 signatures AWS_IAM methods accept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iam_credentials: Vec<IamCredentials>,
+}
+
+/// An IAM user's access key, as AWS_IAM methods check a request's signature against it.
+/// Not an API Gateway resource: AWS looks the key up in IAM; a session names it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IamCredentials {
+    /// The access key id (`AKIA...`): `$context.identity.accessKey`.
+    pub access_key_id: String,
+    /// The secret access key the request was signed with.
+    pub secret_access_key: String,
+    /// A session token the request must carry in `X-Amz-Security-Token` (temporary keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    /// The account (`$context.identity.accountId`).
+    pub account_id: String,
+    /// `arn:aws:iam::ACCOUNT:user/NAME` (`$context.identity.userArn`).
+    pub user_arn: String,
+    /// The user's unique id (`AIDA...`): `$context.identity.caller` and `.user`; default
+    /// `AIDA` followed by letters made from the ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl IamCredentials {
+    /// The user's unique id: `userId`, else a stable `AIDA...` made from the ARN.
+    pub fn user_id(&self) -> String {
+        if let Some(id) = &self.user_id {
+            return id.clone();
+        }
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut out = String::from("AIDA");
+        for round in 0..17u8 {
+            for b in self.user_arn.bytes().chain([round]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            out.push(ALPHABET[(h % 32) as usize] as char);
+        }
+        out
+    }
 }
 
 /// A Cognito user pool as the gateway checks its tokens: the pool's ARN (what an

@@ -21,6 +21,7 @@ pub mod proxy;
 pub mod request;
 pub mod routing;
 pub mod settings;
+pub mod sigv4;
 pub mod trace;
 pub mod util;
 pub mod validate;

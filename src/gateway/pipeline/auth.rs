@@ -171,6 +171,7 @@ impl Run<'_> {
                 let ctx = az::context_authorizer(&out);
                 req.context.insert("authorizer".into(), Json::Object(ctx));
             }
+            "AWS_IAM" => self.iam_authorizer(request, req, &mut notes)?,
             "COGNITO_USER_POOLS" => {
                 let ctx = self.cognito_authorizer(method, req, &mut notes)?;
                 req.context.insert("authorizer".into(), Json::Object(ctx));

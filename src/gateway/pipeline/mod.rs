@@ -33,6 +33,7 @@ mod aws_proxy;
 mod call;
 mod cognito;
 mod http_proxy;
+mod iam;
 mod non_proxy;
 mod response;
 mod templates;
@@ -332,6 +333,12 @@ pub enum GatewayError {
     Unauthorized,
     /// A Cognito token past its `exp`: 401 `The incoming token has expired` (UNAUTHORIZED).
     TokenExpired,
+    /// A SigV4 `Authorization` header that lacks parts: 403 (INVALID_SIGNATURE).
+    IncompleteSignature,
+    /// A SigV4 signature that does not verify, or a request time too far off: 403.
+    InvalidSignature,
+    /// An access key the session does not know: 403.
+    UnrecognizedClient,
     /// The authorizer's policy does not allow the method: 403.
     AccessDenied,
     /// The authorizer could not be called: 500.
@@ -358,6 +365,9 @@ impl GatewayError {
             GatewayError::IntegrationTimeout => "INTEGRATION_TIMEOUT",
             GatewayError::IntegrationFailure => "INTEGRATION_FAILURE",
             GatewayError::Unauthorized | GatewayError::TokenExpired => "UNAUTHORIZED",
+            GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => "INVALID_SIGNATURE",
             GatewayError::AccessDenied => "ACCESS_DENIED",
             GatewayError::AuthorizerFailure => "AUTHORIZER_FAILURE",
             GatewayError::AuthorizerConfiguration => "AUTHORIZER_CONFIGURATION_ERROR",
@@ -379,6 +389,9 @@ impl GatewayError {
             GatewayError::BadGateway => 502,
             GatewayError::Unauthorized | GatewayError::TokenExpired => 401,
             GatewayError::AccessDenied | GatewayError::InvalidApiKey => 403,
+            GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => 403,
             GatewayError::AuthorizerFailure | GatewayError::AuthorizerConfiguration => 500,
             GatewayError::Throttled | GatewayError::QuotaExceeded => 429,
         }
@@ -397,6 +410,9 @@ impl GatewayError {
                 Some("UnauthorizedException")
             }
             GatewayError::AccessDenied => Some("AccessDeniedException"),
+            GatewayError::IncompleteSignature => Some("IncompleteSignatureException"),
+            GatewayError::InvalidSignature => Some("InvalidSignatureException"),
+            GatewayError::UnrecognizedClient => Some("UnrecognizedClientException"),
             GatewayError::AuthorizerConfiguration | GatewayError::AuthorizerFailure => {
                 Some("AuthorizerConfigurationException")
             }
@@ -704,7 +720,10 @@ impl Run<'_> {
             GatewayError::IntegrationTimeout => "Endpoint request timed out".to_string(),
             GatewayError::Unauthorized => "Unauthorized".to_string(),
             GatewayError::TokenExpired => "The incoming token has expired".to_string(),
-            GatewayError::AccessDenied => message.to_string(),
+            GatewayError::AccessDenied
+            | GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => message.to_string(),
             GatewayError::InvalidApiKey => "Forbidden".to_string(),
             GatewayError::Throttled => "Too Many Requests".to_string(),
             GatewayError::QuotaExceeded => "Limit Exceeded".to_string(),
