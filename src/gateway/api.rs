@@ -186,7 +186,11 @@ pub struct Authorizer {
     #[serde(default)]
     pub authorizer_uri: Option<String>,
     /// The Cognito user pools (COGNITO_USER_POOLS).
-    #[serde(default, rename = "providerARNs")]
+    #[serde(
+        default,
+        rename = "providerARNs",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub provider_arns: Vec<String>,
 }
 

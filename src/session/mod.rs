@@ -246,6 +246,17 @@ impl Session {
                 }
             }
         }
+        for a in api.authorizers.values_mut() {
+            if let Some(uri) = &mut a.authorizer_uri {
+                fill(uri, false);
+            }
+            for arn in &mut a.provider_arns {
+                fill(arn, false);
+            }
+        }
+        for pool in &mut api.user_pools {
+            fill(&mut pool.arn, false);
+        }
         if changed {
             std::borrow::Cow::Owned(api)
         } else {
