@@ -1,7 +1,8 @@
 //! The authorization stage, between the method request's arrival and its validation: the
 //! API key check (key source HEADER), the method's authorizer (a Lambda TOKEN or REQUEST
 //! authorizer called through the same [`Backend`] as integrations, its answer cached per
-//! identity for the TTL), then the API key check again when the key source is AUTHORIZER
+//! identity for the TTL; a Cognito user pool's token, `cognito.rs`; a SigV4 signature,
+//! `iam.rs`), then the API key check again when the key source is AUTHORIZER
 //! (the key is the authorizer's `usageIdentifierKey`), and the usage plan's throttle and quota.
 //!
 //! The order follows API Gateway's documented request flow for REST APIs (issue 16): API key,
@@ -178,7 +179,7 @@ impl Run<'_> {
             }
             other => {
                 let why = format!(
-                    "authorizationType {other} is not emulated yet: gatebench cannot say what the gateway would answer"
+                    "authorizationType {other} is not one of NONE, CUSTOM, COGNITO_USER_POOLS, AWS_IAM"
                 );
                 self.stage(
                     Stage::MethodRequest,

@@ -8,7 +8,9 @@
 //! (routing, method request, dispatch). The stages live in its children, whose arrows run
 //! one way: `non_proxy` (MOCK/HTTP/AWS) → `response` (integration response) → `call`
 //! (the endpoint call and breakpoint); `aws_proxy` and `http_proxy` → `call`; the leaves
-//! `templates` (template cache and renders) and `uri` (URI filling) use only this file.
+//! `templates` (template cache and renders) and `uri` (URI filling) use only this file;
+//! `auth` (API keys, Lambda authorizers, the [`AuthState`] cache) runs the authorization
+//! stage and hands Cognito tokens to `cognito` and SigV4 signatures to `iam`.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
