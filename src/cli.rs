@@ -7,6 +7,8 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod token;
+
 use crate::gateway;
 use crate::vtl::{Context, ErrorKind, Policy, Template, VtlError};
 
@@ -46,6 +48,9 @@ enum Command {
     Curl(CurlArgs),
     /// Where the workbench's files are: the settings file, the log.
     Config(ConfigArgs),
+    /// Sign a test JWT for a session's Cognito user pool (its `privateKey`), or print the
+    /// JWKS of that key.
+    Token(token::TokenArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -187,6 +192,7 @@ pub fn main() -> ExitCode {
         Some(Command::Import(args)) => import(&args),
         Some(Command::Curl(args)) => curl(&args),
         Some(Command::Config(args)) => config(&args, cli.config.as_deref()),
+        Some(Command::Token(args)) => token::token(&args),
         None => crate::workbench_entry(
             cli.session.as_deref(),
             &crate::WorkbenchArgs {
@@ -352,7 +358,7 @@ fn async_runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
 }
 
 /// A session or request file problem: exit status 2 with `error: FILE:LINE: message`.
-fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn invalid_file(path: &Path, line: usize, msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {}:{line}: {msg}", path.display());
     ExitCode::from(2)
 }
@@ -424,7 +430,7 @@ fn run(args: &RunArgs) -> ExitCode {
     print_exact(&out)
 }
 
-fn load_session_or_exit(path: &Path) -> Result<crate::session::Session, ExitCode> {
+pub(crate) fn load_session_or_exit(path: &Path) -> Result<crate::session::Session, ExitCode> {
     use crate::session::{Session, SessionError};
     match Session::load(path) {
         Ok(s) => Ok(s),

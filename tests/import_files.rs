@@ -368,7 +368,7 @@ fn cloudformation_stack_with_mock_and_http_methods() {
     assert_eq!(
         warnings(&imported),
         [
-            "cfn-stack.yaml:160: authorization AWS_IAM is not simulated: the method runs without it",
+            "cfn-stack.yaml:160: AWS_IAM: requests must carry a SigV4 signature by a key the session lists under [[api.iamCredentials]]",
             "cfn-stack.yaml:164: integration uri uses a CloudFormation intrinsic function, kept as written: http://${BackendHost}/petstore/pets/{id} (runs take each ${Name} from the session's [values])",
             "cfn-stack.yaml:192: AWS::ApiGatewayV2::Api (WebSocketApi) belongs to HTTP and WebSocket APIs; gatebench simulates REST APIs; skipped",
         ]
@@ -449,7 +449,22 @@ fn cloudformation_stack_with_mock_and_http_methods() {
     // from [values]; the uri itself stays as written.
     assert_eq!(s.values["BackendHost"], "petstore.example.com");
     let delete = by_name("DELETE /pets/{petId}");
-    let t = run(s, &delete);
+    // The method is AWS_IAM: unsigned, it gets the stack's MISSING_AUTHENTICATION_TOKEN
+    // response; with the authorization taken off, it reaches the backend.
+    assert_eq!(
+        s.api.resources[1].methods["DELETE"]
+            .authorization_type
+            .as_deref(),
+        Some("AWS_IAM")
+    );
+    assert_eq!(run(s, &delete).response.status, 404);
+    let mut open = s.clone();
+    open.api.resources[1]
+        .methods
+        .get_mut("DELETE")
+        .unwrap()
+        .authorization_type = None;
+    let t = run(&open, &delete);
     assert_eq!(
         t.endpoint_request.as_ref().unwrap().url,
         "http://petstore.example.com/petstore/pets/1",
@@ -539,8 +554,7 @@ fn unsupported_constructs_warn_with_lines_and_the_rest_imports() {
         warnings(&imported),
         [
             "unsupported.yaml:9: x-amazon-apigateway-policy is not supported; ignored",
-            "unsupported.yaml:12: x-amazon-apigateway-api-key-source is not supported; ignored",
-            "unsupported.yaml:16: GET: security requirements (MyAuthorizer) are not simulated: the method runs without authorizers or API keys",
+            "unsupported.yaml:17: GET: security requirement MyAuthorizer names no usable security scheme; ignored",
             "unsupported.yaml:19: parameter \"session\" in \"cookie\" is not supported by API Gateway method requests; ignored",
             "unsupported.yaml:32: VPC links are not simulated: the integration calls its uri directly",
             "unsupported.yaml:33: x-amazon-apigateway-integration property integrationSubtype is not supported; ignored",
@@ -548,6 +562,7 @@ fn unsupported_constructs_warn_with_lines_and_the_rest_imports() {
             "unsupported.yaml:42: integration type \"websocket\" is not supported (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY are); the method is skipped",
             "unsupported.yaml:50: request model: $ref models.yaml#/Pet cannot be resolved (only references inside the file are); that part accepts anything",
             "unsupported.yaml:58: TRACE methods are not supported by API Gateway; skipped",
+            "unsupported.yaml:63: security scheme MyAuthorizer (type \"apiKey\") is neither an API key (x-api-key header), an x-amazon-apigateway-authorizer nor x-amazon-apigateway-authtype awsSigv4; API Gateway does not enforce it and neither does gatebench",
         ]
     );
     let s = &imported.session;

@@ -39,6 +39,103 @@ pub struct Api {
     /// Usage plans: which keys may call the API, with throttle and quota.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub usage_plans: Vec<UsagePlan>,
+    /// The Cognito user pools that COGNITO_USER_POOLS authorizers name in `providerARNs`,
+    /// with their signing keys (what AWS reads from the pool itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_pools: Vec<UserPool>,
+    /// The IAM users whose SigV4 signatures AWS_IAM methods accept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iam_credentials: Vec<IamCredentials>,
+}
+
+/// An IAM user's access key, as AWS_IAM methods check a request's signature against it.
+/// Not an API Gateway resource: AWS looks the key up in IAM; a session names it.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IamCredentials {
+    /// The access key id (`AKIA...`): `$context.identity.accessKey`.
+    pub access_key_id: String,
+    /// The secret access key the request was signed with.
+    pub secret_access_key: String,
+    /// A session token the request must carry in `X-Amz-Security-Token` (temporary keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_token: Option<String>,
+    /// The account (`$context.identity.accountId`).
+    pub account_id: String,
+    /// `arn:aws:iam::ACCOUNT:user/NAME` (`$context.identity.userArn`).
+    pub user_arn: String,
+    /// The user's unique id (`AIDA...`): `$context.identity.caller` and `.user`; default
+    /// `AIDA` followed by letters made from the ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl IamCredentials {
+    /// The user's unique id: `userId`, else a stable `AIDA...` made from the ARN.
+    pub fn user_id(&self) -> String {
+        if let Some(id) = &self.user_id {
+            return id.clone();
+        }
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut out = String::from("AIDA");
+        for round in 0..17u8 {
+            for b in self.user_arn.bytes().chain([round]) {
+                h ^= u64::from(b);
+                h = h.wrapping_mul(0x0100_0000_01b3);
+            }
+            out.push(ALPHABET[(h % 32) as usize] as char);
+        }
+        out
+    }
+}
+
+/// A Cognito user pool as the gateway checks its tokens: the pool's ARN (what an
+/// authorizer's `providerARNs` lists), its public signing keys (a JWKS) and its app clients.
+/// Not an API Gateway resource: AWS reads the keys from the pool; a session names them.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPool {
+    /// `arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID`; tokens are issued by
+    /// `https://cognito-idp.REGION.amazonaws.com/POOL_ID`.
+    pub arn: String,
+    /// The pool's JWKS (`.well-known/jwks.json`) as a file, relative to the session file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks: Option<String>,
+    /// The JWKS written inline (JSON text), instead of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jwks_json: Option<String>,
+    /// The pool's app client ids: an ID token's `aud` (an access token's `client_id`) must
+    /// be one of them; empty accepts any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub client_ids: Vec<String>,
+    /// A private key (PEM file, relative to the session file) that `gatebench token` signs
+    /// test tokens with; its public half belongs in the JWKS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    /// The JWKS file's text, or why it could not be read (filled by the session before a
+    /// run; never saved).
+    #[serde(skip)]
+    pub jwks_loaded: Option<Result<String, String>>,
+}
+
+impl UserPool {
+    /// The JWKS text the gateway checks signatures with: inline, else the file read for
+    /// this run.
+    pub fn jwks_text(&self) -> Result<&str, String> {
+        if let Some(text) = &self.jwks_json {
+            return Ok(text);
+        }
+        match (&self.jwks_loaded, &self.jwks) {
+            (Some(Ok(text)), _) => Ok(text),
+            (Some(Err(e)), _) => Err(e.clone()),
+            (None, Some(path)) => Err(format!("the JWKS file {path} was not read")),
+            (None, None) => Err(format!(
+                "user pool {} has neither jwks (a file) nor jwksJson",
+                self.arn
+            )),
+        }
+    }
 }
 
 /// Where API Gateway reads a request's API key (`apiKeySource`).
@@ -89,7 +186,11 @@ pub struct Authorizer {
     #[serde(default)]
     pub authorizer_uri: Option<String>,
     /// The Cognito user pools (COGNITO_USER_POOLS).
-    #[serde(default, rename = "providerARNs")]
+    #[serde(
+        default,
+        rename = "providerARNs",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub provider_arns: Vec<String>,
 }
 

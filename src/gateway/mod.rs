@@ -9,6 +9,7 @@
 pub mod api;
 pub mod authorizer;
 pub mod aws_service;
+pub mod cognito;
 pub mod config;
 pub mod endpoint;
 pub mod exec_log;
@@ -20,6 +21,7 @@ pub mod proxy;
 pub mod request;
 pub mod routing;
 pub mod settings;
+pub mod sigv4;
 pub mod trace;
 pub mod util;
 pub mod validate;

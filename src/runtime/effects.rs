@@ -450,6 +450,10 @@ where
         self.pipeline.running = true;
         let token = CancellationToken::new();
         self.pipeline_cancel = Some(token.clone());
+        if self.auth_state.0 != req.session.source {
+            self.auth_state = (req.session.source.clone(), Default::default());
+        }
+        let auth_state = self.auth_state.1.clone();
         let tx = self.tx.clone();
         let handle = tokio::runtime::Handle::current();
         tokio::spawn(async move {
@@ -457,7 +461,7 @@ where
             // The pipeline renders templates with `Rc` values inside, so its future may not
             // be `Send`: drive it on a blocking thread of its own.
             let outcome = tokio::task::spawn_blocking(move || {
-                handle.block_on(jobs::run_pipeline(&req, token))
+                handle.block_on(jobs::run_pipeline(&req, &auth_state, token))
             })
             .await
             .unwrap_or_else(|e| TraceOutcome {

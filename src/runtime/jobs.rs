@@ -5,7 +5,7 @@ use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway;
 use crate::gateway::pipeline;
-use crate::session::{client_request, run_session};
+use crate::session::{client_request, run_session_with};
 use crate::vtl::Template;
 
 /// Render a template as API Gateway would and lay the output out for the Rendered pane.
@@ -57,13 +57,14 @@ fn carry_overrides(request_template: &str, request: &mut std::sync::Arc<gateway:
 /// Run the pipeline for a request and lay the trace out, unless `cancel` fires first.
 pub async fn run_pipeline(
     req: &PipelineRequest,
+    auth_state: &crate::gateway::pipeline::AuthState,
     cancel: tokio_util::sync::CancellationToken,
 ) -> TraceOutcome {
     let result = match client_request(&req.request) {
         Err(e) => Err(format!("The request cannot be sent: {e}")),
         Ok(client) => {
             tokio::select! {
-                trace = run_session(&req.session, &client) => {
+                trace = run_session_with(&req.session, &client, auth_state) => {
                     Ok(Box::new(TraceView::new(trace).with_changes(&client)))
                 }
                 () = cancel.cancelled() => Err("Cancelled".to_string()),

@@ -140,6 +140,12 @@ pub struct Runtime<B: Backend, E> {
     highlight_cache: Option<Box<HighlightCache>>,
     pipeline: Slot<PipelineRequest>,
     pipeline_cancel: Option<CancellationToken>,
+    /// The workbench's authorizer answer cache and usage counters, for the session file they
+    /// were made with (a run with another file starts a fresh one).
+    auth_state: (
+        Option<std::path::PathBuf>,
+        crate::gateway::pipeline::AuthState,
+    ),
     /// Stops the listen-mode server (graceful shutdown) when cancelled or dropped.
     listen_cancel: Option<tokio_util::sync::DropGuard>,
     /// The listen-mode task (bind, then serve): a restart waits for it to let go of the port.
@@ -209,6 +215,7 @@ where
             highlight_cache: Some(Box::default()),
             pipeline: Slot::default(),
             pipeline_cancel: None,
+            auth_state: Default::default(),
             listen_cancel: None,
             listen_task: None,
             serve_control: std::sync::Arc::default(),

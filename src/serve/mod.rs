@@ -23,7 +23,9 @@ use crate::backend::Backend;
 use crate::backend::BackendConfig;
 use crate::gateway::MAX_PAYLOAD_BYTES;
 use crate::gateway::api::Api;
-use crate::gateway::pipeline::{ClientRequest, Intercept, InterceptHook, Offload, RunOptions, run};
+use crate::gateway::pipeline::{
+    AuthState, ClientRequest, Intercept, InterceptHook, Offload, RunOptions, run,
+};
 use crate::gateway::trace::Trace;
 use crate::session::Session;
 
@@ -85,6 +87,9 @@ struct ServeState {
     limits: Limits,
     /// Where renders run (off the async workers).
     offload: Option<Offload>,
+    /// This server's authorizer answer cache and usage plan counters (its own: another
+    /// server in the same process keeps its own).
+    auth_state: AuthState,
     /// Open connections, by number.
     conns: std::sync::Mutex<std::collections::HashMap<u64, Arc<head::ConnState>>>,
     /// Told when a connection closes (the accept loop waits on it when full).
@@ -275,6 +280,7 @@ impl Server {
                 next_id: AtomicU64::new(1),
                 limits: Limits::default(),
                 offload,
+                auth_state: AuthState::default(),
                 conns: std::sync::Mutex::default(),
                 conn_closed: tokio::sync::Notify::new(),
             }),
@@ -634,6 +640,7 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
         execution_log: state.execution_log,
         source_ip: peer.addr.ip().to_string(),
         offload: state.offload.clone(),
+        auth_state: state.auth_state.clone(),
         ..opts
     };
     if live.breakpoint

@@ -9,12 +9,13 @@ pub mod file;
 pub mod locate;
 pub mod preserve;
 pub mod run;
+pub mod token;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 pub use file::{write_atomic, write_new};
-pub use run::{client_request, run_session};
+pub use run::{client_request, run_session, run_session_with};
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -166,7 +167,36 @@ impl Session {
     /// only names listed in `[values]` are replaced (`${name}` is also Velocity's syntax); one
     /// listed without a value becomes `${Name::set-under-values}`, which the template cannot
     /// parse, so the run stops with a 500 naming it (as CloudFormation would not deploy it).
+    ///
+    /// A user pool's `jwks` file (relative to the session file) is read here, for each run,
+    /// so an edited key file counts at once; a file that cannot be read is kept as the
+    /// reason, which the authorizer reports.
     pub fn api_for_run(&self) -> std::borrow::Cow<'_, Api> {
+        let api = self.api_with_values();
+        if !self
+            .api
+            .user_pools
+            .iter()
+            .any(|p| p.jwks.is_some() && p.jwks_json.is_none())
+        {
+            return api;
+        }
+        let mut api = api.into_owned();
+        for pool in &mut api.user_pools {
+            if let (Some(path), None) = (&pool.jwks, &pool.jwks_json) {
+                let full = self
+                    .dir()
+                    .map_or_else(|| Path::new(path).to_path_buf(), |d| d.join(path));
+                pool.jwks_loaded =
+                    Some(std::fs::read_to_string(&full).map_err(|e| {
+                        format!("the JWKS file {} cannot be read: {e}", full.display())
+                    }));
+            }
+        }
+        std::borrow::Cow::Owned(api)
+    }
+
+    fn api_with_values(&self) -> std::borrow::Cow<'_, Api> {
         if self.values.is_empty() {
             return std::borrow::Cow::Borrowed(&self.api);
         }
@@ -215,6 +245,17 @@ impl Session {
                     fill(p, false);
                 }
             }
+        }
+        for a in api.authorizers.values_mut() {
+            if let Some(uri) = &mut a.authorizer_uri {
+                fill(uri, false);
+            }
+            for arn in &mut a.provider_arns {
+                fill(arn, false);
+            }
+        }
+        for pool in &mut api.user_pools {
+            fill(&mut pool.arn, false);
         }
         if changed {
             std::borrow::Cow::Owned(api)

@@ -7,7 +7,7 @@ use base64::Engine as _;
 use serde_json::Value as Json;
 
 use super::{SavedRequest, Session};
-use crate::gateway::pipeline::{ClientRequest, RunOptions, run};
+use crate::gateway::pipeline::{AuthState, ClientRequest, RunOptions, run};
 use crate::gateway::trace::Trace;
 
 /// The request saved in a session, as the client sends it.
@@ -40,10 +40,22 @@ pub fn run_options(session: &Session) -> RunOptions {
 }
 
 /// Run one request through the session's API and backend (the backend chosen by the
-/// session's `backend` setting).
+/// session's `backend` setting), with a fresh authorization memory (no cached authorizer
+/// answers, no usage counted yet).
 pub async fn run_session(session: &Session, request: &ClientRequest) -> Trace {
+    run_session_with(session, request, &AuthState::default()).await
+}
+
+/// [`run_session`] with the caller's authorization memory: authorizer answers cached and
+/// usage counted by earlier runs with the same `state` count for this one.
+pub async fn run_session_with(
+    session: &Session,
+    request: &ClientRequest,
+    state: &AuthState,
+) -> Trace {
     let backend = crate::backend::for_session(&session.backend, session.dir());
-    let opts = run_options(session);
+    let mut opts = run_options(session);
+    opts.auth_state = state.clone();
     // A saved path written under a stage name kept as `${Name}` follows [values] too.
     if request.path.contains("${") && !session.values.is_empty() {
         let mut request = request.clone();

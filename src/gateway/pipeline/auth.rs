@@ -1,7 +1,8 @@
 //! The authorization stage, between the method request's arrival and its validation: the
 //! API key check (key source HEADER), the method's authorizer (a Lambda TOKEN or REQUEST
 //! authorizer called through the same [`Backend`] as integrations, its answer cached per
-//! identity for the TTL), then the API key check again when the key source is AUTHORIZER
+//! identity for the TTL; a Cognito user pool's token, `cognito.rs`; a SigV4 signature,
+//! `iam.rs`), then the API key check again when the key source is AUTHORIZER
 //! (the key is the authorizer's `usageIdentifierKey`), and the usage plan's throttle and quota.
 //!
 //! The order follows API Gateway's documented request flow for REST APIs (issue 16): API key,
@@ -11,23 +12,68 @@
 //! AUTHORIZER_CONFIGURATION_ERROR (500, `{"message": null}`), INVALID_API_KEY (403
 //! `Forbidden`), THROTTLED (429 `Too Many Requests`), QUOTA_EXCEEDED (429 `Limit Exceeded`).
 //!
-//! The cache and the usage counters live for the process (a `serve` or a `run`), keyed by the
-//! API id, so two sessions do not share them unless they share an API id.
+//! The cached answers and the usage counters belong to an [`AuthState`] that whoever runs
+//! requests owns (a `serve` server, the workbench, one `gatebench run`) and hands to the
+//! pipeline in [`RunOptions::auth_state`]: two servers in one process share nothing.
 
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex};
+use std::sync::{Arc, Mutex};
 
 use super::*;
 use crate::gateway::api::{ApiKeySource, Authorizer, AuthorizerType};
 use crate::gateway::authorizer as az;
 
-/// Cached authorizer answers: key -> (expiry in ms since the epoch, answer).
-static CACHE: LazyLock<Mutex<HashMap<String, (u64, az::AuthorizerOutput)>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+/// What the gateway remembers between requests for authorization: authorizer answers cached
+/// per identity for their TTL, and each API key's usage plan counters (throttle bucket,
+/// quota used). Clones share one memory; [`AuthState::default`] starts an empty one. The
+/// owner is whoever runs requests: a `serve` server keeps one for its life, the workbench one
+/// per session file, `gatebench run` one per invocation.
+#[derive(Clone, Default)]
+pub struct AuthState(Arc<Mutex<AuthMemory>>);
 
-/// Usage plan counters: key -> (quota period, used in period, throttle tokens, last refill ms).
-static USAGE: LazyLock<Mutex<HashMap<String, Usage>>> =
-    LazyLock::new(|| Mutex::new(HashMap::new()));
+#[derive(Default)]
+struct AuthMemory {
+    /// Cached authorizer answers: key -> (expiry in ms since the epoch, answer).
+    answers: HashMap<String, (u64, az::AuthorizerOutput)>,
+    /// Usage plan counters by API, plan and key.
+    usage: HashMap<String, Usage>,
+}
+
+impl AuthState {
+    fn memory(&self) -> std::sync::MutexGuard<'_, AuthMemory> {
+        // A panic while holding the lock leaves plain maps behind: still usable.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many authorizer answers are cached (expired ones included until replaced).
+    pub fn cached_answers(&self) -> usize {
+        self.memory().answers.len()
+    }
+
+    /// Forget every cached answer and counter.
+    pub fn clear(&self) {
+        let mut m = self.memory();
+        m.answers.clear();
+        m.usage.clear();
+    }
+
+    /// Whether two handles share one memory.
+    pub fn same(&self, other: &AuthState) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Debug for AuthState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let m = self.memory();
+        f.debug_struct("AuthState")
+            .field("answers", &m.answers.len())
+            .field("usage", &m.usage.len())
+            .finish()
+    }
+}
 
 #[derive(Clone, Copy, Debug)]
 struct Usage {
@@ -126,9 +172,14 @@ impl Run<'_> {
                 let ctx = az::context_authorizer(&out);
                 req.context.insert("authorizer".into(), Json::Object(ctx));
             }
+            "AWS_IAM" => self.iam_authorizer(request, req, &mut notes)?,
+            "COGNITO_USER_POOLS" => {
+                let ctx = self.cognito_authorizer(method, req, &mut notes)?;
+                req.context.insert("authorizer".into(), Json::Object(ctx));
+            }
             other => {
                 let why = format!(
-                    "authorizationType {other} is not emulated yet: gatebench cannot say what the gateway would answer"
+                    "authorizationType {other} is not one of NONE, CUSTOM, COGNITO_USER_POOLS, AWS_IAM"
                 );
                 self.stage(
                     Stage::MethodRequest,
@@ -245,9 +296,8 @@ impl Run<'_> {
         let now = self.opts.now_ms;
         let state_key = format!("{}\u{0}{plan_name}\u{0}{key}", self.api.api_id);
         let verdict = {
-            let mut usage = USAGE
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut memory = self.opts.auth_state.memory();
+            let usage = &mut memory.usage;
             let period_len = plan
                 .quota
                 .as_ref()
@@ -339,7 +389,7 @@ impl Run<'_> {
     }
 
     /// Answer with an authorization failure at the method request stage.
-    fn deny(&mut self, why: &str, err: GatewayError) {
+    pub(super) fn deny(&mut self, why: &str, err: GatewayError) {
         self.stage(
             Stage::MethodRequest,
             StageOutcome::Failed(why.to_string()),
@@ -445,10 +495,10 @@ impl Run<'_> {
         );
         let now = self.opts.now_ms;
         let cached = if ttl > 0 {
-            let cache = CACHE
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            cache
+            self.opts
+                .auth_state
+                .memory()
+                .answers
                 .get(&cache_key)
                 .filter(|(expiry, _)| *expiry > now)
                 .map(|(_, out)| out.clone())
@@ -457,7 +507,7 @@ impl Run<'_> {
         };
         let out = if let Some(out) = cached {
             notes.push(format!(
-                "authorizer {name}: cache hit for this identity (TTL {ttl} s): the function was not called"
+                "authorizer {name}: authorizer answer from cache (cache hit for this identity, TTL {ttl} s): the function was not called"
             ));
             self.log.line(format_args!(
                 "Using cached authorizer policy for principal: {}",
@@ -555,10 +605,11 @@ impl Run<'_> {
                 }
             };
             if ttl > 0 {
-                let mut cache = CACHE
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                cache.insert(cache_key, (now + ttl * 1000, out.clone()));
+                self.opts
+                    .auth_state
+                    .memory()
+                    .answers
+                    .insert(cache_key, (now + ttl * 1000, out.clone()));
             }
             notes.push(format!(
                 "authorizer {name} called (principal {}); answer cached for {ttl} s",

@@ -8,7 +8,9 @@
 //! (routing, method request, dispatch). The stages live in its children, whose arrows run
 //! one way: `non_proxy` (MOCK/HTTP/AWS) → `response` (integration response) → `call`
 //! (the endpoint call and breakpoint); `aws_proxy` and `http_proxy` → `call`; the leaves
-//! `templates` (template cache and renders) and `uri` (URI filling) use only this file.
+//! `templates` (template cache and renders) and `uri` (URI filling) use only this file;
+//! `auth` (API keys, Lambda authorizers, the [`AuthState`] cache) runs the authorization
+//! stage and hands Cognito tokens to `cognito` and SigV4 signatures to `iam`.
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -31,12 +33,15 @@ use crate::vtl::{Template, VtlError};
 mod auth;
 mod aws_proxy;
 mod call;
+mod cognito;
 mod http_proxy;
+mod iam;
 mod non_proxy;
 mod response;
 mod templates;
 mod uri;
 
+pub use auth::AuthState;
 pub use call::trace_id;
 pub use non_proxy::mock_status;
 pub use templates::{render_template, render_template_until};
@@ -144,6 +149,9 @@ pub struct RunOptions {
     /// them to a pool of threads with large stacks, off the async workers, so a slow
     /// template costs its own request only.
     pub offload: Option<Offload>,
+    /// Cached authorizer answers and usage plan counters, owned by whoever runs requests (a
+    /// server, the workbench, one `gatebench run`); the default is a fresh, empty one.
+    pub auth_state: AuthState,
 }
 
 /// A piece of CPU work handed to [`Offload`].
@@ -182,6 +190,7 @@ impl Default for RunOptions {
             intercept: None,
             execution_log: true,
             offload: None,
+            auth_state: AuthState::default(),
         }
     }
 }
@@ -324,6 +333,14 @@ pub enum GatewayError {
     BadGateway,
     /// Missing or invalid identity, or the authorizer said `Unauthorized`: 401.
     Unauthorized,
+    /// A Cognito token past its `exp`: 401 `The incoming token has expired` (UNAUTHORIZED).
+    TokenExpired,
+    /// A SigV4 `Authorization` header that lacks parts: 403 (INVALID_SIGNATURE).
+    IncompleteSignature,
+    /// A SigV4 signature that does not verify, or a request time too far off: 403.
+    InvalidSignature,
+    /// An access key the session does not know: 403.
+    UnrecognizedClient,
     /// The authorizer's policy does not allow the method: 403.
     AccessDenied,
     /// The authorizer could not be called: 500.
@@ -349,7 +366,10 @@ impl GatewayError {
             GatewayError::ApiConfiguration | GatewayError::BadGateway => "DEFAULT_5XX",
             GatewayError::IntegrationTimeout => "INTEGRATION_TIMEOUT",
             GatewayError::IntegrationFailure => "INTEGRATION_FAILURE",
-            GatewayError::Unauthorized => "UNAUTHORIZED",
+            GatewayError::Unauthorized | GatewayError::TokenExpired => "UNAUTHORIZED",
+            GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => "INVALID_SIGNATURE",
             GatewayError::AccessDenied => "ACCESS_DENIED",
             GatewayError::AuthorizerFailure => "AUTHORIZER_FAILURE",
             GatewayError::AuthorizerConfiguration => "AUTHORIZER_CONFIGURATION_ERROR",
@@ -369,8 +389,11 @@ impl GatewayError {
             GatewayError::IntegrationTimeout => 504,
             GatewayError::IntegrationFailure => 504,
             GatewayError::BadGateway => 502,
-            GatewayError::Unauthorized => 401,
+            GatewayError::Unauthorized | GatewayError::TokenExpired => 401,
             GatewayError::AccessDenied | GatewayError::InvalidApiKey => 403,
+            GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => 403,
             GatewayError::AuthorizerFailure | GatewayError::AuthorizerConfiguration => 500,
             GatewayError::Throttled | GatewayError::QuotaExceeded => 429,
         }
@@ -385,8 +408,13 @@ impl GatewayError {
             }
             GatewayError::UnsupportedMediaType => Some("UnsupportedMediaTypeException"),
             GatewayError::RequestTooLarge => Some("RequestTooLongException"),
-            GatewayError::Unauthorized => Some("UnauthorizedException"),
+            GatewayError::Unauthorized | GatewayError::TokenExpired => {
+                Some("UnauthorizedException")
+            }
             GatewayError::AccessDenied => Some("AccessDeniedException"),
+            GatewayError::IncompleteSignature => Some("IncompleteSignatureException"),
+            GatewayError::InvalidSignature => Some("InvalidSignatureException"),
+            GatewayError::UnrecognizedClient => Some("UnrecognizedClientException"),
             GatewayError::AuthorizerConfiguration | GatewayError::AuthorizerFailure => {
                 Some("AuthorizerConfigurationException")
             }
@@ -693,7 +721,11 @@ impl Run<'_> {
             GatewayError::RequestTooLarge => "Request Too Long".to_string(),
             GatewayError::IntegrationTimeout => "Endpoint request timed out".to_string(),
             GatewayError::Unauthorized => "Unauthorized".to_string(),
-            GatewayError::AccessDenied => message.to_string(),
+            GatewayError::TokenExpired => "The incoming token has expired".to_string(),
+            GatewayError::AccessDenied
+            | GatewayError::IncompleteSignature
+            | GatewayError::InvalidSignature
+            | GatewayError::UnrecognizedClient => message.to_string(),
             GatewayError::InvalidApiKey => "Forbidden".to_string(),
             GatewayError::Throttled => "Too Many Requests".to_string(),
             GatewayError::QuotaExceeded => "Limit Exceeded".to_string(),

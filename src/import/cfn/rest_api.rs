@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use super::auth;
 use super::template::{Imported, Res, Template, add_method, body, merge_body};
 use crate::gateway::api::{Api, GatewayResponse, Method, MethodResponse, RequestValidator};
 use crate::import::error::Cx;
@@ -43,13 +44,16 @@ pub(crate) fn rest_api(t: &Template<'_>, r: &Res<'_>, cx: &mut Cx) -> Imported {
                     .filter_map(|m| intrinsic::text(m, cx, "binary media type"))
                     .map(|m| m.replace("~1", "/")),
             ),
-            "Policy" | "ApiKeySourceType" | "MinimumCompressionSize" => cx.warn(
+            "ApiKeySourceType" => out.api.api_key_source = auth::key_source(&e.value, cx),
+            "Policy" | "MinimumCompressionSize" => cx.warn(
                 e.line,
                 format!("{} is not simulated; ignored", e.key),
             ),
             _ => {}
         }
     }
+    auth::authorizers(t, &r.id, &mut out.api, cx);
+    auth::keys_and_plans(t, &r.id, &mut out.api, cx);
     methods(t, &r.id, &mut out.api, cx);
     for g in t.of_type("AWS::ApiGateway::GatewayResponse", &r.id) {
         let Some(kind) = g.props.get("ResponseType").and_then(Node::scalar_text) else {
@@ -139,7 +143,11 @@ fn resource_paths(t: &Template<'_>, api_id: &str, cx: &mut Cx) -> IndexMap<Strin
 /// Methods from `AWS::ApiGateway::Method` resources, added to `api` with their resources
 /// sorted by path (as the console lists them).
 fn methods(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mut Cx) {
-    let mut built = Api::default();
+    // The authorizers are known already: methods name them.
+    let mut built = Api {
+        authorizers: api.authorizers.clone(),
+        ..Api::default()
+    };
     method_resources(t, api_id, &mut built, cx);
     built.resources.sort_by(|a, b| a.path.cmp(&b.path));
     for r in built.resources {
@@ -248,23 +256,7 @@ fn method_resources(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mut Cx) 
                         method.method_responses.insert(code, resp);
                     }
                 }
-                "AuthorizationType" => {
-                    let a = v.scalar_text().unwrap_or_default();
-                    if !a.eq_ignore_ascii_case("NONE") {
-                        cx.warn(
-                            e.line,
-                            format!(
-                                "authorization {a} is not simulated: the method runs without it"
-                            ),
-                        );
-                    }
-                }
-                "ApiKeyRequired" if v.as_bool() == Some(true) => {
-                    cx.warn(
-                        e.line,
-                        "API keys are not simulated: the method runs without one",
-                    );
-                }
+                k if auth::method_property(k, v, e.line, api, &mut method, cx) => {}
                 _ => {}
             }
         }

@@ -5,6 +5,7 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use super::auth;
 use super::template::{EMPTY, Imported, Res, Template, add_method, body, merge_body};
 use crate::gateway::api::{
     GatewayResponse, Integration, IntegrationType, Method, RequestValidator,
@@ -98,22 +99,23 @@ pub(crate) fn api(t: &Template<'_>, r: Option<&Res<'_>>, cx: &mut Cx) -> Importe
     if let Some(v) = prop(t, r, "GatewayResponses") {
         gateway_responses(v, &mut out, cx);
     }
-    for key in ["Auth", "Cors"] {
-        if let Some(v) = prop(t, r, key) {
-            let what = if key == "Auth" {
-                "Auth (authorizers, API keys, resource policies) is not simulated: methods run without it"
-            } else {
-                "Cors is not simulated (SAM would add OPTIONS methods and headers); add them to the session if you need them"
-            };
-            cx.warn(v.line, what);
-        }
+    let defaults = match prop(t, r, "Auth") {
+        Some(a) => auth::sam_api_auth(a, id, &mut out.api, cx),
+        None => auth::SamAuth::default(),
+    };
+    if let Some(v) = prop(t, r, "Cors") {
+        cx.warn(
+            v.line,
+            "Cors is not simulated (SAM would add OPTIONS methods and headers); add them to the session if you need them",
+        );
     }
+    auth::keys_and_plans(t, id, &mut out.api, cx);
     let models: IndexMap<String, Json> = prop(t, r, "Models")
         .map(Node::json_entries)
         .unwrap_or_default();
     let api_ref = r.map(|r| r.id.as_str());
     for (f, props, line) in events(t, api_ref) {
-        event(f, props, line, &models, &mut out, cx);
+        event(f, props, line, &models, &defaults, &mut out, cx);
     }
     for f in t
         .resources
@@ -214,6 +216,7 @@ fn event(
     props: &Node,
     line: usize,
     models: &IndexMap<String, Json>,
+    defaults: &auth::SamAuth,
     out: &mut Imported,
     cx: &mut Cx,
 ) {
@@ -265,12 +268,7 @@ fn event(
     if let Some(rm) = props.get("RequestModel") {
         request_model(rm, models, &mut method, cx);
     }
-    if let Some(a) = props.get("Auth") {
-        cx.warn(
-            a.line,
-            "event Auth is not simulated: the method runs without it",
-        );
-    }
+    auth::sam_event_auth(props.get("Auth"), defaults, &out.api, &mut method, cx);
     if add_method(&mut out.api, &path, &verb, method) {
         cx.warn(
             line,

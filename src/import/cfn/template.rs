@@ -184,6 +184,10 @@ pub(crate) fn merge_body(api: &mut Api, body: openapi::OpenApi) -> Option<String
     api.resources.extend(body.api.resources);
     api.binary_media_types.extend(body.api.binary_media_types);
     api.gateway_responses.extend(body.api.gateway_responses);
+    api.authorizers.extend(body.api.authorizers);
+    if body.api.api_key_source.is_some() {
+        api.api_key_source = body.api.api_key_source;
+    }
     body.stage
 }
 

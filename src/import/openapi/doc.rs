@@ -1,6 +1,6 @@
 //! What reading an OpenAPI document and reading one operation share: the document being
 //! read ([`Doc`], with `$ref` resolution and Swagger 2 media-type defaults), its [`Version`],
-//! and the `security` and `x-amazon-apigateway-integration` helpers. A leaf: `read.rs` and
+//! and the `x-amazon-apigateway-integration` helper. A leaf: `read.rs` and
 //! `operation.rs` use it; it uses neither.
 
 use indexmap::IndexMap;
@@ -33,14 +33,10 @@ pub(crate) struct Doc<'a> {
     /// Swagger 2 `consumes` / `produces` defaults.
     pub consumes: Vec<String>,
     pub produces: Vec<String>,
-}
-
-/// The names in a `security` requirement list.
-pub(crate) fn security_names(v: &Node) -> Vec<String> {
-    v.items()
-        .iter()
-        .flat_map(|req| req.entries().iter().map(|e| e.key.clone()))
-        .collect()
+    /// Security schemes by name.
+    pub schemes: IndexMap<String, super::security::Scheme>,
+    /// The document's `security` requirements (operations without their own use them).
+    pub default_security: Option<&'a Node>,
 }
 
 impl Doc<'_> {

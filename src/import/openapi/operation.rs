@@ -4,7 +4,7 @@
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use super::doc::{Doc, Version, integration_of, security_names};
+use super::doc::{Doc, Version, integration_of};
 use crate::gateway::api::{Method, MethodResponse};
 use crate::import::error::Cx;
 use crate::import::node::Node;
@@ -39,14 +39,14 @@ pub(crate) fn method(
     }
     validator(doc, op, &mut method, cx);
     responses(doc, op, &mut method, cx);
+    if let Some(requirements) = op.get("security").or(doc.default_security) {
+        super::security::apply(requirements, &doc.schemes, &mut method, verb, cx);
+    }
     for e in op.entries() {
         match e.key.as_str() {
-            "security" if !e.value.items().is_empty() => cx.warn(
+            "x-amazon-apigateway-auth" => cx.warn(
                 e.line,
-                format!(
-                    "{verb}: security requirements ({}) are not simulated: the method runs without authorizers or API keys",
-                    security_names(&e.value).join(", ")
-                ),
+                format!("{verb}: x-amazon-apigateway-auth (HTTP APIs) is not read for REST APIs; ignored"),
             ),
             "x-amazon-apigateway-integration" | "x-amazon-apigateway-request-validator" => {}
             k if k.starts_with("x-amazon-apigateway-") => {

@@ -6,8 +6,9 @@
 
 use indexmap::IndexMap;
 
-use super::doc::{Doc, Version, security_names};
+use super::doc::{Doc, Version};
 use super::operation;
+use super::security;
 use crate::gateway::api::{Api, GatewayResponse, RequestValidator, Resource};
 use crate::import::error::Cx;
 use crate::import::integration::text_map;
@@ -69,11 +70,20 @@ pub(crate) fn import(root: &Node, cx: &mut Cx) -> OpenApi {
         default_validator: None,
         consumes: strings("consumes"),
         produces: strings("produces"),
+        schemes: IndexMap::new(),
+        default_security: None,
     };
     let mut out = OpenApi {
         label,
         ..OpenApi::default()
     };
+    let scheme_defs = match version {
+        Version::V2 => root.get("securityDefinitions"),
+        Version::V3 => root
+            .get("components")
+            .and_then(|c| c.get("securitySchemes")),
+    };
+    doc.schemes = security::schemes(scheme_defs, &mut out.api.authorizers, cx);
     top_level(&mut doc, &mut out, cx);
     if let Some(paths) = root.get("paths") {
         for pe in paths.entries() {
@@ -140,14 +150,9 @@ fn top_level(doc: &mut Doc<'_>, out: &mut OpenApi, cx: &mut Cx) {
             "x-amazon-apigateway-request-validator" => {
                 doc.default_validator = v.scalar_text();
             }
-            "security" if !v.items().is_empty() => {
-                cx.warn(
-                    e.line,
-                    format!(
-                        "security requirements ({}) are not simulated: methods run without authorizers or API keys",
-                        security_names(v).join(", ")
-                    ),
-                );
+            "security" => doc.default_security = Some(v),
+            "x-amazon-apigateway-api-key-source" => {
+                out.api.api_key_source = security::key_source(v, cx);
             }
             "x-amazon-apigateway-importexport-version" => {}
             k if k.starts_with("x-amazon-apigateway-") => {
