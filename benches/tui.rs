@@ -220,13 +220,15 @@ mod parts {
     }
 }
 
-/// A paste without bracketed paste: 2 MB of JSON arriving as key events, in bursts of 4096
-/// keys (what one read of the terminal holds), typed at the end of the request body through
-/// `update`, each burst followed by its render, highlight and a frame. The whole paste is one
-/// sample.
+/// A 2 MB paste that arrives as keys (a terminal without bracketed paste) into the request
+/// body, through the real event loop: every key is ready at once, the loop reads them in
+/// bursts as it does from a terminal, edits, draws, and hands renders and highlighting to its
+/// background jobs (the newest wins). One sample is the whole paste, from the first key read
+/// to the end of the input with every key in the body.
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn paste_2mb_as_keys_into_the_body(bencher: divan::Bencher) {
     use gatebench::app::Pane;
+    use gatebench::runtime::{Clipboard, Runtime};
     let mut paste = String::new();
     let mut i = 0;
     while paste.len() < 2_000_000 {
@@ -235,7 +237,7 @@ fn paste_2mb_as_keys_into_the_body(bencher: divan::Bencher) {
         ));
         i += 1;
     }
-    let keys: Vec<KeyEvent> = paste
+    let keys: Vec<crossterm::event::Event> = paste
         .chars()
         .map(|c| {
             let code = if c == '\n' {
@@ -243,45 +245,43 @@ fn paste_2mb_as_keys_into_the_body(bencher: divan::Bencher) {
             } else {
                 KeyCode::Char(c)
             };
-            KeyEvent::new(code, KeyModifiers::NONE)
+            crossterm::event::Event::Key(KeyEvent::new(code, KeyModifiers::NONE))
         })
         .collect();
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio");
     bencher
         .with_inputs(|| {
+            let _guard = tokio.enter();
             let mut s = Session::builtin_default();
             s.requests[0].body = Some("[\n".into());
             let options = AppOptions {
                 size: (120, 40),
                 ..AppOptions::default()
             };
-            let mut app = App::new(s, None, options);
-            let effects = app.start();
-            let mut b = Bench {
-                app,
-                terminal: Terminal::new(TestBackend::new(120, 40)).expect("terminal"),
-                highlight: HighlightCache::default(),
-            };
-            b.run(effects);
-            while b.app.focus() != Pane::Request {
-                let fx = update(&mut b.app, Msg::Action(Action::FocusNext));
-                b.run(fx);
-            }
-            let fx = update(&mut b.app, Msg::Action(Action::Edit));
-            b.run(fx);
-            let fx = update(
-                &mut b.app,
-                Msg::Key(KeyEvent::new(KeyCode::End, KeyModifiers::CONTROL)),
+            let events = futures_util::stream::iter(keys.clone().into_iter().map(Ok));
+            let mut runtime = Runtime::new(
+                Terminal::new(TestBackend::new(120, 40)).expect("terminal"),
+                App::new(s, None, options),
+                Box::pin(events),
+                Clipboard::Memory(Default::default()),
             );
-            b.run(fx);
-            b
-        })
-        .bench_local_values(|mut b| {
-            for burst in keys.chunks(4096) {
-                let fx = update(&mut b.app, Msg::Keys(burst.to_vec()));
-                b.run(fx);
-                b.frame();
+            tokio.block_on(runtime.settle()).expect("start-up");
+            let key = |code, mods| crossterm::event::Event::Key(KeyEvent::new(code, mods));
+            while runtime.app().focus() != Pane::Request {
+                runtime.handle_event(key(KeyCode::Tab, KeyModifiers::NONE));
             }
-            assert!(b.app.request_editor().lines().len() > 20_000);
-            b
+            runtime.handle_event(key(KeyCode::Char('i'), KeyModifiers::NONE));
+            runtime.handle_event(key(KeyCode::End, KeyModifiers::CONTROL));
+            tokio.block_on(runtime.settle()).expect("settles");
+            runtime
+        })
+        .bench_local_values(|mut runtime| {
+            tokio.block_on(runtime.run()).expect("the loop runs");
+            assert!(runtime.app().request_editor().lines().len() > 20_000);
+            runtime
         });
 }

@@ -331,7 +331,10 @@ async fn slow_templates_do_not_hold_up_other_routes() {
     let dir = scratch("slow");
     let s = session(
         &dir,
-        &[mock_route("/slow", 200, ENDLESS_TEMPLATE, 6000), fast_route()],
+        &[
+            mock_route("/slow", 200, ENDLESS_TEMPLATE, 6000),
+            fast_route(),
+        ],
         "type = \"echo\"",
     );
     let gate = Gate::start(&s, &["--quiet"]);
@@ -379,7 +382,10 @@ async fn a_render_past_the_integration_timeout_is_a_500_at_the_timeout() {
     let dir = scratch("deadline");
     let s = session(
         &dir,
-        &[mock_route("/slow", 200, ENDLESS_TEMPLATE, 300), fast_route()],
+        &[
+            mock_route("/slow", 200, ENDLESS_TEMPLATE, 300),
+            fast_route(),
+        ],
         "type = \"echo\"",
     );
     let gate = Gate::start(&s, &[]);
@@ -428,7 +434,10 @@ async fn ctrl_c_stops_the_server_within_a_bound_despite_renders_and_half_sent_re
     let dir = scratch("ctrlc");
     let s = session(
         &dir,
-        &[mock_route("/slow", 200, ENDLESS_TEMPLATE, 29000), fast_route()],
+        &[
+            mock_route("/slow", 200, ENDLESS_TEMPLATE, 29000),
+            fast_route(),
+        ],
         "type = \"echo\"",
     );
     let mut gate = Gate::start(&s, &["--header-timeout", "60", "--body-timeout", "60"]);

@@ -71,7 +71,8 @@ impl App {
             col == line.chars().count() && line.trim_end().ends_with('\\')
         };
         if continued {
-            self.curl.editor
+            self.curl
+                .editor
                 .input(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
             return Vec::new();
         }

@@ -9,7 +9,7 @@ use crate::gateway::trace::{StageOutcome, Trace};
 use crate::vtl::VtlError;
 
 /// A template's output, checked for JSON.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct RenderedOutput {
     /// The exact output.
     pub text: String,
@@ -17,12 +17,25 @@ pub struct RenderedOutput {
     pub view: StyledText,
     /// JSON or not, and where not.
     pub json: JsonStatus,
-    /// The exact bytes, whitespace made visible (`·` trailing space, `→` tab, `␍` CR,
-    /// `⏎` newline).
-    pub raw: StyledText,
+    /// The exact bytes with whitespace made visible, laid out the first time the raw view
+    /// is drawn (see [`RenderedOutput::raw`]): most renders are never looked at raw, and for
+    /// a large output this is a second full pass.
+    raw: std::sync::OnceLock<StyledText>,
     /// Limits that cut the output without an error (e.g. the 1000-iteration `#foreach` cap).
     pub notes: Vec<String>,
 }
+
+/// Equal outputs are equal whether or not their raw view was laid out yet.
+impl PartialEq for RenderedOutput {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+            && self.view == other.view
+            && self.json == other.json
+            && self.notes == other.notes
+    }
+}
+
+impl Eq for RenderedOutput {}
 
 impl RenderedOutput {
     /// Check and lay out a template's output.
@@ -33,14 +46,19 @@ impl RenderedOutput {
     /// [`RenderedOutput::new`] with the limits that cut the output.
     pub fn with_notes(text: String, notes: Vec<String>) -> RenderedOutput {
         let (view, json) = json_or_plain(&text);
-        let raw = visible_whitespace(&text);
         RenderedOutput {
             text,
             view,
             json,
-            raw,
+            raw: std::sync::OnceLock::new(),
             notes,
         }
+    }
+
+    /// The exact bytes, whitespace made visible (`·` trailing space, `→` tab, `␍` CR,
+    /// `⏎` newline).
+    pub fn raw(&self) -> &StyledText {
+        self.raw.get_or_init(|| visible_whitespace(&self.text))
     }
 }
 

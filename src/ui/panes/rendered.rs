@@ -191,11 +191,11 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
         Text(bool, crate::app::view_model::body::StyledLine<'a>),
         Caret,
     }
-    let items = out.raw.lines_from(0).enumerate().flat_map(|(i, l)| {
+    let items = out.raw().lines_from(0).enumerate().flat_map(|(i, l)| {
         let at_error = error.is_some_and(|(line, _, _)| i + 1 == line);
         std::iter::once(Item::Text(at_error, l)).chain(at_error.then_some(Item::Caret))
     });
-    let total = out.raw.len() + usize::from(error.is_some());
+    let total = out.raw().len() + usize::from(error.is_some());
     let scroll = text_view::clamp_scroll(app.scroll(Pane::Rendered), total, h);
     let gutter = error.is_some();
     let visible: Vec<Line> = items
