@@ -192,7 +192,7 @@ impl<'a> Renderer<'a> {
             }
             Node::Define { name, body } => {
                 let v = Value::Block(Rc::new(BlockValue::new(body.clone())));
-                self.assign_var(name, v);
+                self.assign_var(name, v, None);
             }
             Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos),
             Node::Include { args, pos } => {
@@ -310,7 +310,8 @@ impl<'a> Renderer<'a> {
         Ok(self.ctx.get_hinted(&r.root, &r.hint).cloned())
     }
 
-    fn assign_var(&mut self, name: &Rc<str>, v: Value) {
+    /// `#set($name = v)`; `hint` is the target reference's slot cache, if it has one.
+    fn assign_var(&mut self, name: &Rc<str>, v: Value, hint: Option<&Cell<u32>>) {
         if self.visible > 0 {
             let frame = &mut self.frames[self.visible - 1];
             // Velocity's macro context writes both its local copy and the global one.
@@ -322,7 +323,10 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.ctx.set(name, v);
+        match hint {
+            Some(hint) => self.ctx.set_hinted(name, hint, v),
+            None => self.ctx.set(name, v),
+        }
     }
 
     // ------------------------------------------------------------------ references
@@ -511,7 +515,7 @@ impl<'a> Renderer<'a> {
             return Ok(());
         };
         let Some((last, init)) = target.parts.split_last() else {
-            self.assign_var(&target.root, v);
+            self.assign_var(&target.root, v, Some(&target.hint));
             return Ok(());
         };
         let Some(parent) = self.resolve_path(target, init)? else {
@@ -579,6 +583,8 @@ impl<'a> Renderer<'a> {
             }
         };
         let len = source.len();
+        // The loop variable's entry, found once: each item is stored there without hashing.
+        let slot = self.ctx.slot(var);
         let saved_var = self.ctx.get(var).cloned();
         let scope = Rc::new(ForeachScope {
             index: Cell::new(0),
@@ -607,11 +613,8 @@ impl<'a> Renderer<'a> {
                 break;
             }
             scope.index.set(i);
-            if item.is_null() {
-                self.ctx.remove(var);
-            } else {
-                self.ctx.set(var, item);
-            }
+            // A null item leaves the variable undefined (a null entry).
+            drop(self.ctx.set_slot(slot, item));
             match self.nodes(body) {
                 Ok(Flow::Normal) => completed += 1,
                 Ok(Flow::Break(None)) => break,
@@ -635,7 +638,7 @@ impl<'a> Renderer<'a> {
             }
         }
         self.foreach = outer;
-        self.ctx.restore(var, saved_var);
+        drop(self.ctx.set_slot(slot, saved_var.unwrap_or(Value::Null)));
         if len > limit && completed == limit {
             self.note_limit(
                 pos,
