@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference};
+use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference, Special};
 use super::budget;
 use super::context::Context;
 use super::error::{ErrorKind, VtlError};
@@ -278,13 +278,18 @@ impl<'a> Renderer<'a> {
             {
                 return Ok(Some(v.clone()));
             }
-            if frame.body_content.is_some()
-                && name == "bodyContent"
+            if r.special == Special::BodyContent
                 && let Some(b) = &frame.body_content
             {
                 return Ok(Some(b.clone()));
             }
-            let param = param.filter(|&i| frame.def.params.get(i).is_some_and(|p| &**p == name));
+            let param = param.filter(|&i| {
+                frame
+                    .def
+                    .params
+                    .get(i)
+                    .is_some_and(|p| Rc::ptr_eq(p, &r.root) || &**p == name)
+            });
             if let Some(i) = param
                 && i < frame.args.len()
             {
@@ -298,13 +303,15 @@ impl<'a> Renderer<'a> {
         }
         if let Some(scope) = &self.foreach {
             // Velocity 1.7 keeps these in the context while a loop runs.
-            match name {
-                "velocityCount" => return Ok(Some(Value::integer(scope.index.get() as i128 + 1))),
-                "velocityHasNext" => {
+            match r.special {
+                Special::VelocityCount => {
+                    return Ok(Some(Value::integer(scope.index.get() as i128 + 1)));
+                }
+                Special::VelocityHasNext => {
                     return Ok(Some(Value::Bool(scope.index.get() + 1 < scope.len)));
                 }
-                "foreach" => return Ok(Some(Value::Object(scope.clone()))),
-                _ => {}
+                Special::Foreach => return Ok(Some(Value::Object(scope.clone()))),
+                Special::None | Special::BodyContent => {}
             }
         }
         Ok(self.ctx.get_hinted(&r.root, &r.hint).cloned())
