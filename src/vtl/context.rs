@@ -5,7 +5,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 
-use super::value::{JavaMap, Value};
+use super::value::{JavaMap, Value, names_eq};
 
 /// Template variables by name (without `$`).
 ///
@@ -63,7 +63,7 @@ impl Context {
     /// the hint is updated after a hashed lookup.
     pub(crate) fn set_hinted(&mut self, name: &Rc<str>, hint: &std::cell::Cell<u32>, value: Value) {
         if let Some((k, v)) = self.vars.get_index_mut(hint.get() as usize)
-            && (Rc::ptr_eq(k, name) || **k == **name)
+            && (Rc::ptr_eq(k, name) || names_eq(k, name))
         {
             *v = value;
             return;
@@ -103,7 +103,7 @@ impl Context {
     /// lookup. Names interned by the parser compare by pointer.
     pub(crate) fn get_hinted(&self, name: &Rc<str>, hint: &std::cell::Cell<u32>) -> Option<&Value> {
         if let Some((k, v)) = self.vars.get_index(hint.get() as usize)
-            && (Rc::ptr_eq(k, name) || **k == **name)
+            && (Rc::ptr_eq(k, name) || names_eq(k, name))
         {
             return (!v.is_null()).then_some(v);
         }

@@ -418,7 +418,33 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Print a reference that is a context variable followed only by map properties
+    /// (`$rec.userId`), borrowing each value on the way instead of copying it out. `false`
+    /// (having printed and changed nothing) when it needs the general path: a macro
+    /// parameter or local, a loop or block name, a method or index, a host object, a
+    /// block, or a null or missing value.
+    fn print_borrowed(&mut self, r: &Reference) -> bool {
+        if r.special != Special::None {
+            return false;
+        }
+        if self.visible > 0
+            && (r.param().is_some() || !self.frames[self.visible - 1].locals.is_empty())
+        {
+            return false;
+        }
+        if !r.parts.iter().all(|p| matches!(p, RefPart::Property(..))) {
+            return false;
+        }
+        let Some(root) = self.ctx.get_hinted(&r.root, &r.hint) else {
+            return false;
+        };
+        print_walk(root, &r.parts, &mut self.out)
+    }
+
     fn print_reference(&mut self, r: &Reference, escapes: u32) -> R<()> {
+        if escapes == 0 && self.print_borrowed(r) {
+            return self.check(r.pos);
+        }
         let value = self.resolve(r)?;
         let escaped = escapes % 2 == 1;
         let prefix = (escapes / 2) as usize;
@@ -934,6 +960,32 @@ impl LoopItems {
                 Value::integer(i128::from(if *up { *start + i } else { *start - i }))
             }
         }
+    }
+}
+
+/// Print `v` followed by the map properties `parts` (see [`Renderer::print_borrowed`]);
+/// `false`, printing nothing, when a step is not a map entry or the value is not plain.
+fn print_walk(v: &Value, parts: &[RefPart], out: &mut String) -> bool {
+    match parts.split_first() {
+        None => match v {
+            Value::Null | Value::Block(_) | Value::Object(_) => false,
+            Value::Str(s) => {
+                out.push_str(s);
+                true
+            }
+            other => {
+                other.write_display(out);
+                true
+            }
+        },
+        Some((RefPart::Property(name, _, hint), rest)) => match v {
+            Value::Map(m) => match methods::map_entry(&m.borrow(), name, hint) {
+                Some(next) => print_walk(next, rest, out),
+                None => false,
+            },
+            _ => false,
+        },
+        Some(_) => false,
     }
 }
 
