@@ -340,6 +340,17 @@ impl<'a> Renderer<'a> {
 
     /// Resolve a reference; `None` is Java null (unresolved).
     fn resolve(&mut self, r: &Reference) -> R<Option<Value>> {
+        if r.parts.is_empty() {
+            // A plain `$name` (the most common reference): what `resolve_path` gives for no
+            // parts, without walking them.
+            return Ok(match self.lookup(r)? {
+                Some(Value::Null) => None,
+                Some(Value::Block(b)) if self.active_blocks.iter().any(|a| Rc::ptr_eq(a, &b)) => {
+                    None
+                }
+                v => v,
+            });
+        }
         self.resolve_path(r, &r.parts)
     }
 
@@ -791,6 +802,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn compare_values(&self, op: BinOp, a: Option<Value>, b: Option<Value>) -> bool {
+        if let (Some(Value::Int(x)), Some(Value::Int(y))) = (&a, &b) {
+            // Two Integers: what the general rules below answer, without widening.
+            let ord = x.cmp(y);
+            return match op {
+                BinOp::Eq => ord.is_eq(),
+                BinOp::Ne => ord.is_ne(),
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            };
+        }
         let equal = |a: Option<&Value>, b: Option<&Value>| {
             values_equal(a, b) || (self.policy.null_prints_empty && null_and_empty(a, b))
         };
