@@ -76,3 +76,26 @@ fn parse_macro_arith(b: divan::Bencher) {
     let src = std::fs::read_to_string(dir.join("template.vtl")).expect("template");
     b.bench(|| Template::parse(divan::black_box(&src)).map(|_| ()));
 }
+
+/// A template of API Gateway's largest size (300 KB), made of the workload templates
+/// (those without macros) one after another: parsing it must stay well under 5 ms.
+fn template_300k() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/workloads");
+    let parts: Vec<String> = ["small", "foreach-1k", "big-body", "strings", "nested"]
+        .iter()
+        .map(|n| std::fs::read_to_string(dir.join(n).join("template.vtl")).expect("template"))
+        .collect();
+    let mut src = String::new();
+    while src.len() < 300 * 1024 {
+        for p in &parts {
+            src.push_str(p);
+        }
+    }
+    src
+}
+
+#[divan::bench]
+fn parse_300k(b: divan::Bencher) {
+    let src = template_300k();
+    b.bench(|| Template::parse(divan::black_box(&src)).map(|_| ()));
+}

@@ -98,6 +98,38 @@ pub struct Reference {
     pub param: u16,
     /// Where the root variable was last found in the context.
     pub hint: std::cell::Cell<u32>,
+    /// Which of the names the engine itself answers the root is (found when parsing, so a
+    /// lookup does not compare strings).
+    pub special: Special,
+}
+
+/// Root names the renderer answers itself before the context: the loop variables Velocity
+/// 1.7 keeps while a `#foreach` runs, and a block macro's `$bodyContent`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// Any other name.
+    None,
+    /// `$velocityCount`
+    VelocityCount,
+    /// `$velocityHasNext`
+    VelocityHasNext,
+    /// `$foreach`
+    Foreach,
+    /// `$bodyContent`
+    BodyContent,
+}
+
+impl Special {
+    /// The special meaning of a root name, if it has one.
+    pub fn of(name: &str) -> Special {
+        match name {
+            "velocityCount" => Special::VelocityCount,
+            "velocityHasNext" => Special::VelocityHasNext,
+            "foreach" => Special::Foreach,
+            "bodyContent" => Special::BodyContent,
+            _ => Special::None,
+        }
+    }
 }
 
 impl Reference {

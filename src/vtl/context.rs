@@ -5,7 +5,7 @@ use std::rc::Rc;
 use indexmap::IndexMap;
 use rustc_hash::FxBuildHasher;
 
-use super::value::{JavaMap, Value};
+use super::value::{JavaMap, Value, names_eq};
 
 /// Template variables by name (without `$`).
 ///
@@ -59,6 +59,41 @@ impl Context {
         }
     }
 
+    /// Set a variable, trying the entry at `hint` first (as [`Context::get_hinted`] reads);
+    /// the hint is updated after a hashed lookup.
+    pub(crate) fn set_hinted(&mut self, name: &Rc<str>, hint: &std::cell::Cell<u32>, value: Value) {
+        if let Some((k, v)) = self.vars.get_index_mut(hint.get() as usize)
+            && (Rc::ptr_eq(k, name) || names_eq(k, name))
+        {
+            *v = value;
+            return;
+        }
+        let i = match self.vars.get_full_mut(&**name) {
+            Some((i, _, slot)) => {
+                *slot = value;
+                i
+            }
+            None => self.vars.insert_full(name.clone(), value).0,
+        };
+        hint.set(u32::try_from(i).unwrap_or(0));
+    }
+
+    /// The position of a variable's entry, made (holding null: undefined) when there is
+    /// none. Entries never move, so the position stays valid for the life of the context.
+    pub(crate) fn slot(&mut self, name: &Rc<str>) -> usize {
+        match self.vars.get_index_of(&**name) {
+            Some(i) => i,
+            None => self.vars.insert_full(name.clone(), Value::Null).0,
+        }
+    }
+
+    /// Set the variable at `slot` (from [`Context::slot`]); `Value::Null` undefines it.
+    pub(crate) fn set_slot(&mut self, slot: usize, value: Value) -> Option<Value> {
+        let v = self.vars.get_index_mut(slot)?.1;
+        let old = std::mem::replace(v, value);
+        (!old.is_null()).then_some(old)
+    }
+
     /// Read a variable.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.vars.get(name).filter(|v| !v.is_null())
@@ -68,7 +103,7 @@ impl Context {
     /// lookup. Names interned by the parser compare by pointer.
     pub(crate) fn get_hinted(&self, name: &Rc<str>, hint: &std::cell::Cell<u32>) -> Option<&Value> {
         if let Some((k, v)) = self.vars.get_index(hint.get() as usize)
-            && (Rc::ptr_eq(k, name) || **k == **name)
+            && (Rc::ptr_eq(k, name) || names_eq(k, name))
         {
             return (!v.is_null()).then_some(v);
         }
@@ -82,22 +117,6 @@ impl Context {
         let slot = self.vars.get_mut(name)?;
         let old = std::mem::replace(slot, Value::Null);
         (!old.is_null()).then_some(old)
-    }
-
-    /// Put back a saved value (or remove the variable when there was none).
-    pub(crate) fn restore(&mut self, name: &str, saved: Option<Value>) {
-        match saved {
-            Some(v) => {
-                if let Some(slot) = self.vars.get_mut(name) {
-                    *slot = v;
-                } else {
-                    self.vars.insert(Rc::from(name), v);
-                }
-            }
-            None => {
-                self.remove(name);
-            }
-        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
-use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference};
+use super::ast::{BinOp, Block, Expr, MacroDef, Node, Pos, RefPart, Reference, Special};
 use super::budget;
 use super::context::Context;
 use super::error::{ErrorKind, VtlError};
@@ -192,7 +192,7 @@ impl<'a> Renderer<'a> {
             }
             Node::Define { name, body } => {
                 let v = Value::Block(Rc::new(BlockValue::new(body.clone())));
-                self.assign_var(name, v);
+                self.assign_var(name, v, None);
             }
             Node::Evaluate { arg, pos } => return self.evaluate(arg, *pos),
             Node::Include { args, pos } => {
@@ -278,13 +278,18 @@ impl<'a> Renderer<'a> {
             {
                 return Ok(Some(v.clone()));
             }
-            if frame.body_content.is_some()
-                && name == "bodyContent"
+            if r.special == Special::BodyContent
                 && let Some(b) = &frame.body_content
             {
                 return Ok(Some(b.clone()));
             }
-            let param = param.filter(|&i| frame.def.params.get(i).is_some_and(|p| &**p == name));
+            let param = param.filter(|&i| {
+                frame
+                    .def
+                    .params
+                    .get(i)
+                    .is_some_and(|p| Rc::ptr_eq(p, &r.root) || &**p == name)
+            });
             if let Some(i) = param
                 && i < frame.args.len()
             {
@@ -298,19 +303,22 @@ impl<'a> Renderer<'a> {
         }
         if let Some(scope) = &self.foreach {
             // Velocity 1.7 keeps these in the context while a loop runs.
-            match name {
-                "velocityCount" => return Ok(Some(Value::integer(scope.index.get() as i128 + 1))),
-                "velocityHasNext" => {
+            match r.special {
+                Special::VelocityCount => {
+                    return Ok(Some(Value::integer(scope.index.get() as i128 + 1)));
+                }
+                Special::VelocityHasNext => {
                     return Ok(Some(Value::Bool(scope.index.get() + 1 < scope.len)));
                 }
-                "foreach" => return Ok(Some(Value::Object(scope.clone()))),
-                _ => {}
+                Special::Foreach => return Ok(Some(Value::Object(scope.clone()))),
+                Special::None | Special::BodyContent => {}
             }
         }
         Ok(self.ctx.get_hinted(&r.root, &r.hint).cloned())
     }
 
-    fn assign_var(&mut self, name: &Rc<str>, v: Value) {
+    /// `#set($name = v)`; `hint` is the target reference's slot cache, if it has one.
+    fn assign_var(&mut self, name: &Rc<str>, v: Value, hint: Option<&Cell<u32>>) {
         if self.visible > 0 {
             let frame = &mut self.frames[self.visible - 1];
             // Velocity's macro context writes both its local copy and the global one.
@@ -322,13 +330,27 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.ctx.set(name, v);
+        match hint {
+            Some(hint) => self.ctx.set_hinted(name, hint, v),
+            None => self.ctx.set(name, v),
+        }
     }
 
     // ------------------------------------------------------------------ references
 
     /// Resolve a reference; `None` is Java null (unresolved).
     fn resolve(&mut self, r: &Reference) -> R<Option<Value>> {
+        if r.parts.is_empty() {
+            // A plain `$name` (the most common reference): what `resolve_path` gives for no
+            // parts, without walking them.
+            return Ok(match self.lookup(r)? {
+                Some(Value::Null) => None,
+                Some(Value::Block(b)) if self.active_blocks.iter().any(|a| Rc::ptr_eq(a, &b)) => {
+                    None
+                }
+                v => v,
+            });
+        }
         self.resolve_path(r, &r.parts)
     }
 
@@ -407,7 +429,33 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Print a reference that is a context variable followed only by map properties
+    /// (`$rec.userId`), borrowing each value on the way instead of copying it out. `false`
+    /// (having printed and changed nothing) when it needs the general path: a macro
+    /// parameter or local, a loop or block name, a method or index, a host object, a
+    /// block, or a null or missing value.
+    fn print_borrowed(&mut self, r: &Reference) -> bool {
+        if r.special != Special::None {
+            return false;
+        }
+        if self.visible > 0
+            && (r.param().is_some() || !self.frames[self.visible - 1].locals.is_empty())
+        {
+            return false;
+        }
+        if !r.parts.iter().all(|p| matches!(p, RefPart::Property(..))) {
+            return false;
+        }
+        let Some(root) = self.ctx.get_hinted(&r.root, &r.hint) else {
+            return false;
+        };
+        print_walk(root, &r.parts, &mut self.out)
+    }
+
     fn print_reference(&mut self, r: &Reference, escapes: u32) -> R<()> {
+        if escapes == 0 && self.print_borrowed(r) {
+            return self.check(r.pos);
+        }
         let value = self.resolve(r)?;
         let escaped = escapes % 2 == 1;
         let prefix = (escapes / 2) as usize;
@@ -511,7 +559,7 @@ impl<'a> Renderer<'a> {
             return Ok(());
         };
         let Some((last, init)) = target.parts.split_last() else {
-            self.assign_var(&target.root, v);
+            self.assign_var(&target.root, v, Some(&target.hint));
             return Ok(());
         };
         let Some(parent) = self.resolve_path(target, init)? else {
@@ -579,6 +627,8 @@ impl<'a> Renderer<'a> {
             }
         };
         let len = source.len();
+        // The loop variable's entry, found once: each item is stored there without hashing.
+        let slot = self.ctx.slot(var);
         let saved_var = self.ctx.get(var).cloned();
         let scope = Rc::new(ForeachScope {
             index: Cell::new(0),
@@ -607,11 +657,8 @@ impl<'a> Renderer<'a> {
                 break;
             }
             scope.index.set(i);
-            if item.is_null() {
-                self.ctx.remove(var);
-            } else {
-                self.ctx.set(var, item);
-            }
+            // A null item leaves the variable undefined (a null entry).
+            drop(self.ctx.set_slot(slot, item));
             match self.nodes(body) {
                 Ok(Flow::Normal) => completed += 1,
                 Ok(Flow::Break(None)) => break,
@@ -635,7 +682,7 @@ impl<'a> Renderer<'a> {
             }
         }
         self.foreach = outer;
-        self.ctx.restore(var, saved_var);
+        drop(self.ctx.set_slot(slot, saved_var.unwrap_or(Value::Null)));
         if len > limit && completed == limit {
             self.note_limit(
                 pos,
@@ -755,6 +802,18 @@ impl<'a> Renderer<'a> {
     }
 
     fn compare_values(&self, op: BinOp, a: Option<Value>, b: Option<Value>) -> bool {
+        if let (Some(Value::Int(x)), Some(Value::Int(y))) = (&a, &b) {
+            // Two Integers: what the general rules below answer, without widening.
+            let ord = x.cmp(y);
+            return match op {
+                BinOp::Eq => ord.is_eq(),
+                BinOp::Ne => ord.is_ne(),
+                BinOp::Lt => ord.is_lt(),
+                BinOp::Le => ord.is_le(),
+                BinOp::Gt => ord.is_gt(),
+                _ => ord.is_ge(),
+            };
+        }
         let equal = |a: Option<&Value>, b: Option<&Value>| {
             values_equal(a, b) || (self.policy.null_prints_empty && null_and_empty(a, b))
         };
@@ -924,6 +983,32 @@ impl LoopItems {
                 Value::integer(i128::from(if *up { *start + i } else { *start - i }))
             }
         }
+    }
+}
+
+/// Print `v` followed by the map properties `parts` (see [`Renderer::print_borrowed`]);
+/// `false`, printing nothing, when a step is not a map entry or the value is not plain.
+fn print_walk(v: &Value, parts: &[RefPart], out: &mut String) -> bool {
+    match parts.split_first() {
+        None => match v {
+            Value::Null | Value::Block(_) | Value::Object(_) => false,
+            Value::Str(s) => {
+                out.push_str(s);
+                true
+            }
+            other => {
+                other.write_display(out);
+                true
+            }
+        },
+        Some((RefPart::Property(name, _, hint), rest)) => match v {
+            Value::Map(m) => match methods::map_entry(&m.borrow(), name, hint) {
+                Some(next) => print_walk(next, rest, out),
+                None => false,
+            },
+            _ => false,
+        },
+        Some(_) => false,
     }
 }
 

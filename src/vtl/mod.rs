@@ -38,6 +38,9 @@ pub struct Template {
     source: Box<str>,
     nodes: Rc<[Node]>,
     macros: Vec<Rc<MacroDef>>,
+    /// The length of the last output: the next render starts with that much room, so a
+    /// large output is not copied again each time its buffer grows.
+    last_len: std::cell::Cell<usize>,
 }
 
 impl Template {
@@ -48,6 +51,7 @@ impl Template {
             source: source.into(),
             nodes: parsed.nodes,
             macros: parsed.macros,
+            last_len: std::cell::Cell::new(0),
         })
     }
 
@@ -77,9 +81,11 @@ impl Template {
     /// Render with the given variables. `#set` changes the context, as in Velocity.
     pub fn render(&self, ctx: &mut Context, policy: &Policy) -> Result<String, VtlError> {
         let mut r = eval::Renderer::new(policy, ctx, &self.macros);
+        r.out.reserve(self.last_len.get());
         r.render_template(&self.nodes)
             .map_err(|e| e.locate(&self.source))?;
-        Ok(r.out)
+        self.last_len.set(r.out.len());
+        Ok(std::mem::take(&mut r.out))
     }
 
     /// [`Template::render`], also telling which limits cut the output short without an
@@ -90,8 +96,10 @@ impl Template {
         policy: &Policy,
     ) -> Result<Rendered, VtlError> {
         let mut r = eval::Renderer::new(policy, ctx, &self.macros);
+        r.out.reserve(self.last_len.get());
         r.render_template(&self.nodes)
             .map_err(|e| e.locate(&self.source))?;
+        self.last_len.set(r.out.len());
         let notes = std::mem::take(&mut r.notes)
             .into_iter()
             .map(|(offset, directive, what)| {

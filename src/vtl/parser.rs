@@ -7,7 +7,7 @@
 
 use std::rc::Rc;
 
-use super::ast::{BinOp, Block, Expr, MacroCall, MacroDef, Node, Pos, RefPart, Reference};
+use super::ast::{BinOp, Block, Expr, MacroCall, MacroDef, Node, Pos, RefPart, Reference, Special};
 use super::error::{ErrorKind, VtlError, line_col};
 use super::value::Value;
 
@@ -948,13 +948,14 @@ impl<'s> Parser<'s> {
             .and_then(|i| u16::try_from(i).ok())
             .unwrap_or(u16::MAX);
         Ok(Reference {
-            root,
             parts: parts.into(),
             quiet,
             literal: self.src[start..self.pos].into(),
             pos: self.gpos(start),
             param,
             hint: std::cell::Cell::new(0),
+            special: Special::of(&root),
+            root,
         })
     }
 

@@ -153,13 +153,37 @@ fn drop_flat(mut stack: Vec<Value>) {
     }
 }
 
+/// Whether two names (variable names, map keys) are equal: the same as `a == b`, without a
+/// call into the C library's `memcmp` for the short names templates use (the check that a
+/// slot hint still holds runs for almost every reference).
+#[inline]
+pub(crate) fn names_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], i: usize| -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        u64::from_ne_bytes(w)
+    };
+    match n {
+        0..8 => a.iter().zip(b).all(|(x, y)| x == y),
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        _ => a == b,
+    }
+}
+
 /// One value as a template sees it.
 ///
-/// `repr(C, u8)` keeps every payload at an aligned offset after the tag: with the default
-/// layout a `Bool` sits at offset 1 and copying values compiles to overlapping unaligned
-/// moves that stall store forwarding on the hot path.
+/// `repr(C, u64)` makes the tag one whole word with every payload aligned after it: with the
+/// default layout a `Bool` sits at offset 1, and with a one-byte tag the seven bytes after it
+/// are copied too (as two overlapping 4-byte moves); either way moving a value (an
+/// `Option<Value>` returned through a `Result`) compiled to overlapping unaligned loads and
+/// stores that stall store forwarding on the hot path.
 #[derive(Clone)]
-#[repr(C, u8)]
+#[repr(C, u64)]
 pub enum Value {
     /// Java `null` (an element of a list or map; an unresolved reference is `None` instead).
     Null,
@@ -515,6 +539,34 @@ mod tests {
         let mut s = String::new();
         write_java_double(d, &mut s);
         s
+    }
+
+    #[test]
+    fn names_eq_is_string_equality() {
+        let names = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "abcdefg",
+            "abcdefh",
+            "abcdefgh",
+            "abcdefgi",
+            "bbcdefgh",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "xbcdefghijklmnop",
+            "abcdefghXjklmnop",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "é",
+            "ée",
+        ];
+        for a in names {
+            for b in names {
+                assert_eq!(names_eq(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

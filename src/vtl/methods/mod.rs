@@ -23,7 +23,7 @@ mod regex;
 mod string;
 
 pub use dispatch::call;
-pub use property::{index, property, property_cached, set_index, set_property};
+pub use property::{index, map_entry, property, property_cached, set_index, set_property};
 pub use regex::compile_java_regex;
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::vtl::budget;
 use crate::vtl::cycles;
 use crate::vtl::ops::MAP_ENTRY_BYTES;
-use crate::vtl::value::{MethodError, Value};
+use crate::vtl::value::{JavaMap, MethodError, Value, names_eq};
 
 use super::common::{MethodResult, err, java_class, key_of, list_bytes, outcome};
 use super::dispatch::call;
@@ -15,17 +15,23 @@ use super::dispatch::call;
 /// first, and the hint is updated after a hashed lookup.
 pub fn property_cached(target: &Value, name: &str, hint: &std::cell::Cell<u32>) -> Option<Value> {
     if let Value::Map(m) = target {
-        let m = m.borrow();
-        if let Some((k, v)) = m.get_index(hint.get() as usize)
-            && **k == *name
-        {
-            return Some(v.clone());
-        }
-        let (i, _, v) = m.get_full(name)?;
-        hint.set(u32::try_from(i).unwrap_or(0));
-        return Some(v.clone());
+        return map_entry(&m.borrow(), name, hint).cloned();
     }
     property(target, name)
+}
+
+/// The entry `name` of a map, borrowed, trying the slot at `hint` first (see
+/// [`property_cached`]).
+#[inline]
+pub fn map_entry<'m>(m: &'m JavaMap, name: &str, hint: &std::cell::Cell<u32>) -> Option<&'m Value> {
+    if let Some((k, v)) = m.get_index(hint.get() as usize)
+        && names_eq(k, name)
+    {
+        return Some(v);
+    }
+    let (i, _, v) = m.get_full(name)?;
+    hint.set(u32::try_from(i).unwrap_or(0));
+    Some(v)
 }
 
 /// `$value.name`: Velocity tries `getName()`/`isName()` and, on a Map, `get("name")`.

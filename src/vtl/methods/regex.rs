@@ -244,11 +244,16 @@ fn expand_replacement(
 pub(super) fn split(text: &str, re: &str, limit: i64) -> MethodResult {
     if is_literal_pattern(re) {
         // Same result as the regex path (Java takes a similar fast path).
-        let mut parts: Vec<&str> = if limit > 0 {
-            text.splitn(usize::try_from(limit).unwrap_or(usize::MAX), re)
-                .collect()
-        } else {
-            text.split(re).collect()
+        let mut parts: Vec<&str> = match (limit > 0, re.as_bytes()) {
+            // One ASCII character: the same pieces, found with a byte search.
+            (true, [c]) if c.is_ascii() => text
+                .splitn(usize::try_from(limit).unwrap_or(usize::MAX), char::from(*c))
+                .collect(),
+            (true, _) => text
+                .splitn(usize::try_from(limit).unwrap_or(usize::MAX), re)
+                .collect(),
+            (false, [c]) if c.is_ascii() => text.split(char::from(*c)).collect(),
+            (false, _) => text.split(re).collect(),
         };
         if limit == 0 {
             while parts.last().is_some_and(|p| p.is_empty()) {

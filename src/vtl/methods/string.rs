@@ -145,7 +145,11 @@ pub(super) fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodRe
                 let r = if from > text.len() {
                     (n.is_empty()).then_some(text.len())
                 } else {
-                    text[from..].find(&**n).map(|i| i + from)
+                    match n.as_bytes() {
+                        [c] => text[from..].find(char::from(*c)),
+                        _ => text[from..].find(&**n),
+                    }
+                    .map(|i| i + from)
                 };
                 return int(r.map_or(-1, |i| i as i64));
             }
@@ -228,6 +232,11 @@ pub(super) fn string_method(s: &Rc<str>, name: &str, args: &[Value]) -> MethodRe
                     out.push_str(b);
                 }
                 some(Value::str(&out))
+            } else if let [c] = a.as_bytes()
+                && c.is_ascii()
+            {
+                // One ASCII character: the same result, found with a byte search.
+                some(Value::str(&text.replace(char::from(*c), b)))
             } else {
                 some(Value::str(&text.replace(&**a, b)))
             }
