@@ -49,6 +49,8 @@ pub enum Action {
     PrevTemplate,
     /// Switch to the next saved request.
     NextRequest,
+    /// Switch to the previous saved request.
+    PrevRequest,
     /// Switch to the next colour theme.
     CycleTheme,
     /// Scroll down one line.
@@ -109,7 +111,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 51] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -132,6 +134,7 @@ impl Action {
         Action::NextTemplate,
         Action::PrevTemplate,
         Action::NextRequest,
+        Action::PrevRequest,
         Action::CycleTheme,
         Action::ScrollDown,
         Action::ScrollUp,
@@ -187,6 +190,7 @@ impl Action {
             Action::NextTemplate => "next_template",
             Action::PrevTemplate => "prev_template",
             Action::NextRequest => "next_request",
+            Action::PrevRequest => "prev_request",
             Action::CycleTheme => "cycle_theme",
             Action::ScrollDown => "scroll_down",
             Action::ScrollUp => "scroll_up",
@@ -243,6 +247,7 @@ impl Action {
             Action::NextTemplate => "next template",
             Action::PrevTemplate => "prev template",
             Action::NextRequest => "next request",
+            Action::PrevRequest => "prev request",
             Action::CycleTheme => "theme",
             Action::ScrollDown => "down",
             Action::ScrollUp => "up",
@@ -304,7 +309,8 @@ impl Action {
                 "next mapping template (request side, response side, per content type)"
             }
             Action::PrevTemplate => "previous mapping template",
-            Action::NextRequest => "switch to the next saved request",
+            Action::NextRequest => "switch to the next saved request (wraps around)",
+            Action::PrevRequest => "switch to the previous saved request (wraps around)",
             Action::CycleTheme => "switch colour theme (dark, light, high-contrast)",
             Action::ScrollDown => "scroll down",
             Action::ScrollUp => "scroll up",

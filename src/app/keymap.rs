@@ -311,6 +311,7 @@ impl Default for Keymap {
             b(L::Normal, A::NextTemplate, vec![ch(']')]),
             b(L::Normal, A::PrevTemplate, vec![ch('[')]),
             b(L::Normal, A::NextRequest, vec![ch('>')]),
+            b(L::Normal, A::PrevRequest, vec![ch('<')]),
             b(L::Normal, A::CycleTheme, vec![ch('T')]),
             b(L::Normal, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Normal, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),

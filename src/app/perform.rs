@@ -146,7 +146,8 @@ impl App {
                 let n = self.slots.len().max(1);
                 self.select_slot(self.slot + n - 1)
             }
-            Action::NextRequest => self.next_request(),
+            Action::NextRequest => self.step_request(true),
+            Action::PrevRequest => self.step_request(false),
             Action::CycleTheme => {
                 self.chrome.theme = self.chrome.theme.next();
                 // Syntax colours belong to the old theme; new ones come with the highlight
@@ -403,7 +404,9 @@ impl App {
         }
     }
 
-    fn next_request(&mut self) -> Vec<Effect> {
+    /// The next (or previous) saved request, wrapping around; from a served request, back
+    /// to the saved one it replaced.
+    fn step_request(&mut self, forward: bool) -> Vec<Effect> {
         let n = self.workspace.session.requests.len();
         let next = if self.viewing.is_some() && n > 0 {
             // Back from a served request to the saved one.
@@ -411,8 +414,10 @@ impl App {
         } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
-        } else {
+        } else if forward {
             (self.workspace.request_index + 1) % n
+        } else {
+            (self.workspace.request_index + n - 1) % n
         };
         let fx = self.select_request(next);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();

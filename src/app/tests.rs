@@ -591,6 +591,47 @@ fn next_request_switches_and_reroutes() {
 }
 
 #[test]
+fn prev_request_goes_back_and_wraps_around() {
+    let mut a = app();
+    let n = a.session().requests.len();
+    assert!(n >= 2, "the fixture has several saved requests");
+    let fx = key(&mut a, KeyCode::Char('<'));
+    assert_eq!(a.request_index(), n - 1, "from the first back to the last");
+    assert!(has_run(&fx));
+    assert!(
+        a.status()
+            .unwrap()
+            .text
+            .starts_with(&format!("Request {n}/{n}")),
+        "{:?}",
+        a.status()
+    );
+    key(&mut a, KeyCode::Char('<'));
+    assert_eq!(a.request_index(), n - 2);
+    key(&mut a, KeyCode::Char('>'));
+    assert_eq!(a.request_index(), n - 1);
+    key(&mut a, KeyCode::Char('>'));
+    assert_eq!(a.request_index(), 0, "> wraps the other way");
+    // The request text follows.
+    let first = a.request_editor().text();
+    key(&mut a, KeyCode::Char('<'));
+    assert_ne!(a.request_editor().text(), first);
+    // A session with one request says so.
+    let mut one = app();
+    std::sync::Arc::make_mut(&mut one.workspace.session)
+        .requests
+        .truncate(1);
+    key(&mut one, KeyCode::Char('<'));
+    assert_eq!(one.request_index(), 0);
+    assert!(
+        one.status()
+            .unwrap()
+            .text
+            .contains("only one saved request")
+    );
+}
+
+#[test]
 fn editing_the_request_reroutes_or_reports_errors() {
     let mut a = app();
     a.chrome.focus = Pane::Request;
