@@ -103,6 +103,10 @@ pub enum Action {
     Complete,
     /// Show or hide the import warnings.
     ToggleWarnings,
+    /// Unsaved edits: save them, then go on (open the chosen session).
+    SaveFirst,
+    /// Unsaved edits: drop them, then go on.
+    Discard,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -111,7 +115,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 51] = [
+    pub const ALL: [Action; 53] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -161,6 +165,8 @@ impl Action {
         Action::Submit,
         Action::Complete,
         Action::ToggleWarnings,
+        Action::SaveFirst,
+        Action::Discard,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -217,6 +223,8 @@ impl Action {
             Action::Submit => "submit",
             Action::Complete => "complete",
             Action::ToggleWarnings => "toggle_warnings",
+            Action::SaveFirst => "save_first",
+            Action::Discard => "discard",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -274,6 +282,8 @@ impl Action {
             Action::Submit => "ok",
             Action::Complete => "complete",
             Action::ToggleWarnings => "warnings",
+            Action::SaveFirst => "save, then open",
+            Action::Discard => "discard, then open",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -351,6 +361,8 @@ impl Action {
             Action::Submit => "import the file, or add the curl command's request",
             Action::Complete => "complete the file name (as far as the matches agree)",
             Action::ToggleWarnings => "show or hide the import warnings (file:line)",
+            Action::SaveFirst => "save your edits, then open the chosen session",
+            Action::Discard => "drop your edits, then open the chosen session",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

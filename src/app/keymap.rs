@@ -35,16 +35,19 @@ pub enum Layer {
     Curl,
     /// The settings editor is open: other keys edit the TOML text.
     Settings,
+    /// Unsaved edits stand in the way of opening another session: save, discard or stay.
+    Unsaved,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Settings,
         Layer::Search,
         Layer::Picker,
+        Layer::Unsaved,
         Layer::ImportPath,
         Layer::Operations,
         Layer::Curl,
@@ -67,6 +70,7 @@ impl Layer {
             Layer::Operations => "Import: the imported operations",
             Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
             Layer::Settings => "Settings editor (TOML; other keys edit the text)",
+            Layer::Unsaved => "Opening another session with unsaved edits",
         }
     }
 }
@@ -280,6 +284,7 @@ impl Default for Keymap {
             L::Settings,
             L::Search,
             L::Picker,
+            L::Unsaved,
             L::ImportPath,
             L::Operations,
             L::Curl,
@@ -369,6 +374,9 @@ impl Default for Keymap {
             b(L::Picker, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Picker, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
             b(L::Picker, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
+            b(L::Unsaved, A::SaveFirst, vec![ch('s')]),
+            b(L::Unsaved, A::Discard, vec![ch('d')]),
+            b(L::Unsaved, A::ConfirmNo, vec![k(KeyCode::Esc), ch('n')]),
             b(L::Editing, A::LeaveEdit, vec![k(KeyCode::Esc)]),
             b(L::Editing, A::Save, vec![ctrl('s')]),
             b(L::Editing, A::Undo, vec![ctrl('z'), ctrl('u')]),

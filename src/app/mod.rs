@@ -40,6 +40,9 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 pub mod theme;
+mod unsaved;
+#[cfg(test)]
+mod unsaved_tests;
 mod update;
 pub mod view_model;
 pub mod views;
@@ -205,6 +208,16 @@ pub enum Overlay {
     Curl,
     /// The settings editor: what it edits, its text and its step.
     Settings(Box<settings_edit::SettingsEdit>),
+    /// "Unsaved edits: save them, discard them, or stay?" before opening the session in
+    /// `path`; the picker's state comes back when the user stays.
+    ConfirmOpen {
+        /// The session file chosen in the picker.
+        path: PathBuf,
+        /// The picker's selected entry.
+        selected: usize,
+        /// The picker's list.
+        list: Option<picker::PickerList>,
+    },
 }
 
 /// The kind of a status-bar message.
@@ -296,6 +309,9 @@ pub struct App {
     curl_editor: Editor,
     curl_error: Option<String>,
     curl_generation: u64,
+    /// A session to open once its question is answered (after the save, or dropping the
+    /// edits).
+    opening: Option<unsaved::Opening>,
 }
 
 impl App {
@@ -330,6 +346,7 @@ impl App {
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
+            opening: None,
         };
         app.chrome.config_path = options.config_path;
         app.load_request_text();

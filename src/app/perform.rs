@@ -18,8 +18,11 @@ impl App {
         if let Some(fx) = self.perform_import(action) {
             return fx;
         }
-        // So do the settings editor and its key.
+        // So do the settings editor and its key, and the unsaved-edits question.
         if let Some(fx) = self.perform_settings(action) {
+            return fx;
+        }
+        if let Some(fx) = self.perform_unsaved(action) {
             return fx;
         }
         match action {
@@ -185,7 +188,9 @@ impl App {
             | Action::ToggleWarnings
             | Action::EditMethod
             | Action::EditApi
-            | Action::Apply => Vec::new(),
+            | Action::Apply
+            | Action::SaveFirst
+            | Action::Discard => Vec::new(),
         }
     }
 
@@ -318,7 +323,7 @@ impl App {
         }]
     }
 
-    fn save(&mut self) -> Vec<Effect> {
+    pub(super) fn save(&mut self) -> Vec<Effect> {
         let path = match &mut self.workspace.origin {
             Origin::File(p) => p.clone(),
             Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),

@@ -178,6 +178,61 @@ fn draw_question(
     );
 }
 
+/// "Unsaved edits: save them, discard them, or stay?" before opening another session. The
+/// keys are the unsaved-edits layer's.
+pub fn draw_confirm_open(f: &mut Frame, app: &App) {
+    let Some(path) = app.confirm_open_path() else {
+        return;
+    };
+    let theme = app.theme();
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let key = |action| {
+        app.keymap()
+            .keys(Layer::Unsaved, action)
+            .unwrap_or_default()
+    };
+    let choice = |action, what: String| {
+        Line::from(vec![
+            Span::styled(format!("  {:<9}", key(action)), theme.key_hint()),
+            Span::styled(what, theme.text()),
+        ])
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("This session has unsaved edits. Open {name}?"),
+            theme.text(),
+        )),
+        Line::default(),
+        choice(Action::SaveFirst, format!("save them, then open {name}")),
+        choice(Action::Discard, format!("discard them, then open {name}")),
+        choice(
+            Action::ConfirmNo,
+            "stay here (back to the list)".to_string(),
+        ),
+    ];
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let area = centered(f.area(), 62, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(
+            " Unsaved changes ",
+            theme.warning(),
+        )));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
 /// "Restore the unsaved edits of a previous run?"
 pub fn draw_recover(f: &mut Frame, app: &App) {
     let file = app
