@@ -35,6 +35,8 @@ pub enum Action {
     /// Edit the API-level settings (stage, stage variables, binary media types, gateway
     /// responses) as TOML.
     EditApi,
+    /// Edit the session's backend and listen address as TOML.
+    EditBackend,
     /// Apply the edited settings.
     Apply,
     /// Save the session.
@@ -81,6 +83,8 @@ pub enum Action {
     Search,
     /// Find the next match of the search.
     SearchNext,
+    /// Find the previous match of the search.
+    SearchPrev,
     /// Start or stop serving the session on loopback (listen mode).
     ToggleListen,
     /// Show or hide the list of served requests.
@@ -115,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 53] = [
+    pub const ALL: [Action; 55] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -131,6 +135,7 @@ impl Action {
         Action::CycleType,
         Action::EditMethod,
         Action::EditApi,
+        Action::EditBackend,
         Action::Apply,
         Action::Save,
         Action::Zoom,
@@ -154,6 +159,7 @@ impl Action {
         Action::Choose,
         Action::Search,
         Action::SearchNext,
+        Action::SearchPrev,
         Action::ToggleListen,
         Action::Requests,
         Action::Replay,
@@ -189,6 +195,7 @@ impl Action {
             Action::CycleType => "cycle_type",
             Action::EditMethod => "edit_method",
             Action::EditApi => "edit_api",
+            Action::EditBackend => "edit_backend",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -212,6 +219,7 @@ impl Action {
             Action::Choose => "choose",
             Action::Search => "search",
             Action::SearchNext => "search_next",
+            Action::SearchPrev => "search_prev",
             Action::ToggleListen => "toggle_listen",
             Action::Requests => "requests",
             Action::Replay => "replay",
@@ -248,6 +256,7 @@ impl Action {
             Action::CycleType => "type",
             Action::EditMethod => "settings",
             Action::EditApi => "API settings",
+            Action::EditBackend => "backend",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -271,6 +280,7 @@ impl Action {
             Action::Choose => "open",
             Action::Search => "search",
             Action::SearchNext => "next match",
+            Action::SearchPrev => "previous match",
             Action::ToggleListen => "listen",
             Action::Requests => "served",
             Action::Replay => "replay",
@@ -311,6 +321,7 @@ impl Action {
             }
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
+            Action::EditBackend => "choose the backend and the listen address",
             Action::Apply => "apply the edited settings (checked as the gateway would)",
             Action::Save => "save the session (atomic: temp file, then rename)",
             Action::Zoom => "zoom the focused pane, or back",
@@ -344,6 +355,7 @@ impl Action {
                 "search the focused pane (plain text, case-insensitive; ~ starts a regex)"
             }
             Action::SearchNext => "find the next match (wraps around)",
+            Action::SearchPrev => "find the previous match (wraps around)",
             Action::ToggleListen => {
                 "listen mode: serve this session on loopback (127.0.0.1:8080 or --listen)"
             }

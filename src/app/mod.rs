@@ -300,7 +300,7 @@ pub struct App {
     /// The pipeline run shown in the panes.
     run_view: parts::RunView,
     quitting: bool,
-    search: String,
+    search: search::SearchState,
     listen: listen::ListenState,
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones (label, request).
@@ -342,7 +342,7 @@ impl App {
             preview: parts::Preview::default(),
             run_view: parts::RunView::default(),
             quitting: false,
-            search: String::new(),
+            search: search::SearchState::default(),
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
@@ -658,7 +658,7 @@ impl App {
 
     /// The search query (kept after the prompt closes, for the next search).
     pub fn search_query(&self) -> &str {
-        &self.search
+        self.search.query()
     }
 
     /// Whether the app asked to quit.

@@ -131,12 +131,12 @@ impl App {
             Action::Resume => self.resume_paused(),
             Action::Cancel => self.cancel(),
             Action::Search => {
-                // The prompt starts empty: typing is a new query, not added to the old one.
-                self.search.clear();
-                self.overlay = Some(Overlay::Search);
+                self.open_search();
                 Vec::new()
             }
-            Action::SearchNext => self.search_next(),
+            Action::SearchNext => self.search_step(true),
+            Action::SearchPrev => self.search_step(false),
+            Action::EditBackend => Vec::new(),
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {

@@ -159,18 +159,13 @@ impl App {
                 self.set_settings_step(SettingsStep::Searching);
                 Vec::new()
             }
-            (SettingsStep::Searching, Action::SearchNext) => {
-                let query = self.search.clone();
-                match self
+            (SettingsStep::Searching, Action::SearchNext | Action::SearchPrev) => {
+                let query = self.search.query().to_string();
+                let forward = action == Action::SearchNext;
+                let found = self
                     .settings_mut()
-                    .and_then(|s| s.editor.select_next(&query))
-                {
-                    Some((row, col)) => self.set_status(
-                        StatusKind::Info,
-                        format!("\"{query}\" at line {}, column {}", row + 1, col + 1),
-                    ),
-                    None => self.set_status(StatusKind::Error, format!("\"{query}\" not found")),
-                }
+                    .and_then(|s| crate::app::search::editor_step(&mut s.editor, &query, forward));
+                self.say_found(&query, found);
                 Vec::new()
             }
             (SettingsStep::Searching, Action::Cancel)

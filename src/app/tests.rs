@@ -811,7 +811,7 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     deliver_trace(&mut a, g, trace_with_backend("{}"));
     a.chrome.focus = Pane::Log;
     act(&mut a, Action::Search);
-    a.search = "line 42".into();
+    a.search.set("line 42");
     act(&mut a, Action::SearchNext);
     assert_eq!(a.scroll(Pane::Log), 42);
     // While editing, ctrl+f searches.
