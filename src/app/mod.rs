@@ -4,6 +4,9 @@
 
 pub mod action;
 pub mod autosave;
+pub mod backend_edit;
+#[cfg(test)]
+mod backend_edit_tests;
 pub mod config;
 pub mod conflict;
 mod curl;

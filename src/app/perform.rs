@@ -136,7 +136,6 @@ impl App {
             }
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
-            Action::EditBackend => Vec::new(),
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {
@@ -188,6 +187,7 @@ impl App {
             | Action::ToggleWarnings
             | Action::EditMethod
             | Action::EditApi
+            | Action::EditBackend
             | Action::Apply
             | Action::SaveFirst
             | Action::Discard => Vec::new(),

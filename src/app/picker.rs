@@ -199,6 +199,12 @@ impl App {
         ) = generations;
         self.workspace.autosave = autosave;
         self.listen = listen;
+        // A session that names its address is served there, from the next start on.
+        if let Some(addr) = self.workspace.session.listen
+            && self.listen.state() == crate::app::listen::Listening::Off
+        {
+            self.listen.set_addr(addr);
+        }
         self.import = import;
         if request > 0 && request < self.workspace.session.requests.len() {
             self.workspace.request_index = request;
