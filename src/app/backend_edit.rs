@@ -19,13 +19,13 @@ use crate::session::locate::{line_col, locate};
 /// What the comment above `[backend]` says about each kind.
 const KINDS: &str = "\
 # The backend that answers the integrations; type = one of:
-#   \"echo\"        the built-in echo server and echo function (offline)
-#   \"canned\"      the answer written here: status, headers, body (or lambdaError)
-#   \"http\"        call the integration's uri for real
-#   \"lambda\"      a Lambda Invoke API: endpoint = \"http://127.0.0.1:9000\", function = \"...\"
-#   \"local\"       your handler behind gatebench's Runtime API: command = [\"python3\", \"app.py\"]
-#   \"aws-local\"   a local AWS such as moto: endpoint = \"http://127.0.0.1:5000\", or start = true
-#   \"aws-lambda\"  real AWS Lambda, signed (a build with --features aws)
+#  \"echo\"        built-in echo server and function (offline)
+#  \"canned\"      status, headers, body (or lambdaError) set here
+#  \"http\"        calls the integration's uri for real
+#  \"lambda\"      Invoke API: endpoint = \"http://127.0.0.1:9000\"
+#  \"local\"       your handler: command = [\"python3\", \"app.py\"]
+#  \"aws-local\"   local AWS (moto): endpoint = \"...\" or start = true
+#  \"aws-lambda\"  real AWS Lambda (a build with --features aws)
 ";
 
 /// The session settings the editor changes.
@@ -71,7 +71,7 @@ pub fn session_text(settings: &SessionSettings) -> Result<String, String> {
     })
     .map_err(|e| e.to_string())?;
     Ok(format!(
-        "# Listen mode serves the session on this address (a port alone: 127.0.0.1:PORT).\n\
+        "# Listen mode serves here (a port alone: 127.0.0.1:PORT).\n\
          listen = \"{}\"\n\n{KINDS}{backend}",
         settings.listen
     ))

@@ -639,6 +639,11 @@ impl App {
         &self.chrome.keymap
     }
 
+    /// Where the last frame drew the panes.
+    pub fn drawn_areas(&self) -> &view_model::Areas {
+        &self.chrome.areas
+    }
+
     /// The terminal size.
     pub fn size(&self) -> (u16, u16) {
         self.chrome.size

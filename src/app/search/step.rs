@@ -111,13 +111,14 @@ impl App {
         match found {
             Some(f) => self.set_status(
                 StatusKind::Info,
+                // Which match first: on a narrow screen the end of the line is cut.
                 format!(
-                    "\"{query}\" at line {}, column {} (match {} of {}{})",
-                    f.row + 1,
-                    f.col + 1,
+                    "match {} of {}{}: \"{query}\" at line {}, column {}",
                     f.number,
                     f.total,
-                    if f.total >= MAX_COUNTED { "+" } else { "" }
+                    if f.total >= MAX_COUNTED { "+" } else { "" },
+                    f.row + 1,
+                    f.col + 1,
                 ),
             ),
             None => self.set_status(StatusKind::Error, format!("no match for \"{query}\"")),
@@ -288,7 +289,7 @@ mod tests {
         typed(&mut a, "LISTEN");
         key(&mut a, KeyCode::Enter);
         assert_eq!(a.overlay(), Some(&Overlay::Search), "the prompt stays open");
-        assert!(status(&a).contains("(match 1 of 1)"), "{}", status(&a));
+        assert!(status(&a).contains("match 1 of 1:"), "{}", status(&a));
         let hit = a.search.hit().expect("a match");
         assert_eq!(hit.pane, Pane::Integration);
         // The pane scrolled by rows to the row holding the match: the first shown row is
@@ -326,24 +327,25 @@ mod tests {
         typed(&mut a, "template");
         key(&mut a, KeyCode::Enter);
         let first = status(&a);
-        assert!(first.contains("(match 1 of "), "{first}");
+        assert!(first.contains("match 1 of "), "{first}");
         let total: usize = first
-            .rsplit_once(" of ")
-            .and_then(|(_, n)| n.trim_end_matches(')').parse().ok())
+            .strip_prefix("match 1 of ")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse().ok())
             .unwrap();
         assert!(total >= 3, "{first}");
         key(&mut a, KeyCode::Enter);
-        assert!(status(&a).contains("(match 2 of "), "{}", status(&a));
+        assert!(status(&a).contains("match 2 of "), "{}", status(&a));
         ctrl(&mut a, 'p');
-        assert!(status(&a).contains("(match 1 of "), "{}", status(&a));
+        assert!(status(&a).contains("match 1 of "), "{}", status(&a));
         ctrl(&mut a, 'p');
         assert!(
-            status(&a).contains(&format!("(match {total} of {total})")),
+            status(&a).starts_with(&format!("match {total} of {total}:")),
             "back from the first wraps to the last: {}",
             status(&a)
         );
         ctrl(&mut a, 'n');
-        assert!(status(&a).contains("(match 1 of "), "{}", status(&a));
+        assert!(status(&a).contains("match 1 of "), "{}", status(&a));
         // Every match on a shown line is marked, the current one apart.
         let hit = a.search.hit().unwrap();
         let text = a.integration_text();
@@ -409,6 +411,6 @@ mod tests {
         assert_ne!(one, two);
         ctrl(&mut a, 'p');
         assert_eq!(a.template_editor().cursor(), one);
-        assert!(status(&a).contains("(match 1 of "), "{}", status(&a));
+        assert!(status(&a).contains("match 1 of "), "{}", status(&a));
     }
 }
