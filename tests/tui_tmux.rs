@@ -9,71 +9,27 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::tmux::Tmux;
+use common::workbench::{Start, Workbench};
 
-/// The pid of gatebench (written by the shell that became it).
-fn gatebench_pid(tmux: &Tmux) -> String {
-    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
-    std::fs::read_to_string(pidfile)
-        .unwrap_or_default()
-        .trim()
-        .to_string()
-}
-
-/// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
-/// saying so) when tmux is missing and `GATEBENCH_SKIP` names it. A missing tmux otherwise
-/// fails the test.
-fn start(name: &str) -> Option<Tmux> {
-    if !common::tools::require(
-        common::tools::Tool::Tmux,
-        "the end-to-end test of the workbench",
-    ) {
-        return None;
-    }
-    let bin = env!("CARGO_BIN_EXE_gatebench");
+/// Start the binary on the MOCK fixture in a detached 100x30 tmux session (the shared
+/// start-up of `common::workbench`), or `None` (after saying so) when tmux is missing and
+/// `GATEBENCH_SKIP` names it.
+fn start(name: &str) -> Option<Workbench> {
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
-    let socket = format!("gatebench-e2e-{name}-{}", std::process::id());
-    let tmp = std::env::temp_dir();
-    let tmux = Tmux::new(socket.clone(), "e2e")
-        .scratch(tmp.join(format!("{socket}.pid")))
-        .scratch(tmp.join(format!("{socket}-state")));
-    // After gatebench exits, report its status and whether the tty is back in canonical mode.
-    // The inner shell records its pid, then becomes gatebench (exec), in the foreground.
-    let pidfile = std::env::temp_dir().join(format!("{}.pid", tmux.socket));
-    // Autosave copies go to a private folder, not the user's state directory.
-    let state = std::env::temp_dir().join(format!("{}-state", tmux.socket));
-    let script = format!(
-        "sh -c 'echo $$ > \"{}\"; exec env GATEBENCH_CONFIG=/nonexistent/gatebench.toml GATEBENCH_STATE_DIR=\"{}\" \"{bin}\" \"{}\"'; echo GATEBENCH_EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -e icanon -e -icanon | sed 's/^/TTY_/'; sleep 60",
-        pidfile.display(),
-        state.display(),
-        session.display()
-    );
-    let out = tmux.run(&[
-        "-f",
-        "/dev/null",
-        "new-session",
-        "-d",
-        "-s",
-        "e2e",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        "sh",
-        "-c",
-        &script,
-    ]);
-    assert!(out.status.success(), "tmux new-session: {out:?}");
-    // Deliver Esc at once instead of waiting to see if it starts a sequence.
-    let _ = tmux.run(&["set-option", "-g", "escape-time", "0"]);
-    Some(tmux)
+    common::workbench::start(&Start {
+        name: &format!("e2e-{name}"),
+        session: &session,
+        size: (100, 30),
+        config: None,
+    })
 }
 
 #[test]
 fn the_binary_under_tmux() {
-    let Some(tmux) = start("keys") else {
+    let Some(wb) = start("keys") else {
         return;
     };
+    let tmux = &wb.tmux;
 
     // First frame: the stage strip and the template editor.
     let first = tmux.wait_for("the first frame", |s| {
@@ -115,24 +71,20 @@ fn the_binary_under_tmux() {
     assert!(!end.contains("Template request"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
     // The log file in the state directory tells the start and the end.
-    let log = std::fs::read_to_string(
-        std::env::temp_dir()
-            .join(format!("{}-state", tmux.socket))
-            .join("gatebench.log"),
-    )
-    .expect("the workbench writes its log in the state directory");
+    let log = std::fs::read_to_string(wb.state().join("gatebench.log"))
+        .expect("the workbench writes its log in the state directory");
     assert!(log.contains("workbench started"), "{log}");
     assert!(log.contains("workbench closed"), "{log}");
 }
 
 #[test]
 fn a_terminate_signal_restores_the_terminal() {
-    let Some(tmux) = start("signal") else {
+    let Some(wb) = start("signal") else {
         return;
     };
+    let tmux = &wb.tmux;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
-    let pid = gatebench_pid(&tmux);
-    assert!(!pid.is_empty(), "gatebench's pid");
+    let pid = wb.pid().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));
