@@ -96,9 +96,9 @@ struct CurlArgs {
 struct ServeArgs {
     /// The session file (TOML).
     session: PathBuf,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: std::net::SocketAddr,
+    /// Address to listen on (default: the session's `listen`, else 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
     /// Allow a non-loopback address (the API becomes reachable from other machines).
     #[arg(long)]
     allow_remote: bool,
@@ -483,9 +483,13 @@ fn serve(args: &ServeArgs) -> ExitCode {
             let _ = std::io::stderr().lock().write_all(line.as_bytes());
         });
         let name = session.name.clone();
+        let listen = args
+            .listen
+            .or(session.listen)
+            .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 8080)));
         let server = match crate::serve::Server::bind(
             session,
-            args.listen,
+            listen,
             args.allow_remote,
             (!args.quiet).then_some(observer),
         )
@@ -506,8 +510,8 @@ fn serve(args: &ServeArgs) -> ExitCode {
         };
         let addr = server
             .local_addr()
-            .map_or_else(|_| args.listen.to_string(), |a| a.to_string());
-        let scope = if args.listen.ip().is_loopback() {
+            .map_or_else(|_| listen.to_string(), |a| a.to_string());
+        let scope = if listen.ip().is_loopback() {
             "loopback only"
         } else {
             "REACHABLE FROM OTHER MACHINES"

@@ -59,8 +59,10 @@ pub fn workbench_entry(session: Option<&std::path::Path>, args: &WorkbenchArgs) 
     match runtime::run_workbench(session, args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // The terminal is restored by now.
-            eprintln!("gatebench: {e:#}");
+            // The terminal is restored by now, but it may be gone (a hangup): a failed write
+            // is ignored rather than a panic, as `eprintln!` would make it.
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr().lock(), "gatebench: {e:#}");
             ExitCode::from(1)
         }
     }

@@ -141,14 +141,20 @@ async fn the_search_prompt_starts_empty_and_ctrl_u_clears_it() {
     t.type_text("mock").await;
     t.key(KeyCode::Enter).await;
     let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
-    assert!(status.starts_with("\"mock\" at line"), "{status}");
+    assert!(
+        status.starts_with("match ") && status.contains(": \"mock\" at line"),
+        "{status}"
+    );
     t.key(KeyCode::Esc).await;
     // A new search does not add to the old query.
     t.key(KeyCode::Char('/')).await;
     t.type_text("context").await;
     t.key(KeyCode::Enter).await;
     let status = t.app().status().map(|s| s.text.clone()).unwrap_or_default();
-    assert!(status.starts_with("\"context\" at line"), "{status}");
+    assert!(
+        status.starts_with("match ") && status.contains(": \"context\" at line"),
+        "{status}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

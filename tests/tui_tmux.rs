@@ -9,21 +9,27 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::tmux::{Launch, Tmux};
+use common::workbench::{Start, Workbench};
 
-/// Start the binary on the MOCK fixture in a detached 100x30 tmux session, or `None` (after
-/// saying so) when tmux is missing and `GATEBENCH_SKIP` names it. A missing tmux otherwise
-/// fails the test.
-fn start(name: &str) -> Option<Tmux> {
+/// Start the binary on the MOCK fixture in a detached 100x30 tmux session (the shared
+/// start-up of `common::workbench`), or `None` (after saying so) when tmux is missing and
+/// `GATEBENCH_SKIP` names it.
+fn start(name: &str) -> Option<Workbench> {
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
-    Tmux::start(&Launch::new(format!("e2e-{name}"), (100, 30)).session(session))
+    common::workbench::start(&Start {
+        name: &format!("e2e-{name}"),
+        session: &session,
+        size: (100, 30),
+        config: None,
+    })
 }
 
 #[test]
 fn the_binary_under_tmux() {
-    let Some(tmux) = start("keys") else {
+    let Some(wb) = start("keys") else {
         return;
     };
+    let tmux = &wb.tmux;
 
     // First frame: the stage strip and the template editor.
     let first = tmux.wait_for("the first frame", |s| {
@@ -65,7 +71,7 @@ fn the_binary_under_tmux() {
     assert!(!end.contains("Template request"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
     // The log file in the state directory tells the start and the end.
-    let log = std::fs::read_to_string(tmux.state_dir().join("gatebench.log"))
+    let log = std::fs::read_to_string(wb.state().join("gatebench.log"))
         .expect("the workbench writes its log in the state directory");
     assert!(log.contains("workbench started"), "{log}");
     assert!(log.contains("workbench closed"), "{log}");
@@ -73,12 +79,12 @@ fn the_binary_under_tmux() {
 
 #[test]
 fn a_terminate_signal_restores_the_terminal() {
-    let Some(tmux) = start("signal") else {
+    let Some(wb) = start("signal") else {
         return;
     };
+    let tmux = &wb.tmux;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
-    let pid = tmux.pid();
-    assert!(!pid.is_empty(), "gatebench's pid");
+    let pid = wb.pid().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));

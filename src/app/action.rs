@@ -35,6 +35,8 @@ pub enum Action {
     /// Edit the API-level settings (stage, stage variables, binary media types, gateway
     /// responses) as TOML.
     EditApi,
+    /// Edit the session's backend and listen address as TOML.
+    EditBackend,
     /// Apply the edited settings.
     Apply,
     /// Save the session.
@@ -49,6 +51,8 @@ pub enum Action {
     PrevTemplate,
     /// Switch to the next saved request.
     NextRequest,
+    /// Switch to the previous saved request.
+    PrevRequest,
     /// Switch to the next colour theme.
     CycleTheme,
     /// Scroll down one line.
@@ -79,6 +83,8 @@ pub enum Action {
     Search,
     /// Find the next match of the search.
     SearchNext,
+    /// Find the previous match of the search.
+    SearchPrev,
     /// Start or stop serving the session on loopback (listen mode).
     ToggleListen,
     /// Show or hide the list of served requests.
@@ -101,6 +107,10 @@ pub enum Action {
     Complete,
     /// Show or hide the import warnings.
     ToggleWarnings,
+    /// Unsaved edits: save them, then go on (open the chosen session).
+    SaveFirst,
+    /// Unsaved edits: drop them, then go on.
+    Discard,
     /// Answer yes in a confirmation.
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
@@ -109,7 +119,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 50] = [
+    pub const ALL: [Action; 55] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -125,6 +135,7 @@ impl Action {
         Action::CycleType,
         Action::EditMethod,
         Action::EditApi,
+        Action::EditBackend,
         Action::Apply,
         Action::Save,
         Action::Zoom,
@@ -132,6 +143,7 @@ impl Action {
         Action::NextTemplate,
         Action::PrevTemplate,
         Action::NextRequest,
+        Action::PrevRequest,
         Action::CycleTheme,
         Action::ScrollDown,
         Action::ScrollUp,
@@ -147,6 +159,7 @@ impl Action {
         Action::Choose,
         Action::Search,
         Action::SearchNext,
+        Action::SearchPrev,
         Action::ToggleListen,
         Action::Requests,
         Action::Replay,
@@ -158,6 +171,8 @@ impl Action {
         Action::Submit,
         Action::Complete,
         Action::ToggleWarnings,
+        Action::SaveFirst,
+        Action::Discard,
         Action::ConfirmYes,
         Action::ConfirmNo,
     ];
@@ -180,6 +195,7 @@ impl Action {
             Action::CycleType => "cycle_type",
             Action::EditMethod => "edit_method",
             Action::EditApi => "edit_api",
+            Action::EditBackend => "edit_backend",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -187,6 +203,7 @@ impl Action {
             Action::NextTemplate => "next_template",
             Action::PrevTemplate => "prev_template",
             Action::NextRequest => "next_request",
+            Action::PrevRequest => "prev_request",
             Action::CycleTheme => "cycle_theme",
             Action::ScrollDown => "scroll_down",
             Action::ScrollUp => "scroll_up",
@@ -202,6 +219,7 @@ impl Action {
             Action::Choose => "choose",
             Action::Search => "search",
             Action::SearchNext => "search_next",
+            Action::SearchPrev => "search_prev",
             Action::ToggleListen => "toggle_listen",
             Action::Requests => "requests",
             Action::Replay => "replay",
@@ -213,6 +231,8 @@ impl Action {
             Action::Submit => "submit",
             Action::Complete => "complete",
             Action::ToggleWarnings => "toggle_warnings",
+            Action::SaveFirst => "save_first",
+            Action::Discard => "discard",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
         }
@@ -236,6 +256,7 @@ impl Action {
             Action::CycleType => "type",
             Action::EditMethod => "settings",
             Action::EditApi => "API settings",
+            Action::EditBackend => "backend",
             Action::Apply => "apply",
             Action::Save => "save",
             Action::Zoom => "zoom",
@@ -243,6 +264,7 @@ impl Action {
             Action::NextTemplate => "next template",
             Action::PrevTemplate => "prev template",
             Action::NextRequest => "next request",
+            Action::PrevRequest => "prev request",
             Action::CycleTheme => "theme",
             Action::ScrollDown => "down",
             Action::ScrollUp => "up",
@@ -258,6 +280,7 @@ impl Action {
             Action::Choose => "open",
             Action::Search => "search",
             Action::SearchNext => "next match",
+            Action::SearchPrev => "previous match",
             Action::ToggleListen => "listen",
             Action::Requests => "served",
             Action::Replay => "replay",
@@ -269,6 +292,8 @@ impl Action {
             Action::Submit => "ok",
             Action::Complete => "complete",
             Action::ToggleWarnings => "warnings",
+            Action::SaveFirst => "save, then open",
+            Action::Discard => "discard, then open",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
         }
@@ -296,6 +321,7 @@ impl Action {
             }
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
+            Action::EditBackend => "choose the backend and the listen address",
             Action::Apply => "apply the edited settings (checked as the gateway would)",
             Action::Save => "save the session (atomic: temp file, then rename)",
             Action::Zoom => "zoom the focused pane, or back",
@@ -304,7 +330,8 @@ impl Action {
                 "next mapping template (request side, response side, per content type)"
             }
             Action::PrevTemplate => "previous mapping template",
-            Action::NextRequest => "switch to the next saved request",
+            Action::NextRequest => "switch to the next saved request (wraps around)",
+            Action::PrevRequest => "switch to the previous saved request (wraps around)",
             Action::CycleTheme => "switch colour theme (dark, light, high-contrast)",
             Action::ScrollDown => "scroll down",
             Action::ScrollUp => "scroll up",
@@ -328,6 +355,7 @@ impl Action {
                 "search the focused pane (plain text, case-insensitive; ~ starts a regex)"
             }
             Action::SearchNext => "find the next match (wraps around)",
+            Action::SearchPrev => "find the previous match (wraps around)",
             Action::ToggleListen => {
                 "listen mode: serve this session on loopback (127.0.0.1:8080 or --listen)"
             }
@@ -345,6 +373,8 @@ impl Action {
             Action::Submit => "import the file, or add the curl command's request",
             Action::Complete => "complete the file name (as far as the matches agree)",
             Action::ToggleWarnings => "show or hide the import warnings (file:line)",
+            Action::SaveFirst => "save your edits, then open the chosen session",
+            Action::Discard => "drop your edits, then open the chosen session",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
         }

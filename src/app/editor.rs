@@ -420,21 +420,37 @@ impl Editor {
     /// return its (row, char column).
     pub fn select_next(&mut self, query: &str) -> Option<(usize, usize)> {
         let (row, col) = self.cursor();
-        let lines: Vec<&str> = self
+        let found = {
+            let lines = self.lines();
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let byte = char_to_byte(&lines, row, col);
+            crate::app::search::find(&lines, query, (row, byte))
+                .map(|(r, s, e)| span_in_chars(lines[r], r, s, e))
+        }?;
+        Some(self.select_span(found))
+    }
+
+    /// Select the match of `query` before the selection (or the cursor), wrapping, and return
+    /// its (row, char column).
+    pub fn select_prev(&mut self, query: &str) -> Option<(usize, usize)> {
+        // A match shown selected starts where the selection starts.
+        let (row, col) = self
             .area
             .get_mut()
-            .lines()
-            .iter()
-            .map(String::as_str)
-            .collect();
-        let byte = lines
-            .get(row)
-            .and_then(|l| l.char_indices().nth(col).map(|(i, _)| i))
-            .unwrap_or_else(|| lines.get(row).map_or(0, |l| l.len()));
-        let (r, s, e) = crate::app::search::find(&lines, query, (row, byte))?;
-        let line = lines[r];
-        let start_col = line[..s].chars().count();
-        let end_col = start_col + line[s..e].chars().count();
+            .selection_range()
+            .map_or_else(|| self.cursor(), |(start, _)| start);
+        let found = {
+            let lines = self.lines();
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            let byte = char_to_byte(&lines, row, col);
+            crate::app::search::find_prev(&lines, query, (row, byte))
+                .map(|(r, s, e)| span_in_chars(lines[r], r, s, e))
+        }?;
+        Some(self.select_span(found))
+    }
+
+    /// Select (row, start char column, end char column) and return (row, start).
+    fn select_span(&mut self, (r, start_col, end_col): (usize, usize, usize)) -> (usize, usize) {
         let to_u16 = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
         self.break_group();
         self.area.get_mut().cancel_selection();
@@ -446,7 +462,7 @@ impl Editor {
             .get_mut()
             .move_cursor(CursorMove::Jump(to_u16(r), to_u16(end_col)));
         self.maybe_move_window();
-        Some((r, start_col))
+        (r, start_col)
     }
 
     /// Mark an error at a 1-based line and character column (as `VtlError` reports them);
@@ -580,6 +596,20 @@ fn install_highlights(
     for (from, to, style, priority) in ranges {
         area.custom_highlight((from, to), style, priority);
     }
+}
+
+/// The byte offset of char column `col` in line `row` (the line's end past it).
+fn char_to_byte(lines: &[&str], row: usize, col: usize) -> usize {
+    lines
+        .get(row)
+        .and_then(|l| l.char_indices().nth(col).map(|(i, _)| i))
+        .unwrap_or_else(|| lines.get(row).map_or(0, |l| l.len()))
+}
+
+/// A match's byte range in `line` as (row, start char column, end char column).
+fn span_in_chars(line: &str, row: usize, start: usize, end: usize) -> (usize, usize, usize) {
+    let start_col = line[..start].chars().count();
+    (row, start_col, start_col + line[start..end].chars().count())
 }
 
 #[cfg(test)]

@@ -35,16 +35,19 @@ pub enum Layer {
     Curl,
     /// The settings editor is open: other keys edit the TOML text.
     Settings,
+    /// Unsaved edits stand in the way of opening another session: save, discard or stay.
+    Unsaved,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 11] = [
+    pub const ALL: [Layer; 12] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Settings,
         Layer::Search,
         Layer::Picker,
+        Layer::Unsaved,
         Layer::ImportPath,
         Layer::Operations,
         Layer::Curl,
@@ -67,6 +70,7 @@ impl Layer {
             Layer::Operations => "Import: the imported operations",
             Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
             Layer::Settings => "Settings editor (TOML; other keys edit the text)",
+            Layer::Unsaved => "Opening another session with unsaved edits",
         }
     }
 }
@@ -280,6 +284,7 @@ impl Default for Keymap {
             L::Settings,
             L::Search,
             L::Picker,
+            L::Unsaved,
             L::ImportPath,
             L::Operations,
             L::Curl,
@@ -305,12 +310,14 @@ impl Default for Keymap {
             b(L::Normal, A::CycleType, vec![ch('t')]),
             b(L::Normal, A::EditMethod, vec![ch('e')]),
             b(L::Normal, A::EditApi, vec![ch('E')]),
+            b(L::Normal, A::EditBackend, vec![ch('B')]),
             b(L::Normal, A::Save, vec![ctrl('s')]),
             b(L::Normal, A::Zoom, vec![ch('z')]),
             b(L::Normal, A::Copy, vec![ch('y')]),
             b(L::Normal, A::NextTemplate, vec![ch(']')]),
             b(L::Normal, A::PrevTemplate, vec![ch('[')]),
             b(L::Normal, A::NextRequest, vec![ch('>')]),
+            b(L::Normal, A::PrevRequest, vec![ch('<')]),
             b(L::Normal, A::CycleTheme, vec![ch('T')]),
             b(L::Normal, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Normal, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
@@ -368,6 +375,9 @@ impl Default for Keymap {
             b(L::Picker, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
             b(L::Picker, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
             b(L::Picker, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
+            b(L::Unsaved, A::SaveFirst, vec![ch('s')]),
+            b(L::Unsaved, A::Discard, vec![ch('d')]),
+            b(L::Unsaved, A::ConfirmNo, vec![k(KeyCode::Esc), ch('n')]),
             b(L::Editing, A::LeaveEdit, vec![k(KeyCode::Esc)]),
             b(L::Editing, A::Save, vec![ctrl('s')]),
             b(L::Editing, A::Undo, vec![ctrl('z'), ctrl('u')]),
@@ -379,6 +389,7 @@ impl Default for Keymap {
             b(L::Settings, A::Redo, vec![ctrl('r')]),
             b(L::Settings, A::Search, vec![ctrl('f')]),
             b(L::Search, A::SearchNext, vec![k(KeyCode::Enter), ctrl('n')]),
+            b(L::Search, A::SearchPrev, vec![ctrl('p')]),
             b(L::Search, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Confirm, A::ConfirmYes, vec![ch('y')]),
             b(L::Confirm, A::ConfirmNo, vec![ch('n'), k(KeyCode::Esc)]),

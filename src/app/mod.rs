@@ -4,6 +4,9 @@
 
 pub mod action;
 pub mod autosave;
+pub mod backend_edit;
+#[cfg(test)]
+mod backend_edit_tests;
 pub mod config;
 pub mod conflict;
 mod curl;
@@ -41,6 +44,9 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 pub mod theme;
+mod unsaved;
+#[cfg(test)]
+mod unsaved_tests;
 mod update;
 pub mod view_model;
 pub mod views;
@@ -209,6 +215,16 @@ pub enum Overlay {
     Curl,
     /// The settings editor: what it edits, its text and its step.
     Settings(Box<settings_edit::SettingsEdit>),
+    /// "Unsaved edits: save them, discard them, or stay?" before opening the session in
+    /// `path`; the picker's state comes back when the user stays.
+    ConfirmOpen {
+        /// The session file chosen in the picker.
+        path: PathBuf,
+        /// The picker's selected entry.
+        selected: usize,
+        /// The picker's list.
+        list: Option<picker::PickerList>,
+    },
 }
 
 /// The kind of a status-bar message.
@@ -319,7 +335,7 @@ pub struct App {
     /// The pipeline run shown in the panes.
     run_view: parts::RunView,
     quitting: bool,
-    search: String,
+    search: search::SearchState,
     listen: listen::ListenState,
     listen_at_start: bool,
     /// A served or paused request shown in place of the saved ones.
@@ -327,6 +343,9 @@ pub struct App {
     import: import_dialog::ImportState,
     /// The curl prompt's text, error and parse generation.
     curl: curl::CurlDraft,
+    /// A session to open once its question is answered (after the save, or dropping the
+    /// edits).
+    opening: Option<unsaved::Opening>,
 }
 
 impl App {
@@ -355,10 +374,11 @@ impl App {
             preview: parts::Preview::default(),
             run_view: parts::RunView::default(),
             quitting: false,
-            search: String::new(),
+            search: search::SearchState::default(),
             listen: listen::ListenState::default(),
             listen_at_start: false,
             viewing: None,
+            opening: None,
         };
         app.chrome.config_path = options.config_path;
         app.load_request_text();
@@ -654,6 +674,11 @@ impl App {
         &self.chrome.keymap
     }
 
+    /// Where the last frame drew the panes.
+    pub fn drawn_areas(&self) -> &view_model::Areas {
+        &self.chrome.areas
+    }
+
     /// The terminal size.
     pub fn size(&self) -> (u16, u16) {
         self.chrome.size
@@ -679,7 +704,7 @@ impl App {
 
     /// The search query (kept after the prompt closes, for the next search).
     pub fn search_query(&self) -> &str {
-        &self.search
+        self.search.query()
     }
 
     /// Whether the app asked to quit.

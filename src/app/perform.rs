@@ -18,8 +18,11 @@ impl App {
         if let Some(fx) = self.perform_import(action) {
             return fx;
         }
-        // So do the settings editor and its key.
+        // So do the settings editor and its key, and the unsaved-edits question.
         if let Some(fx) = self.perform_settings(action) {
+            return fx;
+        }
+        if let Some(fx) = self.perform_unsaved(action) {
             return fx;
         }
         match action {
@@ -139,12 +142,11 @@ impl App {
             Action::Resume => self.resume_paused(),
             Action::Cancel => self.cancel(),
             Action::Search => {
-                // The prompt starts empty: typing is a new query, not added to the old one.
-                self.search.clear();
-                self.overlay = Some(Overlay::Search);
+                self.open_search();
                 Vec::new()
             }
-            Action::SearchNext => self.search_next(),
+            Action::SearchNext => self.search_step(true),
+            Action::SearchPrev => self.search_step(false),
             Action::CycleType => self.cycle_type(),
             Action::Save => self.save(),
             Action::Zoom => {
@@ -162,7 +164,8 @@ impl App {
                 self.stage_follows_template();
                 fx
             }
-            Action::NextRequest => self.next_request(),
+            Action::NextRequest => self.step_request(true),
+            Action::PrevRequest => self.step_request(false),
             Action::CycleTheme => {
                 self.chrome.theme = self.chrome.theme.next();
                 // Syntax colours belong to the old theme; new ones come with the highlight
@@ -200,7 +203,10 @@ impl App {
             | Action::ToggleWarnings
             | Action::EditMethod
             | Action::EditApi
-            | Action::Apply => Vec::new(),
+            | Action::EditBackend
+            | Action::Apply
+            | Action::SaveFirst
+            | Action::Discard => Vec::new(),
         }
     }
 
@@ -283,7 +289,7 @@ impl App {
         }]
     }
 
-    fn save(&mut self) -> Vec<Effect> {
+    pub(super) fn save(&mut self) -> Vec<Effect> {
         let path = match &mut self.workspace.origin {
             Origin::File(p) => p.clone(),
             Origin::Builtin => PathBuf::from(DEFAULT_SAVE_PATH),
@@ -369,7 +375,9 @@ impl App {
         }
     }
 
-    fn next_request(&mut self) -> Vec<Effect> {
+    /// The next (or previous) saved request, wrapping around; from a served request, back
+    /// to the saved one it replaced.
+    fn step_request(&mut self, forward: bool) -> Vec<Effect> {
         let n = self.workspace.session.requests.len();
         let next = if self.viewing.is_some() && n > 0 {
             // Back from a served request to the saved one.
@@ -377,8 +385,10 @@ impl App {
         } else if n < 2 {
             self.set_status(StatusKind::Info, "This session has only one saved request");
             return Vec::new();
-        } else {
+        } else if forward {
             (self.workspace.request_index + 1) % n
+        } else {
+            (self.workspace.request_index + n - 1) % n
         };
         let fx = self.select_request(next);
         let name = self.request().map(|r| r.name.clone()).unwrap_or_default();

@@ -1,5 +1,5 @@
-//! The session picker: list the sessions folder, choose one, open it (refused while there are
-//! unsaved edits, so no work is lost).
+//! The session picker: list the sessions folder, choose one, open it (with unsaved edits, the
+//! question of [`super::unsaved`] comes first, so no work is lost unless the user says so).
 
 use std::path::{Path, PathBuf};
 
@@ -96,15 +96,7 @@ impl App {
         }
         let path = entry.path.clone();
         if self.is_dirty() {
-            let save = self
-                .chrome
-                .keymap
-                .first_key(crate::app::keymap::Layer::Normal, crate::app::Action::Save)
-                .unwrap_or_default();
-            self.set_status(
-                StatusKind::Error,
-                format!("Unsaved changes: save them ({save}) before opening another session"),
-            );
+            self.ask_before_opening(path);
             return Vec::new();
         }
         self.overlay = None;
@@ -138,12 +130,20 @@ impl App {
         path: PathBuf,
         result: Result<Box<Session>, String>,
     ) -> Vec<Effect> {
+        let may_open = self.may_open(&path);
         match result {
-            Ok(session) if !self.is_dirty() => {
+            Ok(session) if may_open => {
                 let name = session.name.clone();
+                // Edits dropped on purpose: so is their autosave copy (the open session's).
+                let discard = if self.is_dirty() {
+                    self.discard_autosave()
+                } else {
+                    None
+                };
                 let mut fx = self.replace_session(*session, Origin::File(path), 0);
                 self.set_status(StatusKind::Success, format!("Opened {name}"));
                 fx.insert(0, Effect::CancelPipeline);
+                fx.extend(discard);
                 fx
             }
             Ok(_) => {
@@ -154,7 +154,12 @@ impl App {
                 Vec::new()
             }
             Err(e) => {
-                self.set_status(StatusKind::Error, e);
+                let kept = if self.is_dirty() {
+                    " (your edits are still here)"
+                } else {
+                    ""
+                };
+                self.set_status(StatusKind::Error, format!("{e}{kept}"));
                 Vec::new()
             }
         }
@@ -194,6 +199,12 @@ impl App {
         ) = generations;
         self.workspace.autosave = autosave;
         self.listen = listen;
+        // A session that names its address is served there, from the next start on.
+        if let Some(addr) = self.workspace.session.listen
+            && self.listen.state() == crate::app::listen::Listening::Off
+        {
+            self.listen.set_addr(addr);
+        }
         self.import = import;
         if request > 0 && request < self.workspace.session.requests.len() {
             self.workspace.request_index = request;

@@ -38,6 +38,9 @@ pub enum SettingsTarget {
     /// The API-level settings (stage, stage variables, binary media types, gateway
     /// responses).
     Api,
+    /// The session's own settings: its backend and the listen address
+    /// ([`crate::app::backend_edit`]).
+    Session,
 }
 
 /// The open settings editor: what it edits, its text (the editor), and where it is. Lives in
@@ -129,6 +132,7 @@ impl App {
             return match action {
                 Action::EditMethod => Some(self.open_method_settings()),
                 Action::EditApi => Some(self.open_api_settings()),
+                Action::EditBackend => Some(self.open_session_settings()),
                 _ => None,
             };
         };
@@ -159,18 +163,13 @@ impl App {
                 self.set_settings_step(SettingsStep::Searching);
                 Vec::new()
             }
-            (SettingsStep::Searching, Action::SearchNext) => {
-                let query = self.search.clone();
-                match self
+            (SettingsStep::Searching, Action::SearchNext | Action::SearchPrev) => {
+                let query = self.search.query().to_string();
+                let forward = action == Action::SearchNext;
+                let found = self
                     .settings_mut()
-                    .and_then(|s| s.editor.select_next(&query))
-                {
-                    Some((row, col)) => self.set_status(
-                        StatusKind::Info,
-                        format!("\"{query}\" at line {}, column {}", row + 1, col + 1),
-                    ),
-                    None => self.set_status(StatusKind::Error, format!("\"{query}\" not found")),
-                }
+                    .and_then(|s| crate::app::search::editor_step(&mut s.editor, &query, forward));
+                self.say_found(&query, found);
                 Vec::new()
             }
             (SettingsStep::Searching, Action::Cancel)
@@ -268,6 +267,17 @@ impl App {
         Vec::new()
     }
 
+    /// Open the editor on the session's backend and listen address.
+    pub(super) fn open_session_settings(&mut self) -> Vec<Effect> {
+        let text = crate::app::backend_edit::session_text(&self.session_settings());
+        self.open_settings(
+            SettingsTarget::Session,
+            "the session".to_string(),
+            text,
+            "the session's",
+        )
+    }
+
     /// Open the editor on the API-level settings.
     pub(super) fn open_api_settings(&mut self) -> Vec<Effect> {
         let text = api_text(&self.workspace.session.api);
@@ -320,6 +330,16 @@ impl App {
         let target = match &target {
             SettingsTarget::Method(target) => target,
             SettingsTarget::Api => return self.apply_api_settings(&title, &text),
+            SettingsTarget::Session => {
+                return match self.apply_session_settings(&text) {
+                    Ok(fx) => {
+                        self.close_settings();
+                        // The status of the apply stays (closing clears nothing).
+                        fx
+                    }
+                    Err(e) => self.settings_failed(e),
+                };
+            }
         };
         let Some(old) = target.get(&self.workspace.session.api).cloned() else {
             return self.settings_failed(SettingsError {
@@ -363,7 +383,7 @@ impl App {
 
     /// After the API changed: route again, show the template as it is now, render, and run
     /// when the backend runs live.
-    fn settings_applied(&mut self) -> Vec<Effect> {
+    pub(super) fn settings_applied(&mut self) -> Vec<Effect> {
         self.reroute();
         let current = self
             .method()

@@ -68,7 +68,7 @@ pub fn method_text(m: &Method) -> Result<String, String> {
 }
 
 /// Deserialize settings text; a TOML error or an unknown field or value at its line:col.
-fn from_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SettingsError> {
+pub(crate) fn from_toml<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, SettingsError> {
     toml::from_str(text).map_err(|e| {
         let (line, col) = line_col(text, e.span().map_or(0, |s| s.start));
         SettingsError {

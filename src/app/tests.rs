@@ -630,6 +630,47 @@ fn next_request_switches_and_reroutes() {
 }
 
 #[test]
+fn prev_request_goes_back_and_wraps_around() {
+    let mut a = app();
+    let n = a.session().requests.len();
+    assert!(n >= 2, "the fixture has several saved requests");
+    let fx = key(&mut a, KeyCode::Char('<'));
+    assert_eq!(a.request_index(), n - 1, "from the first back to the last");
+    assert!(has_run(&fx));
+    assert!(
+        a.status()
+            .unwrap()
+            .text
+            .starts_with(&format!("Request {n}/{n}")),
+        "{:?}",
+        a.status()
+    );
+    key(&mut a, KeyCode::Char('<'));
+    assert_eq!(a.request_index(), n - 2);
+    key(&mut a, KeyCode::Char('>'));
+    assert_eq!(a.request_index(), n - 1);
+    key(&mut a, KeyCode::Char('>'));
+    assert_eq!(a.request_index(), 0, "> wraps the other way");
+    // The request text follows.
+    let first = a.request_editor().text();
+    key(&mut a, KeyCode::Char('<'));
+    assert_ne!(a.request_editor().text(), first);
+    // A session with one request says so.
+    let mut one = app();
+    std::sync::Arc::make_mut(&mut one.workspace.session)
+        .requests
+        .truncate(1);
+    key(&mut one, KeyCode::Char('<'));
+    assert_eq!(one.request_index(), 0);
+    assert!(
+        one.status()
+            .unwrap()
+            .text
+            .contains("only one saved request")
+    );
+}
+
+#[test]
 fn editing_the_request_reroutes_or_reports_errors() {
     let mut a = app();
     a.chrome.focus = Pane::Request;
@@ -809,7 +850,7 @@ fn search_selects_in_the_editor_and_scrolls_read_only_panes() {
     deliver_trace(&mut a, g, trace_with_backend("{}"));
     a.chrome.focus = Pane::Log;
     act(&mut a, Action::Search);
-    a.search = "line 42".into();
+    a.search.set("line 42");
     act(&mut a, Action::SearchNext);
     assert_eq!(a.scroll(Pane::Log), 42);
     // While editing, ctrl+f searches.
@@ -890,27 +931,8 @@ fn the_picker_lists_chooses_and_opens_sessions() {
 }
 
 #[test]
-fn the_picker_refuses_to_drop_unsaved_edits() {
-    use crate::app::picker::SessionEntry;
+fn a_failed_listing_closes_the_picker_with_a_message() {
     let mut a = app();
-    act(&mut a, Action::CycleType);
-    act(&mut a, Action::OpenSession);
-    update(
-        &mut a,
-        Msg::SessionList {
-            dir: "sessions".into(),
-            result: Ok(vec![SessionEntry {
-                path: "sessions/a.toml".into(),
-                name: Ok("A".into()),
-            }]),
-        },
-    );
-    assert!(act(&mut a, Action::Choose).is_empty());
-    assert!(a.status().unwrap().text.starts_with("Unsaved changes"));
-    // Esc closes it.
-    key(&mut a, KeyCode::Esc);
-    assert_eq!(a.overlay(), None);
-    // A failed listing closes it with a message.
     act(&mut a, Action::OpenSession);
     update(
         &mut a,

@@ -83,36 +83,11 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             result,
             stamp,
         } => {
-            match result {
-                Ok(()) => {
-                    app.workspace.saved_as(revision);
-                    app.workspace.disk_stamp = stamp;
-                    app.set_status(StatusKind::Success, format!("Saved {}", path.display()));
-                    // The copy belongs to the session as it was named before this save.
-                    let discard = app.discard_autosave();
-                    let was_new = matches!(app.workspace.origin, Origin::Imported { .. });
-                    app.workspace.origin = Origin::File(path);
-                    if was_new {
-                        // Edits made while the first save ran are in the new file's copy now.
-                        let mut fx: Vec<Effect> = discard.into_iter().collect();
-                        fx.extend(app.autosave_effect());
-                        return fx;
-                    }
-                    if !app.is_dirty() {
-                        return discard.into_iter().collect();
-                    }
-                }
-                Err(e) => {
-                    if let Origin::Imported { saving, .. } = &mut app.workspace.origin {
-                        *saving = false;
-                    }
-                    app.set_status(
-                        StatusKind::Error,
-                        format!("Save failed, nothing was lost, your edits are still here: {e}"),
-                    );
-                }
-            }
-            Vec::new()
+            let ok = result.is_ok();
+            let mut fx = app.on_saved(path, revision, result, stamp);
+            // A session waiting for this save opens now (or is given up when it failed).
+            fx.extend(app.open_after_save(ok));
+            fx
         }
         Msg::Remembered { key, result } => {
             if let Err(e) = result {
@@ -124,6 +99,8 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::SaveConflict(conflict) => {
+            // The file changed on disk: nothing opens on the back of this save.
+            app.opening = None;
             app.set_status(
                 StatusKind::Error,
                 format!(
@@ -160,6 +137,46 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
 }
 
 impl App {
+    /// A save ended: the file is now the session's, or the edits stay (and say so).
+    fn on_saved(
+        &mut self,
+        path: std::path::PathBuf,
+        revision: u64,
+        result: Result<(), String>,
+        stamp: Option<crate::session::file::Stamp>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(()) => {
+                self.workspace.saved_as(revision);
+                self.workspace.disk_stamp = stamp;
+                self.set_status(StatusKind::Success, format!("Saved {}", path.display()));
+                // The copy belongs to the session as it was named before this save.
+                let discard = self.discard_autosave();
+                let was_new = matches!(self.workspace.origin, Origin::Imported { .. });
+                self.workspace.origin = Origin::File(path);
+                if was_new {
+                    // Edits made while the first save ran are in the new file's copy now.
+                    let mut fx: Vec<Effect> = discard.into_iter().collect();
+                    fx.extend(self.autosave_effect());
+                    return fx;
+                }
+                if !self.is_dirty() {
+                    return discard.into_iter().collect();
+                }
+            }
+            Err(e) => {
+                if let Origin::Imported { saving, .. } = &mut self.workspace.origin {
+                    *saving = false;
+                }
+                self.set_status(
+                    StatusKind::Error,
+                    format!("Save failed, nothing was lost, your edits are still here: {e}"),
+                );
+            }
+        }
+        Vec::new()
+    }
+
     fn on_key(&mut self, key: KeyEvent) -> Vec<Effect> {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
@@ -174,6 +191,7 @@ impl App {
             ) => Layer::Confirm,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
+            (Some(Overlay::ConfirmOpen { .. }), _) => Layer::Unsaved,
             (Some(Overlay::Requests), _) => Layer::Requests,
             (Some(Overlay::ImportPath), _) => Layer::ImportPath,
             (Some(Overlay::Operations { .. } | Overlay::ImportWarnings { .. }), _) => {

@@ -159,6 +159,7 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         version: VERSION,
         name: name.unwrap_or_else(|| file_name.clone()),
         explanation,
+        listen: None,
         api,
         context: None,
         values,

@@ -8,6 +8,7 @@
 //! also cancels the running one (it stops at its next await, e.g. a backend call).
 
 mod effects;
+pub mod input;
 pub mod jobs;
 pub mod log;
 pub mod terminal;
@@ -166,10 +167,37 @@ pub struct Runtime<B: Backend, E> {
     clipboard: Clipboard,
     ticker: Option<tokio::time::Interval>,
     quit: bool,
+    /// Why the loop ended (once it has).
+    ending: Option<Ending>,
     /// Terminal input was handled this step: draw once at its end.
     pending_draw: bool,
+    /// Notices that the terminal went away (its other end hung up).
+    hangup: Option<input::HangupWatch>,
     #[cfg(unix)]
-    signals: Vec<tokio::signal::unix::Signal>,
+    signals: Vec<(&'static str, tokio::signal::unix::Signal)>,
+}
+
+/// How the terminal input went on after a burst of events was read.
+enum Drained {
+    /// More may come.
+    More,
+    /// The input ended.
+    Ended,
+    /// Reading failed.
+    Failed(io::Error),
+}
+
+/// Why the loop ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The user quit.
+    Quit,
+    /// A shutdown signal (TERM, HUP, INT) arrived.
+    Signal(&'static str),
+    /// The terminal went away: it hung up, or its input ended.
+    HungUp,
+    /// Reading the input or drawing failed.
+    Failed,
 }
 
 /// Turn a terminal event into a message; `None` for events the app ignores (key releases,
@@ -230,17 +258,19 @@ where
             clipboard,
             ticker: None,
             quit: false,
+            ending: None,
             pending_draw: false,
+            hangup: None,
             #[cfg(unix)]
             signals: {
                 use tokio::signal::unix::{SignalKind, signal};
                 [
-                    SignalKind::terminate(),
-                    SignalKind::hangup(),
-                    SignalKind::interrupt(),
+                    ("TERM", SignalKind::terminate()),
+                    ("HUP", SignalKind::hangup()),
+                    ("INT", SignalKind::interrupt()),
                 ]
                 .into_iter()
-                .filter_map(|k| signal(k).ok())
+                .filter_map(|(name, k)| signal(k).ok().map(|s| (name, s)))
                 .collect()
             },
         };
@@ -268,6 +298,22 @@ where
     /// Whether the app has quit.
     pub fn has_quit(&self) -> bool {
         self.quit
+    }
+
+    /// End the loop when `watch` sees the terminal go away (its other end hung up).
+    pub fn watch_hangup(&mut self, watch: input::HangupWatch) {
+        self.hangup = Some(watch);
+    }
+
+    /// Why the loop ended, once it has.
+    pub fn ending(&self) -> Option<Ending> {
+        self.ending
+    }
+
+    /// End the loop for `why` (the first reason is kept).
+    fn end(&mut self, why: Ending) {
+        self.quit = true;
+        self.ending.get_or_insert(why);
     }
 
     /// Whether background work is in flight.
@@ -312,48 +358,64 @@ where
     }
 
     /// Move the terminal events that are ready now (already read, or readable without
-    /// waiting) into `events`, up to [`MAX_BURST`]; `true` when the input ended.
+    /// waiting) into `events`, up to [`MAX_BURST`]; how the input went on: it may have ended,
+    /// or failed after the events read before the failure (which are still handled).
     ///
-    /// The stream is polled with this task's own waker, never a no-op one: crossterm's
-    /// `EventStream` registers the waker of the poll that found nothing and does not register
-    /// another until that one fired, so a poll with a dummy waker would leave the next key
-    /// unread until something else woke the loop.
-    async fn drain_ready(&mut self, events: &mut Vec<Event>) -> anyhow::Result<bool> {
+    /// The stream is polled with this task's own waker, never a no-op one: a stream that
+    /// registers only the waker of the poll that found nothing (crossterm's `EventStream`
+    /// does) would otherwise leave the next key unread until something else woke the loop.
+    async fn drain_ready(&mut self, events: &mut Vec<Event>) -> Drained {
         use std::task::Poll;
         let events_stream = &mut self.events;
         std::future::poll_fn(|cx| {
             while events.len() < MAX_BURST {
                 match events_stream.poll_next_unpin(cx) {
                     Poll::Ready(Some(Ok(e))) => events.push(e),
-                    Poll::Ready(Some(Err(e))) => {
-                        return Poll::Ready(Err(e).context("reading terminal input"));
-                    }
-                    Poll::Ready(None) => return Poll::Ready(Ok(true)),
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Drained::Failed(e)),
+                    Poll::Ready(None) => return Poll::Ready(Drained::Ended),
                     Poll::Pending => break,
                 }
             }
-            Poll::Ready(Ok(false))
+            Poll::Ready(Drained::More)
         })
         .await
     }
 
-    /// Run until the app quits, then let file jobs (a save, removing an autosave copy)
-    /// finish, for up to two seconds.
+    /// Run until the app quits, the terminal goes away or a shutdown signal arrives; then
+    /// write the edits not autosaved yet (the autosave waits up to a second after an edit, and
+    /// those are the very edits a hangup or a signal would lose) and let file jobs (that copy,
+    /// a save, removing a copy) finish, for up to two seconds. This happens however the loop
+    /// ended, an input or drawing error included, which is returned afterwards.
     pub async fn run(&mut self) -> anyhow::Result<()> {
-        self.draw()?;
-        while !self.quit {
-            self.step().await?;
+        let result = self.run_loop().await;
+        if result.is_err() {
+            self.end(Ending::Failed);
+        }
+        self.ending.get_or_insert(Ending::Quit);
+        if self.autosave.is_some() {
+            self.write_autosave();
         }
         let _ = tokio::time::timeout(Duration::from_secs(2), async {
             while self.io_jobs > 0 {
                 match self.rx.recv().await {
-                    Some(Internal::IoDone(_)) => self.io_jobs -= 1,
+                    Some(Internal::IoDone(msg)) => {
+                        self.io_jobs -= 1;
+                        log::msg(&msg);
+                    }
                     Some(_) => {}
                     None => break,
                 }
             }
         })
         .await;
+        result
+    }
+
+    async fn run_loop(&mut self) -> anyhow::Result<()> {
+        self.draw()?;
+        while !self.quit {
+            self.step().await?;
+        }
         Ok(())
     }
 
@@ -368,19 +430,23 @@ where
                     // Everything else already read from the terminal joins it: a burst of
                     // keys is one edit and one frame.
                     let mut events = vec![e];
-                    let ended = self.drain_ready(&mut events).await?;
+                    let drained = self.drain_ready(&mut events).await;
                     let msgs = batch_msgs(events, &self.areas);
                     // Events the app ignores (a mouse move) cause no redraw.
                     self.pending_draw = !msgs.is_empty();
                     for m in msgs {
                         self.handle_msg(m);
                     }
-                    self.quit |= ended;
+                    match drained {
+                        Drained::More => {}
+                        Drained::Ended => self.end(Ending::HungUp),
+                        Drained::Failed(e) => return Err(e).context("reading terminal input"),
+                    }
                     None
                 }
                 Some(Err(e)) => return Err(e).context("reading terminal input"),
                 None => {
-                    self.quit = true;
+                    self.end(Ending::HungUp);
                     return Ok(());
                 }
             },
@@ -393,8 +459,12 @@ where
                 self.draw()?;
                 None
             }
-            () = shutdown(&mut self.signals) => {
-                self.quit = true;
+            name = shutdown(&mut self.signals) => {
+                self.end(Ending::Signal(name));
+                return Ok(());
+            }
+            () = hung_up(self.hangup.as_ref()) => {
+                self.end(Ending::HungUp);
                 return Ok(());
             }
         };
@@ -516,15 +586,23 @@ async fn tick(ticker: &mut Option<tokio::time::Interval>) {
     }
 }
 
+async fn hung_up(watch: Option<&input::HangupWatch>) {
+    match watch {
+        Some(w) => w.hung_up().await,
+        None => std::future::pending().await,
+    }
+}
+
 #[cfg(unix)]
-/// The first of the shutdown signals (TERM, HUP, INT): the loop ends and the terminal is
-/// restored instead of the process dying in raw mode.
-async fn shutdown(signals: &mut [tokio::signal::unix::Signal]) {
+/// The first of the shutdown signals (TERM, HUP, INT), by name: the loop ends and the
+/// terminal is restored instead of the process dying in raw mode.
+async fn shutdown(signals: &mut [(&'static str, tokio::signal::unix::Signal)]) -> &'static str {
     if signals.is_empty() {
         return std::future::pending().await;
     }
-    let waits = signals.iter_mut().map(|s| Box::pin(s.recv()));
-    let _ = futures_util::future::select_all(waits).await;
+    let waits = signals.iter_mut().map(|(_, s)| Box::pin(s.recv()));
+    let (_, i, _) = futures_util::future::select_all(waits).await;
+    signals.get(i).map_or("a signal", |(name, _)| *name)
 }
 
 /// Options from the settings file ([`crate::app::config`]), then the environment:
@@ -560,7 +638,9 @@ pub fn options_from_env(size: (u16, u16), config: Option<&Path>) -> (AppOptions,
     )
 }
 
-/// Start the workbench on a real terminal and run it until the user quits.
+/// Start the workbench on a real terminal and run it until the user quits, a shutdown signal
+/// arrives or the terminal goes away (in each case the unsaved edits are in the autosave copy
+/// before the process ends).
 pub fn run_workbench(session: Option<&Path>, args: &crate::WorkbenchArgs) -> anyhow::Result<()> {
     // reqwest (used by the backends) needs a crypto provider; one may already be installed.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -575,9 +655,33 @@ pub fn run_workbench(session: Option<&Path>, args: &crate::WorkbenchArgs) -> any
         session = ?session,
         "workbench started"
     );
-    rt.block_on(async {
+    let watchdog = ExitWatchdog::start();
+    let result = rt.block_on(async {
         terminal::install_panic_hook();
-        let terminal = terminal::setup().context("setting up the terminal")?;
+        // A second watcher of the shutdown signals, off the loop's task: should the loop be
+        // stuck (a write to a terminal that stopped reading blocks), the process still ends.
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let arm = watchdog.clone();
+            let mut sigs: Vec<_> = [
+                SignalKind::terminate(),
+                SignalKind::hangup(),
+                SignalKind::interrupt(),
+            ]
+            .into_iter()
+            .filter_map(|k| signal(k).ok())
+            .collect();
+            tokio::spawn(async move {
+                if sigs.is_empty() {
+                    return;
+                }
+                let waits = sigs.iter_mut().map(|s| Box::pin(s.recv()));
+                let _ = futures_util::future::select_all(waits).await;
+                arm.arm();
+            });
+        }
+        let (terminal, closing) = terminal::setup().context("setting up the terminal")?;
         let _guard = terminal::TerminalGuard;
         let size = terminal
             .size()
@@ -591,11 +695,9 @@ pub fn run_workbench(session: Option<&Path>, args: &crate::WorkbenchArgs) -> any
         let default_addr = crate::app::listen::DEFAULT_LISTEN
             .parse()
             .context("the default listen address")?;
-        app.set_listen(
-            args.addr.unwrap_or(default_addr),
-            args.allow_remote,
-            args.addr.is_some(),
-        );
+        // The command line wins over the session's own address.
+        let addr = args.addr.or(app.session().listen).unwrap_or(default_addr);
+        app.set_listen(addr, args.allow_remote, args.addr.is_some());
         if let Some(dir) = crate::app::autosave::autosave_dir() {
             app.set_autosave_dir(dir.clone());
             if let Some(r) =
@@ -604,13 +706,101 @@ pub fn run_workbench(session: Option<&Path>, args: &crate::WorkbenchArgs) -> any
                 app.offer_recovery(r);
             }
         }
-        let events = crossterm::event::EventStream::new();
-        Runtime::new(terminal, app, events, Clipboard::Osc52)
-            .run()
-            .await
-    })?;
+        let events = input::TerminalEvents::spawn().context("reading the terminal")?;
+        let mut runtime = Runtime::new(terminal, app, events, Clipboard::Osc52);
+        match input::HangupWatch::terminal() {
+            Ok(watch) => runtime.watch_hangup(watch),
+            Err(e) => tracing::warn!(error = %e, "cannot watch the terminal for a hangup"),
+        }
+        let result = runtime.run().await;
+        // The terminal may be gone: what the restore cannot write is dropped, not reported.
+        closing.set();
+        let ending = runtime.ending().unwrap_or(Ending::Quit);
+        // From here on nothing waits for the user: whatever still holds the process (a
+        // terminal that does not take the restore sequence, a backend call that ignores
+        // cancellation) has a few seconds.
+        watchdog.arm();
+        if let Some(path) = runtime.app().autosave_file()
+            && runtime.app().is_dirty()
+        {
+            tracing::info!(path = %path.display(), "unsaved edits kept in the autosave copy");
+        }
+        match (ending, result) {
+            (Ending::Signal(name), _) => {
+                tracing::info!(signal = name, "closing on a shutdown signal");
+                Ok(())
+            }
+            // A terminal that went away is no failure of ours: the edits are autosaved.
+            (Ending::HungUp, _) => {
+                tracing::info!("the terminal went away; closing");
+                Ok(())
+            }
+            (_, Err(e)) if terminal_gone(&e) => {
+                tracing::info!(error = %format!("{e:#}"), "the terminal went away; closing");
+                Ok(())
+            }
+            (_, Err(e)) => {
+                tracing::error!(error = %format!("{e:#}"), "the workbench failed");
+                Err(e)
+            }
+            (_, Ok(())) => Ok(()),
+        }
+    });
     // Blocking tasks (a backend call that ignores cancellation) must not keep us alive.
     rt.shutdown_timeout(Duration::from_millis(200));
     tracing::info!("workbench closed");
-    Ok(())
+    result
+}
+
+/// Whether an error says the terminal is gone: its input or output failed with `EIO` (what a
+/// hung-up terminal answers), a broken pipe or an end of input.
+fn terminal_gone(e: &anyhow::Error) -> bool {
+    /// `EIO` on Linux and the BSDs.
+    const EIO: i32 = 5;
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<io::Error>())
+        .any(|io| {
+            io.raw_os_error() == Some(EIO)
+                || matches!(
+                    io.kind(),
+                    io::ErrorKind::BrokenPipe
+                        | io::ErrorKind::UnexpectedEof
+                        | io::ErrorKind::NotConnected
+                )
+        })
+}
+
+/// Ends the process a few seconds after it is armed, should it still be running then. Armed
+/// when the loop has ended and by a shutdown signal, so a workbench never outlives its
+/// terminal or ignores TERM, whatever holds it.
+#[derive(Clone)]
+struct ExitWatchdog {
+    tx: std::sync::mpsc::Sender<()>,
+}
+
+impl ExitWatchdog {
+    /// How long the process has after the watchdog is armed.
+    const GRACE: Duration = Duration::from_secs(5);
+
+    fn start() -> ExitWatchdog {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let spawned = std::thread::Builder::new()
+            .name("gatebench-exit-watchdog".into())
+            .spawn(move || {
+                // All senders gone without arming: the process is ending normally.
+                if rx.recv().is_ok() {
+                    std::thread::sleep(Self::GRACE);
+                    tracing::warn!("still running {:?} after closing; exiting", Self::GRACE);
+                    std::process::exit(1);
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "no exit watchdog");
+        }
+        ExitWatchdog { tx }
+    }
+
+    fn arm(&self) {
+        let _ = self.tx.send(());
+    }
 }

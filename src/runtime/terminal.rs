@@ -1,8 +1,9 @@
 //! Terminal setup and teardown, and the panic hook that restores the terminal before the
 //! panic is reported.
 
-use std::io::{self, Stdout, Write as _};
-use std::sync::OnceLock;
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::thread::ThreadId;
 
 use crossterm::event::{
@@ -18,8 +19,51 @@ use ratatui::backend::CrosstermBackend;
 /// panics elsewhere (a background job) are caught by their task and reported in the UI.
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 
-/// Put the terminal in raw mode on the alternate screen with mouse and paste reporting.
-pub fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+/// Standard output as the screen is drawn on. Once the workbench is closing it drops what it
+/// cannot write: the terminal may be gone by then (a hangup), and ratatui's `Terminal` shows
+/// the cursor when it is dropped and prints to standard error when that fails, which on a dead
+/// terminal fails too and panics ("failed printing to stderr").
+pub struct TermOut {
+    out: Stdout,
+    closing: Arc<AtomicBool>,
+}
+
+/// Tells a [`TermOut`] that the workbench is closing.
+#[derive(Clone, Debug, Default)]
+pub struct Closing(Arc<AtomicBool>);
+
+impl Closing {
+    /// From now on, what cannot be written is dropped.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+impl TermOut {
+    fn closing(&self) -> bool {
+        self.closing.load(Ordering::SeqCst)
+    }
+}
+
+impl Write for TermOut {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self.out.write(buf) {
+            Err(_) if self.closing() => Ok(buf.len()),
+            r => r,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.out.flush() {
+            Err(_) if self.closing() => Ok(()),
+            r => r,
+        }
+    }
+}
+
+/// Put the terminal in raw mode on the alternate screen with mouse and paste reporting; the
+/// [`Closing`] handle quiets its output once the workbench closes.
+pub fn setup() -> io::Result<(Terminal<CrosstermBackend<TermOut>>, Closing)> {
     enable_raw_mode()?;
     let mut out = io::stdout();
     if let Err(e) = crossterm::execute!(
@@ -31,7 +75,12 @@ pub fn setup() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
         let _ = restore();
         return Err(e);
     }
-    Terminal::new(CrosstermBackend::new(out))
+    let closing = Closing::default();
+    let out = TermOut {
+        out,
+        closing: Arc::clone(&closing.0),
+    };
+    Ok((Terminal::new(CrosstermBackend::new(out))?, closing))
 }
 
 /// Leave raw mode and the alternate screen, show the cursor. Safe to call twice.

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 pub use file::{write_atomic, write_new};
 pub use run::{client_request, run_session, run_session_with};
+pub use validate::backend_keys;
 
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,10 @@ pub struct Session {
     /// What the session teaches or demonstrates (shown in the workbench).
     #[serde(default)]
     pub explanation: String,
+    /// The address listen mode serves on (`listen = "127.0.0.1:4000"`; the workbench's
+    /// `--listen` flag wins over it; default 127.0.0.1:8080).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<std::net::SocketAddr>,
     /// The API fragment.
     pub api: Api,
     /// `$context` values to use (request id, identity, ...); defaults are filled in.
@@ -287,6 +292,7 @@ impl Session {
                 back.version == self.version
                     && back.name == self.name
                     && back.explanation == self.explanation
+                    && back.listen == self.listen
                     && back.api == self.api
                     && back.context == self.context
                     && back.values == self.values

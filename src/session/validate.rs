@@ -147,9 +147,9 @@ fn variable_siblings(a: &str, b: &str) -> bool {
     }
 }
 
-/// The `[backend]` table holds only keys its type reads (serde cannot refuse extra keys of a
-/// variant without fields).
-fn backend_keys(text: &str) -> Result<(), (Vec<String>, String)> {
+/// The `[backend]` table of `text` holds only keys its type reads (serde cannot refuse extra
+/// keys of a variant without fields): the key's path and what is wrong otherwise.
+pub fn backend_keys(text: &str) -> Result<(), (Vec<String>, String)> {
     use toml::de::{DeTable, DeValue};
     let Ok(doc) = DeTable::parse(text) else {
         return Ok(());

@@ -40,6 +40,7 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         Some(&Overlay::ImportWarnings { scroll }) => panes::import::draw_warnings(f, app, scroll),
         Some(Overlay::Curl) => panes::curl::draw(f, app),
         Some(Overlay::Settings(edit)) => panes::settings::draw(f, app, edit.step()),
+        Some(Overlay::ConfirmOpen { .. }) => panes::question::draw_confirm_open(f, app),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

@@ -171,6 +171,29 @@ impl Theme {
             Tok::Removed => self.fg(p.error),
             Tok::Changed => self.fg(p.warning),
             Tok::Plain => self.text(),
+            Tok::Muted => self.muted(),
+            Tok::Accent => self.key_hint(),
+            Tok::Warning => self.warning(),
+            Tok::Error => self.error(),
+            Tok::Title => self.title(true),
+            Tok::Status(code) => self.status(code),
+        }
+    }
+
+    /// A search match in a pane; the current one stands out (bold, and in colour as the
+    /// current stage is; reversed without colour). Underlined either way, so a match never
+    /// depends on colour alone.
+    pub fn search_match(&self, current: bool) -> Style {
+        match (self.no_color(), current) {
+            (true, false) => Style::default().add_modifier(Modifier::UNDERLINED),
+            (true, true) => Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            (false, false) => Style::default()
+                .bg(self.palette.selection)
+                .add_modifier(Modifier::UNDERLINED),
+            (false, true) => Style::default()
+                .fg(self.palette.stage_active_fg)
+                .bg(self.palette.stage_active_bg)
+                .add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         }
     }
 }

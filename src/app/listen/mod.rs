@@ -166,6 +166,16 @@ impl ListenState {
         self.addr
     }
 
+    /// Whether a non-loopback address may be served (`--allow-remote`).
+    pub fn allow_remote(&self) -> bool {
+        self.allow_remote
+    }
+
+    /// Serve on `addr` from the next start on.
+    pub(in crate::app) fn set_addr(&mut self, addr: SocketAddr) {
+        self.addr = addr;
+    }
+
     /// Whether the breakpoint is armed.
     pub fn breakpoint(&self) -> bool {
         self.breakpoint
@@ -271,8 +281,10 @@ impl App {
         result: Result<SocketAddr, String>,
     ) -> Vec<Effect> {
         if self.listen.state != (Listening::Starting { generation }) {
-            // Stopped (or restarted) meanwhile: make sure that server goes away.
-            return if result.is_ok() {
+            // Stopped meanwhile: make sure that server goes away. Restarted meanwhile (a new
+            // address): starting the new server already stopped this one, and stopping now
+            // would stop the new one.
+            return if result.is_ok() && self.listen.state == Listening::Off {
                 vec![Effect::StopListening]
             } else {
                 Vec::new()

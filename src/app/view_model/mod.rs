@@ -2,12 +2,17 @@
 //! recorded. `app` owns them so that it never imports `ui`; `ui` reads them.
 //!
 //! - [`body`]: display-ready bodies and HTTP messages ([`body::StyledText`], [`body::JsonStatus`]).
+//! - [`pane_text`]: the text of the panes composed from the model (Integration, Backend), which
+//!   the view draws and the search searches.
+//! - [`wrap`]: word wrapping into rows, counted the same by the view and the model.
 //! - [`Tok`]: what a token is, for colouring (the view maps it to a theme style).
 //! - [`HighlightRequest`] / [`Highlighted`]: the payloads of the syntax highlighting job.
 //! - [`Areas`]: where the last frame put each pane, so the runtime can route mouse events to a
 //!   pane and `update` can bound scrolling by what was really shown, without computing layout.
 
 pub mod body;
+pub mod pane_text;
+pub mod wrap;
 
 use std::ops::Range;
 
@@ -39,6 +44,18 @@ pub enum Tok {
     Changed,
     /// Plain text.
     Plain,
+    /// Secondary text: labels, explanations.
+    Muted,
+    /// Something to notice first: a key, the integration type.
+    Accent,
+    /// A warning.
+    Warning,
+    /// An error.
+    Error,
+    /// A heading.
+    Title,
+    /// An HTTP status code (coloured by class).
+    Status(u16),
 }
 
 /// Styled byte ranges of one line (syntax colours for an editor).

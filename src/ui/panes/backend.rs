@@ -1,5 +1,6 @@
 //! The Backend pane: why the endpoint call failed (an "endpoint error" section, first), the
-//! endpoint request the gateway sent and the endpoint response. Long lines wrap.
+//! endpoint request the gateway sent and the endpoint response (the model composes the text,
+//! [`App::backend_text`], which the search also reads). Long lines wrap.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -7,11 +8,8 @@ use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
-use crate::app::view_model::Tok;
-use crate::app::view_model::body::StyledText;
 use crate::app::{Action, App, Pane, RunState};
 use crate::gateway::api::IntegrationType;
-use crate::gateway::trace::{Stage, StageOutcome};
 use crate::ui::panes::{draw_text, pane_block, spinner};
 
 /// Draw the Backend pane.
@@ -42,7 +40,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         None,
         &[Action::Send, Action::ToggleChanges],
     );
-    let Some(t) = app.trace() else {
+    let Some(text) = app.backend_text() else {
         let inner = block.inner(area);
         f.render_widget(block, area);
         let send = app
@@ -60,54 +58,5 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         );
         return;
     };
-    if app.show_changes() {
-        draw_text(f, app, Pane::Backend, block, area, &t.changes);
-        return;
-    }
-    let mut text = StyledText::default();
-    let heading = |text: &mut StyledText, s: &str| text.push_line(s, &[(0..s.len(), Tok::Literal)]);
-    let failed = t.trace.stages.iter().find_map(|s| match &s.outcome {
-        StageOutcome::Failed(m) if s.stage == Stage::Backend => Some(m.as_str()),
-        _ => None,
-    });
-    // Why the endpoint call failed (connection refused, timeout, an answer too large), first
-    // and in full: it is the one thing the client's 5xx does not say.
-    if let Some(m) = failed {
-        heading(&mut text, "✗ endpoint error");
-        for l in m.lines() {
-            text.push_line(l, &[(0..l.len(), Tok::Header)]);
-        }
-        let status = t.trace.response.status;
-        if status != 0 {
-            text.push_plain(&format!(
-                "The client gets the gateway's {status}, not an answer from the endpoint."
-            ));
-        }
-    }
-    match (&t.endpoint_request, &t.endpoint_response) {
-        (None, None) => {
-            if failed.is_none() && app.integration_kind() == Some(IntegrationType::Mock) {
-                text.push_plain("MOCK integration: no backend is called.");
-            } else if failed.is_none() {
-                text.push_plain("No backend call was made (an earlier stage answered; see Log).");
-            }
-        }
-        (req, resp) => {
-            if let Some(req) = req {
-                if !text.is_empty() {
-                    text.push_plain("");
-                }
-                heading(&mut text, "→ endpoint request");
-                text.extend(req);
-            }
-            if let Some(resp) = resp {
-                if !text.is_empty() {
-                    text.push_plain("");
-                }
-                heading(&mut text, "← endpoint response");
-                text.extend(resp);
-            }
-        }
-    }
     draw_text(f, app, Pane::Backend, block, area, &text);
 }

@@ -144,7 +144,9 @@ pub fn draw_text_in(f: &mut Frame, app: &App, pane: Pane, inner: Rect, text: &St
     } else {
         scroll.min(last)
     };
-    let lines = text_view::wrapped_window(text, scroll, h, inner.width as usize, app.theme());
+    let marks = |row: usize, line: &str| app.search_marks(pane, row, line);
+    let lines =
+        text_view::wrapped_window(text, scroll, h, inner.width as usize, app.theme(), &marks);
     f.render_widget(Paragraph::new(lines), inner);
 }
 

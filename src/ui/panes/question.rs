@@ -1,12 +1,12 @@
-//! Questions over the screen: quit without saving, restore unsaved edits, discard unapplied
-//! settings, and "the file changed on disk: overwrite it?". A question is as high as its
+//! Questions over the screen: quit without saving, open another session with unsaved edits,
+//! restore unsaved edits, discard unapplied settings, and "the file changed on disk: overwrite it?". A question is as high as its
 //! text, bounded by the screen: its head (the question) and the keys that answer it are
 //! always on screen, and a body too long for the screen (a long difference) scrolls.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::view_model::Tok;
@@ -251,4 +251,58 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
         .flex(Flex::Center)
         .areas(v);
     h
+}
+/// "Unsaved edits: save them, discard them, or stay?" before opening another session. The
+/// keys are the unsaved-edits layer's.
+pub fn draw_confirm_open(f: &mut Frame, app: &App) {
+    let Some(path) = app.confirm_open_path() else {
+        return;
+    };
+    let theme = app.theme();
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let key = |action| {
+        app.keymap()
+            .keys(Layer::Unsaved, action)
+            .unwrap_or_default()
+    };
+    let choice = |action, what: String| {
+        Line::from(vec![
+            Span::styled(format!("  {:<9}", key(action)), theme.key_hint()),
+            Span::styled(what, theme.text()),
+        ])
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            format!("This session has unsaved edits. Open {name}?"),
+            theme.text(),
+        )),
+        Line::default(),
+        choice(Action::SaveFirst, format!("save them, then open {name}")),
+        choice(Action::Discard, format!("discard them, then open {name}")),
+        choice(
+            Action::ConfirmNo,
+            "stay here (back to the list)".to_string(),
+        ),
+    ];
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let area = centered(f.area(), 62, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.warning())
+        .title(Line::from(Span::styled(
+            " Unsaved changes ",
+            theme.warning(),
+        )));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }

@@ -188,12 +188,12 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
     }
     // The exact bytes, with a gutter marking the error line and a caret under it.
     enum Item<'a> {
-        Text(bool, crate::app::view_model::body::StyledLine<'a>),
+        Text(usize, bool, crate::app::view_model::body::StyledLine<'a>),
         Caret,
     }
     let items = out.raw().lines_from(0).enumerate().flat_map(|(i, l)| {
         let at_error = error.is_some_and(|(line, _, _)| i + 1 == line);
-        std::iter::once(Item::Text(at_error, l)).chain(at_error.then_some(Item::Caret))
+        std::iter::once(Item::Text(i, at_error, l)).chain(at_error.then_some(Item::Caret))
     });
     let total = out.raw().len() + usize::from(error.is_some());
     let scroll = text_view::clamp_scroll(app.scroll(Pane::Rendered), total, h);
@@ -202,7 +202,7 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
         .skip(scroll)
         .take(h)
         .map(|item| match item {
-            Item::Text(at_error, l) => {
+            Item::Text(i, at_error, l) => {
                 let mut spans = Vec::new();
                 if gutter {
                     spans.push(Span::styled(
@@ -210,7 +210,8 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
                         theme.error(),
                     ));
                 }
-                spans.extend(text_view::line(l, theme).spans);
+                let marks = app.search_marks(Pane::Rendered, i, l.text);
+                spans.extend(text_view::line_marked(l, &marks, theme).spans);
                 Line::from(spans)
             }
             Item::Caret => {

@@ -89,7 +89,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 format!(" {:>digits$} ", scroll + i + 1),
                 theme.line_number(),
             )];
-            spans.extend(text_view::line(l, theme).spans);
+            let marks = app.search_marks(Pane::Request, scroll + i, l.text);
+            spans.extend(text_view::line_marked(l, &marks, theme).spans);
             Line::from(spans)
         })
         .collect();

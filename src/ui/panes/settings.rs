@@ -49,6 +49,10 @@ pub fn draw(f: &mut Frame, app: &App, step: SettingsStep) {
             "[api]".to_string(),
             " · resources left out (each method's settings: e)",
         ),
+        SettingsTarget::Session => (
+            "listen, [backend]".to_string(),
+            " · saved with the session; a running server moves",
+        ),
     };
     let header = Line::from(vec![
         Span::styled(table, theme.key_hint()),

@@ -28,7 +28,7 @@ const EDIT_HINTS: [Action; 5] = [
     Action::Search,
     Action::Save,
 ];
-const SEARCH_HINTS: [Action; 2] = [Action::SearchNext, Action::Cancel];
+const SEARCH_HINTS: [Action; 3] = [Action::SearchNext, Action::SearchPrev, Action::Cancel];
 const SETTINGS_HINTS: [Action; 5] = [
     Action::Apply,
     Action::Cancel,

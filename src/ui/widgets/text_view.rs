@@ -3,34 +3,66 @@
 //! lines by character (as a terminal does); scrolling stays by line, and the last page is
 //! measured in wrapped rows.
 
+use std::ops::Range;
+
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+use crate::app::search::Mark;
 use crate::app::view_model::Tok;
 use crate::app::view_model::body::{StyledLine, StyledText};
+use crate::app::view_model::wrap::{char_width, word_rows};
 use crate::ui::style::Theme;
 
 /// One styled line, as ratatui spans.
 pub fn line<'a>(l: StyledLine<'a>, theme: &Theme) -> Line<'a> {
-    let mut spans = Vec::with_capacity(l.toks.len() * 2 + 1);
-    let mut at = 0;
-    for &(start, end, tok) in l.toks {
-        let (start, end) = (start as usize, end as usize);
-        if start < at
-            || end > l.text.len()
-            || !l.text.is_char_boundary(start)
-            || !l.text.is_char_boundary(end)
-        {
-            continue;
-        }
-        if start > at {
-            spans.push(Span::styled(&l.text[at..start], theme.text()));
-        }
-        spans.push(Span::styled(&l.text[start..end], theme.token(tok)));
-        at = end;
+    line_part(l, 0..l.text.len(), &[], theme)
+}
+
+/// One styled line with the search matches in it marked.
+pub fn line_marked<'a>(l: StyledLine<'a>, marks: &[Mark], theme: &Theme) -> Line<'a> {
+    line_part(l, 0..l.text.len(), marks, theme)
+}
+
+/// The part `range` of a styled line (a row of a wrapped line), its search matches marked.
+pub fn line_part<'a>(
+    l: StyledLine<'a>,
+    range: Range<usize>,
+    marks: &[Mark],
+    theme: &Theme,
+) -> Line<'a> {
+    let text = l.text;
+    let range = range.start.min(text.len())..range.end.min(text.len());
+    // Where the style may change: token and mark edges inside the range.
+    let mut cuts = vec![range.start, range.end];
+    let toks: Vec<(usize, usize, Tok)> = l
+        .toks
+        .iter()
+        .map(|&(s, e, t)| (s as usize, e as usize, t))
+        .filter(|&(s, e, _)| s < e && e <= text.len())
+        .collect();
+    for &(s, e, _) in &toks {
+        cuts.extend([s, e]);
     }
-    if at < l.text.len() {
-        spans.push(Span::styled(&l.text[at..], theme.token(Tok::Plain)));
+    for m in marks {
+        cuts.extend([m.start, m.end]);
+    }
+    cuts.retain(|&c| range.contains(&c) || c == range.end);
+    cuts.retain(|&c| text.is_char_boundary(c));
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut spans = Vec::with_capacity(cuts.len());
+    for w in cuts.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let base = toks
+            .iter()
+            .find(|&&(s, e, _)| s <= a && a < e)
+            .map_or_else(|| theme.text(), |&(_, _, t)| theme.token(t));
+        let style = match marks.iter().find(|m| m.start <= a && a < m.end) {
+            Some(m) => base.patch(theme.search_match(m.current)),
+            None => base,
+        };
+        spans.push(Span::styled(&text[a..b], style));
     }
     Line::from(spans)
 }
@@ -57,12 +89,6 @@ pub fn fit(text: String, width: usize) -> String {
         .take(width.saturating_sub(1))
         .collect::<String>()
         + "…"
-}
-
-/// The display width of one character.
-fn char_width(c: char) -> usize {
-    let mut buf = [0; 4];
-    Span::raw(&*c.encode_utf8(&mut buf)).width()
 }
 
 /// The rows a text takes wrapped at `width` columns, character by character (at least one).
@@ -110,23 +136,65 @@ pub fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
-/// The visible rows of a text from line `skip` on, lines wrapped at `width`.
+/// The visible rows of a text from line `skip` on, lines wrapped at `width`; `marks` gives
+/// the search matches of a line (by its index and text).
 pub fn wrapped_window(
     text: &StyledText,
     skip: usize,
     height: usize,
     width: usize,
     theme: &Theme,
+    marks: &dyn Fn(usize, &str) -> Vec<Mark>,
 ) -> Vec<Line<'static>> {
     let mut out = Vec::with_capacity(height);
-    for l in text.lines_from(skip) {
+    for (i, l) in text.lines_from(skip).enumerate() {
         if out.len() >= height {
             break;
         }
-        out.extend(wrap_line(line(l, theme), width));
+        let m = marks(skip + i, l.text);
+        out.extend(wrap_line(line_marked(l, &m, theme), width));
     }
     out.truncate(height);
     out
+}
+
+/// The visible rows of a text wrapped at spaces (prose: the Integration pane) from row `skip`
+/// on; `marks` as for [`wrapped_window`].
+pub fn word_wrapped_window<'a>(
+    text: &'a StyledText,
+    skip: usize,
+    height: usize,
+    width: usize,
+    theme: &Theme,
+    marks: &dyn Fn(usize, &str) -> Vec<Mark>,
+) -> Vec<Line<'a>> {
+    let mut out = Vec::with_capacity(height);
+    let mut row = 0;
+    for (i, l) in text.lines_from(0).enumerate() {
+        if out.len() >= height {
+            break;
+        }
+        let rows = word_rows(l.text, width);
+        if row + rows.len() <= skip {
+            row += rows.len();
+            continue;
+        }
+        let m = marks(i, l.text);
+        for r in rows {
+            if row >= skip && out.len() < height {
+                out.push(line_part(l, r, &m, theme));
+            }
+            row += 1;
+        }
+    }
+    out
+}
+
+/// The rows of a text wrapped at spaces at `width` (see [`word_wrapped_window`]).
+pub fn word_wrapped_rows(text: &StyledText, width: usize) -> usize {
+    text.lines_from(0)
+        .map(|l| word_rows(l.text, width).len())
+        .sum()
 }
 
 /// The largest scroll offset (in lines) that still fills a page of `height` rows when lines
