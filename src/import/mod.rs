@@ -8,6 +8,7 @@
 //! [`ImportError`]. The session uses the built-in echo backend, so every imported method
 //! runs offline at once; each method gets one saved request.
 
+mod authorizer;
 mod cfn;
 mod curl;
 mod error;

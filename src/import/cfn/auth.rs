@@ -7,6 +7,7 @@
 use crate::gateway::api::{
     Api, ApiKey, ApiKeySource, Authorizer, AuthorizerType, Method, Quota, Throttle, UsagePlan,
 };
+use crate::import::authorizer::{Spelling, authorizer_type, read_property};
 use crate::import::error::Cx;
 use crate::import::intrinsic::{self, ref_target};
 use crate::import::node::Node;
@@ -15,16 +16,6 @@ use super::template::{Res, Template};
 
 /// What an imported AWS_IAM method needs from the session.
 pub(crate) const IAM_NOTE: &str = "AWS_IAM: requests must carry a SigV4 signature by a key the session lists under [[api.iamCredentials]]";
-
-/// `AuthorizerType` / `Type` values.
-pub(crate) fn authorizer_type(text: &str) -> Option<AuthorizerType> {
-    match text.to_ascii_uppercase().as_str() {
-        "TOKEN" => Some(AuthorizerType::Token),
-        "REQUEST" => Some(AuthorizerType::Request),
-        "COGNITO_USER_POOLS" => Some(AuthorizerType::CognitoUserPools),
-        _ => None,
-    }
-}
 
 /// Every `AWS::ApiGateway::Authorizer` of the API, by logical id.
 pub(crate) fn authorizers(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mut Cx) {
@@ -50,21 +41,8 @@ pub(crate) fn authorizers(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mu
             match e.key.as_str() {
                 "Type" | "RestApiId" => {}
                 "Name" => a.name = intrinsic::text(v, cx, "Name"),
-                "AuthorizerUri" => a.authorizer_uri = intrinsic::text(v, cx, "AuthorizerUri"),
-                "IdentitySource" => a.identity_source = intrinsic::text(v, cx, "IdentitySource"),
-                "IdentityValidationExpression" => {
-                    a.identity_validation_expression = v.scalar_text();
-                }
-                "AuthorizerResultTtlInSeconds" => {
-                    a.authorizer_result_ttl_in_seconds =
-                        v.scalar_text().and_then(|s| s.parse().ok());
-                }
                 "ProviderARNs" => {
-                    a.provider_arns = v
-                        .items()
-                        .iter()
-                        .filter_map(|p| intrinsic::text(p, cx, "ProviderARNs"))
-                        .collect();
+                    read_property(&mut a, Spelling::Pascal, &e.key, v, cx);
                     cx.warn(
                         e.line,
                         format!("authorizer {}: add each user pool's keys to the session ([[api.userPools]] with arn and jwks) to check its tokens", r.id),
@@ -75,6 +53,7 @@ pub(crate) fn authorizers(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mu
                     format!("authorizer {}: AuthorizerCredentials (the role API Gateway invokes the function with) is not emulated; the session's backend is called", r.id),
                 ),
                 "AuthType" => {}
+                k if read_property(&mut a, Spelling::Pascal, k, v, cx) => {}
                 k => cx.warn(
                     e.line,
                     format!("authorizer {}: {k} is not an AWS::ApiGateway::Authorizer property; ignored", r.id),

@@ -13,8 +13,8 @@
 use indexmap::IndexMap;
 
 use crate::gateway::api::{ApiKeySource, Authorizer, AuthorizerType, Method};
+use crate::import::authorizer::{Spelling, authorizer_type, read_property};
 use crate::import::error::Cx;
-use crate::import::intrinsic;
 use crate::import::node::Node;
 
 /// What a security scheme means for a method that requires it.
@@ -102,17 +102,12 @@ fn authorizer(scheme: &str, a: &Node, cx: &mut Cx) -> Option<(Authorizer, bool)>
         .and_then(Node::scalar_text)
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let kind = match kind_text.as_str() {
-        "token" => AuthorizerType::Token,
-        "request" => AuthorizerType::Request,
-        "cognito_user_pools" => AuthorizerType::CognitoUserPools,
-        other => {
-            cx.warn(
-                a.line,
-                format!("authorizer {scheme}: type {other:?} is not token, request or cognito_user_pools; the scheme is left out"),
-            );
-            return None;
-        }
+    let Some(kind) = authorizer_type(&kind_text) else {
+        cx.warn(
+            a.line,
+            format!("authorizer {scheme}: type {kind_text:?} is not token, request or cognito_user_pools; the scheme is left out"),
+        );
+        return None;
     };
     let mut out = Authorizer {
         name: Some(scheme.to_string()),
@@ -123,26 +118,11 @@ fn authorizer(scheme: &str, a: &Node, cx: &mut Cx) -> Option<(Authorizer, bool)>
         let v = &e.value;
         match e.key.as_str() {
             "type" => {}
-            "authorizerUri" => out.authorizer_uri = intrinsic::text(v, cx, "authorizerUri"),
-            "identitySource" => out.identity_source = intrinsic::text(v, cx, "identitySource"),
-            "identityValidationExpression" => {
-                out.identity_validation_expression = v.scalar_text();
-            }
-            "authorizerResultTtlInSeconds" => {
-                out.authorizer_result_ttl_in_seconds =
-                    v.scalar_text().and_then(|t| t.parse().ok());
-            }
-            "providerARNs" => {
-                out.provider_arns = v
-                    .items()
-                    .iter()
-                    .filter_map(|p| intrinsic::text(p, cx, "providerARNs"))
-                    .collect();
-            }
             "authorizerCredentials" => cx.warn(
                 e.line,
                 format!("authorizer {scheme}: authorizerCredentials (the role API Gateway invokes the function with) is not emulated; the session's backend is called"),
             ),
+            k if read_property(&mut out, Spelling::Camel, k, v, cx) => {}
             k => cx.warn(
                 e.line,
                 format!("authorizer {scheme}: {k} is not an authorizer property; ignored"),
