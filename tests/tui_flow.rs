@@ -516,13 +516,20 @@ async fn a_save_asks_before_replacing_a_file_changed_on_disk() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The changed-on-disk question as a snapshot: the rows naming the temporary file masked.
+/// The changed-on-disk question as a snapshot: the rows naming the temporary file masked,
+/// and the status row's tail beside the question's corner cut (it is the end of "Not saved:
+/// <temporary path> changed on disk", whose length follows the process id's digits).
 fn conflict_screen(screen: &str) -> String {
-    tui_support::stable(screen)
+    let stable = tui_support::stable(screen);
+    let last = stable.lines().count().saturating_sub(1);
+    stable
         .lines()
-        .map(|l| {
+        .enumerate()
+        .map(|(row, l)| {
             if l.contains("changed since it was opened") || l.contains("Not saved:") {
                 "(a row naming the temporary file)"
+            } else if let Some(corner) = l.rfind('┛').filter(|_| row == last) {
+                &l[..corner + '┛'.len_utf8()]
             } else {
                 l
             }
