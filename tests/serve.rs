@@ -403,3 +403,67 @@ async fn a_chunked_body_keeps_the_header_names_of_what_follows() {
     assert!(answer.contains(r#""X-Second-Case":"2""#), "{answer}");
     let _ = stop.send(());
 }
+
+/// The header names of every answer on the wire, in order, one list per answer.
+fn header_names_on_the_wire(answer: &str) -> Vec<Vec<String>> {
+    answer
+        .split("HTTP/1.1 ")
+        .skip(1)
+        .map(|part| {
+            let head = part.split("\r\n\r\n").next().unwrap_or("");
+            head.lines()
+                .skip(1)
+                .filter_map(|l| l.split_once(':').map(|(k, _)| k.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Response header names go out as API Gateway writes them (`Content-Type`,
+/// `x-amzn-RequestId`, `x-amz-apigw-id`, a mapped header as its mapping names it, `Date` and
+/// `Content-Length` in title case), not as hyper writes them (all lowercase): on pipelined
+/// requests, after a body-less answer to HEAD, and on the listener's own answers (a
+/// malformed chunked body's 400).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn response_header_names_are_spelled_as_the_gateway_sends_them() {
+    let (base, stop, _) = start("mock.toml").await;
+    let body = r#"{"name":"Rex","toys":["ball"]}"#;
+    let answer = raw_exchange(
+        &base,
+        &format!(
+            "POST /dev/pets/7 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n{body}\
+             HEAD /dev/pets/7 HTTP/1.1\r\nHost: localhost\r\n\r\n\
+             POST /dev/pets/8 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {len}\r\n\r\n{body}\
+             POST /dev/pets/9 HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n\r\n",
+            len = body.len()
+        ),
+    )
+    .await;
+    let names = header_names_on_the_wire(&answer);
+    assert_eq!(names.len(), 4, "{answer}");
+    assert!(!answer.contains("content-type:"), "{answer}");
+    assert!(!answer.contains("content-length:"), "{answer}");
+    let has = |i: usize, name: &str| names[i].iter().any(|n| n == name);
+    for i in [0, 2] {
+        for name in [
+            "Content-Type",
+            "x-amzn-RequestId",
+            "x-amz-apigw-id",
+            "X-Pet-Id",
+            "Content-Length",
+            "Date",
+        ] {
+            assert!(has(i, name), "answer {i} lacks {name}: {answer}");
+        }
+    }
+    // The answer to HEAD (no such method: the gateway's 403) has no body, and what follows
+    // it is read as the next answer.
+    assert!(answer.contains("HTTP/1.1 403"), "{answer}");
+    assert!(has(1, "x-amzn-ErrorType"), "{answer}");
+    // The listener's own answer to a malformed body.
+    assert!(answer.contains("HTTP/1.1 400"), "{answer}");
+    assert!(has(3, "Connection"), "{answer}");
+    // The bodies are untouched.
+    assert_eq!(answer.matches(r#""message":"Bad Request""#).count(), 1);
+    let _ = stop.send(());
+}

@@ -32,7 +32,7 @@ impl std::error::Error for JsonError {}
 
 /// The deepest nesting of arrays and objects in `bytes` (brackets inside strings do not
 /// count), without recursion; stops counting past `limit`.
-fn depth(bytes: &[u8], limit: usize) -> usize {
+pub fn depth(bytes: &[u8], limit: usize) -> usize {
     let (mut depth, mut deepest) = (0usize, 0usize);
     let mut in_string = false;
     let mut escaped = false;

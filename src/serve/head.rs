@@ -17,6 +17,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+use super::casing::{Respeller, Spellings, Take};
 use tokio_util::sync::CancellationToken;
 
 /// Largest request head looked at; a larger one stops the sniffing for the connection.
@@ -146,6 +148,9 @@ pub struct HeadSniffer<IO> {
     /// When the head being read started.
     head_started: Option<Instant>,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Respells the response heads written (see [`super::casing`]); `None`: written as hyper
+    /// writes them.
+    out: Option<Respeller>,
 }
 
 impl<IO> HeadSniffer<IO> {
@@ -161,6 +166,15 @@ impl<IO> HeadSniffer<IO> {
             served: false,
             head_started: None,
             sleep: None,
+            out: None,
+        }
+    }
+
+    /// Write response header names as `spellings` spell them (see [`super::casing`]).
+    pub fn respelled(self, spellings: Spellings) -> Self {
+        HeadSniffer {
+            out: Some(Respeller::new(spellings)),
+            ..self
         }
     }
 
@@ -396,6 +410,52 @@ impl<IO: AsyncRead + Unpin> AsyncRead for HeadSniffer<IO> {
     }
 }
 
+/// Write what `out` holds to `io`.
+fn drain<IO: AsyncWrite + Unpin>(
+    io: &mut IO,
+    out: &mut Respeller,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<()>> {
+    while !out.pending().is_empty() {
+        match Pin::new(&mut *io).poll_write(cx, out.pending()) {
+            Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+            Poll::Ready(Ok(n)) => out.sent(n),
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+    Poll::Ready(Ok(()))
+}
+
+impl<IO: AsyncWrite + Unpin> HeadSniffer<IO> {
+    /// The respeller, unless everything goes straight through now.
+    fn respeller(&mut self) -> Option<&mut Respeller> {
+        self.out
+            .as_mut()
+            .filter(|o| !(o.is_off() && o.is_drained()))
+    }
+
+    /// Write what is held, then flush or shut down.
+    fn drained(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.out.as_mut() {
+            Some(out) => drain(&mut self.io, out, cx),
+            None => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Bytes taken in by the respeller: send what is ready now (what stays goes with the next
+    /// write or flush), and say they were written.
+    fn held(&mut self, n: usize, cx: &mut Context<'_>) -> Poll<io::Result<usize>> {
+        if let Poll::Ready(Err(e)) = self.drained(cx) {
+            return Poll::Ready(Err(e));
+        }
+        if n > 0 {
+            self.conn.touch();
+        }
+        Poll::Ready(Ok(n))
+    }
+}
+
 impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
     fn poll_write(
         self: Pin<&mut Self>,
@@ -403,6 +463,24 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.respeller().is_some() {
+            std::task::ready!(this.drained(cx))?;
+            if let Some(out) = this.out.as_mut() {
+                match out.take(data) {
+                    Take::Held(n) => return this.held(n, cx),
+                    Take::Through(n) => {
+                        let polled = Pin::new(&mut this.io).poll_write(cx, &data[..n]);
+                        if let Poll::Ready(Ok(m)) = &polled {
+                            out.passed(*m);
+                            if *m > 0 {
+                                this.conn.touch();
+                            }
+                        }
+                        return polled;
+                    }
+                }
+            }
+        }
         let polled = Pin::new(&mut this.io).poll_write(cx, data);
         if let Poll::Ready(Ok(n)) = &polled
             && *n > 0
@@ -413,11 +491,15 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let this = self.get_mut();
+        std::task::ready!(this.drained(cx))?;
+        Pin::new(&mut this.io).poll_flush(cx)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+        let this = self.get_mut();
+        std::task::ready!(this.drained(cx))?;
+        Pin::new(&mut this.io).poll_shutdown(cx)
     }
 
     fn poll_write_vectored(
@@ -426,6 +508,39 @@ impl<IO: AsyncWrite + Unpin> AsyncWrite for HeadSniffer<IO> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
+        if this.respeller().is_some() {
+            std::task::ready!(this.drained(cx))?;
+            // Take in what the respeller holds (a head, a small body behind it); the first
+            // bytes that go straight through are written alone.
+            let mut taken = 0;
+            if let Some(out) = this.out.as_mut() {
+                'bufs: for buf in bufs {
+                    let mut rest: &[u8] = buf;
+                    while !rest.is_empty() {
+                        match out.take(rest) {
+                            Take::Held(n) => {
+                                taken += n;
+                                rest = &rest[n..];
+                            }
+                            Take::Through(n) => {
+                                if taken > 0 || !out.is_drained() {
+                                    break 'bufs;
+                                }
+                                let polled = Pin::new(&mut this.io).poll_write(cx, &rest[..n]);
+                                if let Poll::Ready(Ok(m)) = &polled {
+                                    out.passed(*m);
+                                    if *m > 0 {
+                                        this.conn.touch();
+                                    }
+                                }
+                                return polled;
+                            }
+                        }
+                    }
+                }
+            }
+            return this.held(taken, cx);
+        }
         let polled = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
         if let Poll::Ready(Ok(n)) = &polled
             && *n > 0
@@ -449,6 +564,8 @@ pub struct Peer {
     pub heads: Heads,
     /// The connection's state.
     pub conn: Arc<ConnState>,
+    /// How its HTTP/1 responses' header names are written, in order.
+    pub spellings: Spellings,
 }
 
 impl Peer {
@@ -578,6 +695,7 @@ mod tests {
             addr: "127.0.0.1:1".parse().unwrap(),
             heads: Heads::default(),
             conn: Arc::default(),
+            spellings: Spellings::default(),
         };
         let mut parsed = axum::http::HeaderMap::new();
         parsed.append("host", "x".parse().unwrap());

@@ -1,6 +1,7 @@
 //! Listen mode: serve a session's API on loopback with a real HTTP server, running every
 //! request through the same pipeline as `gatebench run` and the workbench.
 
+mod casing;
 mod head;
 mod pool;
 
@@ -370,10 +371,12 @@ impl Server {
                 c.insert(id, Arc::clone(&conn));
             }
             let heads = head::Heads::default();
+            let spellings = casing::Spellings::default();
             let peer = head::Peer {
                 addr,
                 heads: Arc::clone(&heads),
                 conn: Arc::clone(&conn),
+                spellings: Arc::clone(&spellings),
             };
             let io = head::HeadSniffer::watched(
                 stream,
@@ -383,7 +386,8 @@ impl Server {
                     header_read: state.limits.header_read,
                     idle: state.limits.idle,
                 },
-            );
+            )
+            .respelled(spellings);
             tasks.spawn(serve_connection(
                 Arc::clone(&state),
                 io,
@@ -457,7 +461,21 @@ async fn serve_connection(
     let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
         let state = Arc::clone(&service_state);
         let peer = peer.clone();
-        async move { Ok::<_, std::convert::Infallible>(handle(state, peer, req.map(Body::new)).await) }
+        async move {
+            // HTTP/1 answers are written in order: their spellings are queued in that order
+            // (HTTP/2 names are lowercase on the wire, as the protocol wants).
+            let http1 = req.version() <= axum::http::Version::HTTP_11;
+            let head_request = req.method() == axum::http::Method::HEAD;
+            let spellings = Arc::clone(&peer.spellings);
+            let Answer { response, names } = handle(state, peer, req.map(Body::new)).await;
+            if http1 && let Ok(mut q) = spellings.lock() {
+                q.push_back(casing::Spelling {
+                    names,
+                    head_request,
+                });
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
     });
     let mut builder =
         hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
@@ -507,19 +525,32 @@ fn add_gateway_headers(headers: &mut Vec<(String, String)>, peer: SocketAddr, re
     }
 }
 
+/// A response, and its header names as the gateway spells them (hyper lowercases them; the
+/// connection writes them back as spelled, see [`casing`]).
+struct Answer {
+    response: Response,
+    names: Vec<String>,
+}
+
 /// A JSON `{"message": ...}` answer of the listener itself (before the pipeline runs).
-fn edge_answer(status: StatusCode, headers: &[(&str, &str)], message: &str) -> Response {
+fn edge_answer(status: StatusCode, headers: &[(&str, &str)], message: &str) -> Answer {
+    let mut names = vec!["Content-Type".to_string()];
     let mut r = Response::builder()
         .status(status)
         .header("Content-Type", "application/json");
     for (name, value) in headers {
         r = r.header(*name, *value);
+        names.push((*name).to_string());
     }
-    r.body(Body::from(format!(r#"{{"message":"{message}"}}"#)))
-        .unwrap_or_default()
+    Answer {
+        response: r
+            .body(Body::from(format!(r#"{{"message":"{message}"}}"#)))
+            .unwrap_or_default(),
+        names,
+    }
 }
 
-fn gateway_413() -> Response {
+fn gateway_413() -> Answer {
     edge_answer(
         StatusCode::PAYLOAD_TOO_LARGE,
         &[("x-amzn-ErrorType", "RequestTooLongException")],
@@ -528,7 +559,7 @@ fn gateway_413() -> Response {
 }
 
 /// A body that is not valid HTTP framing (a malformed chunked body): 400.
-fn bad_request() -> Response {
+fn bad_request() -> Answer {
     edge_answer(
         StatusCode::BAD_REQUEST,
         &[("Connection", "close")],
@@ -537,7 +568,7 @@ fn bad_request() -> Response {
 }
 
 /// A body that did not arrive within [`Limits::body`]: 408, and the connection closes.
-fn request_timeout() -> Response {
+fn request_timeout() -> Answer {
     edge_answer(
         StatusCode::REQUEST_TIMEOUT,
         &[("Connection", "close")],
@@ -587,7 +618,7 @@ async fn read_body(stream: &mut axum::body::BodyDataStream) -> Result<Vec<u8>, B
     Ok(out)
 }
 
-async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) -> Response {
+async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) -> Answer {
     let _in_flight = head::InFlight::new(&peer.conn);
     let started = Instant::now();
     let (parts, body) = req.into_parts();
@@ -651,7 +682,7 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
             hook: Arc::clone(hook),
         });
     }
-    let trace = run(&live.api, &request, live.backend.as_ref(), &opts).await;
+    let mut trace = run(&live.api, &request, live.backend.as_ref(), &opts).await;
     // The pipeline sends 200-599 only; anything else would be a bug, never a 1xx on the wire.
     let status = StatusCode::from_u16(trace.response.status)
         .ok()
@@ -660,6 +691,7 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
     // 204 and 304 carry no body (nor its length), whatever the template printed.
     let bodiless = status == StatusCode::NO_CONTENT || status == StatusCode::NOT_MODIFIED;
     let mut builder = Response::builder().status(status);
+    let mut names = Vec::with_capacity(trace.response.headers.len());
     for (k, v) in &trace.response.headers {
         if bodiless && k.eq_ignore_ascii_case("content-length") {
             continue;
@@ -669,24 +701,24 @@ async fn handle(state: Arc<ServeState>, peer: head::Peer, req: Request<Body>) ->
             HeaderValue::try_from(v.as_str()),
         ) {
             builder = builder.header(name, value);
+            names.push(k.clone());
         }
     }
-    let body = |b: &[u8]| {
-        if bodiless {
-            Body::empty()
-        } else {
-            Body::from(b.to_vec())
-        }
+    let body = if bodiless {
+        Body::empty()
+    } else if state.observer.is_some() {
+        Body::from(trace.response.body.clone())
+    } else {
+        Body::from(std::mem::take(&mut trace.response.body))
     };
-    let Some(observer) = &state.observer else {
-        return builder.body(body(&trace.response.body)).unwrap_or_default();
-    };
-    let response = builder.body(body(&trace.response.body)).unwrap_or_default();
-    observer(Served {
-        id,
-        request,
-        trace,
-        latency: started.elapsed(),
-    });
-    response
+    let response = builder.body(body).unwrap_or_default();
+    if let Some(observer) = &state.observer {
+        observer(Served {
+            id,
+            request,
+            trace,
+            latency: started.elapsed(),
+        });
+    }
+    Answer { response, names }
 }

@@ -57,6 +57,58 @@ pub fn render_template_until(
         deadline,
         ..crate::vtl::Policy::api_gateway()
     };
+    render_with(template, req, payload, overrides_in, policy)
+}
+
+/// The most evaluation steps of a render tried on the calling thread before it goes to the
+/// offload pool (a small template on a small body takes tens to a few thousand).
+const INLINE_STEPS: u64 = 5_000;
+/// The most memory such a render may take.
+const INLINE_MEMORY_BYTES: usize = 4 * 1024 * 1024;
+/// The largest template tried on the calling thread (its parse nests as deep as its text).
+const INLINE_TEMPLATE_BYTES: usize = 16 * 1024;
+/// The largest payload tried on the calling thread.
+const INLINE_PAYLOAD_BYTES: usize = 256 * 1024;
+/// The deepest payload nesting tried on the calling thread (printing and dropping nest as
+/// deep as the values: the async workers' stacks are small).
+const INLINE_PAYLOAD_DEPTH: usize = 64;
+
+/// A render on the calling thread under a small budget, for a template and payload small
+/// enough that it cannot need a large stack: `None` when they are not, or when the render
+/// failed (it ran out of the small budget, or failed for good: either way the full render
+/// on the pool gives the answer, the same one for a render that fails for good). Rendering
+/// is a pure function of its inputs, so a finished render here is the pool's answer too,
+/// without the two thread hand-offs.
+fn render_inline(
+    template: &str,
+    req: &std::sync::Arc<MethodRequest>,
+    payload: &[u8],
+    overrides_in: &Json,
+    deadline: Instant,
+) -> Option<(Result<String, VtlError>, Json)> {
+    if template.len() > INLINE_TEMPLATE_BYTES
+        || payload.len() > INLINE_PAYLOAD_BYTES
+        || crate::gateway::json::depth(payload, INLINE_PAYLOAD_DEPTH) > INLINE_PAYLOAD_DEPTH
+    {
+        return None;
+    }
+    let policy = crate::vtl::Policy {
+        deadline: Some(deadline),
+        max_steps: INLINE_STEPS,
+        max_memory_bytes: INLINE_MEMORY_BYTES,
+        ..crate::vtl::Policy::api_gateway()
+    };
+    let done = render_with(template, req, payload, overrides_in, policy);
+    done.0.is_ok().then_some(done)
+}
+
+fn render_with(
+    template: &str,
+    req: &std::sync::Arc<MethodRequest>,
+    payload: &[u8],
+    overrides_in: &Json,
+    policy: crate::vtl::Policy,
+) -> (Result<String, VtlError>, Json) {
     let parsed = match parsed_template(template, &policy) {
         Ok(t) => t,
         Err(e) => return (Err(e), overrides_in.clone()),
@@ -144,7 +196,14 @@ impl Run<'_> {
                 Some(Instant::now() + limit),
             ),
             Some(offload) => {
-                render_offloaded(offload, template, req, payload, overrides_in, limit).await
+                match render_inline(template, req, payload, overrides_in, Instant::now() + limit)
+                {
+                    Some(done) => done,
+                    None => {
+                        render_offloaded(offload, template, req, payload, overrides_in, limit)
+                            .await
+                    }
+                }
             }
         };
         let rendered = Some(RenderedTemplate {
