@@ -311,20 +311,23 @@ mod tests {
     #[test]
     fn bodies_are_never_changed() {
         let body = b"content-type: x\r\n\r\nHTTP/1.1 200 OK\r\nabc";
-        let mut stream = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len())
-            .into_bytes();
+        let mut stream =
+            format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", body.len()).into_bytes();
         stream.extend_from_slice(body);
-        let mut want = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
-            .into_bytes();
+        let mut want =
+            format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
         want.extend_from_slice(body);
         assert_eq!(written(vec![], &[&stream]), want);
         // A large body goes through after its head, unchanged.
         let big = vec![b'x'; 3 * COPY_BODY_MAX];
-        let mut stream = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", big.len())
-            .into_bytes();
+        let mut stream =
+            format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", big.len()).into_bytes();
         let head_len = stream.len();
         stream.extend_from_slice(&big);
-        let got = written(vec![], &[&stream[..head_len + 10], &stream[head_len + 10..]]);
+        let got = written(
+            vec![],
+            &[&stream[..head_len + 10], &stream[head_len + 10..]],
+        );
         assert_eq!(&got[head_len..], &big[..]);
     }
 
@@ -346,7 +349,10 @@ mod tests {
     fn what_is_not_followed_passes_unchanged() {
         // HTTP/2 frames.
         let h2: &[u8] = b"\x00\x00\x06\x04\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x64";
-        assert_eq!(written(vec![], &[h2, b"content-type"]), [h2, b"content-type"].concat());
+        assert_eq!(
+            written(vec![], &[h2, b"content-type"]),
+            [h2, b"content-type"].concat()
+        );
         // A chunked body: the head is respelled, the rest passes as it is.
         let chunked: &[u8] = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nx-a: 1\r\n\r\n";
         let got = String::from_utf8(written(vec![], &[chunked])).unwrap();

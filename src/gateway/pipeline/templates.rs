@@ -196,12 +196,10 @@ impl Run<'_> {
                 Some(Instant::now() + limit),
             ),
             Some(offload) => {
-                match render_inline(template, req, payload, overrides_in, Instant::now() + limit)
-                {
+                match render_inline(template, req, payload, overrides_in, Instant::now() + limit) {
                     Some(done) => done,
                     None => {
-                        render_offloaded(offload, template, req, payload, overrides_in, limit)
-                            .await
+                        render_offloaded(offload, template, req, payload, overrides_in, limit).await
                     }
                 }
             }
