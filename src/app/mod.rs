@@ -147,6 +147,7 @@ impl Pane {
     pub fn involved_in(stage: Stage) -> &'static [Pane] {
         match stage {
             Stage::Routing | Stage::MethodRequest => &[Pane::Request],
+            Stage::Authorization => &[Pane::Request, Pane::Backend, Pane::Template, Pane::Rendered],
             Stage::IntegrationRequest => &[
                 Pane::Request,
                 Pane::Integration,
