@@ -44,6 +44,7 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 pub mod theme;
+mod token;
 mod unsaved;
 #[cfg(test)]
 mod unsaved_tests;

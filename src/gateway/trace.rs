@@ -246,3 +246,89 @@ pub fn shorten(value: &str) -> String {
     let tail: String = chars[chars.len() - 6..].iter().collect();
     format!("{head}…{tail} ({} chars)", chars.len())
 }
+
+/// The stages of `trace` for reading (`gatebench run --stages`): one line per stage with its
+/// outcome and notes, and the authorization stage's record in full.
+pub fn stages_text(trace: &Trace) -> String {
+    let mut out = String::from("Stages:\n");
+    for r in &trace.stages {
+        let (mark, why) = match &r.outcome {
+            StageOutcome::Done => ("✓", String::new()),
+            StageOutcome::Skipped => ("–", String::new()),
+            StageOutcome::Failed(m) => ("✗", format!(" {m}")),
+        };
+        out.push_str(&format!("{mark} {}{why}\n", r.stage.label()));
+        for n in &r.notes {
+            if !why.contains(n.as_str()) {
+                out.push_str(&format!("    {n}\n"));
+            }
+        }
+        if r.stage == Stage::Authorization
+            && let Some(a) = &trace.authorization
+        {
+            for l in a.lines() {
+                out.push_str(&format!("    {l}\n"));
+            }
+        }
+    }
+    out
+}
+
+impl AuthTrace {
+    /// The record as plain lines (the workbench's Backend pane shows the same, styled).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.failure {
+            out.push(format!(
+                "gateway answer: {} {} ({})",
+                f.status, f.response_type, f.why
+            ));
+        }
+        for c in &self.checks {
+            out.push(format!("check: {c}"));
+        }
+        if let Some((source, seen)) = &self.identity {
+            out.push(format!("identity: {source} = {seen}"));
+        }
+        if let Some(k) = &self.api_key {
+            let mut l = format!("API key: {}", k.key);
+            if let Some(id) = &k.id {
+                l.push_str(&format!(" (id {id})"));
+            }
+            if let Some(plan) = &k.plan {
+                l.push_str(&format!(", usage plan {plan}"));
+            }
+            if let Some(used) = k.used {
+                l.push_str(&format!(", {used} used"));
+            }
+            if let Some((limit, period)) = &k.quota {
+                l.push_str(&format!(" of {limit} per {period}"));
+            }
+            out.push(l);
+        }
+        if let Some(c) = &self.cache {
+            out.push(if c.hit {
+                format!("cache: hit ({} s of {} s left)", c.ttl_left, c.ttl)
+            } else {
+                format!("cache: miss (cached for {} s)", c.ttl)
+            });
+        }
+        if let Some(k) = &self.access_key {
+            out.push(format!("access key: {k}"));
+        }
+        for r in &self.results {
+            out.push(format!("result: {r}"));
+        }
+        let json = |label: &str, v: &Option<Json>, out: &mut Vec<String>| {
+            if let Some(v) = v {
+                out.push(format!("{label}: {v}"));
+            }
+        };
+        json("authorizer event", &self.event, &mut out);
+        json("authorizer answer", &self.answer, &mut out);
+        json("token header", &self.token_header, &mut out);
+        json("token claims", &self.claims, &mut out);
+        json("$context.authorizer", &self.context, &mut out);
+        out
+    }
+}
