@@ -219,3 +219,45 @@ async fn cognito_shows_the_claims_or_why_the_token_fails() {
     let f = a.failure.unwrap();
     assert_eq!((f.status, f.response_type.as_str()), (401, "UNAUTHORIZED"));
 }
+
+/// `gatebench run SESSION ARGS...`: stdout.
+fn gatebench_run(session: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gatebench"))
+        .arg("run")
+        .arg(sessions().join(session))
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn run_stages_prints_the_authorization_stage_and_plain_run_is_unchanged() {
+    let plain = gatebench_run("auth-api-key.toml", &[]);
+    assert!(!plain.contains("Stages:"), "{plain}");
+    assert!(!plain.contains("authorization"), "{plain}");
+    let staged = gatebench_run("auth-api-key.toml", &["--stages"]);
+    let (log, stages) = staged.split_once("\n\nStages:\n").expect(&staged);
+    // The log part is the plain run's shape (request ids and times differ per run).
+    assert_eq!(log.lines().count(), plain.lines().count(), "{staged}");
+    let lines: Vec<&str> = stages.lines().collect();
+    assert_eq!(lines[0], "✓ routing", "{stages}");
+    let auth = lines
+        .iter()
+        .position(|l| *l == "✓ authorization")
+        .expect(stages);
+    let method = lines
+        .iter()
+        .position(|l| *l == "✓ method request")
+        .expect(stages);
+    assert!(auth < method, "{stages}");
+    assert!(
+        stages.contains(
+            "    API key: **********cdef (id partner), usage plan gold, 1 used of 10000 per MONTH"
+        ),
+        "{stages}"
+    );
+    let mock = gatebench_run("mock.toml", &["--stages"]);
+    assert!(mock.contains("\n– authorization\n"), "{mock}");
+}

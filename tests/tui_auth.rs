@@ -169,3 +169,32 @@ async fn the_mint_key_says_when_the_session_has_no_key() {
     );
     assert_eq!(t.app().request().cloned(), before);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auth_teaching_sessions_open_clean_and_point_at_the_stage() {
+    for name in [
+        "auth-api-key.toml",
+        "auth-lambda-token.toml",
+        "auth-cognito.toml",
+    ] {
+        let t = Harness::open(Some(&teaching(name)), 120, 40).await;
+        assert!(!t.app().is_dirty(), "{name}");
+        assert!(
+            t.app()
+                .status()
+                .is_none_or(|s| s.kind != gatebench::app::StatusKind::Error),
+            "{name}: {:?}",
+            t.app().status()
+        );
+        let explanation = &t.app().session().explanation;
+        assert!(
+            explanation.contains("the authorization stage (n, right after routing)"),
+            "{name}"
+        );
+        // What to try: a request without the credential, then one with it.
+        assert!(
+            explanation.contains("no token (401)") || explanation.contains("no key (403)"),
+            "{name}"
+        );
+    }
+}
