@@ -261,3 +261,73 @@ fn run_stages_prints_the_authorization_stage_and_plain_run_is_unchanged() {
     let mock = gatebench_run("mock.toml", &["--stages"]);
     assert!(mock.contains("\n– authorization\n"), "{mock}");
 }
+
+const IAM: &str = r#"
+version = 1
+name = "AWS_IAM"
+
+[api]
+apiId = "1amaut4api"
+stage = "prod"
+
+[[api.iamCredentials]]
+accessKeyId = "AKIAIOSFODNN7EXAMPLE"
+secretAccessKey = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+accountId = "111122223333"
+userArn = "arn:aws:iam::111122223333:user/ana"
+
+[[api.resources]]
+path = "/whoami"
+
+[api.resources.methods.GET]
+authorizationType = "AWS_IAM"
+
+[api.resources.methods.GET.integration]
+type = "MOCK"
+
+[api.resources.methods.GET.integration.requestTemplates]
+"application/json" = '{"statusCode": 200}'
+
+[api.resources.methods.GET.integration.integrationResponses.200]
+statusCode = "200"
+
+[[requests]]
+method = "GET"
+path = "/prod/whoami"
+
+[[requests]]
+method = "GET"
+path = "/prod/whoami"
+headers = [
+  ["X-Amz-Date", "20260101T000000Z"],
+  ["Authorization", "AWS4-HMAC-SHA256 Credential=AKIDUNKNOWN0000000000/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=0000000000000000000000000000000000000000000000000000000000000000"],
+]
+"#;
+
+#[tokio::test]
+async fn aws_iam_shows_the_access_key_and_the_signature_check() {
+    let s = Session::from_toml(IAM, Path::new("iam.toml")).unwrap();
+    let state = AuthState::default();
+    // Unsigned: 403 Missing Authentication Token, no key to show.
+    let t = run(&s, 0, &state).await;
+    assert_eq!(t.response.status, 403);
+    let a = t.authorization.unwrap();
+    assert_eq!(a.checks, ["AWS_IAM: the SigV4 signature"]);
+    assert!(a.access_key.is_none());
+    let f = a.failure.unwrap();
+    assert_eq!(
+        (f.status, f.response_type.as_str()),
+        (403, "MISSING_AUTHENTICATION_TOKEN")
+    );
+    // A key the session does not list: the key named, the check's result, INVALID_SIGNATURE.
+    let t = run(&s, 1, &state).await;
+    assert_eq!(t.response.status, 403);
+    let a = t.authorization.unwrap();
+    assert_eq!(a.access_key.as_deref(), Some("AKIDUNKNOWN0000000000"));
+    assert_eq!(a.results.len(), 1, "{:?}", a.results);
+    let f = a.failure.unwrap();
+    assert_eq!(
+        (f.status, f.response_type.as_str()),
+        (403, "INVALID_SIGNATURE")
+    );
+}

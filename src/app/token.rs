@@ -133,3 +133,97 @@ impl App {
         fx
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyCode;
+
+    use crate::app::test_support::key;
+    use crate::app::{App, AppOptions, Effect, Msg, Pane, StatusKind, update};
+
+    fn cognito() -> App {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sessions")
+            .join("auth-cognito.toml");
+        App::open(Some(&path), AppOptions::default())
+    }
+
+    fn minted(fx: &[Effect]) -> (&crate::session::token::TokenRequest, &str, usize) {
+        fx.iter()
+            .find_map(|e| match e {
+                Effect::MintToken {
+                    request,
+                    header,
+                    index,
+                    ..
+                } => Some((request, header.as_str(), *index)),
+                _ => None,
+            })
+            .expect("a MintToken effect")
+    }
+
+    #[test]
+    fn the_token_fits_the_method() {
+        let mut a = cognito();
+        let fx = key(&mut a, KeyCode::Char('J'));
+        let (req, header, index) = minted(&fx);
+        assert_eq!((header, index), ("Authorization", 0));
+        assert!(!req.access);
+        assert_eq!(req.expires_in, 3600);
+        assert_eq!(
+            req.pool.as_deref(),
+            Some("arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_G4teB3nch")
+        );
+        // The method with scopes takes an access token holding them.
+        key(&mut a, KeyCode::Char('>'));
+        key(&mut a, KeyCode::Char('>'));
+        let fx = key(&mut a, KeyCode::Char('J'));
+        let (req, _, index) = minted(&fx);
+        assert_eq!(index, 2);
+        assert!(req.access);
+        assert_eq!(req.scopes, ["orders/read"]);
+    }
+
+    #[test]
+    fn the_token_replaces_the_header_as_one_edit_to_undo() {
+        let mut a = cognito();
+        let before = a.request().unwrap().clone();
+        update(
+            &mut a,
+            Msg::TokenMinted {
+                header: "authorization".into(),
+                index: 0,
+                result: Ok("h.c.s".into()),
+            },
+        );
+        let r = a.request().unwrap();
+        assert_eq!(
+            r.headers,
+            [("Authorization".to_string(), "h.c.s".to_string())]
+        );
+        assert_eq!(a.focus(), Pane::Request);
+        assert!(a.is_dirty());
+        key(&mut a, KeyCode::Char('u'));
+        assert_eq!(a.request().unwrap(), &before);
+        // A token for another request, or none: nothing changes, the status says why.
+        update(
+            &mut a,
+            Msg::TokenMinted {
+                header: "Authorization".into(),
+                index: 3,
+                result: Ok("x.y.z".into()),
+            },
+        );
+        assert_eq!(a.request().unwrap(), &before);
+        update(
+            &mut a,
+            Msg::TokenMinted {
+                header: "Authorization".into(),
+                index: 0,
+                result: Err("no key".into()),
+            },
+        );
+        assert_eq!(a.status().unwrap().kind, StatusKind::Error);
+        assert_eq!(a.request().unwrap(), &before);
+    }
+}
