@@ -198,3 +198,20 @@ async fn the_auth_teaching_sessions_open_clean_and_point_at_the_stage() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_help_lists_the_mint_key() {
+    let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
+    t.key(KeyCode::Char('?')).await;
+    let mut found = false;
+    for _ in 0..80 {
+        let screen = t.screen();
+        if let Some(line) = screen.lines().find(|l| l.contains("put a fresh test JWT")) {
+            assert!(line.contains(" J "), "{line}");
+            found = true;
+            break;
+        }
+        t.key(KeyCode::Char('j')).await;
+    }
+    assert!(found, "the help names the mint key");
+}
