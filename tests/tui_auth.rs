@@ -105,13 +105,13 @@ async fn the_strip_keeps_every_stage_with_authorization_at_60x16() {
     let screen = t.screen();
     let strip = screen.lines().next().unwrap_or_default();
     for stage in [
-        "route✓",
-        "auth✓",
-        "m.req✓",
-        "i.req✓",
-        "backend–",
-        "i.resp✓",
-        "m.resp✓",
+        "route ✓",
+        "auth ✓",
+        "m.req ✓",
+        "i.req ✓",
+        "backend –",
+        "i.resp ✓",
+        "m.resp ✓",
     ] {
         assert!(strip.contains(stage), "{stage} in {strip:?}");
     }

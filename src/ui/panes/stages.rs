@@ -77,7 +77,7 @@ fn strip_line(
         let text = if pad {
             format!(" {}{} ", label(stage), mark(app, stage))
         } else {
-            format!("{}{}", label(stage), mark(app, stage).trim_start())
+            format!("{}{}", label(stage), mark(app, stage))
         };
         width += text.chars().count();
         let style = if stage == app.stage() {
