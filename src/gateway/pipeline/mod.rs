@@ -1,6 +1,6 @@
-//! The request's trip through the gateway as explicit stages (routing, method request,
-//! integration request, backend, integration response, method response), producing a
-//! [`Trace`] that the workbench steps through and `gatebench run` prints. One model for all
+//! The request's trip through the gateway as explicit stages (routing, authorization, method
+//! request, integration request, backend, integration response, method response), producing
+//! a [`Trace`] that the workbench steps through and `gatebench run` prints. One model for all
 //! five integration types; backends are behind [`Backend`].
 //!
 //! This file keeps the public face (client request, run options, the method request builder

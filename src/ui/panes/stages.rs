@@ -1,5 +1,5 @@
-//! The stage strip (routing → method request → ... → method response) and the current
-//! stage's one-line explanation.
+//! The stage strip (routing → authorization → method request → ... → method response) and
+//! the current stage's one-line explanation.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
