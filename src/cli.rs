@@ -146,6 +146,11 @@ struct RunArgs {
     /// Print one JSON object with the response, the backend request and the log.
     #[arg(long)]
     json: bool,
+    /// After the execution log, print the stages for reading: each stage's outcome and
+    /// notes, the authorization stage in full (checks, identity, cache, authorizer event and
+    /// answer, claims, `$context.authorizer`).
+    #[arg(long, conflicts_with = "json")]
+    stages: bool,
 }
 
 /// Which side of the integration a template maps.
@@ -424,6 +429,12 @@ fn run(args: &RunArgs) -> ExitCode {
             "log": trace.log,
         });
         format!("{json}\n")
+    } else if args.stages {
+        format!(
+            "{}\n\n{}",
+            trace.log.join("\n"),
+            gateway::trace::stages_text(&trace)
+        )
     } else {
         trace.log.join("\n")
     };

@@ -233,7 +233,7 @@ async fn serve(
             .trace
             .stages
             .iter()
-            .find(|r| r.stage == Stage::MethodRequest)
+            .find(|r| r.stage == Stage::Authorization)
             .map(|r| r.notes.clone())
             .unwrap_or_default();
         n2.lock().unwrap().push(r);

@@ -61,7 +61,7 @@ fn canned_session() -> Session {
     Session::from_toml(CANNED_TOKEN, Path::new("canned-token.toml")).unwrap()
 }
 
-/// The method request stage's notes of each served request.
+/// The authorization stage's notes of each served request.
 type Notes = Arc<Mutex<Vec<Vec<String>>>>;
 
 async fn serve(session: Session) -> (String, tokio::sync::oneshot::Sender<()>, Notes) {
@@ -73,7 +73,7 @@ async fn serve(session: Session) -> (String, tokio::sync::oneshot::Sender<()>, N
             .trace
             .stages
             .iter()
-            .find(|r| r.stage == Stage::MethodRequest)
+            .find(|r| r.stage == Stage::Authorization)
             .map(|r| r.notes.clone())
             .unwrap_or_default();
         n2.lock().unwrap().push(r);
@@ -162,7 +162,7 @@ async fn runs_share_what_their_state_shares() {
     let notes = |t: &gatebench::gateway::trace::Trace| {
         t.stages
             .iter()
-            .find(|r| r.stage == Stage::MethodRequest)
+            .find(|r| r.stage == Stage::Authorization)
             .map(|r| r.notes.clone())
             .unwrap_or_default()
     };

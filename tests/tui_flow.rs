@@ -87,6 +87,7 @@ async fn stepping_through_the_stages() {
     let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
     let explanations = [
         (Stage::Routing, "routing: Strips the stage"),
+        (Stage::Authorization, "authorization: Checks the API key"),
         (Stage::MethodRequest, "method request: Checks required"),
         (
             Stage::IntegrationRequest,
@@ -202,6 +203,7 @@ async fn the_loop_runs_scripted_keys_until_quit() {
     let keys = [
         KeyCode::Tab,
         KeyCode::Tab,
+        KeyCode::Char('n'),
         KeyCode::Char('n'),
         KeyCode::Char('z'),
         KeyCode::Char('z'),

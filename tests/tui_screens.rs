@@ -26,7 +26,7 @@ async fn http_session_full_screens() {
     for (w, h) in [(80, 24), (120, 40)] {
         let mut t = Harness::open(Some("http.toml"), w, h).await;
         // Show the backend stage, where the HTTP integration differs from MOCK.
-        for _ in 0..3 {
+        for _ in 0..4 {
             t.key(KeyCode::Char('n')).await;
         }
         snap(&format!("http_backend_stage_{w}x{h}"), &t.screen());
@@ -46,7 +46,7 @@ async fn every_integration_type_at_120x40() {
 async fn each_pane() {
     let mut t = Harness::open(Some("mock.toml"), 120, 40).await;
     // Step to the integration response so the response template is selected.
-    for _ in 0..4 {
+    for _ in 0..5 {
         t.key(KeyCode::Char('n')).await;
     }
     let mut term = Terminal::new(TestBackend::new(64, 18)).unwrap();

@@ -49,7 +49,13 @@ fn the_binary_under_tmux() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("normal mode", |s| s.contains("NORMAL") && s.contains("[+]"));
 
-    // Step one stage.
+    // Step two stages (routing, authorization).
+    tmux.keys(&["n"]);
+    tmux.wait_for("the authorization stage", |s| {
+        s.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("authorization:"))
+    });
     tmux.keys(&["n"]);
     tmux.wait_for("the method request stage", |s| {
         s.lines()

@@ -101,6 +101,8 @@ pub enum Action {
     ImportApi,
     /// Add a request from a curl command line (asks for it).
     PasteCurl,
+    /// Put a freshly signed test JWT into the request's token header (one edit to undo).
+    MintToken,
     /// Accept a prompt: import the file, or add the curl command's request.
     Submit,
     /// Complete the file name in the path prompt.
@@ -119,7 +121,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 56] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -168,6 +170,7 @@ impl Action {
         Action::Resume,
         Action::ImportApi,
         Action::PasteCurl,
+        Action::MintToken,
         Action::Submit,
         Action::Complete,
         Action::ToggleWarnings,
@@ -228,6 +231,7 @@ impl Action {
             Action::Resume => "resume",
             Action::ImportApi => "import_api",
             Action::PasteCurl => "paste_curl",
+            Action::MintToken => "mint_token",
             Action::Submit => "submit",
             Action::Complete => "complete",
             Action::ToggleWarnings => "toggle_warnings",
@@ -289,6 +293,7 @@ impl Action {
             Action::Resume => "resume",
             Action::ImportApi => "import",
             Action::PasteCurl => "curl",
+            Action::MintToken => "token",
             Action::Submit => "ok",
             Action::Complete => "complete",
             Action::ToggleWarnings => "warnings",
@@ -370,6 +375,9 @@ impl Action {
                 "import an API definition (OpenAPI, CloudFormation, SAM) and open one of its operations"
             }
             Action::PasteCurl => "add a request from a curl command (paste or type it)",
+            Action::MintToken => {
+                "put a fresh test JWT (signed with the session's Cognito user pool key: sub, username, scopes, exp in 1 h) into the request's token header; u undoes it"
+            }
             Action::Submit => "import the file, or add the curl command's request",
             Action::Complete => "complete the file name (as far as the matches agree)",
             Action::ToggleWarnings => "show or hide the import warnings (file:line)",

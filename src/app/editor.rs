@@ -185,6 +185,32 @@ impl Editor {
         }
     }
 
+    /// Replace the whole text as one step to undo (unlike [`Editor::set_text`], the history
+    /// stays). Returns whether the text changed.
+    pub fn replace_text(&mut self, text: &str) -> bool {
+        if self.text() == text {
+            return false;
+        }
+        let cursor = self.cursor();
+        let area = &self.area;
+        self.history
+            .break_group(|| area.borrow().lines().join("\n"), cursor);
+        self.history
+            .before_edit(EditKind::Other, false, cursor, || {
+                area.borrow().lines().join("\n")
+            });
+        let a = self.area.get_mut();
+        a.select_all();
+        a.insert_str(text);
+        let cursor = self.cursor();
+        let area = &self.area;
+        self.history
+            .break_group(|| area.borrow().lines().join("\n"), cursor);
+        self.error = None;
+        self.apply_highlights();
+        true
+    }
+
     /// The text, lines joined with `\n`.
     pub fn text(&self) -> String {
         self.area.borrow().lines().join("\n")

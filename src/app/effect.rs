@@ -150,6 +150,18 @@ pub enum Effect {
         /// The API as edited since the pause (`None`: go on as rendered).
         rerun: Option<Box<crate::gateway::api::Api>>,
     },
+    /// Sign a test JWT with the session's user pool key (answers with
+    /// [`crate::app::Msg::TokenMinted`]).
+    MintToken {
+        /// The session (its file's folder holds the key).
+        session: Arc<Session>,
+        /// What token; `now_secs` is filled in when it is signed.
+        request: crate::session::token::TokenRequest,
+        /// The header the token goes into.
+        header: String,
+        /// The saved request it is for.
+        index: usize,
+    },
     /// Lay out a served request's trace for the panes (answers with
     /// [`crate::app::Msg::Traced`]).
     ShowTrace(ShownTrace),

@@ -99,7 +99,7 @@ fn stage_phase(stage: Stage) -> Option<Phase> {
     match stage {
         Stage::IntegrationRequest => Some(Phase::Request),
         Stage::IntegrationResponse | Stage::MethodResponse => Some(Phase::Response),
-        Stage::Routing | Stage::MethodRequest | Stage::Backend => None,
+        Stage::Routing | Stage::Authorization | Stage::MethodRequest | Stage::Backend => None,
     }
 }
 

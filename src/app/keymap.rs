@@ -343,6 +343,7 @@ impl Default for Keymap {
             b(L::Requests, A::Resume, vec![ch('R')]),
             b(L::Normal, A::ImportApi, vec![ch('I')]),
             b(L::Normal, A::PasteCurl, vec![ch('c')]),
+            b(L::Normal, A::MintToken, vec![ch('J')]),
             b(L::ImportPath, A::Submit, vec![k(KeyCode::Enter)]),
             b(L::ImportPath, A::Complete, vec![k(KeyCode::Tab)]),
             b(L::ImportPath, A::Cancel, vec![k(KeyCode::Esc)]),

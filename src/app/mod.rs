@@ -44,6 +44,7 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 pub mod theme;
+mod token;
 mod unsaved;
 #[cfg(test)]
 mod unsaved_tests;
@@ -147,6 +148,7 @@ impl Pane {
     pub fn involved_in(stage: Stage) -> &'static [Pane] {
         match stage {
             Stage::Routing | Stage::MethodRequest => &[Pane::Request],
+            Stage::Authorization => &[Pane::Request, Pane::Backend, Pane::Template, Pane::Rendered],
             Stage::IntegrationRequest => &[
                 Pane::Request,
                 Pane::Integration,

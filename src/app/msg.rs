@@ -63,6 +63,15 @@ pub enum Msg {
         /// The sessions found, or why the folder could not be read.
         result: Result<Vec<crate::app::picker::SessionEntry>, String>,
     },
+    /// A test token was signed (for [`crate::app::Effect::MintToken`]).
+    TokenMinted {
+        /// The header it goes into.
+        header: String,
+        /// The saved request it is for.
+        index: usize,
+        /// The token, or why none could be signed.
+        result: Result<String, String>,
+    },
     /// A session file was loaded.
     SessionLoaded {
         /// The file.
@@ -173,6 +182,13 @@ pub enum JobKind {
         /// The generation of the request.
         generation: u64,
     },
+    /// Signing a test token.
+    MintToken {
+        /// The header it goes into.
+        header: String,
+        /// The saved request it is for.
+        index: usize,
+    },
 }
 
 impl JobKind {
@@ -212,6 +228,11 @@ impl JobKind {
             },
             JobKind::ParseCurl { generation } => Msg::CurlParsed {
                 generation,
+                result: Err(why),
+            },
+            JobKind::MintToken { header, index } => Msg::TokenMinted {
+                header,
+                index,
                 result: Err(why),
             },
         }

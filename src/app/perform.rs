@@ -195,6 +195,7 @@ impl App {
             Action::PageUp => self.page(false),
             Action::Top | Action::Bottom => self.jump(action == Action::Top),
             Action::Undo | Action::Redo => self.undo_redo(action == Action::Undo),
+            Action::MintToken => self.mint_token(),
             // Handled by `perform_import` where they apply; nothing to do elsewhere.
             Action::ImportApi
             | Action::PasteCurl

@@ -243,6 +243,8 @@ fn stages_step_and_select_the_template_they_render() {
     act(&mut a, Action::PrevStage);
     assert_eq!(a.stage(), Stage::Routing);
     key(&mut a, KeyCode::Char('n'));
+    assert_eq!(a.stage(), Stage::Authorization);
+    key(&mut a, KeyCode::Char('n'));
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.stage(), Stage::IntegrationRequest);
     assert_eq!(a.template_slot().unwrap().phase, Phase::Request);
@@ -271,7 +273,7 @@ fn stepping_selects_the_response_template_the_trace_used() {
         output: Ok(String::new()),
     });
     deliver_trace(&mut a, g, t);
-    for _ in 0..4 {
+    for _ in 0..5 {
         act(&mut a, Action::NextStage);
     }
     assert_eq!(a.template_slot().unwrap().response.as_deref(), Some("404"));
@@ -347,6 +349,7 @@ fn the_strip_follows_a_template_chosen_by_hand() {
     key(&mut a, KeyCode::Char(']'));
     assert_eq!(a.stage(), Stage::Routing);
     key(&mut a, KeyCode::Char('['));
+    key(&mut a, KeyCode::Char('n'));
     key(&mut a, KeyCode::Char('n'));
     key(&mut a, KeyCode::Char('n'));
     assert_eq!(a.stage(), Stage::IntegrationRequest);

@@ -114,6 +114,11 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
         }
         Msg::SessionList { dir, result } => app.on_session_list(dir, result),
         Msg::SessionLoaded { path, result } => app.on_session_loaded(path, result),
+        Msg::TokenMinted {
+            header,
+            index,
+            result,
+        } => app.on_token_minted(&header, index, result),
         Msg::Autosaved { result } => {
             if let Err(e) = result {
                 app.set_status(StatusKind::Error, format!("Autosave failed: {e}"));

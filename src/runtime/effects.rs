@@ -130,6 +130,28 @@ where
                     Msg::SessionList { dir, result }
                 })
             }
+            Effect::MintToken {
+                session,
+                mut request,
+                header,
+                index,
+            } => self.spawn_io(
+                JobKind::MintToken {
+                    header: header.clone(),
+                    index,
+                },
+                move || {
+                    request.now_secs = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+                    let result = crate::session::token::mint(&session, &request);
+                    Msg::TokenMinted {
+                        header,
+                        index,
+                        result,
+                    }
+                },
+            ),
             Effect::LoadSession { path } => {
                 self.spawn_io(JobKind::LoadSession { path: path.clone() }, move || {
                     let result = crate::session::Session::load(&path)

@@ -9,7 +9,7 @@ use crate::gateway::api::UserPool;
 use crate::gateway::cognito;
 
 /// What token to make.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct TokenRequest {
     /// The pool's ARN (default: the first pool with a `privateKey`).
     pub pool: Option<String>,

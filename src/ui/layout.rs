@@ -55,7 +55,7 @@ pub fn stack_pane_for(stage: Stage) -> Pane {
     match stage {
         Stage::Routing | Stage::MethodRequest => Pane::Request,
         Stage::IntegrationRequest => Pane::Integration,
-        Stage::Backend | Stage::IntegrationResponse => Pane::Backend,
+        Stage::Authorization | Stage::Backend | Stage::IntegrationResponse => Pane::Backend,
         Stage::MethodResponse => Pane::Response,
     }
 }

@@ -10,6 +10,7 @@
 //! - [`Areas`]: where the last frame put each pane, so the runtime can route mouse events to a
 //!   pane and `update` can bound scrolling by what was really shown, without computing layout.
 
+pub mod auth_text;
 pub mod body;
 pub mod pane_text;
 pub mod wrap;

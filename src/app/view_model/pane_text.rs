@@ -258,6 +258,9 @@ impl App {
     /// the endpoint call failed (first), the endpoint request and the endpoint response.
     pub fn backend_text(&self) -> Option<Cow<'_, StyledText>> {
         let t = self.trace()?;
+        if self.stage() == Stage::Authorization {
+            return Some(Cow::Owned(super::auth_text::authorization_text(&t.trace)));
+        }
         if self.show_changes() {
             return Some(Cow::Borrowed(&t.changes));
         }

@@ -22,6 +22,7 @@ use std::sync::{Arc, Mutex};
 use super::*;
 use crate::gateway::api::{ApiKeySource, Authorizer, AuthorizerType};
 use crate::gateway::authorizer as az;
+use crate::gateway::trace::{ApiKeyUse, AuthTrace, CacheLookup, shorten};
 
 /// What the gateway remembers between requests for authorization: authorizer answers cached
 /// per identity for their TTL, and each API key's usage plan counters (throttle bucket,
@@ -133,7 +134,8 @@ pub(super) fn proxy_authorizer(authorizer: &Json) -> Json {
 }
 
 impl Run<'_> {
-    /// Run the authorization stage. `Some(notes)` when the request may go on (its
+    /// Run the authorization stage and record it (skipped when the method has neither an
+    /// authorizer nor an API key). `Some(())` when the request may go on (its
     /// `$context.authorizer` and `$context.identity.apiKey` filled in `req`); `None` when the
     /// client has been answered.
     pub(super) async fn authorize(
@@ -142,58 +144,92 @@ impl Run<'_> {
         route: &Route,
         method: &Method,
         req: &mut MethodRequest,
-    ) -> Option<Vec<String>> {
-        let mut notes = Vec::new();
+    ) -> Option<()> {
         let kind = method
             .authorization_type
             .as_deref()
             .unwrap_or("NONE")
             .to_ascii_uppercase();
-        if self.test_invoke && (kind != "NONE" || method.api_key_required) {
-            notes.push(
-                "console Test: API Gateway skips authorizers and API keys for test invocations"
-                    .into(),
-            );
-            return Some(notes);
+        if kind == "NONE" && !method.api_key_required {
+            return Some(());
         }
+        if self.test_invoke {
+            self.stage(
+                Stage::Authorization,
+                StageOutcome::Skipped,
+                vec![
+                    "console Test: API Gateway skips authorizers and API keys for test invocations"
+                        .into(),
+                ],
+            );
+            return Some(());
+        }
+        let mut notes = Vec::new();
+        self.trace.authorization = Some(AuthTrace::default());
+        self.authorize_checks(request, route, method, &kind, req, &mut notes)
+            .await?;
+        let context = req.context.get("authorizer").cloned();
+        self.auth_trace().context = context;
+        self.stage(Stage::Authorization, StageOutcome::Done, notes);
+        Some(())
+    }
+
+    /// The authorization stage's record, started by [`Run::authorize`].
+    pub(super) fn auth_trace(&mut self) -> &mut AuthTrace {
+        self.trace
+            .authorization
+            .get_or_insert_with(AuthTrace::default)
+    }
+
+    /// The checks of the authorization stage, in the gateway's order.
+    async fn authorize_checks(
+        &mut self,
+        request: &ClientRequest,
+        route: &Route,
+        method: &Method,
+        kind: &str,
+        req: &mut MethodRequest,
+        notes: &mut Vec<String>,
+    ) -> Option<()> {
         let source = self.api.api_key_source.unwrap_or_default();
         if method.api_key_required && source == ApiKeySource::Header {
             let key = request.header("x-api-key").map(str::to_string);
-            self.check_api_key(route, key.as_deref(), req, &mut notes)?;
+            self.auth_trace()
+                .checks
+                .push("API key (the x-api-key header)".into());
+            self.check_api_key(route, key.as_deref(), req, notes)?;
         }
         let mut usage_key = None;
-        match kind.as_str() {
+        match kind {
             "NONE" => {}
             "CUSTOM" => {
                 let out = self
-                    .lambda_authorizer(request, route, method, req, &mut notes)
+                    .lambda_authorizer(request, route, method, req, notes)
                     .await?;
                 usage_key = out.usage_identifier_key.clone();
                 let ctx = az::context_authorizer(&out);
                 req.context.insert("authorizer".into(), Json::Object(ctx));
             }
-            "AWS_IAM" => self.iam_authorizer(request, req, &mut notes)?,
+            "AWS_IAM" => self.iam_authorizer(request, req, notes)?,
             "COGNITO_USER_POOLS" => {
-                let ctx = self.cognito_authorizer(method, req, &mut notes)?;
+                let ctx = self.cognito_authorizer(method, req, notes)?;
                 req.context.insert("authorizer".into(), Json::Object(ctx));
             }
             other => {
                 let why = format!(
                     "authorizationType {other} is not one of NONE, CUSTOM, COGNITO_USER_POOLS, AWS_IAM"
                 );
-                self.stage(
-                    Stage::MethodRequest,
-                    StageOutcome::Failed(why.clone()),
-                    vec![why.clone()],
-                );
                 self.log.line(format_args!(
                     "Execution failed due to configuration error: {why}"
                 ));
-                self.gateway_error(GatewayError::AuthorizerConfiguration, &why);
+                self.deny(&why, GatewayError::AuthorizerConfiguration);
                 return None;
             }
         }
         if method.api_key_required && source == ApiKeySource::Authorizer {
+            self.auth_trace()
+                .checks
+                .push("API key (the authorizer's usageIdentifierKey)".into());
             notes.push(match &usage_key {
                 Some(k) => format!(
                     "API key from the authorizer's usageIdentifierKey {}",
@@ -201,9 +237,9 @@ impl Run<'_> {
                 ),
                 None => "the authorizer gave no usageIdentifierKey".into(),
             });
-            self.check_api_key(route, usage_key.as_deref(), req, &mut notes)?;
+            self.check_api_key(route, usage_key.as_deref(), req, notes)?;
         }
-        Some(notes)
+        Some(())
     }
 
     /// The API key and usage plan check; `None` when the client has been answered.
@@ -221,13 +257,14 @@ impl Run<'_> {
         );
         let method_name = format!("{} {}", req.method, route.resource_path);
         let refuse = |run: &mut Self, why: String, err: GatewayError| {
-            run.stage(
-                Stage::MethodRequest,
-                StageOutcome::Failed(why.clone()),
-                vec![why.clone()],
-            );
-            run.gateway_error(err, &why);
+            run.deny(&why, err);
         };
+        self.auth_trace().api_key = Some(ApiKeyUse {
+            key: key
+                .filter(|k| !k.is_empty())
+                .map_or_else(|| "(none)".into(), masked),
+            ..ApiKeyUse::default()
+        });
         let Some(key) = key.filter(|k| !k.is_empty()) else {
             self.log.line(format_args!(
                 "API Key  not authorized because method '{method_name}' requires API Key and API Key is not associated with a Usage Plan for API Stage {api_stage}: API Key not found"
@@ -261,6 +298,9 @@ impl Run<'_> {
             return None;
         };
         let key_id = found.name.clone().unwrap_or_else(|| masked(key));
+        if let Some(k) = self.auth_trace().api_key.as_mut() {
+            k.id = Some(key_id.clone());
+        }
         let plan = self
             .api
             .usage_plans
@@ -288,6 +328,17 @@ impl Run<'_> {
             return None;
         };
         let plan_name = plan.name.clone().unwrap_or_else(|| "usage plan".into());
+        if let Some(k) = self.auth_trace().api_key.as_mut() {
+            k.plan = Some(plan_name.clone());
+            k.quota = plan
+                .quota
+                .as_ref()
+                .map(|q| (q.limit, q.period.clone().unwrap_or_else(|| "DAY".into())));
+            k.throttle = plan
+                .throttle
+                .as_ref()
+                .map(|t| (t.rate_limit.unwrap_or(0.0), t.burst_limit.unwrap_or(0)));
+        }
         self.log.line(format_args!(
             "Verifying Usage Plan for request: {}. API Key: {}. API Stage: {api_stage}.",
             self.opts.request_id,
@@ -343,8 +394,12 @@ impl Run<'_> {
                     u.tokens -= 1.0;
                 }
             }
-            verdict.map(|v| (v, u.used))
+            (verdict.map(|v| (v, u.used)), u.used)
         };
+        let (verdict, used) = verdict;
+        if let Some(k) = self.auth_trace().api_key.as_mut() {
+            k.used = Some(used);
+        }
         if let Some((err, used)) = verdict {
             let why = match err {
                 GatewayError::Throttled => format!(
@@ -388,10 +443,10 @@ impl Run<'_> {
         Some(())
     }
 
-    /// Answer with an authorization failure at the method request stage.
+    /// Answer with an authorization failure at the authorization stage.
     pub(super) fn deny(&mut self, why: &str, err: GatewayError) {
         self.stage(
-            Stage::MethodRequest,
+            Stage::Authorization,
             StageOutcome::Failed(why.to_string()),
             vec![why.to_string()],
         );
@@ -418,6 +473,15 @@ impl Run<'_> {
         };
         let name = authorizer.name.clone().unwrap_or_else(|| id.clone());
         let uri = authorizer.authorizer_uri.clone().unwrap_or_default();
+        self.auth_trace().checks.push(format!(
+            "Lambda {} authorizer {name} ({})",
+            if authorizer.kind == AuthorizerType::Token {
+                "TOKEN"
+            } else {
+                "REQUEST"
+            },
+            function_name(&uri)
+        ));
         let sources = match az::parse_identity_sources(authorizer.identity_source()) {
             Ok(s) => s,
             Err(why) => {
@@ -443,6 +507,7 @@ impl Run<'_> {
             match v.filter(|v| !v.is_empty()) {
                 Some(v) => values.push(v),
                 None => {
+                    self.auth_trace().identity = Some((s.expression(), "(missing)".into()));
                     let why = format!(
                         "identity source {} is missing or empty: 401 without calling the authorizer",
                         s.expression()
@@ -456,6 +521,18 @@ impl Run<'_> {
                 }
             }
         }
+        self.auth_trace().identity = Some((
+            sources
+                .iter()
+                .map(az::IdentitySource::expression)
+                .collect::<Vec<_>>()
+                .join(", "),
+            values
+                .iter()
+                .map(|v| shorten(v))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
         if authorizer.kind == AuthorizerType::Token
             && let Some(expr) = authorizer
                 .identity_validation_expression
@@ -501,11 +578,21 @@ impl Run<'_> {
                 .answers
                 .get(&cache_key)
                 .filter(|(expiry, _)| *expiry > now)
-                .map(|(_, out)| out.clone())
+                .map(|(expiry, out)| (*expiry, out.clone()))
         } else {
             None
         };
-        let out = if let Some(out) = cached {
+        if ttl > 0 {
+            self.auth_trace().cache = Some(CacheLookup {
+                hit: cached.is_some(),
+                ttl,
+                ttl_left: cached
+                    .as_ref()
+                    .map_or(ttl, |(expiry, _)| (expiry - now).div_ceil(1000)),
+            });
+        }
+        let out = if let Some((_, out)) = cached {
+            self.auth_trace().answer = Some(answer_json(&out));
             notes.push(format!(
                 "authorizer {name}: authorizer answer from cache (cache hit for this identity, TTL {ttl} s): the function was not called"
             ));
@@ -528,6 +615,7 @@ impl Run<'_> {
             self.log.line(format_args!(
                 "Endpoint request body after transformations: {event}"
             ));
+            self.auth_trace().event = Some(event.clone());
             let call = EndpointCall::Lambda(LambdaCall {
                 function: uri.clone(),
                 payload: event.to_string().into_bytes(),
@@ -537,6 +625,7 @@ impl Run<'_> {
             let result = self.backend.call(call).await;
             let payload = match result {
                 EndpointResult::Lambda(r) if r.function_error.is_some() => {
+                    self.auth_trace().answer = Some(answer_of(&r.payload));
                     let msg = serde_json::from_slice::<Json>(&r.payload)
                         .ok()
                         .and_then(|v| {
@@ -591,6 +680,7 @@ impl Run<'_> {
                 "Authorizer result body before parsing: {}",
                 String::from_utf8_lossy(&payload)
             ));
+            self.auth_trace().answer = Some(answer_of(&payload));
             let out = match az::parse_output(&payload) {
                 Ok(o) => o,
                 Err(why) => {
@@ -625,6 +715,9 @@ impl Run<'_> {
                 ));
                 self.log.line("Successfully completed authorizer execution");
                 notes.push(format!("the policy allows {arn}"));
+                self.auth_trace()
+                    .results
+                    .push(format!("the policy allows execute-api:Invoke on {arn}"));
                 Some(out)
             }
             Ok(verdict) => {
@@ -636,6 +729,14 @@ impl Run<'_> {
                 self.log.line(format_args!(
                     "The client is not authorized to perform this operation. {}",
                     denial.message()
+                ));
+                self.auth_trace().results.push(format!(
+                    "the policy does not allow execute-api:Invoke on {arn} ({})",
+                    if verdict == az::Verdict::ExplicitDeny {
+                        "an explicit Deny"
+                    } else {
+                        "no Allow matches"
+                    }
                 ));
                 self.deny(denial.message(), GatewayError::AccessDenied);
                 None
@@ -689,4 +790,31 @@ impl Run<'_> {
         }
         Json::Object(out)
     }
+}
+
+/// A Lambda authorizer's answer as the trace shows it: its JSON, or its text when it is not
+/// JSON.
+fn answer_of(payload: &[u8]) -> Json {
+    serde_json::from_slice(payload)
+        .unwrap_or_else(|_| Json::String(String::from_utf8_lossy(payload).into_owned()))
+}
+
+/// A cached answer as the trace shows it.
+fn answer_json(out: &az::AuthorizerOutput) -> Json {
+    let mut m = Map::new();
+    m.insert("principalId".into(), json!(out.principal_id));
+    m.insert("policyDocument".into(), out.policy.clone());
+    if !out.context.is_empty() {
+        m.insert("context".into(), Json::Object(out.context.clone()));
+    }
+    if let Some(k) = &out.usage_identifier_key {
+        m.insert("usageIdentifierKey".into(), json!(k));
+    }
+    Json::Object(m)
+}
+
+/// The function an authorizer URI names (`...:function:NAME/invocations` → `NAME`).
+fn function_name(uri: &str) -> &str {
+    uri.rsplit_once(":function:")
+        .map_or(uri, |(_, rest)| rest.split('/').next().unwrap_or(rest))
 }

@@ -10,6 +10,7 @@ use super::*;
 use crate::gateway::api::{AuthorizerType, UserPool};
 use crate::gateway::authorizer as az;
 use crate::gateway::cognito as cg;
+use crate::gateway::trace::shorten;
 
 impl Run<'_> {
     /// Check the request's Cognito token; `Some($context.authorizer)` when it passes, `None`
@@ -45,6 +46,9 @@ impl Run<'_> {
             return None;
         }
         let name = authorizer.name.clone().unwrap_or_else(|| id.clone());
+        self.auth_trace()
+            .checks
+            .push(format!("Cognito user pool authorizer {name}"));
         let header = match az::parse_identity_sources(authorizer.identity_source()) {
             Ok(s) => match s.as_slice() {
                 [az::IdentitySource::Header(h)] => h.clone(),
@@ -87,7 +91,12 @@ impl Run<'_> {
             "Starting authorizer: {id} for request: {}",
             self.opts.request_id
         ));
-        let Some(value) = req.header(&header).filter(|v| !v.trim().is_empty()) else {
+        let seen = req.header(&header).filter(|v| !v.trim().is_empty());
+        self.auth_trace().identity = Some((
+            format!("method.request.header.{header}"),
+            seen.map_or_else(|| "(missing)".into(), shorten),
+        ));
+        let Some(value) = seen else {
             self.log.line(format_args!(
                 "Unauthorized request: {}",
                 self.opts.request_id
@@ -99,6 +108,11 @@ impl Run<'_> {
             return None;
         };
         let token = cg::token_of(value);
+        if let Some((head, claims)) = cg::peek(token) {
+            let t = self.auth_trace();
+            t.token_header = Some(head);
+            t.claims = Some(claims);
+        }
         if token.len() != value.trim().len() {
             notes.push(format!("the Bearer prefix of {header} is dropped"));
         }
@@ -125,6 +139,15 @@ impl Run<'_> {
                     }
                 ));
                 self.log.line("Successfully completed authorizer execution");
+                self.auth_trace().results.push(format!(
+                    "the signature verifies with a key of {}; exp, token_use{} checked",
+                    ok.pool,
+                    if method.authorization_scopes.is_empty() {
+                        ", aud"
+                    } else {
+                        ", scope"
+                    }
+                ));
                 let mut ctx = Map::new();
                 ctx.insert("claims".into(), Json::Object(claims));
                 Some(ctx)
@@ -134,6 +157,7 @@ impl Run<'_> {
                     "Unauthorized request: {}",
                     self.opts.request_id
                 ));
+                self.auth_trace().results.push(refusal.why());
                 let err = match refusal {
                     cg::Refusal::Expired => GatewayError::TokenExpired,
                     cg::Refusal::Invalid(_) => GatewayError::Unauthorized,

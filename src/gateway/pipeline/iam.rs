@@ -24,8 +24,14 @@ impl Run<'_> {
             headers: &request.headers,
             body: &request.body,
         };
+        let t = self.auth_trace();
+        t.checks.push("AWS_IAM: the SigV4 signature".into());
+        t.access_key = access_key_of(request);
         match sigv4::verify(&signed, &self.api.iam_credentials, self.opts.now_ms) {
             Ok(creds) => {
+                self.auth_trace()
+                    .results
+                    .push(format!("the signature verifies ({})", creds.user_arn));
                 let user_id = creds.user_id();
                 if let Some(Json::Object(identity)) = req.context.get_mut("identity") {
                     identity.insert("accessKey".into(), json!(creds.access_key_id));
@@ -65,8 +71,9 @@ impl Run<'_> {
                         GatewayError::InvalidSignature,
                     ),
                 };
+                self.auth_trace().results.push(e.message());
                 self.stage(
-                    Stage::MethodRequest,
+                    Stage::Authorization,
                     StageOutcome::Failed(why.clone()),
                     vec![why],
                 );
@@ -75,4 +82,11 @@ impl Run<'_> {
             }
         }
     }
+}
+
+/// The access key a SigV4 `Authorization` header names (`Credential=KEY/...`).
+fn access_key_of(request: &ClientRequest) -> Option<String> {
+    let auth = request.header("Authorization")?;
+    let rest = &auth[auth.find("Credential=")? + "Credential=".len()..];
+    rest.split('/').next().map(str::to_string)
 }

@@ -1,6 +1,6 @@
-//! The request's trip through the gateway as explicit stages (routing, method request,
-//! integration request, backend, integration response, method response), producing a
-//! [`Trace`] that the workbench steps through and `gatebench run` prints. One model for all
+//! The request's trip through the gateway as explicit stages (routing, authorization, method
+//! request, integration request, backend, integration response, method response), producing
+//! a [`Trace`] that the workbench steps through and `gatebench run` prints. One model for all
 //! five integration types; backends are behind [`Backend`].
 //!
 //! This file keeps the public face (client request, run options, the method request builder
@@ -782,6 +782,20 @@ impl Run<'_> {
                     .replace("$context.requestId", &self.opts.request_id);
             }
         }
+        if self
+            .trace
+            .stages
+            .last()
+            .is_some_and(|r| r.stage == Stage::Authorization)
+            && let Some(auth) = self.trace.authorization.as_mut()
+            && auth.failure.is_none()
+        {
+            auth.failure = Some(super::trace::AuthFailure {
+                status,
+                response_type: err.response_type().to_string(),
+                why: message.to_string(),
+            });
+        }
         self.trace.stages.push(stage_record(
             Stage::MethodResponse,
             StageOutcome::Failed(format!("{} ({status}): {message}", err.response_type())),
@@ -937,9 +951,13 @@ impl Run<'_> {
             self.log_method_request(request, &route, &req);
         }
         // Authorization (API key, authorizer) comes before validation.
-        let Some(mut accepted) = self.authorize(request, &route, &method, &mut req).await else {
+        if self
+            .authorize(request, &route, &method, &mut req)
+            .await
+            .is_none()
+        {
             return;
-        };
+        }
         // Shared with every template render of this request, without copies.
         let req = std::sync::Arc::new(req);
 
@@ -994,10 +1012,11 @@ impl Run<'_> {
                 }
             }
         }
-        self.stage(Stage::MethodRequest, StageOutcome::Done, {
-            accepted.push("request accepted".into());
-            accepted
-        });
+        self.stage(
+            Stage::MethodRequest,
+            StageOutcome::Done,
+            vec!["request accepted".into()],
+        );
 
         match integration.kind {
             IntegrationType::AwsProxy => self.aws_proxy(request, &route, &req, &integration).await,

@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane, RunState};
 use crate::gateway::api::IntegrationType;
+use crate::gateway::trace::Stage;
 use crate::ui::panes::{draw_text, pane_block, spinner};
 
 /// Draw the Backend pane.
@@ -29,7 +30,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             theme.muted(),
         ));
     }
-    if app.show_changes() {
+    if app.stage() == Stage::Authorization {
+        title.push(Span::styled(" · the authorizer call", theme.text()));
+    } else if app.show_changes() {
         title.push(Span::styled(" what changed", theme.text()));
     }
     let block = pane_block(

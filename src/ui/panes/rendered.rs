@@ -14,7 +14,8 @@ use crate::app::view_model::body::JsonStatus;
 use crate::app::views::{RenderFailure, RenderedOutput};
 use crate::app::{Action, App, Pane};
 use crate::gateway::api::IntegrationType;
-use crate::ui::panes::{pane_block, spinner};
+use crate::gateway::trace::Stage;
+use crate::ui::panes::{draw_text, pane_block, spinner};
 use crate::ui::widgets::text_view;
 use crate::vtl::ErrorKind;
 
@@ -55,7 +56,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         ));
     }
     // Which template this is: side, status and content type (cut first when space is short).
-    if let Some(slot) = app.template_slot() {
+    if app.stage() == Stage::Authorization && app.trace().is_some() {
+        title = vec![Span::styled(" · $context.authorizer", theme.text())];
+    } else if let Some(slot) = app.template_slot() {
         title.push(Span::styled(format!(" · {}", slot.label()), theme.text()));
     }
     let block = pane_block(
@@ -67,6 +70,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         &[Action::Copy, Action::ToggleRaw],
     );
     let inner = block.inner(area);
+    // At the authorization stage: what reaches `$context.authorizer`, the map the templates
+    // will see (the template's own output is one stage away).
+    if app.stage() == Stage::Authorization
+        && let Some(text) = app.authorizer_context_text()
+    {
+        draw_text(f, app, Pane::Rendered, block, area, &text);
+        return;
+    }
 
     let note =
         |text: String| Paragraph::new(Span::styled(text, theme.muted())).wrap(Wrap { trim: true });

@@ -1,5 +1,5 @@
-//! The stage strip (routing → method request → ... → method response) and the current
-//! stage's one-line explanation.
+//! The stage strip (routing → authorization → method request → ... → method response) and
+//! the current stage's one-line explanation.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -12,6 +12,7 @@ use crate::gateway::trace::{Stage, StageOutcome};
 fn tiny(stage: Stage) -> &'static str {
     match stage {
         Stage::Routing => "route",
+        Stage::Authorization => "auth",
         Stage::MethodRequest => "m.req",
         Stage::IntegrationRequest => "i.req",
         Stage::Backend => "backend",
@@ -23,6 +24,7 @@ fn tiny(stage: Stage) -> &'static str {
 fn short(stage: Stage) -> &'static str {
     match stage {
         Stage::Routing => "route",
+        Stage::Authorization => "auth",
         Stage::MethodRequest => "method req",
         Stage::IntegrationRequest => "integ req",
         Stage::Backend => "backend",
@@ -48,10 +50,21 @@ fn mark(app: &App, stage: Stage) -> &'static str {
     }
 }
 
+/// Whether the trace on screen skipped `stage` (drawn dim).
+fn stage_skipped(app: &App, stage: Stage) -> bool {
+    app.trace().is_some_and(|t| {
+        t.trace
+            .stages
+            .iter()
+            .any(|s| s.stage == stage && s.outcome == StageOutcome::Skipped)
+    })
+}
+
 fn strip_line(
     app: &App,
     label: fn(Stage) -> &'static str,
     sep: &'static str,
+    pad: bool,
 ) -> (Line<'static>, usize) {
     let theme = app.theme();
     let mut spans = Vec::new();
@@ -61,10 +74,16 @@ fn strip_line(
             spans.push(Span::styled(sep, theme.muted()));
             width += sep.chars().count();
         }
-        let text = format!(" {}{} ", label(stage), mark(app, stage));
+        let text = if pad {
+            format!(" {}{} ", label(stage), mark(app, stage))
+        } else {
+            format!("{}{}", label(stage), mark(app, stage))
+        };
         width += text.chars().count();
         let style = if stage == app.stage() {
             theme.stage_active()
+        } else if stage_skipped(app, stage) {
+            theme.stage_other().patch(theme.muted())
         } else {
             theme.stage_other()
         };
@@ -79,27 +98,39 @@ pub const LEGEND: &str = "  ● = panes this stage uses";
 /// Draw the strip into `strip` and the explanation into `explanation`.
 pub fn draw(f: &mut Frame, app: &App, strip: Rect, explanation: Rect) {
     let theme = app.theme();
-    // The longest labels that fit.
     // The longest labels that fit; the last level keeps every stage down to 60 columns.
-    type Level = (fn(Stage) -> &'static str, &'static str);
-    let labels: [Level; 4] = [
-        (Stage::label, " › "),
-        (short, " › "),
-        (tiny, " › "),
-        (tiny, "›"),
+    type Level = (fn(Stage) -> &'static str, &'static str, bool);
+    let labels: [Level; 6] = [
+        (Stage::label, " › ", true),
+        (short, " › ", true),
+        (short, "›", true),
+        (tiny, " › ", true),
+        (tiny, "›", true),
+        (tiny, "›", false),
     ];
-    let mut line = Line::default();
-    for (label, sep) in labels {
-        let (l, width) = strip_line(app, label, sep);
-        line = l;
-        if width <= strip.width as usize {
-            break;
-        }
-    }
-    // The legend of the `●` pane markers: on the strip when it fits, else after the
-    // explanation.
+    // The legend of the `●` pane markers: on the strip when it fits beside readable labels
+    // (the first three levels), else after the explanation.
     let legend = Span::styled(LEGEND, theme.muted());
-    let legend_on_strip = line.width() + LEGEND.chars().count() <= strip.width as usize;
+    let width_of = |level: &Level| strip_line(app, level.0, level.1, level.2);
+    let with_legend = labels[..3]
+        .iter()
+        .map(width_of)
+        .find(|(_, w)| w + LEGEND.chars().count() <= strip.width as usize);
+    let legend_on_strip = with_legend.is_some();
+    let mut line = match with_legend {
+        Some((l, _)) => l,
+        None => {
+            let mut line = Line::default();
+            for level in &labels {
+                let (l, width) = width_of(level);
+                line = l;
+                if width <= strip.width as usize {
+                    break;
+                }
+            }
+            line
+        }
+    };
     if legend_on_strip {
         line.spans.push(legend.clone());
     }

@@ -10,6 +10,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::{Action, App, Pane};
+use crate::gateway::trace::Stage;
 use crate::ui::panes::pane_block;
 use crate::ui::widgets::text_view;
 
@@ -27,12 +28,21 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             ));
         }
     }
-    let footer = app.template_error().map(|e| {
-        Span::styled(
-            format!(" ✗ {}:{} {} ", e.line, e.col, e.message),
-            theme.error(),
-        )
-    });
+    let footer = app
+        .template_error()
+        .map(|e| {
+            Span::styled(
+                format!(" ✗ {}:{} {} ", e.line, e.col, e.message),
+                theme.error(),
+            )
+        })
+        .or_else(|| {
+            // At the authorization stage: what the templates can read from the authorizer.
+            (app.stage() == Stage::Authorization)
+                .then(|| app.authorizer_keys_line())
+                .flatten()
+                .map(|keys| Span::styled(format!(" {keys} "), theme.text()))
+        });
     let block = pane_block(
         app,
         Pane::Template,
