@@ -30,6 +30,12 @@ pub enum Action {
     Cancel,
     /// Cycle the integration type.
     CycleType,
+    /// Open (or close) the compare view: the request through all five integration types.
+    Compare,
+    /// Compare view: show the next integration type.
+    NextType,
+    /// Compare view: show the previous integration type.
+    PrevType,
     /// Edit the current method's settings as TOML (an overlay).
     EditMethod,
     /// Edit the API-level settings (stage, stage variables, binary media types, gateway
@@ -119,7 +125,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 58] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -133,6 +139,9 @@ impl Action {
         Action::Send,
         Action::Cancel,
         Action::CycleType,
+        Action::Compare,
+        Action::NextType,
+        Action::PrevType,
         Action::EditMethod,
         Action::EditApi,
         Action::EditBackend,
@@ -193,6 +202,9 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "cycle_type",
+            Action::Compare => "compare",
+            Action::NextType => "next_type",
+            Action::PrevType => "prev_type",
             Action::EditMethod => "edit_method",
             Action::EditApi => "edit_api",
             Action::EditBackend => "edit_backend",
@@ -254,6 +266,9 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "type",
+            Action::Compare => "compare",
+            Action::NextType => "next type",
+            Action::PrevType => "prev type",
             Action::EditMethod => "settings",
             Action::EditApi => "API settings",
             Action::EditBackend => "backend",
@@ -319,6 +334,11 @@ impl Action {
             Action::CycleType => {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
+            Action::Compare => {
+                "compare: the request through all five integration types side by side (again: close)"
+            }
+            Action::NextType => "compare view: the next integration type (when one fits at a time)",
+            Action::PrevType => "compare view: the previous integration type",
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
             Action::EditBackend => "choose the backend and the listen address",

@@ -103,6 +103,21 @@ pub struct Areas {
     pub panes: Vec<PaneArea>,
     /// The tabs of the narrow layout's tab bar (a click on one counts as its pane).
     pub tabs: Vec<(Pane, Rect)>,
+    /// The compare view, when it was drawn.
+    pub compare: Option<CompareArea>,
+}
+
+/// How many of the compare view's five columns the last frame showed side by side, how many
+/// rows of text each had and how many the longest needed: its scrolling (by rows) is bounded
+/// by what was drawn.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompareArea {
+    /// Columns side by side (5 on a wide terminal, else 1).
+    pub columns: u16,
+    /// Text rows in a column.
+    pub rows: u16,
+    /// Rows the longest of the columns shown takes, wrapped at the width it was drawn at.
+    pub content: usize,
 }
 
 impl Areas {
@@ -140,6 +155,7 @@ mod tests {
                 wrapped_rows: None,
             }],
             tabs: vec![(Pane::Log, Rect::new(0, 0, 5, 1))],
+            compare: None,
         };
         assert_eq!(areas.pane_at(1, 0), Some(Pane::Log));
         assert_eq!(areas.pane_at(6, 0), Some(Pane::Template));
