@@ -70,13 +70,12 @@ fn text_of(a: &App, kind: IntegrationType) -> String {
 }
 
 fn running(a: &App) -> usize {
-    a.compare()
-        .map_or(0, |v| {
-            v.columns()
-                .iter()
-                .filter(|c| c.state == ColumnState::Running)
-                .count()
-        })
+    a.compare().map_or(0, |v| {
+        v.columns()
+            .iter()
+            .filter(|c| c.state == ColumnState::Running)
+            .count()
+    })
 }
 
 #[test]
@@ -131,12 +130,18 @@ async fn columns_arrive_one_by_one_and_stale_ones_are_dropped() {
     // MOCK calls nothing and shows its rendered integration request.
     let mock = text_of(&a, IntegrationType::Mock);
     assert!(mock.contains("no backend call"), "{mock}");
-    assert!(mock.contains("integration request body (rendered)"), "{mock}");
+    assert!(
+        mock.contains("integration request body (rendered)"),
+        "{mock}"
+    );
     assert!(!mock.contains("url "), "{mock}");
     // AWS_PROXY: the session's HTTP URL does not fit, the echo Lambda's ARN is used.
     let proxy = text_of(&a, IntegrationType::AwsProxy);
     assert!(proxy.contains("uri the echo Lambda's ARN"), "{proxy}");
-    assert!(proxy.contains("\"httpMethod\": \"POST\""), "the event: {proxy}");
+    assert!(
+        proxy.contains("\"httpMethod\": \"POST\""),
+        "the event: {proxy}"
+    );
     // The proxies' bodies differ from the templates' output that MOCK, AWS and HTTP share.
     assert!(
         mock.contains("≠ integration request body (rendered)")
@@ -154,7 +159,7 @@ async fn columns_arrive_one_by_one_and_stale_ones_are_dropped() {
 }
 
 /// Record a frame of the compare view.
-fn drawn(a: &mut App, columns: u16, rows: u16, content: usize) {
+fn drawn(a: &mut App, columns: u16, rows: u16, content: [usize; 5]) {
     update(
         a,
         Msg::Drawn(Areas {
@@ -186,8 +191,8 @@ fn paging_wraps_and_scrolling_is_bounded_by_what_was_drawn() {
     key(&mut a, KeyCode::Char('h'));
     key(&mut a, KeyCode::Right);
     assert_eq!(page_and_scroll(&a).0, 4);
-    // One type at a time, 10 rows shown of 30.
-    drawn(&mut a, 1, 10, 30);
+    // One type at a time, 10 rows shown of 30 (the next type has 12).
+    drawn(&mut a, 1, 10, [12, 12, 12, 12, 30]);
     for _ in 0..50 {
         key(&mut a, KeyCode::Char('j'));
     }
@@ -200,11 +205,15 @@ fn paging_wraps_and_scrolling_is_bounded_by_what_was_drawn() {
     assert_eq!(page_and_scroll(&a).1, 10);
     key(&mut a, KeyCode::Char('G'));
     assert_eq!(page_and_scroll(&a).1, 20);
-    // Another type's rows are its own: its page starts at the top.
+    // Another type's rows are its own: its page starts at the top, and ends sooner.
     key(&mut a, KeyCode::Char('l'));
     assert_eq!(page_and_scroll(&a), (0, 0));
-    // Side by side, the columns scroll together and stay where they are.
-    drawn(&mut a, 5, 10, 30);
+    key(&mut a, KeyCode::Char('G'));
+    assert_eq!(page_and_scroll(&a), (0, 2));
+    // Side by side, the columns scroll together (as far as the longest) and stay where they
+    // are.
+    drawn(&mut a, 5, 10, [12, 12, 12, 12, 30]);
+    key(&mut a, KeyCode::Char('g'));
     key(&mut a, KeyCode::PageDown);
     key(&mut a, KeyCode::Char('l'));
     assert_eq!(page_and_scroll(&a), (1, 10));
@@ -228,7 +237,10 @@ fn esc_closes_and_stops_the_runs_and_late_answers_are_dropped() {
     // q and C close it too.
     for close in ['q', 'C'] {
         key(&mut a, KeyCode::Char('C'));
-        assert_eq!(key(&mut a, KeyCode::Char(close)), vec![Effect::CancelCompare]);
+        assert_eq!(
+            key(&mut a, KeyCode::Char(close)),
+            vec![Effect::CancelCompare]
+        );
         assert!(a.compare().is_none(), "{close}");
         assert!(!a.quitting());
     }
@@ -328,7 +340,11 @@ fn mark_of(layouts: &[ColumnLayout], i: usize, section: Section, field: &str) ->
     layouts[i]
         .rows
         .iter()
-        .position(|r| r.key.as_ref().is_some_and(|k| k.section == section && k.name == field))
+        .position(|r| {
+            r.key
+                .as_ref()
+                .is_some_and(|k| k.section == section && k.name == field)
+        })
         .map(|p| all[i][p].mark)
 }
 
@@ -339,7 +355,11 @@ fn what_differs_is_marked_and_what_is_the_same_is_not() {
         run(IntegrationType::Mock, None, 200, "{}"),
         run(
             IntegrationType::Aws,
-            sent("https://lambda/x", &[("Accept", "application/json")], "{\"a\":1}"),
+            sent(
+                "https://lambda/x",
+                &[("Accept", "application/json")],
+                "{\"a\":1}",
+            ),
             200,
             "{}",
         ),

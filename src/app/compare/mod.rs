@@ -248,9 +248,11 @@ impl App {
         let n = view.columns.len();
         // Rows as the last frame wrapped them; before any frame, lines.
         let max = match area {
-            Some(a) => a.content.saturating_sub(usize::from(a.rows)),
+            Some(a) if wide => a.content.iter().copied().max().unwrap_or(0),
+            Some(a) => a.content.get(view.page).copied().unwrap_or(0),
             None => view.longest(0..n),
-        };
+        }
+        .saturating_sub(height);
         match action {
             Action::NextType | Action::PrevType => {
                 view.page = if action == Action::NextType {

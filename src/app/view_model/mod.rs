@@ -108,16 +108,17 @@ pub struct Areas {
 }
 
 /// How many of the compare view's five columns the last frame showed side by side, how many
-/// rows of text each had and how many the longest needed: its scrolling (by rows) is bounded
-/// by what was drawn.
+/// rows of text each had and how many each one's text needs at that width: its scrolling (by
+/// rows) is bounded by what was drawn, whichever type is shown next.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CompareArea {
     /// Columns side by side (5 on a wide terminal, else 1).
     pub columns: u16,
     /// Text rows in a column.
     pub rows: u16,
-    /// Rows the longest of the columns shown takes, wrapped at the width it was drawn at.
-    pub content: usize,
+    /// Rows each type's column takes (in the order of the columns), wrapped at the width
+    /// the columns were drawn at (0 for one still running).
+    pub content: [usize; 5],
 }
 
 impl Areas {

@@ -62,17 +62,29 @@ pub fn draw(f: &mut Frame, app: &App, view: &CompareView) -> CompareArea {
     if !wide {
         draw_tabs(f, app, view, tabs);
     }
-    let (rows, content) = if wide {
+    // Every column's rows at the width it gets, so any page's scrolling is bounded.
+    let rows_at = |c: &Column, width: u16| match &c.state {
+        ColumnState::Done { text, .. } => {
+            text_view::word_wrapped_rows(text, usize::from(width.saturating_sub(2)))
+        }
+        _ => 0,
+    };
+    let mut content = [0; 5];
+    let rows = if wide {
         let cells = Layout::horizontal([Constraint::Ratio(1, 5); 5]).split(body);
-        let (mut rows, mut content) = (0, 0);
+        let mut rows = 0;
         for (i, (c, cell)) in view.columns().iter().zip(cells.iter()).enumerate() {
             let title = format!(" {} ", c.kind.as_str());
-            let (r, n) = draw_column(f, app, view, c, *cell, title, i == view.page());
-            rows = r;
-            content = content.max(n);
+            rows = draw_column(f, app, view, c, *cell, title, i == view.page());
+            if let Some(n) = content.get_mut(i) {
+                *n = rows_at(c, cell.width);
+            }
         }
-        (rows, content)
+        rows
     } else {
+        for (n, c) in content.iter_mut().zip(view.columns()) {
+            *n = rows_at(c, body.width);
+        }
         let n = view.columns().len();
         let page = view.page().min(n.saturating_sub(1));
         match view.columns().get(page) {
@@ -80,7 +92,7 @@ pub fn draw(f: &mut Frame, app: &App, view: &CompareView) -> CompareArea {
                 let title = format!(" ◀ {}/{n} {} ▶ ", page + 1, c.kind.as_str());
                 draw_column(f, app, view, c, body, title, true)
             }
-            None => (0, 0),
+            None => 0,
         }
     };
     draw_footer(f, app, footer);
@@ -112,7 +124,7 @@ fn draw_tabs(f: &mut Frame, app: &App, view: &CompareView, area: Rect) {
     f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// One type's column in `area`: the rows of text it had, and the rows its text needs.
+/// One type's column in `area`; the rows of text it had.
 fn draw_column(
     f: &mut Frame,
     app: &App,
@@ -121,7 +133,7 @@ fn draw_column(
     area: Rect,
     title: String,
     selected: bool,
-) -> (u16, usize) {
+) -> u16 {
     let theme = app.theme();
     let (b, style) = badge(app, c);
     let mut block = Block::bordered()
@@ -143,7 +155,7 @@ fn draw_column(
     let inner = block.inner(area);
     f.render_widget(block, area);
     if inner.width == 0 || inner.height == 0 {
-        return (inner.height, 0);
+        return inner.height;
     }
     let (w, h) = (usize::from(inner.width), usize::from(inner.height));
     match &c.state {
@@ -162,7 +174,7 @@ fn draw_column(
                 .wrap(Wrap { trim: true }),
                 inner,
             );
-            (inner.height, 0)
+            inner.height
         }
         ColumnState::Failed(why) => {
             f.render_widget(
@@ -170,7 +182,7 @@ fn draw_column(
                     .wrap(Wrap { trim: true }),
                 inner,
             );
-            (inner.height, 0)
+            inner.height
         }
         ColumnState::Done { text, .. } => {
             // Scrolled by rows, wrapped at spaces; the last page stays full.
@@ -179,7 +191,7 @@ fn draw_column(
             let none = |_: usize, _: &str| Vec::new();
             let lines = text_view::word_wrapped_window(text, scroll, h, w, theme, &none);
             f.render_widget(Paragraph::new(lines), inner);
-            (inner.height, content)
+            inner.height
         }
     }
 }
