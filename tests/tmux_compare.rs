@@ -35,27 +35,27 @@ fn the_compare_view_opens_pages_and_closes_at_80x24() {
     let tmux = &wb.tmux;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
     tmux.keys(&["C"]);
-    let screen = tmux.wait_for("the five types done", |s| {
+    // Each wait asks for the whole frame (a capture may come while a frame is being written).
+    tmux.wait_for("the five types done, MOCK shown", |s| {
         second_row(s).contains("MOCK 201  AWS 201  AWS_PROXY 200  HTTP 201  HTTP_PROXY 200")
+            && s.contains("◀ 1/5 MOCK ▶ 201")
+            && s.contains("no backend call")
+            && s.contains("Compared the five integration types")
     });
-    assert!(screen.contains("◀ 1/5 MOCK ▶ 201"), "{screen}");
-    assert!(screen.contains("no backend call"), "{screen}");
     tmux.keys(&["l"]);
-    let screen = tmux.wait_for("the AWS page", |s| s.contains("◀ 2/5 AWS ▶"));
-    assert!(screen.contains("uri the echo Lambda's ARN"), "{screen}");
-    // Three times right (to HTTP_PROXY), then h back: HTTP.
+    tmux.wait_for("the AWS page", |s| {
+        s.contains("◀ 2/5 AWS ▶") && s.contains("uri the echo Lambda's ARN")
+    });
+    // Three times right (to HTTP_PROXY), then h back: HTTP, with the URL the backend
+    // received (the path parameter filled in) and its explanation on the top row.
     tmux.keys(&["Right", "Right", "Right", "h"]);
-    let screen = tmux.wait_for("the HTTP page", |s| s.contains("◀ 4/5 HTTP ▶ 201"));
-    assert!(
-        screen.contains("url http://notes.internal.example/api/users/u-7/notes?draft=true"),
-        "the URL the backend received:\n{screen}"
-    );
-    // j scrolls: the type's explanation leaves the top row.
     let top = |s: &str| s.lines().nth(3).unwrap_or_default().to_string();
-    assert!(
-        top(&screen).contains("HTTP: parameter mappings"),
-        "{screen}"
-    );
+    tmux.wait_for("the HTTP page", |s| {
+        s.contains("◀ 4/5 HTTP ▶ 201")
+            && s.contains("url http://notes.internal.example/api/users/u-7/notes?draft=true")
+            && top(s).contains("HTTP: parameter mappings")
+    });
+    // j scrolls: the type's explanation leaves the top row.
     tmux.keys(&["j", "j"]);
     let screen = tmux.wait_for("scrolled", |s| !top(s).contains("HTTP: parameter mappings"));
     assert!(screen.contains("◀ 4/5 HTTP ▶"), "{screen}");
@@ -65,7 +65,8 @@ fn the_compare_view_opens_pages_and_closes_at_80x24() {
     assert!(!screen.contains("5 HTTP"), "{screen}");
     assert!(!screen.contains("[+]"), "{screen}");
     tmux.keys(&["q"]);
-    let end = tmux.wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
+    // The shell prints the exit status, then the terminal mode.
+    let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
     assert!(
         end.contains("TTY_icanon"),
@@ -94,11 +95,12 @@ fn five_side_by_side_at_160x48() {
         ]
         .iter()
         .all(|t| row.contains(t))
+            && s.contains("Compared the five integration types")
+            && s.contains("api/users/u-7/notes?draft=true")
     });
-    assert!(!screen.contains("1/5"), "{screen}");
     assert!(
-        screen.contains("Compared the five integration types"),
-        "{screen}"
+        !screen.contains("1/5"),
+        "no paging when all five fit:\n{screen}"
     );
     // C closes it too.
     tmux.keys(&["C"]);
