@@ -334,11 +334,9 @@ impl Action {
             Action::CycleType => {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
-            Action::Compare => {
-                "compare: the request through all five integration types side by side (again: close)"
-            }
-            Action::NextType => "compare view: the next integration type (when one fits at a time)",
-            Action::PrevType => "compare view: the previous integration type",
+            Action::Compare => "compare all five integration types side by side",
+            Action::NextType => "the next integration type",
+            Action::PrevType => "the previous integration type",
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
             Action::EditBackend => "choose the backend and the listen address",

@@ -46,7 +46,6 @@ impl Layer {
     pub const ALL: [Layer; 13] = [
         Layer::Normal,
         Layer::Editing,
-        Layer::Compare,
         Layer::Settings,
         Layer::Search,
         Layer::Picker,
@@ -57,6 +56,7 @@ impl Layer {
         Layer::Requests,
         Layer::Confirm,
         Layer::Help,
+        Layer::Compare,
     ];
 
     /// A heading for the help overlay.
