@@ -30,6 +30,12 @@ pub enum Action {
     Cancel,
     /// Cycle the integration type.
     CycleType,
+    /// Open (or close) the compare view: the request through all five integration types.
+    Compare,
+    /// Compare view: show the next integration type.
+    NextType,
+    /// Compare view: show the previous integration type.
+    PrevType,
     /// Edit the current method's settings as TOML (an overlay).
     EditMethod,
     /// Edit the API-level settings (stage, stage variables, binary media types, gateway
@@ -121,7 +127,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 56] = [
+    pub const ALL: [Action; 59] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -135,6 +141,9 @@ impl Action {
         Action::Send,
         Action::Cancel,
         Action::CycleType,
+        Action::Compare,
+        Action::NextType,
+        Action::PrevType,
         Action::EditMethod,
         Action::EditApi,
         Action::EditBackend,
@@ -196,6 +205,9 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "cycle_type",
+            Action::Compare => "compare",
+            Action::NextType => "next_type",
+            Action::PrevType => "prev_type",
             Action::EditMethod => "edit_method",
             Action::EditApi => "edit_api",
             Action::EditBackend => "edit_backend",
@@ -258,6 +270,9 @@ impl Action {
             Action::Send => "send",
             Action::Cancel => "cancel",
             Action::CycleType => "type",
+            Action::Compare => "compare",
+            Action::NextType => "next type",
+            Action::PrevType => "prev type",
             Action::EditMethod => "settings",
             Action::EditApi => "API settings",
             Action::EditBackend => "backend",
@@ -324,6 +339,9 @@ impl Action {
             Action::CycleType => {
                 "cycle the integration type (MOCK, AWS, AWS_PROXY, HTTP, HTTP_PROXY)"
             }
+            Action::Compare => "compare all five integration types side by side",
+            Action::NextType => "the next integration type",
+            Action::PrevType => "the previous integration type",
             Action::EditMethod => "edit the method's settings as TOML (uri, responses...)",
             Action::EditApi => "edit the API's settings as TOML (stage, variables...)",
             Action::EditBackend => "choose the backend and the listen address",

@@ -69,6 +69,11 @@ pub enum Effect {
     RunPipeline(PipelineRequest),
     /// Cancel the running pipeline call.
     CancelPipeline,
+    /// Run the request through all five integration types (cancels a running comparison);
+    /// answers with one [`crate::app::Msg::Compared`] per type.
+    Compare(crate::app::compare::CompareRequest),
+    /// Stop the running comparison (the view closed).
+    CancelCompare,
     /// Save the session atomically.
     Save {
         /// Target file.

@@ -37,11 +37,13 @@ pub enum Layer {
     Settings,
     /// Unsaved edits stand in the way of opening another session: save, discard or stay.
     Unsaved,
+    /// The compare view is open.
+    Compare,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 12] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Settings,
@@ -54,6 +56,7 @@ impl Layer {
         Layer::Requests,
         Layer::Confirm,
         Layer::Help,
+        Layer::Compare,
     ];
 
     /// A heading for the help overlay.
@@ -71,6 +74,7 @@ impl Layer {
             Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
             Layer::Settings => "Settings editor (TOML; other keys edit the text)",
             Layer::Unsaved => "Opening another session with unsaved edits",
+            Layer::Compare => "Compare view (the request through all five integration types)",
         }
     }
 }
@@ -291,6 +295,7 @@ impl Default for Keymap {
             L::Requests,
             L::Confirm,
             L::Help,
+            L::Compare,
         ];
         let mut bindings: Vec<Binding> = all_layers
             .iter()
@@ -308,6 +313,22 @@ impl Default for Keymap {
             b(L::Normal, A::Send, vec![ch('s')]),
             b(L::Normal, A::Cancel, vec![k(KeyCode::Esc)]),
             b(L::Normal, A::CycleType, vec![ch('t')]),
+            b(L::Normal, A::Compare, vec![ch('C')]),
+            b(L::Compare, A::NextType, vec![ch('l'), k(KeyCode::Right)]),
+            b(L::Compare, A::PrevType, vec![ch('h'), k(KeyCode::Left)]),
+            b(L::Compare, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Compare, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(
+                L::Compare,
+                A::PageDown,
+                vec![k(KeyCode::PageDown), ctrl('d'), ch(' ')],
+            ),
+            b(L::Compare, A::PageUp, vec![k(KeyCode::PageUp), ctrl('u')]),
+            b(L::Compare, A::Top, vec![ch('g'), k(KeyCode::Home)]),
+            b(L::Compare, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
+            b(L::Compare, A::RunAll, vec![ch('r')]),
+            b(L::Compare, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
+            b(L::Compare, A::Compare, vec![ch('C')]),
             b(L::Normal, A::EditMethod, vec![ch('e')]),
             b(L::Normal, A::EditApi, vec![ch('E')]),
             b(L::Normal, A::EditBackend, vec![ch('B')]),

@@ -7,6 +7,9 @@ pub mod autosave;
 pub mod backend_edit;
 #[cfg(test)]
 mod backend_edit_tests;
+pub mod compare;
+#[cfg(test)]
+mod compare_tests;
 pub mod config;
 pub mod conflict;
 mod curl;
@@ -217,6 +220,8 @@ pub enum Overlay {
     Curl,
     /// The settings editor: what it edits, its text and its step.
     Settings(Box<settings_edit::SettingsEdit>),
+    /// The compare view: the request through all five integration types side by side.
+    Compare(Box<compare::CompareView>),
     /// "Unsaved edits: save them, discard them, or stay?" before opening the session in
     /// `path`; the picker's state comes back when the user stays.
     ConfirmOpen {
@@ -696,7 +701,7 @@ impl App {
         matches!(
             self.run_view.run,
             RunState::Running { .. } | RunState::Showing { .. }
-        )
+        ) || self.compare().is_some_and(|c| !c.done())
     }
 
     /// Whether the Backend pane shows what changed instead of the messages.

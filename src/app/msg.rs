@@ -38,6 +38,8 @@ pub enum Msg {
     Highlighted(Highlighted),
     /// A pipeline run finished, failed or was cancelled.
     Traced(TraceOutcome),
+    /// One integration type of the compare view finished.
+    Compared(Box<crate::app::compare::CompareOutcome>),
     /// A save finished.
     Saved {
         /// Where.

@@ -180,6 +180,8 @@ pub(crate) struct RunView {
     pub(crate) run_generation: u64,
     pub(crate) run: RunState,
     pub(crate) trace: Option<Box<TraceView>>,
+    /// The compare view's runs (each opening is a new generation).
+    pub(crate) compare_generation: u64,
 }
 
 impl Default for RunView {
@@ -189,6 +191,7 @@ impl Default for RunView {
             run_generation: 0,
             run: RunState::Idle,
             trace: None,
+            compare_generation: 0,
         }
     }
 }

@@ -14,6 +14,10 @@ pub(super) const SENDING: &str = "Sending the request…";
 impl App {
     /// Do what an action asks.
     pub(super) fn perform(&mut self, action: Action) -> Vec<Effect> {
+        // The compare view takes its keys first (its own file).
+        if let Some(fx) = self.perform_compare(action) {
+            return fx;
+        }
         // The import and curl overlays (and the keys that open them) have their own files.
         if let Some(fx) = self.perform_import(action) {
             return fx;
@@ -148,6 +152,7 @@ impl App {
             Action::SearchNext => self.search_step(true),
             Action::SearchPrev => self.search_step(false),
             Action::CycleType => self.cycle_type(),
+            Action::Compare => self.open_compare(),
             Action::Save => self.save(),
             Action::Zoom => {
                 self.chrome.zoomed = !self.chrome.zoomed;
@@ -207,7 +212,9 @@ impl App {
             | Action::EditBackend
             | Action::Apply
             | Action::SaveFirst
-            | Action::Discard => Vec::new(),
+            | Action::Discard
+            | Action::NextType
+            | Action::PrevType => Vec::new(),
         }
     }
 

@@ -7,39 +7,9 @@
 use crate::app::{App, Effect, StatusKind};
 use crate::gateway::api::IntegrationType;
 
-/// The URL `t` gives an HTTP type when the URI is not one: the built-in echo backend
-/// answers every HTTP call (whatever its host) with a description of the request.
-pub const ECHO_URL: &str = "http://echo.gatebench.local/echo";
-
-/// The Lambda ARN `t` gives an AWS or AWS_PROXY type when the URI is not one: the built-in
-/// echo function returns the event (proxy) or the payload it received.
-pub const ECHO_LAMBDA_URI: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:echo/invocations";
-
-/// Whether `uri` is one the gateway accepts for `kind` (MOCK takes any, or none).
-pub fn uri_fits(kind: IntegrationType, uri: Option<&str>) -> bool {
-    let uri = uri.unwrap_or("").trim();
-    match kind {
-        IntegrationType::Mock => true,
-        IntegrationType::Http | IntegrationType::HttpProxy => {
-            let lower = uri.to_ascii_lowercase();
-            lower.starts_with("http://") || lower.starts_with("https://")
-        }
-        IntegrationType::Aws => uri.starts_with("arn:aws:apigateway:"),
-        // A Lambda proxy takes only a Lambda invocation URI.
-        IntegrationType::AwsProxy => {
-            uri.starts_with("arn:aws:apigateway:") && uri.contains(":lambda:path/")
-        }
-    }
-}
-
-/// The URI `t` swaps in for `kind`.
-pub fn example_uri(kind: IntegrationType) -> Option<&'static str> {
-    match kind {
-        IntegrationType::Mock => None,
-        IntegrationType::Http | IntegrationType::HttpProxy => Some(ECHO_URL),
-        IntegrationType::Aws | IntegrationType::AwsProxy => Some(ECHO_LAMBDA_URI),
-    }
-}
+// Which URI fits which type, and the echo's URIs swapped in, are the session's (the compare
+// view swaps them the same way).
+pub use crate::session::compare::{ECHO_LAMBDA_URI, ECHO_URL, example_uri, uri_fits};
 
 /// One-line descriptions of what each integration type does, shown when cycling.
 fn type_summary(kind: IntegrationType) -> &'static str {
@@ -133,29 +103,5 @@ impl App {
         self.uri_swap
             .as_ref()
             .filter(|s| self.method.as_ref() == Some(&s.method))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn which_uris_fit_which_types() {
-        let arn = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations";
-        let ddb = "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem";
-        let url = "https://example.com/pets";
-        assert!(uri_fits(IntegrationType::Mock, None));
-        assert!(uri_fits(IntegrationType::Aws, Some(arn)));
-        assert!(uri_fits(IntegrationType::Aws, Some(ddb)));
-        assert!(uri_fits(IntegrationType::AwsProxy, Some(arn)));
-        assert!(!uri_fits(IntegrationType::AwsProxy, Some(ddb)));
-        assert!(!uri_fits(IntegrationType::Http, Some(arn)));
-        assert!(!uri_fits(IntegrationType::HttpProxy, None));
-        assert!(uri_fits(IntegrationType::HttpProxy, Some(url)));
-        assert!(!uri_fits(IntegrationType::Aws, Some(url)));
-        for k in IntegrationType::ALL {
-            assert!(example_uri(k).is_none_or(|u| uri_fits(k, Some(u))), "{k:?}");
-        }
     }
 }

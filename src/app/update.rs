@@ -77,6 +77,7 @@ fn dispatch(app: &mut App, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Traced(outcome) => app.on_trace(outcome),
+        Msg::Compared(outcome) => app.on_compared(*outcome),
         Msg::Saved {
             path,
             revision,
@@ -203,6 +204,7 @@ impl App {
                 Layer::Operations
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
+            (Some(Overlay::Compare(_)), _) => Layer::Compare,
             (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
                 SettingsStep::Searching => Layer::Search,

@@ -130,6 +130,29 @@ impl TraceView {
     }
 }
 
+/// Why the client got an error, in one line: the status, the gateway's message and the
+/// failed stage's reason (`504 Internal server error — error sending request ...`). `None`
+/// when no stage failed.
+pub fn cause_line(trace: &Trace) -> Option<String> {
+    let (stage, why) = trace.stages.iter().find_map(|s| match &s.outcome {
+        StageOutcome::Failed(m) => Some((s.stage, m.as_str())),
+        _ => None,
+    })?;
+    let status = trace.response.status;
+    let message = serde_json::from_slice::<serde_json::Value>(&trace.response.body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .and_then(|m| m.as_str())
+                .map(str::to_string)
+        });
+    let why = why.lines().collect::<Vec<_>>().join(" ");
+    Some(match message {
+        Some(m) if !why.contains(m.as_str()) => format!("{status} {m} — {why}"),
+        _ => format!("{status} — {} failed: {why}", stage.label()),
+    })
+}
+
 /// A finished (or abandoned) pipeline run.
 #[derive(Clone, Debug)]
 pub struct TraceOutcome {

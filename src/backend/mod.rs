@@ -9,6 +9,7 @@
 #[cfg(feature = "aws")]
 pub mod aws;
 pub mod aws_local;
+pub mod compare;
 pub mod echo;
 pub mod http;
 pub mod local;

@@ -65,6 +65,23 @@ where
                     self.start_pipeline(p);
                 }
             }
+            Effect::Compare(c) => {
+                if self.compare.running {
+                    // The running comparison is obsolete: stop it at its next await.
+                    if let Some(token) = &self.compare_cancel {
+                        token.cancel();
+                    }
+                    self.compare.pending = Some(c);
+                } else {
+                    self.start_compare(c);
+                }
+            }
+            Effect::CancelCompare => {
+                self.compare.pending = None;
+                if let Some(token) = &self.compare_cancel {
+                    token.cancel();
+                }
+            }
             Effect::CancelPipeline => {
                 self.pipeline.pending = None;
                 if let Some(token) = &self.pipeline_cancel {
@@ -494,6 +511,52 @@ where
                 )),
             });
             let _ = tx.send(Internal::PipelineDone(outcome));
+        });
+    }
+}
+
+impl<B, E> Runtime<B, E>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    E: Stream<Item = io::Result<Event>> + Unpin,
+{
+    /// Start a comparison: its columns come back one by one as [`Msg::Compared`], then
+    /// [`Internal::CompareDone`] frees the slot.
+    pub(super) fn start_compare(&mut self, req: crate::app::compare::CompareRequest) {
+        self.compare.running = true;
+        let token = CancellationToken::new();
+        self.compare_cancel = Some(token.clone());
+        let tx = self.tx.clone();
+        let handle = tokio::runtime::Handle::current();
+        tokio::spawn(async move {
+            let generation = req.generation;
+            let column_tx = tx.clone();
+            // The pipeline renders templates with `Rc` values inside, so the runs' futures
+            // may not be `Send`: drive them on a blocking thread of their own.
+            let done = tokio::task::spawn_blocking(move || {
+                let send = move |o| {
+                    let _ = column_tx.send(Internal::Msg(crate::app::compare::compared(o)));
+                };
+                handle.block_on(jobs::run_compare(&req, token, &send));
+            })
+            .await;
+            if let Err(e) = done {
+                // Columns still running say why they never finish (finished ones stay).
+                for kind in crate::gateway::api::IntegrationType::ALL {
+                    let _ = tx.send(Internal::Msg(crate::app::compare::compared(
+                        crate::app::compare::CompareOutcome {
+                            generation,
+                            kind,
+                            result: Err(format!(
+                                "internal error in the comparison ({e}); details in {}",
+                                terminal::panic_log_path().display()
+                            )),
+                        },
+                    )));
+                }
+            }
+            let _ = tx.send(Internal::CompareDone);
         });
     }
 }

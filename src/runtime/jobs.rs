@@ -1,9 +1,12 @@
 //! The work behind effects that runs off the loop: template renders (CPU) and pipeline runs.
 //! Public so benchmarks and tests can run them directly.
 
+use crate::app::compare::column::ColumnLayout;
+use crate::app::compare::{CompareOutcome, CompareRequest};
 use crate::app::effect::{PipelineRequest, RenderRequest};
 use crate::app::views::{RenderFailure, RenderOutcome, RenderedOutput, TraceOutcome, TraceView};
 use crate::gateway;
+use crate::gateway::api::IntegrationType;
 use crate::gateway::pipeline;
 use crate::session::{client_request, run_session_with};
 use crate::vtl::Template;
@@ -74,6 +77,47 @@ pub async fn run_pipeline(
     TraceOutcome {
         generation: req.generation,
         result,
+    }
+}
+
+/// Run the request of a comparison as each of the five integration types, all at once on
+/// this thread, and `send` each type's column as soon as its run ends (so a slow backend
+/// holds up its own column only). Stops early, sending nothing more, when `cancel` fires.
+pub async fn run_compare(
+    req: &CompareRequest,
+    cancel: tokio_util::sync::CancellationToken,
+    send: &(dyn Fn(CompareOutcome) + Sync),
+) {
+    let generation = req.generation;
+    let client = match client_request(&req.request) {
+        Ok(c) => c,
+        Err(e) => {
+            for kind in IntegrationType::ALL {
+                send(CompareOutcome {
+                    generation,
+                    kind,
+                    result: Err(format!("The request cannot be sent: {e}")),
+                });
+            }
+            return;
+        }
+    };
+    // One backend for the five runs: one echo server, one local function process.
+    let backend = crate::session::compare::compare_backend(&req.session);
+    let runs = IntegrationType::ALL.into_iter().map(|kind| {
+        let (client, backend) = (&client, &backend);
+        async move {
+            let run = crate::session::compare::run_type(&req.session, client, kind, backend).await;
+            send(CompareOutcome {
+                generation,
+                kind,
+                result: Ok(Box::new(ColumnLayout::new(&run, &req.session.backend))),
+            });
+        }
+    });
+    tokio::select! {
+        _ = futures_util::future::join_all(runs) => {}
+        () = cancel.cancelled() => {}
     }
 }
 

@@ -99,6 +99,8 @@ enum Internal {
     RenderDone(RenderOutcome),
     HighlightDone(Box<HighlightCache>, Highlighted),
     PipelineDone(TraceOutcome),
+    /// The comparison job ended (its columns were sent as they finished).
+    CompareDone,
     /// A file or clipboard job finished.
     IoDone(Msg),
 }
@@ -141,6 +143,8 @@ pub struct Runtime<B: Backend, E> {
     highlight_cache: Option<Box<HighlightCache>>,
     pipeline: Slot<PipelineRequest>,
     pipeline_cancel: Option<CancellationToken>,
+    compare: Slot<crate::app::compare::CompareRequest>,
+    compare_cancel: Option<CancellationToken>,
     /// The workbench's authorizer answer cache and usage counters, for the session file they
     /// were made with (a run with another file starts a fresh one).
     auth_state: (
@@ -243,6 +247,8 @@ where
             highlight_cache: Some(Box::default()),
             pipeline: Slot::default(),
             pipeline_cancel: None,
+            compare: Slot::default(),
+            compare_cancel: None,
             auth_state: Default::default(),
             listen_cancel: None,
             listen_task: None,
@@ -321,6 +327,7 @@ where
         self.render.running
             || self.highlight.running
             || self.pipeline.running
+            || self.compare.running
             || self.io_jobs > 0
             || self.autosave_at.is_some()
     }
@@ -558,6 +565,13 @@ where
                     self.start_pipeline(next);
                 }
                 self.handle_msg(Msg::Traced(outcome));
+            }
+            Internal::CompareDone => {
+                self.compare.running = false;
+                self.compare_cancel = None;
+                if let Some(next) = self.compare.pending.take() {
+                    self.start_compare(next);
+                }
             }
         }
     }

@@ -5,6 +5,7 @@
 //! through the session's API and backend ([`run_session`]). The backend choice's type,
 //! [`BackendConfig`](crate::backend::BackendConfig), is owned by `backend`.
 
+pub mod compare;
 pub mod file;
 pub mod locate;
 pub mod preserve;

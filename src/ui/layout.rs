@@ -178,7 +178,11 @@ pub fn areas(app: &App, screen: &Screen) -> Areas {
             left = left.saturating_add(w);
         }
     }
-    Areas { panes, tabs }
+    Areas {
+        panes,
+        tabs,
+        compare: None,
+    }
 }
 
 /// The pane at a screen position (a click on a tab of the narrow layout counts as its pane).

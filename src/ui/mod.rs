@@ -15,6 +15,15 @@ use crate::app::{App, Overlay};
 
 /// Draw one frame; returns where the panes went (empty when the terminal is too small).
 pub fn view(app: &App, f: &mut Frame) -> Areas {
+    // The compare view takes the whole screen, at any size.
+    if let Some(compare) = app.compare() {
+        let drawn = panes::compare::draw(f, app, compare);
+        app.theme().paint_background(f.buffer_mut());
+        return Areas {
+            compare: Some(drawn),
+            ..Areas::default()
+        };
+    }
     let Some(screen) = layout::screen(app, f.area()) else {
         panes::help::draw_too_small(f, app);
         app.theme().paint_background(f.buffer_mut());
@@ -41,6 +50,8 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         Some(Overlay::Curl) => panes::curl::draw(f, app),
         Some(Overlay::Settings(edit)) => panes::settings::draw(f, app, edit.step()),
         Some(Overlay::ConfirmOpen { .. }) => panes::question::draw_confirm_open(f, app),
+        // Drawn above, in place of the panes.
+        Some(Overlay::Compare(_)) => {}
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

@@ -104,6 +104,22 @@ pub struct Areas {
     pub panes: Vec<PaneArea>,
     /// The tabs of the narrow layout's tab bar (a click on one counts as its pane).
     pub tabs: Vec<(Pane, Rect)>,
+    /// The compare view, when it was drawn.
+    pub compare: Option<CompareArea>,
+}
+
+/// How many of the compare view's five columns the last frame showed side by side, how many
+/// rows of text each had and how many each one's text needs at that width: its scrolling (by
+/// rows) is bounded by what was drawn, whichever type is shown next.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompareArea {
+    /// Columns side by side (5 on a wide terminal, else 1).
+    pub columns: u16,
+    /// Text rows in a column.
+    pub rows: u16,
+    /// Rows each type's column takes (in the order of the columns), wrapped at the width
+    /// the columns were drawn at (0 for one still running).
+    pub content: [usize; 5],
 }
 
 impl Areas {
@@ -141,6 +157,7 @@ mod tests {
                 wrapped_rows: None,
             }],
             tabs: vec![(Pane::Log, Rect::new(0, 0, 5, 1))],
+            compare: None,
         };
         assert_eq!(areas.pane_at(1, 0), Some(Pane::Log));
         assert_eq!(areas.pane_at(6, 0), Some(Pane::Template));

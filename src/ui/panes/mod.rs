@@ -2,6 +2,7 @@
 //! useful keys, taken from the keymap.
 
 pub mod backend;
+pub mod compare;
 pub mod curl;
 pub mod help;
 pub mod import;

@@ -8,7 +8,6 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use crate::app::keymap::Layer;
 use crate::app::listen::Shown;
-use crate::app::views::TraceView;
 use crate::app::{Action, App, Pane};
 use crate::ui::panes::{draw_text_in, pane_block};
 use crate::ui::widgets::text_view;
@@ -40,7 +39,7 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         Some(t) if !waiting => {
             let inner = block.inner(area);
             f.render_widget(block, area);
-            let cause = cause_line(t);
+            let cause = crate::app::views::cause_line(&t.trace);
             let rows = cause
                 .as_ref()
                 .map_or(0, |c| text_view::wrapped_rows(c, inner.width as usize));
@@ -94,24 +93,4 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             );
         }
     }
-}
-
-/// Why the client got an error, in one line: the status, the gateway's message and the failed
-/// stage's reason (`504 Endpoint request timed out — connection refused by 127.0.0.1:9`).
-/// `None` when no stage failed.
-pub fn cause_line(t: &TraceView) -> Option<String> {
-    let (stage, why) = t.failure()?;
-    let status = t.trace.response.status;
-    let message = serde_json::from_slice::<serde_json::Value>(&t.trace.response.body)
-        .ok()
-        .and_then(|v| {
-            v.get("message")
-                .and_then(|m| m.as_str())
-                .map(str::to_string)
-        });
-    let why = why.lines().collect::<Vec<_>>().join(" ");
-    Some(match message {
-        Some(m) if !why.contains(m.as_str()) => format!("{status} {m} — {why}"),
-        _ => format!("{status} — {} failed: {why}", stage.label()),
-    })
 }
