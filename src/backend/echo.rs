@@ -16,13 +16,19 @@ use super::{Backend, BoxFuture, EndpointCall, EndpointResult, FailureKind, Lambd
 /// runtime. It answers every request with 200 and
 /// `{"method", "path", "query", "headers", "body"}`.
 pub async fn start_echo_server() -> std::io::Result<SocketAddr> {
+    Ok(start_echo_task().await?.0)
+}
+
+/// [`start_echo_server`], with the handle that stops it (aborting the task closes the
+/// listening socket).
+async fn start_echo_task() -> std::io::Result<(SocketAddr, tokio::task::AbortHandle)> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
     let addr = listener.local_addr()?;
     let app = axum::Router::new().fallback(echo_handler);
-    tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
     });
-    Ok(addr)
+    Ok((addr, task.abort_handle()))
 }
 
 async fn echo_handler(
@@ -52,10 +58,19 @@ async fn echo_handler(
         .unwrap_or_default()
 }
 
-/// The echo backend.
+/// The echo backend. Its echo server lives as long as it does: each run, comparison and
+/// served session that makes one stops its server when it is done with it.
 #[derive(Default)]
 pub struct EchoBackend {
-    server: OnceCell<Result<SocketAddr, String>>,
+    server: OnceCell<Result<(SocketAddr, tokio::task::AbortHandle), String>>,
+}
+
+impl Drop for EchoBackend {
+    fn drop(&mut self) {
+        if let Some(Ok((_, task))) = self.server.get() {
+            task.abort();
+        }
+    }
 }
 
 impl EchoBackend {
@@ -73,11 +88,11 @@ impl Backend for EchoBackend {
                     let addr = self
                         .server
                         .get_or_init(|| async {
-                            start_echo_server().await.map_err(|e| e.to_string())
+                            start_echo_task().await.map_err(|e| e.to_string())
                         })
                         .await;
                     match addr {
-                        Ok(addr) => {
+                        Ok((addr, _)) => {
                             HttpBackend::new()
                                 .redirect_to(*addr)
                                 .call(EndpointCall::Http(c))
@@ -114,5 +129,43 @@ impl Backend for EchoBackend {
 
     fn describe(&self) -> String {
         "built-in echo".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The echo server a backend started stops with the backend: runs that each make one
+    /// leave no listening sockets behind.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_echo_server_stops_with_its_backend() {
+        let backend = EchoBackend::new();
+        let call = || {
+            EndpointCall::Http(crate::gateway::endpoint::HttpCall {
+                method: "GET".into(),
+                url: "http://example.invalid/x".into(),
+                headers: vec![],
+                body: vec![],
+                timeout: std::time::Duration::from_secs(5),
+            })
+        };
+        let answered = backend.call(call()).await;
+        assert!(matches!(answered, EndpointResult::Http(_)), "{answered:?}");
+        let addr = match backend.server.get() {
+            Some(Ok((addr, _))) => *addr,
+            other => panic!("no echo server: {other:?}"),
+        };
+        assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+        drop(backend);
+        let mut refused = false;
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(addr).await.is_err() {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert!(refused, "the echo server on {addr} still listens");
     }
 }
