@@ -9,6 +9,7 @@ pub mod file;
 pub mod locate;
 pub mod preserve;
 pub mod run;
+pub mod strings;
 pub mod token;
 mod validate;
 
