@@ -367,7 +367,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("lint", &["session", "gateway", "backend", "vtl"]),
     (
         "app",
-        &["serve", "import", "lint", "session", "gateway", "backend", "vtl"],
+        &[
+            "serve", "import", "lint", "session", "gateway", "backend", "vtl",
+        ],
     ),
     (
         "ui",

@@ -263,11 +263,16 @@ fn stepping_selects_the_response_template_the_trace_used() {
     let mut a = app();
     let g = run_generation(&a.start());
     let mut t = trace_with_backend("{}");
-    let text404 = "{\"message\": \"no pet with id $input.params('petId')\"}";
+    // The built-in session's 404 template, as the trace carries it.
+    let text404 = crate::session::Session::builtin_default().api.resources[0].methods["POST"]
+        .integration
+        .integration_responses["404"]
+        .response_templates["application/json"]
+        .clone();
     t.response_template = Some(crate::gateway::trace::RenderedTemplate {
         content_type: "application/json".into(),
         response: None,
-        template: text404.into(),
+        template: text404,
         output: Ok(String::new()),
     });
     deliver_trace(&mut a, g, t);

@@ -102,7 +102,11 @@ pub fn lint(args: &LintArgs) -> ExitCode {
     let mut located = Vec::new();
     for source in &sources {
         match runtime.block_on(lint_source(source, &args.content_type)) {
-            Ok(found) => located.extend(found),
+            Ok(mut found) => {
+                // In the order a reader meets them in the file.
+                found.sort_by_key(|l| (l.line, l.col));
+                located.extend(found);
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 failed = true;
@@ -345,7 +349,17 @@ fn where_text(f: &Finding) -> Option<String> {
             Side::Request => format!("request template ({content_type})"),
             Side::Response(rk) => format!("response template {rk} ({content_type})"),
         },
-        Part::Setting { keys } => keys.join("."),
+        Part::Setting { keys } => keys
+            .iter()
+            .map(|k| {
+                if k.contains(['.', ' ', '/']) {
+                    format!("{k:?}")
+                } else {
+                    k.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("."),
     };
     Some(format!("{}, {part}", m.describe()))
 }
@@ -405,6 +419,7 @@ fn finding_json(l: &Located) -> Json {
                 "contentType": content_type,
                 "line": f.span.line,
                 "col": f.span.col,
+                "offset": f.span.offset,
             }),
             Json::Null,
         ),

@@ -130,6 +130,14 @@ fn byte_of(text: &str, at: At) -> Option<usize> {
 /// `!Sub`, if one is there), with where each byte of it is written.
 pub(crate) fn scalar(text: &str, start: usize) -> Option<(String, TextMap)> {
     let mut i = start;
+    // The YAML parser places a block scalar where its first line starts, past the `|`.
+    if let Some(header) = block_header_before(text, i) {
+        return if text[header..].starts_with('|') {
+            literal_block(text, header)
+        } else {
+            None
+        };
+    }
     if text[i..].starts_with('!') {
         i += text[i..].find([' ', '\t', '\n'])?;
         i += text[i..].len() - text[i..].trim_start_matches([' ', '\t']).len();
@@ -148,6 +156,40 @@ pub(crate) fn scalar(text: &str, start: usize) -> Option<(String, TextMap)> {
             let line = line.trim_end();
             Some((line.to_string(), TextMap::verbatim(i, line.len())))
         }
+    }
+}
+
+/// Where the `|` or `>` of the block scalar whose first line starts at `at` is (the end of
+/// an earlier line, past blank ones), if the value at `at` is one.
+fn block_header_before(text: &str, at: usize) -> Option<usize> {
+    let line_start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    if !text[line_start..at].bytes().all(|b| b == b' ') || line_start == 0 {
+        return None;
+    }
+    let mut end = line_start - 1;
+    loop {
+        let start = text[..end].rfind('\n').map_or(0, |n| n + 1);
+        let line = text[start..end].trim_end_matches('\r');
+        let content = match line.find(" #") {
+            Some(c) => &line[..c],
+            None => line,
+        }
+        .trim_end();
+        if content.trim().is_empty() {
+            if start == 0 {
+                return None;
+            }
+            end = start - 1;
+            continue;
+        }
+        // `key: |`, `- |-`, `key: |2+`: the indicator and its modifiers, after a blank.
+        let token = content.rsplit([' ', '\t']).next().unwrap_or("");
+        let token_start = content.len() - token.len();
+        let ok = token.starts_with(['|', '>'])
+            && token[1..]
+                .bytes()
+                .all(|b| matches!(b, b'+' | b'-' | b'0'..=b'9'));
+        return ok.then_some(start + token_start);
     }
 }
 
@@ -336,6 +378,18 @@ mod tests {
         assert_eq!(map.file_offset(s.find("$y").unwrap()), at(text, "$y"));
         let strip = "t: |-\n  x\n\n";
         assert_eq!(scalar(strip, 3).unwrap().0, "x");
+        // Placed where its first line starts, as the YAML parser places it.
+        let (s2, _) = scalar(text, at(text, "{")).unwrap();
+        assert_eq!(s2, s);
+        let keep = "t: |+\n  x\n\n";
+        assert_eq!(scalar(keep, at(keep, "x")).unwrap().0, "x\n\n");
+        let strip_first_line = "t: |-\n\n  x\n";
+        assert_eq!(
+            scalar(strip_first_line, at(strip_first_line, "x"))
+                .unwrap()
+                .0,
+            "\nx"
+        );
     }
 
     #[test]

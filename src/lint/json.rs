@@ -26,7 +26,7 @@ pub(super) fn check(t: &Template, spec: &TemplateSpec<'_>, out: &mut Vec<Finding
     let mut w = Walker {
         src: t.source(),
         spec,
-        env: Env::default(),
+        env: Env::new(spec.overrides_hold_client_text),
         pending: None,
         out,
     };

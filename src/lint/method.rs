@@ -195,7 +195,12 @@ pub(super) fn header_mappings(method: &Method) -> Vec<Finding> {
             (
                 Level::Error,
                 format!(
-                    "mapping {key}: the gateway refuses to set {name} on a {} integration, so every call fails with 500 before the backend",
+                    "mapping {key}: the gateway refuses to set {name} on {} {} integration, so every call fails with 500 before the backend",
+                    if kind == IntegrationType::Mock {
+                        "a"
+                    } else {
+                        "an"
+                    },
                     kind.as_str()
                 ),
             )

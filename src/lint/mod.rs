@@ -250,6 +250,10 @@ pub struct TemplateSpec<'a> {
     /// JSON documents the template reads, when known (`None`: no saved request reaches
     /// it, so data cannot tell; `Some(empty)`: requests reach it, none with a JSON body).
     pub samples: Option<&'a [Sample]>,
+    /// Whether `$context.requestOverride` / `responseOverride` may hold client text here:
+    /// the method's request template wrote client text into them (a response template
+    /// reads what the request template carried). `false` for a template on its own.
+    pub overrides_hold_client_text: bool,
 }
 
 impl<'a> TemplateSpec<'a> {
@@ -262,6 +266,7 @@ impl<'a> TemplateSpec<'a> {
             method: None,
             api: None,
             samples: None,
+            overrides_hold_client_text: false,
         }
     }
 

@@ -337,8 +337,9 @@ under a JSON key).
 
 Before (the request body has no "age"):
     {"age": $input.path('$.age')}      renders {"age": }
-After:
-    {"age": $input.json('$.age')}      renders {"age": null}"##,
+After (a missing path gives "" from $input.json, nothing from $input.path):
+    #set($age = $input.json('$.age'))
+    {"age": #if($age != "")$age#{else}null#end}"##,
             ),
             RuleId::ParseError => (
                 Level::Error,

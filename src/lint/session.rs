@@ -117,6 +117,7 @@ fn method_findings(
             method: Some((m, &at.path)),
             api: Some(api),
             samples: samples.as_deref(),
+            overrides_hold_client_text: false,
         };
         let found = template_findings(text, &spec, &rendered);
         push_mapped(
@@ -131,6 +132,11 @@ fn method_findings(
             out,
         );
     }
+    // What the request templates carry to the response templates in the override maps.
+    let carried = m.integration.request_templates.values().any(|t| {
+        crate::vtl::Template::parse(t)
+            .is_ok_and(|t| super::value::writes_client_text_to_overrides(&t))
+    });
     for (rk, ir) in &m.integration.integration_responses {
         for (ct, text) in &ir.response_templates {
             if text.is_empty() {
@@ -180,6 +186,7 @@ fn method_findings(
                 method: Some((m, &at.path)),
                 api: Some(api),
                 samples: samples.as_deref(),
+                overrides_hold_client_text: carried,
             };
             let found = template_findings(text, &spec, &rendered);
             push_mapped(

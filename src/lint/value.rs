@@ -21,6 +21,12 @@ pub(super) enum Val {
     Escaped { fixed: bool, insert_at: usize },
     /// `$input.json(...)`: JSON text, quotes included.
     Json,
+    /// `$input.params()`: the map of `path`, `querystring` and `header` (its own keys are
+    /// the gateway's; what they hold is the client's).
+    Params,
+    /// One group of `$input.params()`; `names_safe` when its names cannot hold a quote
+    /// (header names are HTTP tokens, path parameter names the resource's own).
+    ParamGroup { names_safe: bool },
 }
 
 /// A JSONPath selected from the payload, or (`each`) the items of what it selected (a loop
@@ -37,6 +43,9 @@ pub(super) struct PathOf {
 #[derive(Clone, Debug, Default)]
 pub(super) struct Env {
     vars: HashMap<Rc<str>, Val>,
+    /// Whether the override maps hold client text (see
+    /// [`super::TemplateSpec::overrides_hold_client_text`]).
+    overrides: bool,
 }
 
 /// Methods whose result is a number or a boolean: nothing of the client's text is left.
@@ -63,15 +72,25 @@ const NOT_TEXT: &[&str] = &[
     "booleanValue",
 ];
 
-/// `$context.X` values that carry what the request (or an authorizer answering it) held.
-fn context_from_client(names: &[&str]) -> bool {
-    matches!(
-        names,
-        ["authorizer" | "requestOverride" | "responseOverride", ..] | ["identity", "userAgent", ..]
-    )
+/// `$context.X` values that carry what the request (or an authorizer answering it) held;
+/// `overrides`: whether the override maps do.
+fn context_from_client(names: &[&str], overrides: bool) -> bool {
+    match names {
+        ["authorizer", ..] | ["identity", "userAgent", ..] => true,
+        ["requestOverride" | "responseOverride", ..] => overrides,
+        _ => false,
+    }
 }
 
 impl Env {
+    /// No variables yet; `overrides`: whether the override maps hold client text.
+    pub fn new(overrides: bool) -> Env {
+        Env {
+            vars: HashMap::new(),
+            overrides,
+        }
+    }
+
     /// What variable `name` holds (`Plain` when the template did not set it).
     pub fn get(&self, name: &str) -> Val {
         self.vars.get(name).cloned().unwrap_or(Val::Plain)
@@ -103,7 +122,7 @@ impl Env {
     /// any branch left it so (the value may come from that branch), else an unfixed
     /// escape, else what the first branch left.
     pub fn join(branches: Vec<Env>) -> Env {
-        let mut out = Env::default();
+        let mut out = Env::new(branches.first().is_some_and(|e| e.overrides));
         for env in branches {
             for (k, v) in env.vars {
                 match out.vars.get(&k) {
@@ -135,8 +154,12 @@ impl Env {
                 };
                 (client(r, 1, src, path), 1)
             }
-            ("input", Some(RefPart::Method(m, _, _))) if &**m == "params" => {
-                (client(r, 1, src, None), 1)
+            ("input", Some(RefPart::Method(m, args, _))) if &**m == "params" => {
+                if args.is_empty() {
+                    (Val::Params, 1)
+                } else {
+                    (client(r, 1, src, None), 1)
+                }
             }
             ("input", Some(RefPart::Property(p, _, _))) if &**p == "body" => {
                 (client(r, 1, src, None), 1)
@@ -168,11 +191,16 @@ impl Env {
                         _ => None,
                     })
                     .collect();
-                if context_from_client(&names) {
+                if context_from_client(&names, self.overrides) {
                     (client(r, names.len(), src, None), names.len())
                 } else {
                     (Val::Plain, parts.len())
                 }
+            }
+            // Stage variable names are letters, digits and `_`: only the values can hold
+            // anything.
+            ("stageVariables", Some(RefPart::Method(m, _, _))) if &**m == "keySet" => {
+                (Val::Plain, parts.len())
             }
             ("stageVariables", _) => (client(r, parts.len().min(1), src, None), 1),
             _ => (self.get(&r.root), 0),
@@ -320,6 +348,28 @@ pub(super) fn part_end(r: &Reference, i: usize) -> usize {
 fn step(v: Val, part: &RefPart, r: &Reference, i: usize) -> Val {
     match v {
         Val::Plain => Val::Plain,
+        Val::Params => match part {
+            RefPart::Method(name, _, _) if &**name == "keySet" || NOT_TEXT.contains(&&**name) => {
+                Val::Plain
+            }
+            RefPart::Property(g, _, _) | RefPart::Index(Expr::Const(Value::Str(g)), _) => {
+                Val::ParamGroup {
+                    names_safe: matches!(&**g, "header" | "path"),
+                }
+            }
+            _ => Val::Client {
+                what: "$input.params()".to_string(),
+                path: None,
+            },
+        },
+        Val::ParamGroup { names_safe } => match part {
+            RefPart::Method(name, _, _) if NOT_TEXT.contains(&&**name) => Val::Plain,
+            RefPart::Method(name, _, _) if &**name == "keySet" && names_safe => Val::Plain,
+            _ => Val::Client {
+                what: "$input.params()".to_string(),
+                path: None,
+            },
+        },
         Val::Client { what, path } => match part {
             RefPart::Property(name, _, _) => Val::Client {
                 what,
@@ -345,6 +395,11 @@ fn step(v: Val, part: &RefPart, r: &Reference, i: usize) -> Val {
             RefPart::Index(..) => Val::Client { what, path: None },
             RefPart::Method(name, args, _) => {
                 if NOT_TEXT.contains(&&**name) {
+                    return Val::Plain;
+                }
+                // The names in the gateway's maps are the API owner's (authorizer context
+                // keys, claim names, override names).
+                if &**name == "keySet" && what.starts_with("$context") {
                     return Val::Plain;
                 }
                 if matches!(&**name, "replace" | "replaceAll" | "replaceFirst")
@@ -401,4 +456,82 @@ fn first_str(args: &[Expr]) -> Option<&str> {
         Some(Expr::Const(Value::Str(s))) => Some(s),
         _ => None,
     }
+}
+
+/// Whether a (request) template writes client text into `$context.requestOverride` or
+/// `responseOverride`, where the response template reads it.
+pub(super) fn writes_client_text_to_overrides(t: &crate::vtl::Template) -> bool {
+    fn is_override(r: &Reference) -> bool {
+        &*r.root == "context"
+            && match r.parts.first() {
+                Some(RefPart::Property(p, _, _)) => {
+                    matches!(&**p, "requestOverride" | "responseOverride")
+                }
+                Some(RefPart::Index(Expr::Const(Value::Str(s)), _)) => {
+                    matches!(&**s, "requestOverride" | "responseOverride")
+                }
+                _ => false,
+            }
+    }
+    fn walk(nodes: &[Node], env: &mut Env, src: &str, found: &mut bool) {
+        for n in nodes {
+            match n {
+                Node::Set { target, value, .. } => {
+                    let v = env.of_expr(value, src);
+                    if is_override(target) && matches!(v, Val::Client { .. }) {
+                        *found = true;
+                    }
+                    if target.parts.is_empty() {
+                        env.set(target.root.clone(), v);
+                    }
+                    if let Expr::Ref(r) = value {
+                        puts(r, env, src, found);
+                    }
+                }
+                Node::Ref { reference, .. } => puts(reference, env, src, found),
+                Node::If {
+                    branches,
+                    otherwise,
+                } => {
+                    for (_, b) in branches.iter() {
+                        walk(b, env, src, found);
+                    }
+                    if let Some(b) = otherwise {
+                        walk(b, env, src, found);
+                    }
+                }
+                Node::Foreach {
+                    var,
+                    iterable,
+                    body,
+                    ..
+                } => {
+                    let item = env.item_of(iterable, src);
+                    env.set(var.clone(), item);
+                    walk(body, env, src, found);
+                }
+                _ => {}
+            }
+        }
+    }
+    /// `$context.requestOverride.header.put("k", $value)`.
+    fn puts(r: &Reference, env: &Env, src: &str, found: &mut bool) {
+        if !is_override(r) {
+            return;
+        }
+        for p in r.parts.iter() {
+            if let RefPart::Method(m, args, _) = p
+                && &**m == "put"
+                && args
+                    .get(1)
+                    .is_some_and(|a| matches!(env.of_expr(a, src), Val::Client { .. }))
+            {
+                *found = true;
+            }
+        }
+    }
+    let mut env = Env::new(false);
+    let mut found = false;
+    walk(t.nodes(), &mut env, t.source(), &mut found);
+    found
 }
