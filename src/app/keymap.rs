@@ -37,13 +37,16 @@ pub enum Layer {
     Settings,
     /// Unsaved edits stand in the way of opening another session: save, discard or stay.
     Unsaved,
+    /// The lint findings of the template are listed.
+    Lint,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 12] = [
+    pub const ALL: [Layer; 13] = [
         Layer::Normal,
         Layer::Editing,
+        Layer::Lint,
         Layer::Settings,
         Layer::Search,
         Layer::Picker,
@@ -71,6 +74,7 @@ impl Layer {
             Layer::Curl => "Curl prompt (paste or type; a line ending in \\ continues)",
             Layer::Settings => "Settings editor (TOML; other keys edit the text)",
             Layer::Unsaved => "Opening another session with unsaved edits",
+            Layer::Lint => "Lint findings of the template",
         }
     }
 }
@@ -281,6 +285,7 @@ impl Default for Keymap {
         let all_layers = [
             L::Normal,
             L::Editing,
+            L::Lint,
             L::Settings,
             L::Search,
             L::Picker,
@@ -343,6 +348,12 @@ impl Default for Keymap {
             b(L::Requests, A::Resume, vec![ch('R')]),
             b(L::Normal, A::ImportApi, vec![ch('I')]),
             b(L::Normal, A::PasteCurl, vec![ch('c')]),
+            b(L::Normal, A::Lint, vec![ch('!')]),
+            b(L::Lint, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Lint, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Lint, A::Choose, vec![k(KeyCode::Enter)]),
+            b(L::Lint, A::Lint, vec![ch('!')]),
+            b(L::Lint, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
             b(L::ImportPath, A::Submit, vec![k(KeyCode::Enter)]),
             b(L::ImportPath, A::Complete, vec![k(KeyCode::Tab)]),
             b(L::ImportPath, A::Cancel, vec![k(KeyCode::Esc)]),

@@ -25,6 +25,9 @@ impl App {
         if let Some(fx) = self.perform_unsaved(action) {
             return fx;
         }
+        if let Some(fx) = self.perform_lint(action) {
+            return fx;
+        }
         match action {
             Action::ForceQuit => {
                 self.quitting = true;
@@ -206,7 +209,8 @@ impl App {
             | Action::EditBackend
             | Action::Apply
             | Action::SaveFirst
-            | Action::Discard => Vec::new(),
+            | Action::Discard
+            | Action::Lint => Vec::new(),
         }
     }
 

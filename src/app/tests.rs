@@ -194,6 +194,7 @@ fn stale_results_are_dropped() {
         Msg::Rendered(RenderOutcome {
             generation,
             result: Ok(RenderedOutput::new("{}".into())),
+            findings: Vec::new(),
         })
     };
     update(&mut a, result(old));
@@ -230,6 +231,7 @@ fn template_errors_mark_the_editor() {
         Msg::Rendered(RenderOutcome {
             generation: g,
             result: Err(views::RenderFailure::Template(err)),
+            findings: Vec::new(),
         }),
     );
     assert_eq!(a.template_error().unwrap().message, "boom");

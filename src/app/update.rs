@@ -198,6 +198,7 @@ impl App {
                 Layer::Operations
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
+            (Some(Overlay::Lint { .. }), _) => Layer::Lint,
             (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
                 SettingsStep::Searching => Layer::Search,

@@ -307,6 +307,14 @@ fn sort_dedupe(out: &mut Vec<Finding>) {
     out.dedup_by(|a, b| a.rule == b.rule && a.span == b.span && a.message == b.message);
 }
 
+/// Whether the method's request templates write client text into the override maps, where
+/// its response templates read it (for [`TemplateSpec::overrides_hold_client_text`]).
+pub fn request_templates_carry_client_text(method: &Method) -> bool {
+    method.integration.request_templates.values().any(|t| {
+        crate::vtl::Template::parse(t).is_ok_and(|t| value::writes_client_text_to_overrides(&t))
+    })
+}
+
 /// Whether any finding is at or above `level`.
 pub fn any_at_or_above(findings: &[Finding], level: Level) -> bool {
     findings.iter().any(|f| f.level >= level)

@@ -41,6 +41,7 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         Some(Overlay::Curl) => panes::curl::draw(f, app),
         Some(Overlay::Settings(edit)) => panes::settings::draw(f, app, edit.step()),
         Some(Overlay::ConfirmOpen { .. }) => panes::question::draw_confirm_open(f, app),
+        Some(&Overlay::Lint { selected }) => panes::lint::draw(f, app, selected),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}
