@@ -245,7 +245,7 @@ impl Walker<'_, '_> {
     }
 
     fn in_string(&mut self, r: &Reference, v: Val) {
-        let span = Span::at(self.src, r.pos as usize);
+        let span = Span::offset(r.pos as usize);
         let lit = &*r.literal;
         match v {
             Val::Client { what, .. } => {
@@ -336,7 +336,7 @@ impl Walker<'_, '_> {
             Finding::new(
                 RuleId::InputPathJavaMap,
                 message,
-                Span::at(self.src, r.pos as usize),
+                Span::offset(r.pos as usize),
             )
             .with_fix(fix),
         );
@@ -350,12 +350,8 @@ impl Walker<'_, '_> {
             text: "#if($foreach.hasNext),#end".to_string(),
         };
         self.out.push(
-            Finding::new(
-                RuleId::ForeachTrailingComma,
-                message,
-                Span::at(self.src, p.comma),
-            )
-            .with_fix(Some(fix)),
+            Finding::new(RuleId::ForeachTrailingComma, message, Span::offset(p.comma))
+                .with_fix(Some(fix)),
         );
     }
 

@@ -21,7 +21,6 @@ pub(super) fn check_template(t: &Template, spec: &TemplateSpec<'_>, out: &mut Ve
     let Some((method, resource_path)) = spec.method else {
         return;
     };
-    let src = t.source();
     let has_authorizer = method.authorization_type.as_deref().is_some_and(|a| {
         a.eq_ignore_ascii_case("CUSTOM") || a.eq_ignore_ascii_case("COGNITO_USER_POOLS")
     });
@@ -35,7 +34,7 @@ pub(super) fn check_template(t: &Template, spec: &TemplateSpec<'_>, out: &mut Ve
                     "{} is always empty: the method's authorizationType is {kind}, so no authorizer answers for it",
                     r.literal
                 ),
-                Span::at(src, r.pos as usize),
+                Span::offset(r.pos as usize),
             ));
         }
         if let Some(declared) = &declared
@@ -49,7 +48,7 @@ pub(super) fn check_template(t: &Template, spec: &TemplateSpec<'_>, out: &mut Ve
                     r.literal,
                     declared.list()
                 ),
-                Span::at(src, r.pos as usize),
+                Span::offset(r.pos as usize),
             ));
         }
     });

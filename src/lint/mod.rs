@@ -79,6 +79,16 @@ pub struct Span {
 }
 
 impl Span {
+    /// Byte `offset`, its line and column not known yet ([`locate`] fills them in, for all
+    /// findings in one pass over the text).
+    pub(crate) fn offset(offset: usize) -> Span {
+        Span {
+            line: 0,
+            col: 0,
+            offset,
+        }
+    }
+
     /// The span of byte `offset` in `text`.
     pub fn at(text: &str, offset: usize) -> Span {
         let offset = offset.min(text.len());
@@ -289,14 +299,49 @@ impl<'a> TemplateSpec<'a> {
 pub fn lint_template(text: &str, spec: &TemplateSpec<'_>) -> Vec<Finding> {
     let template = match crate::vtl::Template::parse(text) {
         Ok(t) => t,
-        Err(e) => return vec![velocity::parse_error(text, &e)],
+        Err(e) => {
+            let mut out = vec![velocity::parse_error(&e)];
+            locate(text, &mut out);
+            return out;
+        }
     };
     let mut out = Vec::new();
     json::check(&template, spec, &mut out);
     velocity::check(&template, spec, &mut out);
     method::check_template(&template, spec, &mut out);
+    locate(text, &mut out);
     sort_dedupe(&mut out);
     out
+}
+
+/// Fill in the line and column of every finding's offset in `text`, in one pass (lines end
+/// at `\n`, `\r\n` or a lone `\r`, as the engine counts them; columns count characters).
+pub(crate) fn locate(text: &str, findings: &mut [Finding]) {
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by_key(|&i| findings[i].span.offset);
+    let (mut line, mut col, mut prev_cr) = (1usize, 1usize, false);
+    let mut chars = text.char_indices().peekable();
+    for i in order {
+        let target = findings[i].span.offset.min(text.len());
+        while let Some(&(at, c)) = chars.peek() {
+            if at >= target {
+                break;
+            }
+            match c {
+                '\n' if prev_cr => {}
+                '\n' | '\r' => {
+                    line += 1;
+                    col = 1;
+                }
+                _ => col += 1,
+            }
+            prev_cr = c == '\r';
+            chars.next();
+        }
+        findings[i].span.line = line;
+        findings[i].span.col = col;
+        findings[i].span.offset = target;
+    }
 }
 
 /// Text order, one finding per rule and place.

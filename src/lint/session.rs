@@ -221,7 +221,7 @@ fn template_findings(
                 format!(
                     "with {name}, this #foreach stopped after 1000 iterations (API Gateway's limit): the items after the 1000th are silently left out"
                 ),
-                Span::at(text, note.offset as usize),
+                Span::offset(note.offset as usize),
             ));
         }
         if spec.output_is_json()
@@ -238,10 +238,11 @@ fn template_findings(
                     e.line(),
                     e.column()
                 ),
-                Span::at(text, 0),
+                Span::offset(0),
             ));
         }
     }
+    super::locate(text, &mut found);
     super::sort_dedupe(&mut found);
     found
 }
@@ -260,9 +261,15 @@ fn push_mapped(
     out: &mut Vec<Finding>,
 ) {
     let shift = Shift::between(written, run, &session.values);
+    let mut found = found;
+    if let Some(shift) = &shift {
+        for f in &mut found {
+            f.span = Span::offset(shift.back(f.span.offset));
+        }
+        super::locate(written, &mut found);
+    }
     for mut f in found {
         if let Some(shift) = &shift {
-            f.span = Span::at(written, shift.back(f.span.offset));
             f.fix = f
                 .fix
                 .filter(|x| !shift.touches(x.start, x.end))

@@ -39,7 +39,7 @@ const MUTATING: &[&str] = &[
 ];
 
 /// The finding for a template that does not parse.
-pub(super) fn parse_error(text: &str, e: &VtlError) -> Finding {
+pub(super) fn parse_error(e: &VtlError) -> Finding {
     let help = if e.message.contains("found 'null") {
         " (Velocity has no null literal: test #if(!$x), or compare with an undefined reference such as $null)"
     } else {
@@ -48,16 +48,15 @@ pub(super) fn parse_error(text: &str, e: &VtlError) -> Finding {
     Finding::new(
         RuleId::ParseError,
         format!("{}{help}", e.message),
-        Span::at(text, e.offset as usize),
+        Span::offset(e.offset as usize),
     )
 }
 
 /// Run the Velocity rules.
 pub(super) fn check(t: &Template, _spec: &TemplateSpec<'_>, out: &mut Vec<Finding>) {
-    let src = t.source();
     let assigned = assigned_names(t);
     each_condition(t, &mut |cond| {
-        constant(cond, true, &assigned, src, out);
+        constant(cond, true, &assigned, out);
     });
     velocity_count(t, out);
     unused_set(t, out);
@@ -128,13 +127,13 @@ fn never_empty(r: &Reference) -> Option<NeverEmpty> {
 }
 
 /// A condition (or part of one) tested for truth; `holds` is false under a `!`.
-fn constant(e: &Expr, holds: bool, assigned: &HashSet<String>, src: &str, out: &mut Vec<Finding>) {
+fn constant(e: &Expr, holds: bool, assigned: &HashSet<String>, out: &mut Vec<Finding>) {
     match e {
-        Expr::Paren(x) => constant(x, holds, assigned, src, out),
-        Expr::Not(x) => constant(x, !holds, assigned, src, out),
+        Expr::Paren(x) => constant(x, holds, assigned, out),
+        Expr::Not(x) => constant(x, !holds, assigned, out),
         Expr::Binary(BinOp::And | BinOp::Or, a, b, _) => {
-            constant(a, holds, assigned, src, out);
-            constant(b, holds, assigned, src, out);
+            constant(a, holds, assigned, out);
+            constant(b, holds, assigned, out);
         }
         Expr::Ref(r) => {
             let Some(kind) = never_empty(r) else { return };
@@ -152,7 +151,7 @@ fn constant(e: &Expr, holds: bool, assigned: &HashSet<String>, src: &str, out: &
             out.push(Finding::new(
                 RuleId::ConstantCondition,
                 message,
-                Span::at(src, r.pos as usize),
+                Span::offset(r.pos as usize),
             ));
         }
         Expr::Binary(op @ (BinOp::Eq | BinOp::Ne), a, b, pos) => {
@@ -171,7 +170,7 @@ fn constant(e: &Expr, holds: bool, assigned: &HashSet<String>, src: &str, out: &
                     format!(
                         "this comparison is {outcome}: $input.body of an empty payload is {{}}, never null or \"\""
                     ),
-                    Span::at(src, *pos as usize),
+                    Span::offset(*pos as usize),
                 ));
             }
         }
@@ -191,7 +190,6 @@ fn is_empty_or_null(e: &Expr, assigned: &HashSet<String>) -> bool {
 }
 
 fn velocity_count(t: &Template, out: &mut Vec<Finding>) {
-    let src = t.source();
     each_ref(t, &mut |r, _| {
         let new = match r.special {
             Special::VelocityCount => "foreach.count",
@@ -210,7 +208,7 @@ fn velocity_count(t: &Template, out: &mut Vec<Finding>) {
             Finding::new(
                 RuleId::VelocityCount,
                 format!("${} is deprecated in Velocity 1.7: use ${new}", r.root),
-                Span::at(src, r.pos as usize),
+                Span::offset(r.pos as usize),
             )
             .with_fix(Some(fix)),
         );
@@ -221,7 +219,6 @@ fn unused_set(t: &Template, out: &mut Vec<Finding>) {
     if !t.macros().is_empty() || dynamic(t.nodes()) {
         return;
     }
-    let src = t.source();
     let mut read: HashSet<&str> = HashSet::new();
     let mut first_set: HashMap<&str, u32> = HashMap::new();
     each_ref(t, &mut |r, how| match how {
@@ -245,7 +242,7 @@ fn unused_set(t: &Template, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             RuleId::UnusedSet,
             format!("${name} is set and never read"),
-            Span::at(src, pos as usize),
+            Span::offset(pos as usize),
         ));
     }
 }
