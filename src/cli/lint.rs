@@ -68,6 +68,9 @@ struct Located {
     /// Whether line and column are exact (not the start of a string that could not be
     /// mapped character by character).
     exact: bool,
+    /// Whether the place of the template in the file is known at all (an imported file's
+    /// template read from another file, `DefinitionUri`, is not).
+    known: bool,
     finding: Finding,
     /// The template text the finding's span and fix refer to (empty for settings).
     template: String,
@@ -193,6 +196,7 @@ async fn lint_source(source: &Source, content_type: &str) -> Result<Vec<Located>
                     line: f.span.line,
                     col: f.span.col,
                     exact: true,
+                    known: true,
                     template: text.clone(),
                     finding: f,
                 })
@@ -299,6 +303,7 @@ fn place_in_session(path: &Path, text: &str, session: &Session, f: Finding) -> L
         line,
         col,
         exact,
+        known: true,
         finding: f,
         template,
     }
@@ -312,29 +317,26 @@ fn place_in_import(
     f: Finding,
 ) -> Located {
     let template = template_text(session, &f);
-    let (line, col, exact) = f
-        .place
-        .method
-        .as_ref()
-        .and_then(|m| {
-            let what = match &f.place.part {
-                Part::Template { side, content_type } => crate::import::OriginKey::Template {
-                    response: match side {
-                        Side::Request => None,
-                        Side::Response(rk) => Some(rk.clone()),
-                    },
-                    content_type: content_type.clone(),
+    let found = f.place.method.as_ref().and_then(|m| {
+        let what = match &f.place.part {
+            Part::Template { side, content_type } => crate::import::OriginKey::Template {
+                response: match side {
+                    Side::Request => None,
+                    Side::Response(rk) => Some(rk.clone()),
                 },
-                Part::Setting { keys } => crate::import::OriginKey::Setting(keys.clone()),
-            };
-            origins.locate(text, &m.path, &m.verb, &what, &template, f.span.offset)
-        })
-        .unwrap_or((1, 1, false));
+                content_type: content_type.clone(),
+            },
+            Part::Setting { keys } => crate::import::OriginKey::Setting(keys.clone()),
+        };
+        origins.locate(text, &m.path, &m.verb, &what, &template, f.span.offset)
+    });
+    let (line, col, exact) = found.unwrap_or((1, 1, false));
     Located {
         file: path.to_path_buf(),
         line,
         col,
         exact,
+        known: found.is_some(),
         finding: f,
         template,
     }
@@ -386,7 +388,9 @@ fn human(located: &[Located]) -> bool {
             } else {
                 String::new()
             };
-            let near = if l.exact {
+            let near = if !l.known {
+                " (where the template is written in the file is not known)"
+            } else if l.exact {
                 ""
             } else {
                 " (the file position is the string's start)"
@@ -430,6 +434,7 @@ fn finding_json(l: &Located) -> Json {
         "line": l.line,
         "col": l.col,
         "exact": l.exact,
+        "known": l.known,
         "level": f.level.as_str(),
         "rule": f.rule.id(),
         "message": f.message,
