@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+mod lint;
 mod token;
 
 use crate::gateway;
@@ -51,6 +52,9 @@ enum Command {
     /// Sign a test JWT for a session's Cognito user pool (its `privateKey`), or print the
     /// JWKS of that key.
     Token(token::TokenArgs),
+    /// Find mistakes in mapping templates: in sessions, template files and imported API
+    /// definitions (`--explain RULE` says what a rule finds).
+    Lint(lint::LintArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -198,6 +202,7 @@ pub fn main() -> ExitCode {
         Some(Command::Curl(args)) => curl(&args),
         Some(Command::Config(args)) => config(&args, cli.config.as_deref()),
         Some(Command::Token(args)) => token::token(&args),
+        Some(Command::Lint(args)) => lint::lint(&args),
         None => crate::workbench_entry(
             cli.session.as_deref(),
             &crate::WorkbenchArgs {

@@ -6,8 +6,10 @@
 //! source and fails on a ring between files or an arrow against the layers):
 //!
 //! ```text
-//! vtl  <-  gateway  <-  {backend, session}  <-  {serve, import, app, cli}  <-  ui, runtime
+//! vtl  <-  gateway  <-  {backend, session}  <-  {serve, import, lint}  <-  {app, cli}  <-  ui, runtime
 //! ```
+//!
+//! (`serve` and `import` are also named by `app` and `cli`; `lint` is named only by them.)
 //!
 //! - [`vtl`]: the Velocity 1.7 engine (parser, evaluator, Java-like methods, budgets).
 //! - [`gateway`]: API Gateway itself: the API model, the pipeline a request goes through, the
@@ -16,9 +18,11 @@
 //! - [`backend`]: the endpoints (echo servers, Lambda hosts and emulators, canned answers, real
 //!   HTTP), implementing the gateway's port. [`session`]: the session file (load with
 //!   `file:line` errors, layout-keeping atomic save) and running a session's request.
-//! - [`serve`] (listen mode), [`import`] (OpenAPI, CloudFormation, SAM, curl), [`cli`] (the
-//!   headless commands) and [`app`] (the workbench's model: state, messages, a pure `update`
-//!   returning effects as data) use the domain.
+//! - [`serve`] (listen mode), [`import`] (OpenAPI, CloudFormation, SAM, curl), [`lint`] (the
+//!   template linter: rules over the engine's syntax tree and the gateway's model, data rules
+//!   over the session's saved requests), [`cli`] (the headless commands) and [`app`] (the
+//!   workbench's model: state, messages, a pure `update` returning effects as data) use the
+//!   domain.
 //! - [`ui`] draws the app's state (ratatui); [`runtime`] runs the event loop, the terminal and
 //!   the effects. The model never names the view: view-model types live in `app`.
 //!
@@ -33,6 +37,7 @@ pub mod backend;
 pub mod cli;
 pub mod gateway;
 pub mod import;
+pub mod lint;
 pub mod runtime;
 pub mod serve;
 pub mod session;

@@ -364,9 +364,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("session", &["gateway", "backend", "vtl"]),
     ("serve", &["session", "gateway", "backend", "vtl"]),
     ("import", &["session", "gateway", "backend", "vtl"]),
+    ("lint", &["session", "gateway", "backend", "vtl"]),
     (
         "app",
-        &["serve", "import", "session", "gateway", "backend", "vtl"],
+        &[
+            "serve", "import", "lint", "session", "gateway", "backend", "vtl",
+        ],
     ),
     (
         "ui",
@@ -383,7 +386,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "runtime", "ui", "app", "serve", "import", "session", "gateway", "backend", "vtl",
+            "runtime", "ui", "app", "serve", "import", "lint", "session", "gateway", "backend",
+            "vtl",
         ],
     ),
 ];

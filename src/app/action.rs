@@ -123,11 +123,13 @@ pub enum Action {
     ConfirmYes,
     /// Answer no / cancel in a confirmation.
     ConfirmNo,
+    /// Show or hide the lint findings of the template (a fix is applied from the list).
+    Lint,
 }
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 59] = [
+    pub const ALL: [Action; 60] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -187,6 +189,7 @@ impl Action {
         Action::Discard,
         Action::ConfirmYes,
         Action::ConfirmNo,
+        Action::Lint,
     ];
 
     /// The name used in key-binding overrides (`snake_case`).
@@ -251,6 +254,7 @@ impl Action {
             Action::Discard => "discard",
             Action::ConfirmYes => "confirm_yes",
             Action::ConfirmNo => "confirm_no",
+            Action::Lint => "lint",
         }
     }
 
@@ -316,6 +320,7 @@ impl Action {
             Action::Discard => "discard, then open",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no",
+            Action::Lint => "lint",
         }
     }
 
@@ -403,6 +408,9 @@ impl Action {
             Action::Discard => "drop your edits, then open the chosen session",
             Action::ConfirmYes => "yes",
             Action::ConfirmNo => "no, go back",
+            Action::Lint => {
+                "lint the template: the findings with their explanation; Enter applies a fix"
+            }
         }
     }
 

@@ -185,6 +185,7 @@ impl App {
             request,
             integration_response,
             request_template,
+            lint: Box::new(self.lint_spec()),
         }))
     }
 

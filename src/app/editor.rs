@@ -381,6 +381,34 @@ impl Editor {
         self.apply_highlights();
     }
 
+    /// Replace bytes `start..end` of the text with `with` as one step to undo (a lint fix);
+    /// the cursor goes to the start of the line where the new text starts (the view shows
+    /// that line from its beginning, line number and gutter included).
+    pub fn replace_as_one_edit(&mut self, start: usize, end: usize, with: &str) {
+        self.break_group();
+        let cursor = self.cursor();
+        let area = &self.area;
+        self.history
+            .before_edit(EditKind::Other, false, cursor, || {
+                area.borrow().lines().join("\n")
+            });
+        let text = self.text();
+        let (start, end) = (start.min(text.len()), end.min(text.len()).max(start));
+        let row = text[..start].matches('\n').count();
+        self.replace(start, end - start, with, (row, 0));
+        self.break_group();
+        self.maybe_move_window();
+    }
+
+    /// The text row drawn at `position` of the screen (after the editor was drawn), `None`
+    /// outside it.
+    pub fn row_at(&self, position: ratatui::layout::Position) -> Option<usize> {
+        self.area
+            .borrow()
+            .cursor_at_position(position)
+            .map(|(row, _)| row)
+    }
+
     /// Close the group being typed: the next edit is a new step to undo.
     fn break_group(&mut self) {
         let cursor = self.cursor();

@@ -27,6 +27,8 @@ pub struct RenderRequest {
     /// `$context.requestOverride` values it leaves for the response template (as the gateway
     /// carries them).
     pub request_template: Option<String>,
+    /// What the linter needs to lint the template on the same job.
+    pub lint: Box<crate::app::lint_view::LintSpec>,
 }
 
 /// Run a request through the session's integration (`session::run_session`).

@@ -39,13 +39,16 @@ pub enum Layer {
     Unsaved,
     /// The compare view is open.
     Compare,
+    /// The lint findings of the template are listed.
+    Lint,
 }
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 13] = [
+    pub const ALL: [Layer; 14] = [
         Layer::Normal,
         Layer::Editing,
+        Layer::Lint,
         Layer::Settings,
         Layer::Search,
         Layer::Picker,
@@ -75,6 +78,7 @@ impl Layer {
             Layer::Settings => "Settings editor (TOML; other keys edit the text)",
             Layer::Unsaved => "Opening another session with unsaved edits",
             Layer::Compare => "Compare view (the request through all five integration types)",
+            Layer::Lint => "Lint findings of the template",
         }
     }
 }
@@ -285,6 +289,7 @@ impl Default for Keymap {
         let all_layers = [
             L::Normal,
             L::Editing,
+            L::Lint,
             L::Settings,
             L::Search,
             L::Picker,
@@ -365,6 +370,12 @@ impl Default for Keymap {
             b(L::Normal, A::ImportApi, vec![ch('I')]),
             b(L::Normal, A::PasteCurl, vec![ch('c')]),
             b(L::Normal, A::MintToken, vec![ch('J')]),
+            b(L::Normal, A::Lint, vec![ch('!')]),
+            b(L::Lint, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Lint, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(L::Lint, A::Choose, vec![k(KeyCode::Enter)]),
+            b(L::Lint, A::Lint, vec![ch('!')]),
+            b(L::Lint, A::Cancel, vec![k(KeyCode::Esc), ch('q')]),
             b(L::ImportPath, A::Submit, vec![k(KeyCode::Enter)]),
             b(L::ImportPath, A::Complete, vec![k(KeyCode::Tab)]),
             b(L::ImportPath, A::Cancel, vec![k(KeyCode::Esc)]),

@@ -24,6 +24,9 @@ pub mod import_dialog;
 #[cfg(test)]
 mod import_dialog_tests;
 pub mod keymap;
+pub mod lint_view;
+#[cfg(test)]
+mod lint_view_tests;
 pub mod listen;
 pub mod msg;
 mod navigate;
@@ -215,6 +218,11 @@ pub enum Overlay {
     ImportWarnings {
         /// Scroll offset.
         scroll: u16,
+    },
+    /// The lint findings of the template in the editor, with the selected one.
+    Lint {
+        /// Index into [`App::lint_findings`].
+        selected: usize,
     },
     /// The "add a request from a curl command" prompt (text in [`App::curl_editor`], kept when it closes).
     Curl,

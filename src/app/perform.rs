@@ -29,6 +29,9 @@ impl App {
         if let Some(fx) = self.perform_unsaved(action) {
             return fx;
         }
+        if let Some(fx) = self.perform_lint(action) {
+            return fx;
+        }
         match action {
             Action::ForceQuit => {
                 self.quitting = true;
@@ -214,7 +217,8 @@ impl App {
             | Action::SaveFirst
             | Action::Discard
             | Action::NextType
-            | Action::PrevType => Vec::new(),
+            | Action::PrevType
+            | Action::Lint => Vec::new(),
         }
     }
 

@@ -194,6 +194,7 @@ fn stale_results_are_dropped() {
         Msg::Rendered(RenderOutcome {
             generation,
             result: Ok(RenderedOutput::new("{}".into())),
+            findings: Vec::new(),
         })
     };
     update(&mut a, result(old));
@@ -230,6 +231,7 @@ fn template_errors_mark_the_editor() {
         Msg::Rendered(RenderOutcome {
             generation: g,
             result: Err(views::RenderFailure::Template(err)),
+            findings: Vec::new(),
         }),
     );
     assert_eq!(a.template_error().unwrap().message, "boom");
@@ -265,11 +267,16 @@ fn stepping_selects_the_response_template_the_trace_used() {
     let mut a = app();
     let g = run_generation(&a.start());
     let mut t = trace_with_backend("{}");
-    let text404 = "{\"message\": \"no pet with id $input.params('petId')\"}";
+    // The built-in session's 404 template, as the trace carries it.
+    let text404 = crate::session::Session::builtin_default().api.resources[0].methods["POST"]
+        .integration
+        .integration_responses["404"]
+        .response_templates["application/json"]
+        .clone();
     t.response_template = Some(crate::gateway::trace::RenderedTemplate {
         content_type: "application/json".into(),
         response: None,
-        template: text404.into(),
+        template: text404,
         output: Ok(String::new()),
     });
     deliver_trace(&mut a, g, t);

@@ -205,6 +205,7 @@ impl App {
             }
             (Some(Overlay::Curl), _) => Layer::Curl,
             (Some(Overlay::Compare(_)), _) => Layer::Compare,
+            (Some(Overlay::Lint { .. }), _) => Layer::Lint,
             (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
                 SettingsStep::Searching => Layer::Search,

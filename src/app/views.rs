@@ -78,6 +78,8 @@ pub struct RenderOutcome {
     pub generation: u64,
     /// The output or the failure.
     pub result: Result<RenderedOutput, RenderFailure>,
+    /// The template's lint findings (static rules), in text order.
+    pub findings: Vec<crate::lint::Finding>,
 }
 
 /// A pipeline trace with its messages laid out for the panes.

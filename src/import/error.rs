@@ -73,6 +73,10 @@ pub(crate) struct Cx {
     /// CloudFormation's `${Name}` placeholders the imported strings keep (inside `Fn::Sub`,
     /// `Ref`, `Fn::GetAtt`, URIs and base paths), with the first line each is written on.
     pub placeholders: IndexMap<String, usize>,
+    /// Where the methods' templates and header mappings are written.
+    pub origins: super::origin::Origins,
+    /// The places of the integration read last, until its method is recorded.
+    pub pending_origins: Option<super::origin::MethodOrigins>,
 }
 
 impl Cx {
@@ -82,6 +86,16 @@ impl Cx {
             warnings: Vec::new(),
             stage_vars: IndexMap::new(),
             placeholders: IndexMap::new(),
+            origins: super::origin::Origins::default(),
+            pending_origins: None,
+        }
+    }
+
+    /// The method at `path` and `verb` was added with the integration read last: remember
+    /// where its templates and settings are written.
+    pub fn record_origins(&mut self, path: &str, verb: &str) {
+        if let Some(o) = self.pending_origins.take() {
+            self.origins.record(path, verb, o);
         }
     }
 

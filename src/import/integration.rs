@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use super::error::Cx;
 use super::intrinsic;
 use super::node::Node;
+use super::origin::{At, MethodOrigins, scalar_at};
 use crate::gateway::api::{
     ContentHandling, Integration, IntegrationResponse, IntegrationType, PassthroughBehavior,
 };
@@ -127,25 +128,34 @@ const CLOUDFORMATION: Names = Names {
 /// An `x-amazon-apigateway-integration` object. `None` (with a warning) when it has no
 /// usable type.
 pub(crate) fn from_openapi(node: &Node, cx: &mut Cx) -> Option<Integration> {
-    let mut integration = common(node, cx, &OPENAPI, "x-amazon-apigateway-integration")?;
+    let mut origins = MethodOrigins::default();
+    let mut integration = common(
+        node,
+        cx,
+        &OPENAPI,
+        "x-amazon-apigateway-integration",
+        &mut origins,
+    )?;
     for e in node.entries() {
         if e.key != "responses" {
             continue;
         }
         for r in e.value.entries() {
             let pattern = (r.key != "default").then(|| r.key.clone());
-            let Some(resp) = response(&r.value, cx, &OPENAPI_RESPONSE, pattern) else {
+            let Some((resp, at)) = response(&r.value, cx, &OPENAPI_RESPONSE, pattern) else {
                 continue;
             };
-            insert_response(&mut integration, resp, r.line, cx);
+            insert_response(&mut integration, resp, r.line, cx, at, &mut origins);
         }
     }
+    cx.pending_origins = Some(origins);
     Some(integration)
 }
 
 /// An `AWS::ApiGateway::Method` `Integration` property.
 pub(crate) fn from_cloudformation(node: &Node, cx: &mut Cx) -> Option<Integration> {
-    let mut integration = common(node, cx, &CLOUDFORMATION, "Integration")?;
+    let mut origins = MethodOrigins::default();
+    let mut integration = common(node, cx, &CLOUDFORMATION, "Integration", &mut origins)?;
     for e in node.entries() {
         if e.key != "IntegrationResponses" {
             continue;
@@ -155,12 +165,13 @@ pub(crate) fn from_cloudformation(node: &Node, cx: &mut Cx) -> Option<Integratio
                 .get("SelectionPattern")
                 .and_then(|p| intrinsic::text(p, cx, "SelectionPattern"))
                 .filter(|p| !p.is_empty());
-            let Some(resp) = response(r, cx, &CLOUDFORMATION_RESPONSE, pattern) else {
+            let Some((resp, at)) = response(r, cx, &CLOUDFORMATION_RESPONSE, pattern) else {
                 continue;
             };
-            insert_response(&mut integration, resp, r.line, cx);
+            insert_response(&mut integration, resp, r.line, cx, at, &mut origins);
         }
     }
+    cx.pending_origins = Some(origins);
     Some(integration)
 }
 
@@ -169,9 +180,33 @@ fn insert_response(
     resp: IntegrationResponse,
     line: usize,
     cx: &mut Cx,
+    at: ResponseAt,
+    origins: &mut MethodOrigins,
 ) {
     // API Gateway keeps one integration response per status code.
     let key = resp.status_code.clone();
+    let key_used = if integration.integration_responses.contains_key(&key) {
+        resp.selection_pattern
+            .clone()
+            .unwrap_or_else(|| format!("{key} (default)"))
+    } else {
+        key.clone()
+    };
+    for (ct, a) in at.templates {
+        origins.templates.push((Some(key_used.clone()), ct, a));
+    }
+    for (k, a) in at.parameters {
+        origins.settings.push((
+            vec![
+                "integration".into(),
+                "integrationResponses".into(),
+                key_used.clone(),
+                "responseParameters".into(),
+                k,
+            ],
+            a,
+        ));
+    }
     if integration.integration_responses.contains_key(&key) {
         cx.warn(
             line,
@@ -189,7 +224,13 @@ fn insert_response(
     }
 }
 
-fn common(node: &Node, cx: &mut Cx, n: &Names, what: &str) -> Option<Integration> {
+fn common(
+    node: &Node,
+    cx: &mut Cx,
+    n: &Names,
+    what: &str,
+    origins: &mut MethodOrigins,
+) -> Option<Integration> {
     if !node.is_map() {
         cx.warn(
             node.line,
@@ -242,8 +283,17 @@ fn common(node: &Node, cx: &mut Cx, n: &Names, what: &str) -> Option<Integration
             }
         } else if k == n.request_templates {
             integration.request_templates = text_map(v, cx, "request template");
+            for (ct, a) in places(v) {
+                origins.templates.push((None, ct, a));
+            }
         } else if k == n.request_parameters {
             integration.request_parameters = text_map(v, cx, "integration request parameter");
+            for (key, a) in places(v) {
+                origins.settings.push((
+                    vec!["integration".into(), "requestParameters".into(), key],
+                    a,
+                ));
+            }
             for (target, source) in &integration.request_parameters {
                 if target.starts_with("integration.request.") {
                     cx.note_stage_variables(source, v.line);
@@ -311,12 +361,28 @@ const CLOUDFORMATION_RESPONSE: ResponseNames = ResponseNames {
     pattern: Some("SelectionPattern"),
 };
 
+/// Where an integration response's templates and parameters are written.
+#[derive(Default)]
+struct ResponseAt {
+    templates: Vec<(String, At)>,
+    parameters: Vec<(String, At)>,
+}
+
+/// Where each entry's value of a mapping is written (for a template: where its text is).
+fn places(node: &Node) -> Vec<(String, At)> {
+    node.entries()
+        .iter()
+        .map(|e| (e.key.clone(), scalar_at(&e.value)))
+        .collect()
+}
+
 fn response(
     node: &Node,
     cx: &mut Cx,
     n: &ResponseNames,
     selection_pattern: Option<String>,
-) -> Option<IntegrationResponse> {
+) -> Option<(IntegrationResponse, ResponseAt)> {
+    let mut at = ResponseAt::default();
     let Some(status) = node
         .get(n.status)
         .and_then(|s| intrinsic::text(s, cx, "statusCode"))
@@ -337,8 +403,10 @@ fn response(
         if k == n.status || Some(k) == n.pattern {
         } else if k == n.templates {
             resp.response_templates = text_map(&e.value, cx, "response template");
+            at.templates = places(&e.value);
         } else if k == n.parameters {
             resp.response_parameters = text_map(&e.value, cx, "response parameter");
+            at.parameters = places(&e.value);
         } else if k == n.content_handling {
             let t = e.value.scalar_text().unwrap_or_default();
             resp.content_handling = parse_content_handling(&t);
@@ -355,5 +423,5 @@ fn response(
             );
         }
     }
-    Some(resp)
+    Some((resp, at))
 }

@@ -16,6 +16,7 @@ mod integration;
 mod intrinsic;
 mod node;
 mod openapi;
+mod origin;
 mod refuse;
 mod requests;
 mod schema;
@@ -27,6 +28,7 @@ use indexmap::IndexMap;
 
 pub use curl::{import_curl, to_curl};
 pub use error::{ImportError, ImportWarning};
+pub use origin::{OriginKey, Origins};
 
 use crate::backend::BackendConfig;
 use crate::session::{Session, VERSION};
@@ -42,6 +44,8 @@ pub struct Imported {
     pub session: Session,
     /// Constructs that were skipped or kept as written, with their file and line.
     pub warnings: Vec<ImportWarning>,
+    /// Where each method's templates and header mappings are written in the file.
+    pub origins: Origins,
 }
 
 /// Import an OpenAPI document or a CloudFormation/SAM template from a file (JSON or YAML,
@@ -169,6 +173,7 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         source: None,
         stamp: None,
     };
+    let origins = std::mem::take(&mut cx.origins);
     let mut seen = HashSet::new();
     let mut warnings: Vec<ImportWarning> = cx
         .warnings
@@ -177,7 +182,11 @@ pub fn import_text(text: &str, path: &Path) -> Result<Imported, ImportError> {
         .collect();
     // In file order, as a reader goes through the file.
     warnings.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
-    Ok(Imported { session, warnings })
+    Ok(Imported {
+        session,
+        warnings,
+        origins,
+    })
 }
 
 /// Values for the CloudFormation `${Name}` placeholders the import kept (in URIs, mapping

@@ -10,6 +10,9 @@ use serde_json::Value as Json;
 pub(crate) struct Node {
     /// 1-based line of the value in the source file.
     pub line: usize,
+    /// 0-based column (in characters) where the value starts on its line (for a tagged
+    /// value, where its tag starts; 0 when unknown).
+    pub col: usize,
     /// The value.
     pub kind: Kind,
 }
@@ -279,7 +282,7 @@ fn parse_yaml_strict(text: &str) -> Result<Node, SyntaxError> {
             message: "the file is empty".into(),
         });
     };
-    Ok(convert(doc, 1))
+    Ok(convert(doc, (1, 0)))
 }
 
 /// Parse a JSON document. serde_json checks the syntax (its messages are the clearest for
@@ -306,6 +309,7 @@ fn strip_position(message: &str) -> String {
 }
 
 fn from_json(v: &Json, line: usize) -> Node {
+    let col = 0;
     let kind = match v {
         Json::Null => Kind::Null,
         Json::Bool(b) => Kind::Bool(*b),
@@ -324,7 +328,7 @@ fn from_json(v: &Json, line: usize) -> Node {
                 .collect(),
         ),
     };
-    Node { line, kind }
+    Node { line, col, kind }
 }
 
 fn scalar_kind(s: &Scalar<'_>) -> Kind {
@@ -337,31 +341,33 @@ fn scalar_kind(s: &Scalar<'_>) -> Kind {
     }
 }
 
-/// `fallback` is the line of the enclosing node: saphyr gives the inside of a tagged node no
-/// position (line 0).
-fn convert(n: &MarkedYaml<'_>, fallback: usize) -> Node {
-    let line = match n.span.start.line() {
+/// `fallback` is the line and column of the enclosing node: saphyr gives the inside of a
+/// tagged node no position (line 0).
+fn convert(n: &MarkedYaml<'_>, fallback: (usize, usize)) -> Node {
+    let (line, col) = match n.span.start.line() {
         0 => fallback,
-        l => l,
+        l => (l, n.span.start.col()),
     };
     let kind = match &n.data {
         YamlData::Value(s) => scalar_kind(s),
         YamlData::Representation(text, _, _) => Kind::Str(text.to_string()),
-        YamlData::Sequence(items) => Kind::Seq(items.iter().map(|i| convert(i, line)).collect()),
+        YamlData::Sequence(items) => {
+            Kind::Seq(items.iter().map(|i| convert(i, (line, col))).collect())
+        }
         YamlData::Mapping(m) => Kind::Map(
             m.iter()
                 .map(|(k, v)| {
-                    let key = convert(k, line);
+                    let key = convert(k, (line, col));
                     Entry {
                         key: key_text(&key),
                         line: key.line,
-                        value: convert(v, key.line),
+                        value: convert(v, (key.line, key.col)),
                     }
                 })
                 .collect(),
         ),
         YamlData::Tagged(tag, inner) => {
-            let inner = convert(inner, line);
+            let inner = convert(inner, (line, col));
             if tag.handle == "!" {
                 Kind::Tagged(tag.suffix.clone(), Box::new(inner))
             } else {
@@ -371,7 +377,7 @@ fn convert(n: &MarkedYaml<'_>, fallback: usize) -> Node {
         }
         YamlData::Alias(_) | YamlData::BadValue => Kind::Null,
     };
-    Node { line, kind }
+    Node { line, col, kind }
 }
 
 fn key_text(key: &Node) -> String {
@@ -397,16 +403,12 @@ mod tests {
         assert_eq!(e.line, 3);
         let x = e.value.get("x").unwrap();
         assert_eq!(x.line, 4);
-        assert_eq!(
-            x.kind,
-            Kind::Tagged(
-                "Ref".into(),
-                Box::new(Node {
-                    line: 4,
-                    kind: Kind::Str("Foo".into())
-                })
-            )
-        );
+        let Kind::Tagged(tag, inner) = &x.kind else {
+            panic!("{x:?}")
+        };
+        assert_eq!((tag.as_str(), inner.line), ("Ref", 4));
+        assert_eq!(inner.kind, Kind::Str("Foo".into()));
+        assert_eq!(x.col, 7, "where the tag starts");
         assert_eq!(r.entry("default").unwrap().line, 5);
         assert_eq!(
             r.get("default").unwrap().to_json(),

@@ -454,6 +454,7 @@ where
                         "internal error while rendering ({e}); details in {}",
                         terminal::panic_log_path().display()
                     ))),
+                    findings: Vec::new(),
                 });
             let _ = tx.send(Internal::RenderDone(outcome));
         });

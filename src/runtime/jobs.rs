@@ -35,6 +35,7 @@ pub fn render(req: &RenderRequest) -> RenderOutcome {
     RenderOutcome {
         generation: req.generation,
         result,
+        findings: req.lint.lint(&req.template),
     }
 }
 
@@ -140,7 +141,24 @@ mod tests {
             request: route::method_request(&s, saved, r.as_ref()),
             integration_response: None,
             request_template: None,
+            lint: Box::new(crate::app::lint_view::LintSpec {
+                content_type: "application/json".into(),
+                phase: Some(Phase::Request),
+                integration: Some(crate::gateway::api::IntegrationType::Aws),
+                ..Default::default()
+            }),
         }
+    }
+
+    #[test]
+    fn the_render_job_lints_the_template_it_renders() {
+        let out = render(&request("{\"id\": \"$input.params('petId')\"}"));
+        let rules: Vec<&str> = out.findings.iter().map(|f| f.rule.id()).collect();
+        assert_eq!(rules, ["unescaped-in-json-string"]);
+        // A template that does not render still gets its parse error.
+        let out = render(&request("{#if($x)}"));
+        assert!(out.result.is_err());
+        assert_eq!(out.findings[0].rule.id(), "parse-error");
     }
 
     #[test]

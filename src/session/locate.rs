@@ -51,6 +51,33 @@ pub fn locate(text: &str, path: &[String]) -> Option<usize> {
     found
 }
 
+/// Where the value of the key at `path` starts in `text` (its opening quote, for a
+/// string), as a byte offset; `None` unless the whole path is found.
+pub fn locate_value(text: &str, path: &[String]) -> Option<usize> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut table = doc.get_ref();
+    let mut segments = path.iter().peekable();
+    while let Some(segment) = segments.next() {
+        let (_, v) = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == segment.as_str())?;
+        let mut value = v;
+        while let DeValue::Array(items) = value.get_ref() {
+            let i = segments.next()?.parse::<usize>().ok()?;
+            value = items.get(i)?;
+        }
+        if segments.peek().is_none() {
+            return Some(value.span().start);
+        }
+        match value.get_ref() {
+            DeValue::Table(t) => table = t,
+            _ => return None,
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +111,27 @@ mod tests {
         );
         assert_eq!(at(&["integration", "type"]), Some((2, 1)));
         assert_eq!(at(&["nothing"]), None);
+    }
+
+    #[test]
+    fn locate_value_finds_string_values() {
+        let t = "[[api.resources]]\npath = \"/a\"\n[api.resources.methods.GET.integration.requestTemplates]\n\"application/json\" = '''\n{}'''\n";
+        let at = locate_value(
+            t,
+            &path(&[
+                "api",
+                "resources",
+                "0",
+                "methods",
+                "GET",
+                "integration",
+                "requestTemplates",
+                "application/json",
+            ]),
+        )
+        .unwrap();
+        assert!(t[at..].starts_with("'''"), "{:?}", &t[at..]);
+        assert_eq!(locate_value(t, &path(&["api", "nothing"])), None);
     }
 
     #[test]

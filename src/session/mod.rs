@@ -10,6 +10,7 @@ pub mod file;
 pub mod locate;
 pub mod preserve;
 pub mod run;
+pub mod strings;
 pub mod token;
 mod validate;
 

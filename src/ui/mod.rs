@@ -52,6 +52,7 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         Some(Overlay::ConfirmOpen { .. }) => panes::question::draw_confirm_open(f, app),
         // Drawn above, in place of the panes.
         Some(Overlay::Compare(_)) => {}
+        Some(&Overlay::Lint { selected }) => panes::lint::draw(f, app, selected),
         // The search prompt replaces the status bar (drawn there).
         Some(Overlay::Search) => {}
         None => {}

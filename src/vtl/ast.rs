@@ -13,8 +13,9 @@ pub type Block = Rc<[Node]>;
 
 /// One piece of a template.
 pub enum Node {
-    /// Literal text, printed as is.
-    Text(Box<str>),
+    /// Literal text, printed as is, and where it starts. The text is the template's own
+    /// characters from there, except where an escape changed them (`\#set`, `\$a`).
+    Text(Box<str>, Pos),
     /// `$ref` in text. `escapes` is the number of backslashes written before the `$`.
     Ref {
         reference: Box<Reference>,

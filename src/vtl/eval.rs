@@ -157,7 +157,7 @@ impl<'a> Renderer<'a> {
 
     fn node(&mut self, node: &Node) -> R<Flow> {
         match node {
-            Node::Text(t) => self.out.push_str(t),
+            Node::Text(t, _) => self.out.push_str(t),
             Node::Ref { reference, escapes } => self.print_reference(reference, *escapes)?,
             Node::Set { target, value, pos } => self.set(target, value, *pos)?,
             Node::If {

@@ -78,6 +78,17 @@ impl Template {
         &self.source
     }
 
+    /// The syntax tree, for tools that read templates (the linter): top-level nodes in
+    /// source order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The `#macro` definitions the template holds.
+    pub fn macros(&self) -> &[Rc<MacroDef>] {
+        &self.macros
+    }
+
     /// Render with the given variables. `#set` changes the context, as in Velocity.
     pub fn render(&self, ctx: &mut Context, policy: &Policy) -> Result<String, VtlError> {
         let mut r = eval::Renderer::new(policy, ctx, &self.macros);

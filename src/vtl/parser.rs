@@ -74,6 +74,8 @@ struct Parser<'s> {
     macro_params: Rc<[Rc<str>]>,
     /// One shared string per variable name, so lookups can compare names by pointer.
     names: rustc_hash::FxHashMap<Box<str>, Rc<str>>,
+    /// Where the text being gathered for the next text node starts (local offset).
+    text_start: usize,
 }
 
 /// Most operators one expression may have.
@@ -112,6 +114,7 @@ impl<'s> Parser<'s> {
             operators: 0,
             macro_params: Rc::new([]),
             names: rustc_hash::FxHashMap::default(),
+            text_start: 0,
         }
     }
 
@@ -272,7 +275,11 @@ impl<'s> Parser<'s> {
 
     fn block(&mut self) -> Result<(Vec<Node>, Term), VtlError> {
         self.nest()?;
+        // A block inside a directive (a block macro call's body) gathers its own text; the
+        // text gathered before the directive keeps its start.
+        let outer_text = self.text_start;
         let r = self.block_inner();
+        self.text_start = outer_text;
         self.depth -= 1;
         r
     }
@@ -283,20 +290,26 @@ impl<'s> Parser<'s> {
         loop {
             // Plain text up to the next special character.
             let start = self.pos;
+            if text.is_empty() {
+                self.text_start = start;
+            }
             while self.pos < self.b.len() && !matches!(self.b[self.pos], b'$' | b'#' | b'\\') {
                 self.pos += 1;
             }
             text.push_str(&self.src[start..self.pos]);
             if self.pos >= self.b.len() {
-                flush(&mut nodes, &mut text);
+                flush(&mut nodes, &mut text, self.gpos(self.text_start));
                 return Ok((nodes, Term::Eof));
+            }
+            if text.is_empty() {
+                self.text_start = self.pos;
             }
             match self.b[self.pos] {
                 b'$' => self.dollar(&mut nodes, &mut text)?,
                 b'\\' => self.backslash(&mut nodes, &mut text)?,
                 _ => {
                     if let Some(term) = self.hash(&mut nodes, &mut text)? {
-                        flush(&mut nodes, &mut text);
+                        flush(&mut nodes, &mut text, self.gpos(self.text_start));
                         return Ok((nodes, term));
                     }
                 }
@@ -320,7 +333,7 @@ impl<'s> Parser<'s> {
         let start = self.pos;
         if self.reference_starts(start) {
             let reference = self.reference()?;
-            flush(nodes, text);
+            flush(nodes, text, self.gpos(self.text_start));
             nodes.push(Node::Ref {
                 reference: Box::new(reference),
                 escapes: 0,
@@ -352,7 +365,7 @@ impl<'s> Parser<'s> {
         if self.at(i) == b'$' && self.reference_starts(i) {
             self.pos = i;
             let reference = self.reference()?;
-            flush(nodes, text);
+            flush(nodes, text, self.gpos(self.text_start));
             nodes.push(Node::Ref {
                 reference: Box::new(reference),
                 escapes: u32::try_from(n).unwrap_or(u32::MAX),
@@ -404,7 +417,7 @@ impl<'s> Parser<'s> {
         match self.at(start + 1) {
             b'#' => {
                 // Line comment: up to and including the line break.
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 let mut i = start + 2;
                 while i < self.b.len() && self.newline_len(i) == 0 {
                     i += 1;
@@ -413,7 +426,7 @@ impl<'s> Parser<'s> {
                 return Ok(None);
             }
             b'*' => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = match self.src[start + 2..].find("*#") {
                     Some(off) => start + 2 + off + 2,
                     None => self.b.len(),
@@ -425,8 +438,11 @@ impl<'s> Parser<'s> {
                 let Some(off) = self.src[body..].find("]]#") else {
                     return Err(self.error_at(start, "unclosed #[[ ... ]]# (no ']]#' found)"));
                 };
-                flush(nodes, text);
-                nodes.push(Node::Text(self.src[body..body + off].into()));
+                flush(nodes, text, self.gpos(self.text_start));
+                nodes.push(Node::Text(
+                    self.src[body..body + off].into(),
+                    self.gpos(body),
+                ));
                 self.pos = body + off + 3;
                 return Ok(None);
             }
@@ -471,34 +487,34 @@ impl<'s> Parser<'s> {
                 if !text.is_empty() && text.bytes().all(is_blank) {
                     text.clear();
                 }
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = i + 1;
                 let node = self.set_directive(start)?;
                 nodes.push(node);
                 Ok(None)
             }
             "if" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 let node = self.if_directive(start)?;
                 nodes.push(node);
                 Ok(None)
             }
             "foreach" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 let node = self.foreach_directive(start)?;
                 nodes.push(node);
                 Ok(None)
             }
             "macro" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 self.macro_directive(start)?;
                 Ok(None)
             }
             "define" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 let node = self.define_directive(start)?;
                 nodes.push(node);
@@ -507,7 +523,7 @@ impl<'s> Parser<'s> {
             "literal" => {
                 // The deprecated `#literal()`: its body (which must still parse, up to the
                 // `#end` that closes it) is written out as it stands in the template.
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 self.skip_blanks();
                 self.expect_byte(b'(', "'(' after #literal")?;
@@ -516,11 +532,14 @@ impl<'s> Parser<'s> {
                 self.eat_trailing_newline();
                 let body_start = self.pos;
                 let (_, end) = self.body_to_end_at("#literal", start)?;
-                nodes.push(Node::Text(self.src[body_start..end].into()));
+                nodes.push(Node::Text(
+                    self.src[body_start..end].into(),
+                    self.gpos(body_start),
+                ));
                 Ok(None)
             }
             "evaluate" | "parse" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 self.skip_blanks();
                 self.expect_byte(b'(', "'(' after #evaluate")?;
@@ -563,7 +582,7 @@ impl<'s> Parser<'s> {
                 Ok(None)
             }
             "include" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 self.skip_blanks();
                 self.expect_byte(b'(', "'(' after #include")?;
@@ -576,7 +595,7 @@ impl<'s> Parser<'s> {
                 Ok(None)
             }
             "break" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 let mut i = after;
                 while is_blank(self.at(i)) {
@@ -604,7 +623,7 @@ impl<'s> Parser<'s> {
                 Ok(None)
             }
             "stop" => {
-                flush(nodes, text);
+                flush(nodes, text, self.gpos(self.text_start));
                 self.pos = after;
                 nodes.push(Node::Stop);
                 Ok(None)
@@ -820,7 +839,7 @@ impl<'s> Parser<'s> {
             }
             // `#name` without parentheses calls a macro of that name, if one exists when
             // rendering; otherwise it prints as written.
-            flush(nodes, text);
+            flush(nodes, text, self.gpos(self.text_start));
             self.pos = after;
             nodes.push(Node::MacroCall {
                 call: Rc::new(MacroCall {
@@ -842,7 +861,7 @@ impl<'s> Parser<'s> {
         } else {
             None
         };
-        flush(nodes, text);
+        flush(nodes, text, self.gpos(self.text_start));
         // An unknown macro prints as written, including the line break it would take (and,
         // for a block call, its body and #end).
         let source_end = if block {
@@ -1353,9 +1372,9 @@ fn is_range_bound(e: &Expr) -> bool {
     )
 }
 
-fn flush(nodes: &mut Vec<Node>, text: &mut String) {
+fn flush(nodes: &mut Vec<Node>, text: &mut String, pos: Pos) {
     if !text.is_empty() {
-        nodes.push(Node::Text(std::mem::take(text).into_boxed_str()));
+        nodes.push(Node::Text(std::mem::take(text).into_boxed_str(), pos));
     }
 }
 
@@ -1380,6 +1399,54 @@ pub(crate) fn map_from_entries(entries: Vec<(Value, Value)>) -> Value {
 #[cfg(test)]
 mod tests {
     use crate::vtl::{ErrorKind, Template, VtlError};
+
+    /// Each text node with where it starts, in order (nested blocks included).
+    fn texts(src: &str) -> Vec<(String, u32)> {
+        fn walk(nodes: &[crate::vtl::ast::Node], out: &mut Vec<(String, u32)>) {
+            use crate::vtl::ast::Node;
+            for n in nodes {
+                match n {
+                    Node::Text(t, pos) => out.push((t.to_string(), *pos)),
+                    Node::If {
+                        branches,
+                        otherwise,
+                    } => {
+                        for (_, b) in branches.iter() {
+                            walk(b, out);
+                        }
+                        if let Some(b) = otherwise {
+                            walk(b, out);
+                        }
+                    }
+                    Node::Foreach { body, .. } => walk(body, out),
+                    _ => {}
+                }
+            }
+        }
+        let t = Template::parse(src).unwrap();
+        let mut out = Vec::new();
+        walk(t.nodes(), &mut out);
+        out
+    }
+
+    #[test]
+    fn text_nodes_know_where_they_start() {
+        let src =
+            "{\"a\": $x,\n#foreach($i in $l)\n  \"$i\",#end\n]## c\n#[[raw]]# $ #if(1)\\\\y#end";
+        let got = texts(src);
+        for (text, pos) in &got {
+            let at = &src[*pos as usize..];
+            if !text.contains('\\') {
+                assert!(at.starts_with(text.as_str()), "{text:?} at {pos}: {at:?}");
+            }
+        }
+        let starts: Vec<&str> = got.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(
+            starts,
+            ["{\"a\": ", ",\n", "  \"", "\",", "]", "raw", " $ ", "\\\\y"]
+        );
+        assert_eq!(got.last().unwrap().1 as usize, src.rfind('\\').unwrap() - 1);
+    }
 
     fn parse_error(src: &str) -> VtlError {
         match Template::parse(src) {

@@ -210,6 +210,7 @@ fn method_resources(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mut Cx) 
         let Some(integration) = integration::from_cloudformation(inode, cx) else {
             continue;
         };
+        let origins = cx.pending_origins.take();
         let mut method = Method {
             integration,
             ..Method::default()
@@ -260,7 +261,10 @@ fn method_resources(t: &Template<'_>, api_id: &str, api: &mut Api, cx: &mut Cx) 
                 _ => {}
             }
         }
-        if !add_method(api, &path, &verb, method) {
+        if add_method(api, &path, &verb, method) {
+            cx.pending_origins = origins;
+            cx.record_origins(&path, &verb);
+        } else {
             cx.warn(
                 m.line,
                 format!(

@@ -16,6 +16,7 @@ use crate::import::openapi;
 /// A mapping with nothing in it, for absent `Properties`.
 pub(crate) static EMPTY: Node = Node {
     line: 1,
+    col: 0,
     kind: Kind::Map(Vec::new()),
 };
 

@@ -321,7 +321,9 @@ fn path_item(doc: &Doc<'_>, path: &str, line: usize, item: &Node, cx: &mut Cx) -
         let Some(op) = doc.deref(&e.value, cx) else {
             continue;
         };
+        cx.pending_origins = None;
         if let Some(method) = operation::method(doc, verb, e.line, op, common, cx) {
+            cx.record_origins(&resource.path, verb);
             resource.methods.insert(verb.to_string(), method);
         }
     }

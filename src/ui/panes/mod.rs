@@ -7,6 +7,7 @@ pub mod curl;
 pub mod help;
 pub mod import;
 pub mod integration;
+pub mod lint;
 pub mod log;
 pub mod picker;
 pub mod question;

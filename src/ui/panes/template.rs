@@ -42,7 +42,8 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
                 .then(|| app.authorizer_keys_line())
                 .flatten()
                 .map(|keys| Span::styled(format!(" {keys} "), theme.text()))
-        });
+        })
+        .or_else(|| lint_footer(app));
     let block = pane_block(
         app,
         Pane::Template,
@@ -117,10 +118,42 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         );
         editor_area = rest;
     }
-    crate::ui::widgets::editor::draw(
+    let marks: Vec<(usize, crate::app::lint_view::Level)> = app
+        .lint_findings()
+        .iter()
+        .map(|f| (f.span.line.saturating_sub(1), f.level))
+        .collect();
+    crate::ui::widgets::editor::draw_marked(
         app.template_editor(),
         app.theme(),
         editor_area,
         f.buffer_mut(),
+        &marks,
     );
+}
+
+/// `! 3 lint findings: ! list` when the template has findings (the key from the map).
+fn lint_footer(app: &App) -> Option<Span<'static>> {
+    let findings = app.lint_findings();
+    let worst = findings.iter().map(|f| f.level).max()?;
+    let theme = app.theme();
+    let key = app
+        .keymap()
+        .first_key(Layer::Normal, Action::Lint)
+        .unwrap_or_default();
+    let style = if worst == crate::app::lint_view::Level::Error {
+        theme.error()
+    } else if worst == crate::app::lint_view::Level::Warning {
+        theme.warning()
+    } else {
+        theme.muted()
+    };
+    Some(Span::styled(
+        format!(
+            " {} lint finding{} ({key}: list) ",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        ),
+        style,
+    ))
 }
