@@ -45,18 +45,68 @@ impl TermOut {
     }
 }
 
+/// The longest a draw waits for a terminal that takes no output (a stopped or very slow one)
+/// before the workbench gives up on it.
+const STALLED_TERMINAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Wait until standard output takes bytes again. Standard output may be non-blocking (the
+/// flag belongs to the terminal's open file, which standard input shares): a terminal slow to
+/// read answers `EAGAIN`, which is no failure. A terminal that hung up meanwhile is a broken
+/// pipe (the workbench then closes as for any terminal that went away).
+fn wait_writable(out: &Stdout) -> io::Result<()> {
+    use rustix::event::{PollFd, PollFlags, Timespec, poll};
+    use std::os::fd::AsFd as _;
+    let started = std::time::Instant::now();
+    loop {
+        let fd = out.as_fd();
+        let mut fds = [PollFd::new(&fd, PollFlags::OUT)];
+        let second = Timespec {
+            tv_sec: 1,
+            tv_nsec: 0,
+        };
+        match poll(&mut fds, Some(&second)) {
+            Ok(_) => {
+                let revents = fds[0].revents();
+                if revents.intersects(PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL) {
+                    return Err(io::Error::new(
+                        io::ErrorKind::BrokenPipe,
+                        "the terminal hung up",
+                    ));
+                }
+                if revents.contains(PollFlags::OUT) {
+                    return Ok(());
+                }
+            }
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if started.elapsed() > STALLED_TERMINAL {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the terminal took no output for 30 s",
+            ));
+        }
+    }
+}
+
 impl Write for TermOut {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self.out.write(buf) {
-            Err(_) if self.closing() => Ok(buf.len()),
-            r => r,
+        loop {
+            match self.out.write(buf) {
+                Err(_) if self.closing() => return Ok(buf.len()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => wait_writable(&self.out)?,
+                r => return r,
+            }
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match self.out.flush() {
-            Err(_) if self.closing() => Ok(()),
-            r => r,
+        loop {
+            match self.out.flush() {
+                Err(_) if self.closing() => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => wait_writable(&self.out)?,
+                r => return r,
+            }
         }
     }
 }
