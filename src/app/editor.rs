@@ -157,6 +157,12 @@ impl Default for Editor {
 }
 
 impl Editor {
+    /// The Alt+character keys the editor takes as its own (select all, copy). Any other
+    /// Alt+character reaching the workbench is read as Esc followed by the character (what a
+    /// terminal sends for Esc typed quickly before a key), so the textarea's Emacs-style
+    /// Alt keys are not offered here (Ctrl+arrows move by word).
+    pub const ALT_KEYS: [char; 2] = ['a', 'c'];
+
     /// An editor holding `text`, with line numbers.
     pub fn new(text: &str) -> Editor {
         let mut area = TextArea::new(lines_of(text));

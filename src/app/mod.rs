@@ -16,6 +16,8 @@ pub mod diff;
 mod edit;
 pub mod editor;
 pub mod effect;
+#[cfg(test)]
+mod esc_pair_tests;
 mod follow;
 pub mod import_dialog;
 #[cfg(test)]

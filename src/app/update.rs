@@ -3,7 +3,7 @@
 //! Key routing order: force-quit first, then the open overlay, then the editor while
 //! editing (it gets every key the editing layer does not bind), then the normal layer.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::app::editor::EditOutcome;
 use crate::app::keymap::Layer;
@@ -206,6 +206,11 @@ impl App {
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
+        if let Some(second) = self.esc_pair(layer, &key) {
+            let mut fx = self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            fx.extend(self.on_key(second));
+            return fx;
+        }
         if let Some(action) = self.chrome.keymap.action(layer, &key) {
             return self.perform(action);
         }
@@ -233,14 +238,43 @@ impl App {
         }
     }
 
+    /// Esc typed quickly before a character reaches the workbench as one key, Alt+character
+    /// (tmux, and terminals reading both bytes at once, send `ESC c`): an Alt+character that
+    /// nothing binds in `layer` (neither the keymap nor the editor, whose own are
+    /// [`Editor::ALT_KEYS`]) is read as Esc followed by that character, which is returned.
+    ///
+    /// [`Editor::ALT_KEYS`]: crate::app::editor::Editor::ALT_KEYS
+    fn esc_pair(&self, layer: Layer, key: &KeyEvent) -> Option<KeyEvent> {
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        if key.modifiers.difference(KeyModifiers::SHIFT) != KeyModifiers::ALT {
+            return None;
+        }
+        let editor = matches!(layer, Layer::Editing | Layer::Settings | Layer::Curl);
+        if self.chrome.keymap.action(layer, key).is_some()
+            || (editor && crate::app::editor::Editor::ALT_KEYS.contains(&c))
+        {
+            return None;
+        }
+        Some(KeyEvent::new(
+            KeyCode::Char(c),
+            key.modifiers.difference(KeyModifiers::ALT),
+        ))
+    }
+
     /// A burst of keys: the keys the editor takes go straight to it, and what follows from
     /// the change (parse, render, highlight, autosave) is done once at the end, or before a
-    /// key the app binds. Esc while editing stops the burst: the keys after it (the rest of a
-    /// paste) are dropped rather than read as commands.
+    /// key the app binds. Esc while editing, after keys of the same burst were typed, stops
+    /// the burst: the keys after it (the rest of a paste) are dropped rather than read as
+    /// commands. An Esc that starts a burst is a person typing Esc and a key quickly: the keys
+    /// after it are commands (so is the character of an Alt+character: see `esc_pair`).
     fn on_keys(&mut self, keys: Vec<KeyEvent>) -> Vec<Effect> {
         let mut fx = Vec::new();
         // The editor in a burst, and whether its text changed.
         let mut burst: Option<(Pane, bool)> = None;
+        // Whether keys of this burst were typed into an editor (a paste arriving as keys).
+        let mut typed = false;
         let total = keys.len();
         for (i, key) in keys.into_iter().enumerate() {
             if key.kind == KeyEventKind::Release {
@@ -253,7 +287,10 @@ impl App {
             let action = editing
                 .then(|| self.chrome.keymap.action(Layer::Editing, &key))
                 .flatten();
-            if editing && action.is_none() {
+            // Esc and a key read as one (Alt+key) leave the editor: see `on_key`.
+            let esc_pair =
+                editing && action.is_none() && self.esc_pair(Layer::Editing, &key).is_some();
+            if editing && action.is_none() && !esc_pair {
                 self.chrome.status = None;
                 let editor = if focus == Pane::Template {
                     &mut self.template_editor
@@ -266,19 +303,21 @@ impl App {
                 });
                 debug_assert_eq!(*pane, focus);
                 *changed |= editor.input(key) == Some(EditOutcome::Changed);
+                typed = true;
                 continue;
             }
             fx.extend(self.end_burst(burst.take()));
-            let stop = action == Some(crate::app::Action::LeaveEdit) && i + 1 < total;
-            fx.extend(self.on_key(key));
-            if stop {
-                let dropped = total - i - 1;
+            let leave = action == Some(crate::app::Action::LeaveEdit) || esc_pair;
+            let rest = total - i - 1 + usize::from(esc_pair);
+            if leave && typed && rest > 0 {
+                fx.extend(self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
                 self.set_status(
                     StatusKind::Info,
-                    format!("Stopped at Esc: {dropped} keys after it were not typed"),
+                    format!("Stopped at Esc: {rest} keys after it were not typed"),
                 );
                 return fx;
             }
+            fx.extend(self.on_key(key));
         }
         fx.extend(self.end_burst(burst));
         fx

@@ -60,7 +60,7 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         lines.push(Line::from(""));
     }
     lines.push(Line::from(Span::styled(
-        "In the editor: arrows move, shift+arrows select, alt+a selects all, alt+c / ctrl+x / ctrl+y copy, cut and paste within the editor, ctrl+home / ctrl+end go to the top / bottom; pasting from the terminal works too.",
+        "In the editor: arrows move, shift+arrows select, alt+a selects all, alt+c / ctrl+x / ctrl+y copy, cut and paste within the editor, ctrl+home / ctrl+end go to the top / bottom; pasting from the terminal works too. Esc typed quickly before a key (which tmux and some terminals send as alt+key) is read as Esc, then the key: alt+a and alt+c are the only alt keys of their own.",
         theme.muted(),
     )));
     lines.push(Line::from(Span::styled(

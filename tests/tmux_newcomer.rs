@@ -1,0 +1,62 @@
+//! End to end under tmux, the newcomer's review of the workbench: one test per bug it found,
+//! at 80x24 and 60x16 (the sizes where the layout matters), each waiting on screen content,
+//! never on time. The table of every bug and the test that covers it is `tests/README-tmux.md`.
+//!
+//! Needs tmux: without it the tests fail saying so, unless `GATEBENCH_SKIP` names tmux.
+
+mod common;
+
+use common::tmux::{Launch, Tmux};
+
+/// The workbench at `size` on a copy of the fixture `fixture`, once its first frame is on
+/// screen.
+fn open(tag: &str, fixture: &str, size: (u16, u16)) -> Option<Tmux> {
+    let launch = Launch::new(format!("nc-{tag}-{}x{}", size.0, size.1), size);
+    let file = launch.fixture(fixture);
+    let tmux = Tmux::start(&launch.session(file))?;
+    tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
+    Some(tmux)
+}
+
+/// The status bar (the screen's last non-empty row).
+fn status_bar(screen: &str) -> &str {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or_default()
+}
+
+/// The stage strip's explanation row (the second): it starts with the current stage.
+fn stage_row(screen: &str) -> &str {
+    screen.lines().nth(1).unwrap_or_default()
+}
+
+/// Esc and `n` sent in one `send-keys` call arrive together (as Alt+n when the terminal reads
+/// both bytes at once): the editor is left, and `n` steps to the next stage.
+fn esc_then_n_typed_fast(size: (u16, u16)) {
+    let Some(tmux) = open("escn", "mock.toml", size) else {
+        return;
+    };
+    tmux.keys(&["i"]);
+    tmux.wait_for("edit mode", |s| s.contains("EDIT"));
+    tmux.type_text("##fast");
+    tmux.wait_for("the typing", |s| s.contains("##fast"));
+    tmux.keys(&["Escape", "n"]);
+    let screen = tmux.wait_for("normal mode and the next stage", |s| {
+        s.contains("NORMAL") && stage_row(s).starts_with("method request:")
+    });
+    assert!(!screen.contains("##fastn"), "n was not typed:\n{screen}");
+    assert!(!status_bar(&screen).contains("Stopped at Esc"), "{screen}");
+    tmux.quit();
+}
+
+#[test]
+fn esc_then_n_typed_fast_leaves_the_editor_and_steps_at_80x24() {
+    esc_then_n_typed_fast((80, 24));
+}
+
+#[test]
+fn esc_then_n_typed_fast_leaves_the_editor_and_steps_at_60x16() {
+    esc_then_n_typed_fast((60, 16));
+}
