@@ -60,3 +60,68 @@ fn esc_then_n_typed_fast_leaves_the_editor_and_steps_at_80x24() {
 fn esc_then_n_typed_fast_leaves_the_editor_and_steps_at_60x16() {
     esc_then_n_typed_fast((60, 16));
 }
+
+/// Whether a captured row (`capture-pane -e`) draws something underlined.
+fn underlined(row: &str) -> bool {
+    row.contains("\u{1b}[4m") || row.contains(";4m") || row.contains("[4;") || row.contains(";4;")
+}
+
+/// The rows (with their colours) of the template lines `{"statusCode": ...}` on screen.
+fn template_match_rows(tmux: &Tmux) -> Vec<String> {
+    let plain = tmux.capture();
+    let coloured = tmux.capture_with(true);
+    let wanted: Vec<usize> = plain
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains("{\"statusCode\": "))
+        .map(|(i, _)| i)
+        .collect();
+    coloured
+        .lines()
+        .enumerate()
+        .filter(|(i, _)| wanted.contains(i))
+        .map(|(_, l)| l.to_string())
+        .collect()
+}
+
+/// `/` in the template marks every match (underlined, the current one bold as well), shows
+/// which of how many in the prompt, `n` and `N` move, and Esc takes the marks away.
+fn the_search_marks_every_match(size: (u16, u16)) {
+    let Some(tmux) = open("marks", "mock.toml", size) else {
+        return;
+    };
+    tmux.keys(&["/"]);
+    tmux.wait_for("the search prompt", |s| s.contains("SEARCH"));
+    tmux.type_text("statuscode");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the count in the prompt", |s| {
+        status_bar(s).contains("/statuscode 1/2")
+    });
+    let rows = template_match_rows(&tmux);
+    assert!(!rows.is_empty(), "{}", tmux.capture());
+    assert!(rows.iter().all(|r| underlined(r)), "every match marked: {rows:?}");
+    tmux.keys(&["n"]);
+    tmux.wait_for("the second match", |s| {
+        status_bar(s).contains("/statuscode 2/2")
+    });
+    tmux.keys(&["N"]);
+    tmux.wait_for("back to the first", |s| {
+        status_bar(s).contains("/statuscode 1/2")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the search ended", |s| s.contains("NORMAL"));
+    let rows = template_match_rows(&tmux);
+    assert!(!rows.is_empty());
+    assert!(rows.iter().all(|r| !underlined(r)), "no marks left: {rows:?}");
+    tmux.quit();
+}
+
+#[test]
+fn the_search_marks_every_match_and_n_moves_at_80x24() {
+    the_search_marks_every_match((80, 24));
+}
+
+#[test]
+fn the_search_marks_every_match_and_n_moves_at_60x16() {
+    the_search_marks_every_match((60, 16));
+}

@@ -709,6 +709,12 @@ impl App {
         self.search.query()
     }
 
+    /// The current search match's number and how many there are (`3/17`), once the open
+    /// search found one.
+    pub fn search_found(&self) -> Option<(usize, usize)> {
+        self.search.found()
+    }
+
     /// Whether the app asked to quit.
     pub fn quitting(&self) -> bool {
         self.quitting

@@ -115,9 +115,11 @@ impl App {
                 );
                 vec![run]
             }
-            Action::Cancel
-                if matches!(self.overlay, Some(Overlay::Search | Overlay::Picker { .. })) =>
-            {
+            Action::Cancel if matches!(self.overlay, Some(Overlay::Search)) => {
+                self.end_search();
+                Vec::new()
+            }
+            Action::Cancel if matches!(self.overlay, Some(Overlay::Picker { .. })) => {
                 self.overlay = None;
                 Vec::new()
             }

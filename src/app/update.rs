@@ -189,6 +189,7 @@ impl App {
                 Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite { .. }),
                 _,
             ) => Layer::Confirm,
+            (Some(Overlay::Search), _) if self.search.browsing() => Layer::Matches,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::ConfirmOpen { .. }), _) => Layer::Unsaved,
@@ -200,6 +201,7 @@ impl App {
             (Some(Overlay::Curl), _) => Layer::Curl,
             (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
+                SettingsStep::Searching if self.search.browsing() => Layer::Matches,
                 SettingsStep::Searching => Layer::Search,
                 SettingsStep::ConfirmDiscard => Layer::Confirm,
             },
@@ -216,6 +218,18 @@ impl App {
         }
         match layer {
             Layer::Search => return self.search_input(key),
+            Layer::Matches => {
+                // Any other key ends the search, then does what it does without it.
+                let mut fx = match self.overlay {
+                    Some(Overlay::Settings(_)) => self.perform(crate::app::Action::Cancel),
+                    _ => {
+                        self.end_search();
+                        Vec::new()
+                    }
+                };
+                fx.extend(self.on_key(key));
+                return fx;
+            }
             Layer::ImportPath => return self.path_input(key),
             Layer::Curl => return self.curl_input(key),
             Layer::Settings => return self.settings_input(key),
