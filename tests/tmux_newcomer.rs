@@ -99,7 +99,10 @@ fn the_search_marks_every_match(size: (u16, u16)) {
     });
     let rows = template_match_rows(&tmux);
     assert!(!rows.is_empty(), "{}", tmux.capture());
-    assert!(rows.iter().all(|r| underlined(r)), "every match marked: {rows:?}");
+    assert!(
+        rows.iter().all(|r| underlined(r)),
+        "every match marked: {rows:?}"
+    );
     tmux.keys(&["n"]);
     tmux.wait_for("the second match", |s| {
         status_bar(s).contains("/statuscode 2/2")
@@ -112,7 +115,10 @@ fn the_search_marks_every_match(size: (u16, u16)) {
     tmux.wait_for("the search ended", |s| s.contains("NORMAL"));
     let rows = template_match_rows(&tmux);
     assert!(!rows.is_empty());
-    assert!(rows.iter().all(|r| !underlined(r)), "no marks left: {rows:?}");
+    assert!(
+        rows.iter().all(|r| !underlined(r)),
+        "no marks left: {rows:?}"
+    );
     tmux.quit();
 }
 
@@ -124,4 +130,37 @@ fn the_search_marks_every_match_and_n_moves_at_80x24() {
 #[test]
 fn the_search_marks_every_match_and_n_moves_at_60x16() {
     the_search_marks_every_match((60, 16));
+}
+
+/// `w` stops wrapping the focused pane (its title says `nowrap`), → scrolls it sideways, and
+/// `w` wraps it again.
+fn the_wrap_toggle(size: (u16, u16)) {
+    let Some(tmux) = open("wrap", "mock.toml", size) else {
+        return;
+    };
+    // Template → Rendered → Backend → Client response → Log.
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.wait_for("the Log pane focused", |s| s.contains("▶ Log"));
+    tmux.keys(&["w"]);
+    tmux.wait_for("nowrap in its title", |s| s.contains("▶ Log nowrap"));
+    tmux.keys(&["Right"]);
+    tmux.wait_for("scrolled sideways", |s| s.contains("▶ Log nowrap ←8"));
+    tmux.keys(&["Left"]);
+    tmux.wait_for("back", |s| s.contains("▶ Log nowrap ━"));
+    tmux.keys(&["w"]);
+    let screen = tmux.wait_for("wrapping again", |s| {
+        s.contains("▶ Log ━") && status_bar(s).contains("long lines wrap")
+    });
+    assert!(!screen.contains("nowrap"), "{screen}");
+    tmux.quit();
+}
+
+#[test]
+fn the_wrap_key_turns_wrapping_off_per_pane_at_80x24() {
+    the_wrap_toggle((80, 24));
+}
+
+#[test]
+fn the_wrap_key_turns_wrapping_off_per_pane_at_60x16() {
+    the_wrap_toggle((60, 16));
 }

@@ -193,7 +193,7 @@ async fn overlay_snapshots() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_help_lists_the_new_keys() {
-    let mut t = Harness::open(Some("mock.toml"), 120, 120).await;
+    let mut t = Harness::open(Some("mock.toml"), 120, 160).await;
     t.key(KeyCode::Char('?')).await;
     let screen = t.screen();
     for (key, what) in [

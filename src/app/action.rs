@@ -75,6 +75,12 @@ pub enum Action {
     ToggleChanges,
     /// Rendered pane: show the exact bytes (visible whitespace) or pretty JSON (toggle).
     ToggleRaw,
+    /// Wrap long lines in the focused pane, or not (toggle, remembered per pane).
+    ToggleWrap,
+    /// Scroll the focused pane sideways, to the left (when it does not wrap).
+    ScrollLeft,
+    /// Scroll the focused pane sideways, to the right (when it does not wrap).
+    ScrollRight,
     /// Open another session (a picker over the sessions folder).
     OpenSession,
     /// Choose the selected item of a list.
@@ -119,7 +125,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 55] = [
+    pub const ALL: [Action; 58] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -155,6 +161,9 @@ impl Action {
         Action::Redo,
         Action::ToggleChanges,
         Action::ToggleRaw,
+        Action::ToggleWrap,
+        Action::ScrollLeft,
+        Action::ScrollRight,
         Action::OpenSession,
         Action::Choose,
         Action::Search,
@@ -215,6 +224,9 @@ impl Action {
             Action::Redo => "redo",
             Action::ToggleChanges => "toggle_changes",
             Action::ToggleRaw => "toggle_raw",
+            Action::ToggleWrap => "toggle_wrap",
+            Action::ScrollLeft => "scroll_left",
+            Action::ScrollRight => "scroll_right",
             Action::OpenSession => "open_session",
             Action::Choose => "choose",
             Action::Search => "search",
@@ -276,6 +288,9 @@ impl Action {
             Action::Redo => "redo",
             Action::ToggleChanges => "what changed",
             Action::ToggleRaw => "raw/pretty",
+            Action::ToggleWrap => "wrap",
+            Action::ScrollLeft => "left",
+            Action::ScrollRight => "right",
             Action::OpenSession => "open",
             Action::Choose => "open",
             Action::Search => "search",
@@ -347,6 +362,11 @@ impl Action {
             Action::ToggleRaw => {
                 "Rendered pane: the exact bytes (· trailing space, → tab, ␍ CR, ⏎ newline) or pretty JSON"
             }
+            Action::ToggleWrap => {
+                "wrap long lines in the focused pane, or not (then it scrolls sideways)"
+            }
+            Action::ScrollLeft => "scroll the focused pane left (when it does not wrap)",
+            Action::ScrollRight => "scroll the focused pane right (when it does not wrap)",
             Action::OpenSession => "open another session (lists the sessions folder)",
             Action::Choose => {
                 "open the selected session or operation, or show the selected request"

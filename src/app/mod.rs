@@ -37,6 +37,7 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+pub mod sideways;
 pub mod teach;
 #[cfg(test)]
 mod teach_tests;

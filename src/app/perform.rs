@@ -129,6 +129,10 @@ impl App {
                 self.chrome.scroll[Pane::Rendered.index()] = 0;
                 Vec::new()
             }
+            Action::ToggleWrap => self.toggle_wrap(),
+            Action::ScrollLeft | Action::ScrollRight => {
+                self.scroll_sideways(action == Action::ScrollRight)
+            }
             Action::ToggleChanges => {
                 self.chrome.show_changes = !self.chrome.show_changes;
                 self.chrome.scroll[Pane::Backend.index()] = 0;

@@ -198,7 +198,7 @@ impl App {
             start,
             end,
         });
-        self.scroll_to_match(pane, row, start);
+        self.scroll_to_match(pane, row, start, end);
         Some(Found {
             row,
             col,
@@ -233,9 +233,25 @@ impl App {
             .map_or(80, |a| usize::from(a.rect.width.saturating_sub(2)).max(1))
     }
 
-    /// Scroll `pane` so that the match at line `row`, byte `start` is in view: the line at
-    /// the top (the Integration pane, which scrolls by rows, to the row holding the match).
-    fn scroll_to_match(&mut self, pane: Pane, row: usize, start: usize) {
+    /// Scroll `pane` so that the match at line `row`, bytes `start..end` is in view: the line
+    /// at the top (the Integration pane, which scrolls by rows, to the row holding the match;
+    /// a pane that does not wrap, sideways too).
+    fn scroll_to_match(&mut self, pane: Pane, row: usize, start: usize, end: usize) {
+        if !self.wraps(pane) {
+            let columns = self.pane_text(pane).map(|text| {
+                let line = text.line(row).text;
+                let width = |s: &str| {
+                    s.chars()
+                        .map(crate::app::view_model::wrap::char_width)
+                        .sum::<usize>()
+                };
+                let a = width(line.get(..start).unwrap_or(""));
+                (a, a + width(line.get(start..end).unwrap_or("")))
+            });
+            if let Some((a, b)) = columns {
+                self.reveal_columns(pane, a, b);
+            }
+        }
         let target = if pane == Pane::Integration {
             let width = self.integration_width();
             let text = self.integration_text();
