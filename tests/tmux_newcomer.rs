@@ -164,3 +164,44 @@ fn the_wrap_key_turns_wrapping_off_per_pane_at_80x24() {
 fn the_wrap_key_turns_wrapping_off_per_pane_at_60x16() {
     the_wrap_toggle((60, 16));
 }
+
+/// A backend applied with `B` is undone from the panes with Ctrl-z (and redone with
+/// Ctrl-r), the status bar saying what.
+fn the_settings_editor_is_undone(size: (u16, u16)) {
+    let Some(tmux) = open("undo-b", "mock.toml", size) else {
+        return;
+    };
+    // The Integration pane names the backend.
+    tmux.keys(&["BTab"]);
+    tmux.wait_for("the Integration pane", |s| s.contains("▶ Integration"));
+    tmux.keys(&["B"]);
+    tmux.wait_for("the settings editor", |s| {
+        s.contains("Settings of the session")
+    });
+    tmux.keys(&["M-a"]);
+    tmux.paste("listen = \"127.0.0.1:8080\"\n[backend]\ntype = \"canned\"\nstatus = 202\n");
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("applied", |s| status_bar(s).contains("Applied: backend echo"));
+    tmux.keys(&["G"]);
+    tmux.wait_for("the canned backend shown", |s| s.contains("canned answer"));
+    tmux.keys(&["C-z"]);
+    let screen = tmux.wait_for("undone", |s| {
+        status_bar(s).contains("Undid the session's settings")
+    });
+    assert!(!screen.contains("[+]"), "back as the file has it:\n{screen}");
+    tmux.keys(&["G"]);
+    tmux.wait_for("the echo backend shown again", |s| !s.contains("canned answer"));
+    tmux.keys(&["C-r"]);
+    tmux.wait_for("redone", |s| status_bar(s).contains("Redid the session's settings"));
+    tmux.quit();
+}
+
+#[test]
+fn an_applied_backend_is_undone_with_ctrl_z_at_80x24() {
+    the_settings_editor_is_undone((80, 24));
+}
+
+#[test]
+fn an_applied_backend_is_undone_with_ctrl_z_at_60x16() {
+    the_settings_editor_is_undone((60, 16));
+}

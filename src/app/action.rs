@@ -67,9 +67,9 @@ pub enum Action {
     Top,
     /// Go to the bottom.
     Bottom,
-    /// Undo the last edit (editor).
+    /// Undo the last edit (editor), or from the panes the last applied settings change.
     Undo,
-    /// Redo (editor).
+    /// Redo what undo took back.
     Redo,
     /// Show what changed between the client request and the endpoint request (toggle).
     ToggleChanges,
@@ -354,8 +354,10 @@ impl Action {
             Action::PageUp => "page up",
             Action::Top => "go to the top",
             Action::Bottom => "go to the bottom",
-            Action::Undo => "undo (editor)",
-            Action::Redo => "redo (editor)",
+            Action::Undo => {
+                "undo the editor's last edit; from the panes, also the last applied settings (e, E, B)"
+            }
+            Action::Redo => "redo what undo took back (an edit, or applied settings)",
             Action::ToggleChanges => {
                 "Backend pane: what changed from the client request to the endpoint request"
             }

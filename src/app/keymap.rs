@@ -337,7 +337,7 @@ impl Default for Keymap {
             b(L::Normal, A::PageUp, vec![k(KeyCode::PageUp), ctrl('u')]),
             b(L::Normal, A::Top, vec![ch('g'), k(KeyCode::Home)]),
             b(L::Normal, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
-            b(L::Normal, A::Undo, vec![ch('u')]),
+            b(L::Normal, A::Undo, vec![ch('u'), ctrl('z')]),
             b(L::Normal, A::Redo, vec![ctrl('r')]),
             b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Normal, A::OpenSession, vec![ch('o')]),

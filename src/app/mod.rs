@@ -37,6 +37,9 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+mod settings_undo;
+#[cfg(test)]
+mod settings_undo_tests;
 pub mod sideways;
 pub mod teach;
 #[cfg(test)]
@@ -349,6 +352,9 @@ pub struct App {
     /// A session to open once its question is answered (after the save, or dropping the
     /// edits).
     opening: Option<unsaved::Opening>,
+    /// The applied settings changes (`e`, `E`, `B`) that undo and redo take back and bring
+    /// again.
+    settings_history: settings_undo::SettingsHistory,
 }
 
 impl App {
@@ -382,6 +388,7 @@ impl App {
             listen_at_start: false,
             viewing: None,
             opening: None,
+            settings_history: settings_undo::SettingsHistory::default(),
         };
         app.chrome.config_path = options.config_path;
         app.load_request_text();

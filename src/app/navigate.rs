@@ -88,6 +88,11 @@ impl App {
     }
 
     pub(super) fn undo_redo(&mut self, undo: bool) -> Vec<Effect> {
+        // An applied settings change (e, E, B) first when it was the last edit, or when the
+        // focused pane holds no editor (see `settings_undo`).
+        if self.settings_undo_first(undo) {
+            return self.undo_settings(undo);
+        }
         let editor = match self.chrome.focus {
             Pane::Template => &mut self.template_editor,
             Pane::Request => &mut self.request_editor,

@@ -328,8 +328,12 @@ impl App {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        std::sync::Arc::make_mut(&mut self.workspace.session).api = new;
+        let before = std::mem::replace(
+            &mut std::sync::Arc::make_mut(&mut self.workspace.session).api,
+            new,
+        );
         self.workspace.revision += 1;
+        self.record_api_change(before, "the API's settings".to_string());
         let fx = self.settings_applied();
         self.set_status(StatusKind::Success, "Applied the API's settings");
         fx
@@ -392,6 +396,11 @@ impl App {
             *m = new;
         }
         self.workspace.revision += 1;
+        self.record_method_change(
+            target.clone(),
+            old,
+            format!("the changes to {title}: {}", summary(&changes)),
+        );
         let fx = self.settings_applied();
         let mut text = format!("Applied to {title}: {}", summary(&changes));
         for n in notes {
