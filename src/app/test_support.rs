@@ -52,6 +52,7 @@ pub(super) fn drawn(app: &mut App, panes: &[(Pane, ratatui::layout::Rect)]) {
         Msg::Drawn(view_model::Areas {
             panes,
             tabs: Vec::new(),
+            help: None,
         }),
     );
 }

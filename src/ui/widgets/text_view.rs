@@ -198,6 +198,37 @@ pub fn wrapped_window(
     out
 }
 
+/// A line cut into rows of at most `width` columns at spaces (as [`word_rows`] cuts prose),
+/// its styles kept.
+pub fn word_wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    // Where each span starts in `text`.
+    let mut starts = Vec::with_capacity(line.spans.len());
+    let mut at = 0;
+    for span in &line.spans {
+        starts.push(at);
+        at += span.content.len();
+    }
+    word_rows(&text, width)
+        .into_iter()
+        .map(|row| {
+            let spans = line
+                .spans
+                .iter()
+                .zip(&starts)
+                .filter_map(|(span, &start)| {
+                    let (a, b) = (
+                        row.start.max(start),
+                        row.end.min(start + span.content.len()),
+                    );
+                    (a < b).then(|| Span::styled(text[a..b].to_string(), span.style))
+                })
+                .collect::<Vec<_>>();
+            Line::from(spans)
+        })
+        .collect()
+}
+
 /// The visible rows of a text wrapped at spaces (prose: the Integration pane) from row `skip`
 /// on; `marks` as for [`wrapped_window`].
 pub fn word_wrapped_window<'a>(
