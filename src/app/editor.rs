@@ -82,6 +82,12 @@ pub struct Editor {
     history: History,
     /// The search whose matches are marked (while the search is open).
     search: Option<EditorSearch>,
+    /// Whether a burst of keys is being typed ([`Editor::begin_burst`]).
+    bursting: bool,
+    /// Characters of the burst typed but not yet handed to the textarea: they go in at once
+    /// (the textarea re-measures all its lines after every edit, so a paste arriving as keys,
+    /// handed over a key at a time, would cost the whole text per key).
+    pending: String,
 }
 
 impl std::fmt::Debug for Editor {
@@ -190,6 +196,8 @@ impl Editor {
             look: Cell::new(None),
             history: History::default(),
             search: None,
+            bursting: false,
+            pending: String::new(),
         }
     }
 
@@ -263,7 +271,21 @@ impl Editor {
                 self.area.get_mut().copy();
                 None
             }
+            // Typing in a burst: kept until the burst ends or another key comes.
+            KeyCode::Char(c) if self.bursting && !ctrl && !alt && self.can_defer() => {
+                self.history
+                    .before_edit(EditKind::Insert(c), false, (0, 0), String::new);
+                self.pending.push(c);
+                Some(EditOutcome::Changed)
+            }
+            KeyCode::Enter if self.bursting && self.can_defer() => {
+                self.history
+                    .before_edit(EditKind::Insert('\n'), false, (0, 0), String::new);
+                self.pending.push('\n');
+                Some(EditOutcome::Changed)
+            }
             _ => {
+                self.flush_pending();
                 let before = self.cursor();
                 let kind = edit_kind(&key);
                 if let Some(kind) = kind {
@@ -315,6 +337,13 @@ impl Editor {
             return Some(EditOutcome::Moved);
         }
         None
+    }
+
+    /// Whether a typed character may wait for the burst's end: the burst's group is open (so
+    /// the history needs nothing from the textarea) and nothing is selected (a selection is
+    /// replaced by the first key, which the textarea must see).
+    fn can_defer(&mut self) -> bool {
+        self.history.in_burst_group() && !self.area.get_mut().is_selecting()
     }
 
     /// Insert pasted text at the cursor.
@@ -389,11 +418,26 @@ impl Editor {
         let area = &self.area;
         self.history
             .begin_burst(|| area.borrow().lines().join("\n"), cursor);
+        self.bursting = true;
     }
 
-    /// The burst is over.
+    /// The burst is over: what it typed is in the text now.
     pub fn end_burst(&mut self) {
+        self.flush_pending();
+        self.bursting = false;
         self.history.end_burst();
+    }
+
+    /// Hand the burst's typed characters to the textarea, in one edit.
+    fn flush_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.pending);
+        if self.area.get_mut().insert_str(text) {
+            self.error = None;
+            self.apply_highlights();
+        }
     }
 
     /// Scroll by `rows` (negative: up); the cursor stays inside the view.

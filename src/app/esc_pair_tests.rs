@@ -114,3 +114,20 @@ fn alt_keys_in_normal_mode_and_in_the_search_prompt() {
     assert_eq!(a.stage(), Stage::Routing);
     assert_eq!(a.search_query(), "status", "nothing added to the query");
 }
+
+#[test]
+fn an_esc_that_starts_a_burst_of_many_keys_stops_them_too() {
+    let mut a = app();
+    let before = a.template_editor().text();
+    key(&mut a, KeyCode::Char('i'));
+    // The rest of a paste read on its own: Esc, then far more keys than a person types at
+    // once (q among them must not quit).
+    let mut keys = vec![plain(KeyCode::Esc)];
+    keys.extend("q and the rest".chars().map(|c| plain(KeyCode::Char(c))));
+    update(&mut a, Msg::Keys(keys));
+    assert_eq!(a.mode(), Mode::Normal);
+    assert_eq!(a.overlay(), None);
+    assert!(!a.quitting());
+    assert_eq!(a.template_editor().text(), before);
+    assert!(a.status().unwrap().text.contains("Stopped at Esc"));
+}

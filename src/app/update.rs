@@ -15,6 +15,9 @@ use crate::app::{
 use crate::gateway::Phase;
 use crate::gateway::trace::StageOutcome;
 
+/// More keys than this after an Esc in one burst are the rest of a paste, not commands.
+const PASTE_TAIL: usize = 8;
+
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let revision = app.workspace.revision;
@@ -279,10 +282,11 @@ impl App {
 
     /// A burst of keys: the keys the editor takes go straight to it, and what follows from
     /// the change (parse, render, highlight, autosave) is done once at the end, or before a
-    /// key the app binds. Esc while editing, after keys of the same burst were typed, stops
-    /// the burst: the keys after it (the rest of a paste) are dropped rather than read as
-    /// commands. An Esc that starts a burst is a person typing Esc and a key quickly: the keys
-    /// after it are commands (so is the character of an Alt+character: see `esc_pair`).
+    /// key the app binds. Esc while editing inside a paste (keys of the same burst typed
+    /// before it, or many keys after it) stops the burst: the keys after it (the rest of the
+    /// paste) are dropped rather than read as commands. Esc and a key or two in a burst of
+    /// their own are a person typing quickly: those keys are commands (so is the character of
+    /// an Alt+character: see `esc_pair`).
     fn on_keys(&mut self, keys: Vec<KeyEvent>) -> Vec<Effect> {
         let mut fx = Vec::new();
         // The editor in a burst, and whether its text changed.
@@ -323,7 +327,9 @@ impl App {
             fx.extend(self.end_burst(burst.take()));
             let leave = action == Some(crate::app::Action::LeaveEdit) || esc_pair;
             let rest = total - i - 1 + usize::from(esc_pair);
-            if leave && typed && rest > 0 {
+            // A paste: keys typed before the Esc, or more after it than a person types in the
+            // moment the terminal takes to hand over a key.
+            if leave && rest > 0 && (typed || rest > PASTE_TAIL) {
                 fx.extend(self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
                 self.set_status(
                     StatusKind::Info,
