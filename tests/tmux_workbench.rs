@@ -92,10 +92,15 @@ fn the_editor_types_at_the_very_end(size: (u16, u16)) {
     tmux.wait_for("the search prompt", |s| s.contains("SEARCH"));
     tmux.keys(&["-l", "statuscode"]);
     tmux.wait_for("the query", |s| status_bar(s).contains("/statuscode"));
+    // Which match of how many is in the prompt (the status after it is cut at 60 columns).
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the first match", |s| status_bar(s).contains("line 7"));
+    tmux.wait_for("the first match", |s| {
+        status_bar(s).contains("/statuscode 1/2")
+    });
     tmux.keys(&["Enter"]);
-    tmux.wait_for("the second match", |s| status_bar(s).contains("line 9"));
+    tmux.wait_for("the second match", |s| {
+        status_bar(s).contains("/statuscode 2/2")
+    });
     tmux.keys(&["Escape"]);
     tmux.wait_for("the prompt closed", |s| s.contains("NORMAL"));
     tmux.keys(&["i"]);

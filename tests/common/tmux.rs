@@ -85,16 +85,26 @@ impl Launch {
         path
     }
 
-    /// Copy the test fixture `name` (`tests/tui_fixtures/NAME`) into the harness's folder.
+    /// Copy the test fixture `name` (`tests/tui_fixtures/NAME`) into the harness's folder
+    /// (under its file name).
     pub fn fixture(&self, name: &str) -> PathBuf {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/tui_fixtures")
-                .join(name),
-        )
-        .expect("a test fixture");
-        self.file(name, &text)
+        let text = fixture_text(name);
+        let file = Path::new(name)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or(name);
+        self.file(file, &text)
     }
+}
+
+/// The text of the test fixture `name` (`tests/tui_fixtures/NAME`).
+pub fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/tui_fixtures")
+            .join(name),
+    )
+    .expect("a test fixture")
 }
 
 /// Quote for `sh` (single quotes).
@@ -282,6 +292,17 @@ impl Tmux {
         assert!(out.status.success(), "paste-buffer: {out:?}");
     }
 
+    /// Paste text as a terminal without bracketed paste does: as keys, however long (through
+    /// a file and a tmux buffer, since a command line has a length limit).
+    pub fn paste_as_keys(&self, text: &str) {
+        let file = self.dir.join("paste.txt");
+        std::fs::write(&file, text).expect("the paste's file");
+        let out = self.run(&["load-buffer", &file.display().to_string()]);
+        assert!(out.status.success(), "load-buffer: {out:?}");
+        let out = self.run(&["paste-buffer", "-t", self.target.as_str()]);
+        assert!(out.status.success(), "paste-buffer: {out:?}");
+    }
+
     /// Wait until the screen satisfies `pred`; fails with the last screen when it does not in
     /// time.
     pub fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
@@ -307,6 +328,20 @@ impl Tmux {
     /// Quit with the quit key (answering yes when it asks about unsaved changes), and check
     /// that gatebench exited with status 0; the screen after the exit.
     pub fn quit(&self) -> String {
+        // Leave an editor, an overlay or a search first (Esc, once the frame shows it).
+        for _ in 0..3 {
+            let screen = self.capture();
+            let bar = screen
+                .lines()
+                .rev()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("");
+            if bar.contains(" NORMAL ") || !bar.contains(" EDIT ") && !bar.contains(" SEARCH ") {
+                break;
+            }
+            self.keys(&["Escape"]);
+            self.wait_for("Esc taken", |s| s != screen);
+        }
         self.keys(&["q"]);
         let screen = self.wait_for("the quit question or the exit", |s| {
             s.contains("Quit without saving") || s.contains("GATEBENCH_EXIT=")

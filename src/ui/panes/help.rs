@@ -116,8 +116,13 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
     let scroll = usize::from(scroll).min(rows.len().saturating_sub(visible));
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(rows.into_iter().skip(scroll).take(visible).collect::<Vec<_>>())
-            .block(block),
+        Paragraph::new(
+            rows.into_iter()
+                .skip(scroll)
+                .take(visible)
+                .collect::<Vec<_>>(),
+        )
+        .block(block),
         area,
     );
 }
