@@ -28,8 +28,8 @@ const KEPT: usize = 50;
 enum Change {
     /// The session's backend and listen address (`B`).
     Session {
-        before: SessionState,
-        after: SessionState,
+        before: Box<SessionState>,
+        after: Box<SessionState>,
     },
     /// A method's settings (`e`).
     Method {
@@ -95,8 +95,14 @@ impl App {
 
     /// `B` applied: remember the session settings before and after.
     pub(super) fn record_session_change(&mut self, before: SessionState, summary: String) {
-        let after = self.session_state();
-        self.record(Change::Session { before, after }, summary);
+        let after = Box::new(self.session_state());
+        self.record(
+            Change::Session {
+                before: Box::new(before),
+                after,
+            },
+            summary,
+        );
     }
 
     /// `e` applied: remember the method before and after.

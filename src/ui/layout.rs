@@ -178,11 +178,11 @@ pub fn areas(app: &App, screen: &Screen) -> Areas {
             left = left.saturating_add(w);
         }
     }
-    let help = matches!(app.overlay(), Some(crate::app::Overlay::Help { .. })).then(|| {
-        let (w, h) = app.size();
-        crate::ui::panes::help::extent(app, Rect::new(0, 0, w, h))
-    });
-    Areas { panes, tabs, help }
+    Areas {
+        panes,
+        tabs,
+        help: None,
+    }
 }
 
 /// The pane at a screen position (a click on a tab of the narrow layout counts as its pane).
