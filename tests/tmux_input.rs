@@ -10,55 +10,40 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
-use common::workbench::{Start, Workbench, start, wait_gone};
+use common::tmux::{Launch, Tmux, wait_gone};
 
-/// A copy of the MOCK fixture (and of the HTTP one beside it) in a folder of its own.
-fn sessions(tag: &str) -> (PathBuf, PathBuf) {
-    let dir =
-        std::env::temp_dir().join(format!("gatebench-tmux-input-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures");
-    for f in ["mock.toml", "http.toml"] {
-        std::fs::copy(fixtures.join(f), dir.join(f)).unwrap();
-    }
-    (dir.clone(), dir.join("mock.toml"))
-}
-
-fn open(tag: &str, size: (u16, u16)) -> Option<(Workbench, PathBuf, PathBuf)> {
-    let name = format!("{tag}{}x{}", size.0, size.1);
-    let (dir, file) = sessions(&name);
-    let wb = start(&Start {
-        name: &name,
-        session: &file,
-        size,
-        config: None,
-    })?;
-    wb.tmux
-        .wait_for("the first frame", |s| s.contains("NORMAL"));
-    Some((wb, dir, file))
+/// The workbench at `size` on a copy of the MOCK fixture (with a copy of the HTTP one beside
+/// it, for the session picker), in the harness's folder; the harness and the copy, once the
+/// first frame is on screen.
+fn open(tag: &str, size: (u16, u16)) -> Option<(Tmux, PathBuf)> {
+    let launch = Launch::new(format!("{tag}{}x{}", size.0, size.1), size);
+    let file = launch.fixture("mock.toml");
+    launch.fixture("http.toml");
+    let wb = Tmux::start(&launch.session(&file))?;
+    wb.wait_for("the first frame", |s| s.contains("NORMAL"));
+    Some((wb, file))
 }
 
 /// Type a line at the top of the template and wait until it is on screen (read by the
 /// workbench, so only the autosave's wait is left).
-fn edit(wb: &Workbench, text: &str) {
-    wb.tmux.keys(&["i"]);
-    wb.tmux.wait_for("edit mode", |s| s.contains("EDIT"));
+fn edit(wb: &Tmux, text: &str) {
+    wb.keys(&["i"]);
+    wb.wait_for("edit mode", |s| s.contains("EDIT"));
     wb.type_text(text);
-    wb.tmux.wait_for("the typed text", |s| s.contains(text));
+    wb.wait_for("the typed text", |s| s.contains(text));
 }
 
-fn no_panic(wb: &Workbench) {
+fn no_panic(wb: &Tmux) {
     let logs = wb.logs();
     assert!(!logs.to_lowercase().contains("panic"), "{logs}");
     assert!(!logs.contains("failed printing"), "{logs}");
 }
 
 fn hangup_by_killing_the_tmux_server(size: (u16, u16)) {
-    let Some((wb, dir, _)) = open("hupkill", size) else {
+    let Some((wb, _)) = open("hupkill", size) else {
         return;
     };
     let pid = wb.pid();
@@ -66,7 +51,7 @@ fn hangup_by_killing_the_tmux_server(size: (u16, u16)) {
     let typed = format!("##hk{}", size.0);
     edit(&wb, &typed);
     // At once: the terminal goes away with the server.
-    let out = wb.tmux.run(&["kill-server"]);
+    let out = wb.run(&["kill-server"]);
     assert!(out.status.success(), "{out:?}");
     assert!(
         wait_gone(pid, Duration::from_secs(10)),
@@ -88,11 +73,10 @@ fn hangup_by_killing_the_tmux_server(size: (u16, u16)) {
         logs.contains("workbench closed"),
         "it ended on its own:\n{logs}"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 fn hangup_by_sighup(size: (u16, u16)) {
-    let Some((wb, dir, _)) = open("hupsig", size) else {
+    let Some((wb, _)) = open("hupsig", size) else {
         return;
     };
     let pid = wb.pid();
@@ -107,7 +91,7 @@ fn hangup_by_sighup(size: (u16, u16)) {
         wait_gone(pid, Duration::from_secs(10)),
         "gatebench ({pid}) is still running after SIGHUP"
     );
-    let end = wb.tmux.wait_for("the exit", |s| s.contains("TTY_"));
+    let end = wb.wait_for("the exit", |s| s.contains("TTY_"));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
     assert!(
         end.contains("TTY_icanon"),
@@ -120,7 +104,6 @@ fn hangup_by_sighup(size: (u16, u16)) {
     );
     no_panic(&wb);
     assert!(wb.logs().contains("signal=\"HUP\""), "{}", wb.logs());
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -144,22 +127,17 @@ fn sighup_saves_the_last_edit_and_exits_at_60x16() {
 }
 
 fn lt_wraps_to_the_last_request(size: (u16, u16)) {
-    let Some((wb, dir, _)) = open("prev", size) else {
+    let Some((wb, _)) = open("prev", size) else {
         return;
     };
-    wb.tmux.wait_for("the first request", |s| s.contains("1/2"));
-    wb.tmux.keys(&["<"]);
-    wb.tmux
-        .wait_for("the last request", |s| s.contains("Request 2/2"));
-    wb.tmux.keys(&["<"]);
-    wb.tmux
-        .wait_for("the first request again", |s| s.contains("Request 1/2"));
-    wb.tmux.keys(&["q"]);
-    let end = wb
-        .tmux
-        .wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
+    wb.wait_for("the first request", |s| s.contains("1/2"));
+    wb.keys(&["<"]);
+    wb.wait_for("the last request", |s| s.contains("Request 2/2"));
+    wb.keys(&["<"]);
+    wb.wait_for("the first request again", |s| s.contains("Request 1/2"));
+    wb.keys(&["q"]);
+    let end = wb.wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -173,38 +151,32 @@ fn lt_goes_to_the_previous_request_at_60x16() {
 }
 
 fn open_with_unsaved_edits(size: (u16, u16)) {
-    let Some((wb, dir, file)) = open("open", size) else {
+    let Some((wb, file)) = open("open", size) else {
         return;
     };
     let typed = format!("##so{}", size.0);
     edit(&wb, &typed);
-    wb.tmux.keys(&["Escape"]);
-    wb.tmux.wait_for("normal mode", |s| s.contains("NORMAL"));
-    wb.tmux.keys(&["o"]);
-    wb.tmux.wait_for("the picker", |s| s.contains("http.toml"));
+    wb.keys(&["Escape"]);
+    wb.wait_for("normal mode", |s| s.contains("NORMAL"));
+    wb.keys(&["o"]);
+    wb.wait_for("the picker", |s| s.contains("http.toml"));
     // http.toml sorts first.
-    wb.tmux.keys(&["Enter"]);
-    wb.tmux.wait_for("the question", |s| {
+    wb.keys(&["Enter"]);
+    wb.wait_for("the question", |s| {
         s.contains("Unsaved changes") && s.contains("save them, then open http.toml")
     });
     // Stay: back in the list, nothing lost.
-    wb.tmux.keys(&["Escape"]);
-    wb.tmux
-        .wait_for("the picker again", |s| s.contains("Open a session"));
-    wb.tmux.keys(&["Enter"]);
-    wb.tmux
-        .wait_for("the question again", |s| s.contains("Unsaved changes"));
-    wb.tmux.keys(&["s"]);
-    wb.tmux
-        .wait_for("the other session", |s| s.contains("Opened HTTP"));
+    wb.keys(&["Escape"]);
+    wb.wait_for("the picker again", |s| s.contains("Open a session"));
+    wb.keys(&["Enter"]);
+    wb.wait_for("the question again", |s| s.contains("Unsaved changes"));
+    wb.keys(&["s"]);
+    wb.wait_for("the other session", |s| s.contains("Opened HTTP"));
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(saved.contains(&typed), "{saved}");
-    wb.tmux.keys(&["q"]);
-    let end = wb
-        .tmux
-        .wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
+    wb.keys(&["q"]);
+    let end = wb.wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -218,30 +190,26 @@ fn o_with_unsaved_edits_asks_and_saves_first_at_60x16() {
 }
 
 fn search_the_integration_pane(size: (u16, u16)) {
-    let Some((wb, dir, _)) = open("search", size) else {
+    let Some((wb, _)) = open("search", size) else {
         return;
     };
     // Focus the Integration pane (before the Template pane).
-    wb.tmux.keys(&["BTab"]);
-    let screen = wb
-        .tmux
-        .wait_for("the Integration pane", |s| s.contains("▶ Integration"));
+    wb.keys(&["BTab"]);
+    let screen = wb.wait_for("the Integration pane", |s| s.contains("▶ Integration"));
     assert!(
         !screen.contains("127.0.0.1:8080"),
         "below the first page:\n{screen}"
     );
-    wb.tmux.keys(&["/"]);
+    wb.keys(&["/"]);
     wb.type_text("127.0.0.1");
-    wb.tmux.keys(&["Enter"]);
-    let screen = wb
-        .tmux
-        .wait_for("the match", |s| s.contains("match 1 of 1"));
+    wb.keys(&["Enter"]);
+    let screen = wb.wait_for("the match", |s| s.contains("match 1 of 1"));
     assert!(
         screen.contains("127.0.0.1:8080"),
         "scrolled to the match:\n{screen}"
     );
     // Marked: the match is drawn underlined.
-    let coloured = wb.tmux.capture_with(true);
+    let coloured = wb.capture_with(true);
     let row = coloured
         .lines()
         .find(|l| l.contains("127.0.0.1"))
@@ -252,22 +220,17 @@ fn search_the_integration_pane(size: (u16, u16)) {
         "{row:?}"
     );
     // Esc and the next key must not arrive together (Esc and a key read at once are Alt+key).
-    wb.tmux.keys(&["Escape"]);
-    wb.tmux
-        .wait_for("the prompt closed", |s| s.contains("NORMAL"));
-    wb.tmux.keys(&["/"]);
+    wb.keys(&["Escape"]);
+    wb.wait_for("the prompt closed", |s| s.contains("NORMAL"));
+    wb.keys(&["/"]);
     wb.type_text("zzz-nothing");
-    wb.tmux.keys(&["Enter"]);
-    wb.tmux.wait_for("no match", |s| s.contains("no match for"));
-    wb.tmux.keys(&["Escape"]);
-    wb.tmux
-        .wait_for("the prompt closed", |s| s.contains("NORMAL"));
-    wb.tmux.keys(&["q"]);
-    let end = wb
-        .tmux
-        .wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
+    wb.keys(&["Enter"]);
+    wb.wait_for("no match", |s| s.contains("no match for"));
+    wb.keys(&["Escape"]);
+    wb.wait_for("the prompt closed", |s| s.contains("NORMAL"));
+    wb.keys(&["q"]);
+    let end = wb.wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
@@ -289,8 +252,8 @@ fn free_port() -> u16 {
 }
 
 /// Replace the settings editor's text: select all, then paste.
-fn replace_settings(wb: &Workbench, text: &str) {
-    wb.tmux.keys(&["M-a"]);
+fn replace_settings(wb: &Tmux, text: &str) {
+    wb.keys(&["M-a"]);
     wb.paste(text);
 }
 
@@ -312,15 +275,14 @@ fn call(port: u16) -> Option<String> {
 }
 
 fn backend_and_listen_port(size: (u16, u16)) {
-    let Some((wb, dir, file)) = open("backend", size) else {
+    let Some((wb, file)) = open("backend", size) else {
         return;
     };
     let pid = wb.pid();
-    wb.tmux.keys(&["BTab"]);
-    wb.tmux
-        .wait_for("the Integration pane", |s| s.contains("▶ Integration"));
-    wb.tmux.keys(&["B"]);
-    wb.tmux.wait_for("the settings editor", |s| {
+    wb.keys(&["BTab"]);
+    wb.wait_for("the Integration pane", |s| s.contains("▶ Integration"));
+    wb.keys(&["B"]);
+    wb.wait_for("the settings editor", |s| {
         s.contains("Settings of the session")
     });
     let port = free_port();
@@ -331,24 +293,21 @@ fn backend_and_listen_port(size: (u16, u16)) {
         ),
     );
     // The paste and the key arrive in this order: no need to wait in between.
-    wb.tmux.keys(&["C-s"]);
+    wb.keys(&["C-s"]);
     // Shown at once in the Integration pane (its end: the backend and the address).
-    wb.tmux.keys(&["G"]);
-    wb.tmux
-        .wait_for("the new backend", |s| s.contains("canned answer"));
-    wb.tmux
-        .wait_for("the new address", |s| s.contains(&format!(":{port}")));
+    wb.keys(&["G"]);
+    wb.wait_for("the new backend", |s| s.contains("canned answer"));
+    wb.wait_for("the new address", |s| s.contains(&format!(":{port}")));
     // Serve there.
-    wb.tmux.keys(&["L"]);
-    wb.tmux
-        .wait_for("listening", |s| s.contains(&format!("● 127.0.0.1:{port}")));
+    wb.keys(&["L"]);
+    wb.wait_for("listening", |s| s.contains(&format!("● 127.0.0.1:{port}")));
     let answer = call(port).expect("the server answers");
     assert!(answer.contains(" 200"), "{answer}");
     // Move to a port that is taken: said, and the workbench goes on.
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let taken_port = taken.local_addr().unwrap().port();
-    wb.tmux.keys(&["B"]);
-    wb.tmux.wait_for("the settings editor", |s| {
+    wb.keys(&["B"]);
+    wb.wait_for("the settings editor", |s| {
         s.contains("Settings of the session")
     });
     replace_settings(
@@ -357,29 +316,26 @@ fn backend_and_listen_port(size: (u16, u16)) {
             "listen = \"127.0.0.1:{taken_port}\"\n[backend]\ntype = \"canned\"\nstatus = 202\nbody = '{{\"from\": \"canned\"}}'\n"
         ),
     );
-    wb.tmux.keys(&["C-s"]);
-    wb.tmux.wait_for("the taken port reported", |s| {
+    wb.keys(&["C-s"]);
+    wb.wait_for("the taken port reported", |s| {
         s.contains(&format!("cannot listen on 127.0.0.1:{taken_port}"))
     });
     assert!(call(port).is_none(), "the old server stopped");
-    assert!(!common::workbench::gone(pid), "the workbench goes on");
+    assert!(!common::tmux::gone(pid), "the workbench goes on");
     drop(taken);
     // Saved with the session.
-    wb.tmux.keys(&["C-s"]);
-    wb.tmux.wait_for("saved", |s| s.contains("Saved"));
+    wb.keys(&["C-s"]);
+    wb.wait_for("saved", |s| s.contains("Saved"));
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(
         saved.contains(&format!("listen = \"127.0.0.1:{taken_port}\"")),
         "{saved}"
     );
     assert!(saved.contains("type = \"canned\""), "{saved}");
-    wb.tmux.keys(&["q"]);
-    let end = wb
-        .tmux
-        .wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
+    wb.keys(&["q"]);
+    let end = wb.wait_for("the exit", |s| s.contains("GATEBENCH_EXIT="));
     assert!(end.contains("GATEBENCH_EXIT=0"), "{end}");
     no_panic(&wb);
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

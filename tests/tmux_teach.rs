@@ -11,17 +11,16 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::workbench::{Start, Workbench};
+use common::tmux::{Launch, Tmux};
 
 /// Start the binary on `session` at `w`x`h` with the settings file `config` (the shared
-/// start-up of `common::workbench`).
-fn start(name: &str, session: &Path, config: &Path, size: (u16, u16)) -> Option<Workbench> {
-    common::workbench::start(&Start {
-        name: &format!("teach-{name}"),
-        session,
-        size,
-        config: Some(config),
-    })
+/// start-up of `common::tmux`).
+fn start(name: &str, session: &Path, config: &Path, size: (u16, u16)) -> Option<Tmux> {
+    Tmux::start(
+        &Launch::new(format!("teach-{name}"), size)
+            .session(session)
+            .config(config),
+    )
 }
 
 fn shipped(name: &str) -> PathBuf {
@@ -32,7 +31,7 @@ fn shipped(name: &str) -> PathBuf {
 
 fn t_reaches_http_with_an_echo_answer(size: (u16, u16)) {
     let name = format!("t{}x{}", size.0, size.1);
-    let Some(wb) = start(
+    let Some(tmux) = start(
         &name,
         &shipped("aws-lambda.toml"),
         Path::new("/nonexistent/gatebench.toml"),
@@ -40,7 +39,6 @@ fn t_reaches_http_with_an_echo_answer(size: (u16, u16)) {
     ) else {
         return;
     };
-    let tmux = &wb.tmux;
     tmux.wait_for_with("the first frame", false, |s| s.contains("NORMAL"));
     // AWS → AWS_PROXY → HTTP.
     tmux.keys(&["t"]);
@@ -92,10 +90,9 @@ fn the_theme_is_remembered(size: (u16, u16)) {
         std::env::temp_dir().join(format!("gatebench-teach-cfg-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let config = dir.join("config").join("config.toml");
-    let Some(wb) = start(&name, &shipped("mock.toml"), &config, size) else {
+    let Some(tmux) = start(&name, &shipped("mock.toml"), &config, size) else {
         return;
     };
-    let tmux = &wb.tmux;
     let first = tmux.wait_for_with("the first frame", true, |s| s.contains("NORMAL"));
     assert!(!first.contains(WHITE_BG), "dark at first");
     tmux.keys(&["T"]);
@@ -104,12 +101,11 @@ fn the_theme_is_remembered(size: (u16, u16)) {
     tmux.wait_for_with("the exit", false, |s| s.contains("GATEBENCH_EXIT=0"));
     let text = std::fs::read_to_string(&config).expect("the settings file was written");
     assert!(text.contains("theme = \"light\""), "{text}");
-    drop(wb);
+    drop(tmux);
     // A new start comes up light.
-    let Some(wb) = start(&format!("{name}b"), &shipped("mock.toml"), &config, size) else {
+    let Some(tmux) = start(&format!("{name}b"), &shipped("mock.toml"), &config, size) else {
         return;
     };
-    let tmux = &wb.tmux;
     let screen = tmux.wait_for_with("the first frame", true, |s| s.contains("NORMAL"));
     assert!(screen.contains(WHITE_BG), "{screen}");
     let _ = std::fs::remove_dir_all(&dir);

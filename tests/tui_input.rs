@@ -315,6 +315,94 @@ async fn slash_searches_every_pane_marks_the_matches_and_scrolls_to_them() {
     }
 }
 
+/// Where `needle` is drawn inside the area the last frame gave `pane`: every (column, row).
+fn all_cells_of(
+    t: &Harness,
+    buf: &ratatui::buffer::Buffer,
+    pane: gatebench::app::Pane,
+    needle: &str,
+) -> Vec<(u16, u16)> {
+    let Some(area) = t.app().drawn_areas().pane(pane).map(|a| a.rect) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for y in area.top()..area.bottom() {
+        let row: String = (area.left()..area.right())
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        for (byte, _) in row.match_indices(needle) {
+            let x = area.left() + u16::try_from(row[..byte].chars().count()).unwrap();
+            found.push((x, y));
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_template_editor_marks_every_match_and_the_current_one_strongly() {
+    use gatebench::app::Pane;
+    use ratatui::style::Modifier;
+    for (w, h) in [(80, 24), (60, 16)] {
+        let mut t = Harness::open(Some("mock.toml"), w, h).await;
+        t.key(KeyCode::Char('/')).await;
+        t.type_text("statusCode").await;
+        t.key(KeyCode::Enter).await;
+        // Each match drawn, top to bottom: where, and whether underlined and bold.
+        let looks = |t: &mut Harness| {
+            let buf = t.buffer();
+            all_cells_of(t, &buf, Pane::Template, "statusCode")
+                .into_iter()
+                .map(|(x, y)| {
+                    let m = buf[(x + 1, y)].modifier;
+                    (
+                        (x, y),
+                        m.contains(Modifier::UNDERLINED),
+                        m.contains(Modifier::BOLD),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let total = t.app().search_found().expect("found").1;
+        assert!(total >= 2);
+        let first = looks(&mut t);
+        assert!(!first.is_empty(), "{w}x{h}: {}", t.screen());
+        assert!(
+            first.iter().all(|l| l.1),
+            "every match marked at {w}x{h}: {first:?}"
+        );
+        assert!(first[0].2, "the first is current at {w}x{h}: {first:?}");
+        assert_eq!(first.iter().filter(|l| l.2).count(), 1, "{first:?}");
+        // The count is in the prompt.
+        let screen = t.screen();
+        let bar = screen.lines().rev().find(|l| !l.trim().is_empty()).unwrap();
+        assert!(
+            bar.contains(&format!("/statusCode 1/{total}")),
+            "{w}x{h}: {bar}"
+        );
+        let at_first = t.app().template_editor().cursor();
+        t.key(KeyCode::Char('n')).await;
+        assert_ne!(
+            t.app().template_editor().cursor(),
+            at_first,
+            "n moved at {w}x{h}"
+        );
+        let second = looks(&mut t);
+        assert!(second.iter().all(|l| l.1), "{second:?}");
+        let current: Vec<_> = second.iter().filter(|l| l.2).collect();
+        assert_eq!(
+            current.len(),
+            1,
+            "n: one current match at {w}x{h}: {second:?}"
+        );
+        assert!(t.screen().contains(&format!("/statusCode 2/{total}")));
+        t.key(KeyCode::Esc).await;
+        assert!(
+            looks(&mut t).iter().all(|l| !l.1),
+            "Esc clears the marks at {w}x{h}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn b_changes_the_backend_and_moves_the_server_to_a_new_port() {
     gatebench::backend::install_crypto_provider();

@@ -106,6 +106,95 @@ async fn a_dead_backend_says_connection_refused_on_screen() {
     }
 }
 
+/// The rows of the pane titled `title` (from its top border down to its bottom one), whole.
+fn pane_rows(screen: &str, title: &str) -> Vec<String> {
+    let rows: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some((top, left)) = rows.iter().enumerate().find_map(|(y, row)| {
+        let line: String = row.iter().collect();
+        let x = line[..line.find(title)?].chars().count();
+        (0..x)
+            .rev()
+            .find(|&i| "╭┏".contains(row[i]))
+            .map(|i| (y, i))
+    }) else {
+        return Vec::new();
+    };
+    let mut out = vec![rows[top][left..].iter().collect::<String>()];
+    for row in &rows[top + 1..] {
+        if row.get(left).is_none_or(|c| !"│┃".contains(*c)) {
+            break;
+        }
+        out.push(
+            row[left + 1..]
+                .iter()
+                .take_while(|c| !"│┃".contains(**c))
+                .collect(),
+        );
+    }
+    out
+}
+
+/// `w` stops wrapping the focused pane: its title says `nowrap`, a long line runs off the
+/// right edge, and → brings its end into view; `w` again wraps it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_wrap_key_turns_wrapping_off_and_the_pane_scrolls_sideways() {
+    for (w, h) in [(80, 24), (60, 16)] {
+        let mut t = Harness::open(Some("panes/dead.toml"), w, h).await;
+        t.key(KeyCode::Char('s')).await;
+        focus(&mut t, Pane::Log).await;
+        // Zoomed, the end of the log fits even at 60x16.
+        t.key(KeyCode::Char('z')).await;
+        t.key(KeyCode::Char('G')).await;
+        let wrapped = t.screen();
+        assert!(
+            pane_text(&wrapped, "Log").contains("Connection refused"),
+            "wrapped, the reason is on screen at {w}x{h}:\n{wrapped}"
+        );
+        assert!(!wrapped.contains("nowrap"), "{wrapped}");
+        t.key(KeyCode::Char('w')).await;
+        let cut = t.screen();
+        let title = &pane_rows(&cut, "▶ Log")[0];
+        assert!(title.contains("Log nowrap"), "{w}x{h}: {title}");
+        assert!(
+            !pane_text(&cut, "Log").contains("Connection refused"),
+            "unwrapped, the line runs off the edge at {w}x{h}:\n{cut}"
+        );
+        // One row per log line now: each row is the start of a line, none its middle.
+        let log = &t.app().trace().unwrap().log;
+        for row in &pane_rows(&cut, "▶ Log")[1..] {
+            let shown = row.trim_end();
+            assert!(
+                log.lines_from(0).any(|l| l.text.starts_with(shown)),
+                "{shown:?} starts a log line at {w}x{h}"
+            );
+        }
+        // Sideways, the reason comes into view.
+        let mut moved = t.screen();
+        for _ in 0..60 {
+            if pane_text(&moved, "Log").contains("refused") {
+                break;
+            }
+            t.key(KeyCode::Right).await;
+            moved = t.screen();
+        }
+        assert!(
+            pane_text(&moved, "Log").contains("refused"),
+            "scrolled sideways at {w}x{h}:\n{moved}"
+        );
+        assert!(
+            pane_rows(&moved, "▶ Log")[0].contains("nowrap ←"),
+            "{moved}"
+        );
+        if (w, h) == (80, 24) {
+            snap("log_nowrap_scrolled_80x24", &moved);
+        }
+        t.key(KeyCode::Char('w')).await;
+        let again = t.screen();
+        assert!(!again.contains("nowrap"), "{again}");
+        assert!(pane_text(&again, "Log").contains("Connection refused"));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_strip_keeps_every_stage_at_60x16() {
     let mut t = Harness::open(Some("panes/dead.toml"), 60, 16).await;

@@ -13,16 +13,19 @@ fn snap(name: &str, screen: &str) {
 }
 
 /// Select the next match of `query` in the settings text (ctrl+f, type, enter, esc).
-async fn find(t: &mut Harness, query: &str) {
+/// Find `query` in the settings text (the cursor goes to the match, nothing is selected),
+/// delete it, and type `with` in its place.
+async fn replace(t: &mut Harness, query: &str, with: &str) {
     t.key_mod(KeyCode::Char('f'), KeyModifiers::CONTROL).await;
-    // The prompt keeps the last query: clear it first.
-    for _ in 0..t.app().search_query().chars().count() {
-        t.key(KeyCode::Backspace).await;
-    }
+    assert_eq!(t.app().search_query(), "", "a new search starts empty");
     t.type_text(query).await;
     t.key(KeyCode::Enter).await;
     t.key(KeyCode::Esc).await;
     assert_eq!(t.app().settings_step(), Some(SettingsStep::Editing));
+    for _ in query.chars() {
+        t.key(KeyCode::Delete).await;
+    }
+    t.type_text(with).await;
 }
 
 /// The rows of the pane titled `title` (its top border to the next border), at 120x40.
@@ -62,11 +65,8 @@ async fn a_selection_pattern_edited_in_the_overlay_changes_the_client_response()
     );
     assert!(screen.contains("selectionPattern = \"404\""), "{screen}");
 
-    // Typing replaces the selected match, as in the Template pane.
-    find(&mut t, "WHEN_NO_MATCH").await;
-    t.type_text("NEVER").await;
-    find(&mut t, "Pattern = \"404").await;
-    t.type_text("Pattern = \"2\\\\d\\\\d").await;
+    replace(&mut t, "WHEN_NO_MATCH", "NEVER").await;
+    replace(&mut t, "Pattern = \"404", "Pattern = \"2\\\\d\\\\d").await;
     assert!(
         t.screen().contains("selectionPattern = \"2\\\\d\\\\d\""),
         "{}",
@@ -113,8 +113,7 @@ async fn a_selection_pattern_edited_in_the_overlay_changes_the_client_response()
 async fn a_refused_value_keeps_the_overlay_open_and_says_where() {
     let mut t = Harness::open(None, 120, 40).await;
     t.key(KeyCode::Char('e')).await;
-    find(&mut t, "Pattern = \"404").await;
-    t.type_text("Pattern = \"40(4").await;
+    replace(&mut t, "Pattern = \"404", "Pattern = \"40(4").await;
     t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
     assert_eq!(t.app().settings_step(), Some(SettingsStep::Editing));
     let screen = t.screen();
@@ -160,8 +159,7 @@ async fn overlay_snapshots() {
         let mut t = Harness::open(None, w, h).await;
         t.key(KeyCode::Char('e')).await;
         snap(&format!("settings_editor_{w}x{h}"), &t.screen());
-        find(&mut t, "Pattern = \"404").await;
-        t.type_text("Pattern = \"40(4").await;
+        replace(&mut t, "Pattern = \"404", "Pattern = \"40(4").await;
         t.key_mod(KeyCode::Char('s'), KeyModifiers::CONTROL).await;
         snap(&format!("settings_editor_error_{w}x{h}"), &t.screen());
     }

@@ -6,30 +6,24 @@
 
 mod common;
 
-use std::path::Path;
 use std::process::Command;
 
-use common::workbench::{Start, Workbench};
+use common::tmux::{Launch, Tmux};
 
 /// Start the binary on the MOCK fixture in a detached 100x30 tmux session (the shared
-/// start-up of `common::workbench`), or `None` (after saying so) when tmux is missing and
+/// start-up of `common::tmux`), or `None` (after saying so) when tmux is missing and
 /// `GATEBENCH_SKIP` names it.
-fn start(name: &str) -> Option<Workbench> {
-    let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/mock.toml");
-    common::workbench::start(&Start {
-        name: &format!("e2e-{name}"),
-        session: &session,
-        size: (100, 30),
-        config: None,
-    })
+fn start(name: &str) -> Option<Tmux> {
+    let launch = Launch::new(format!("e2e-{name}"), (100, 30));
+    let session = launch.fixture("mock.toml");
+    Tmux::start(&launch.session(session))
 }
 
 #[test]
 fn the_binary_under_tmux() {
-    let Some(wb) = start("keys") else {
+    let Some(tmux) = start("keys") else {
         return;
     };
-    let tmux = &wb.tmux;
 
     // First frame: the stage strip and the template editor.
     let first = tmux.wait_for("the first frame", |s| {
@@ -77,7 +71,7 @@ fn the_binary_under_tmux() {
     assert!(!end.contains("Template request"), "{end}");
     assert!(!end.contains("NORMAL"), "{end}");
     // The log file in the state directory tells the start and the end.
-    let log = std::fs::read_to_string(wb.state().join("gatebench.log"))
+    let log = std::fs::read_to_string(tmux.state_dir().join("gatebench.log"))
         .expect("the workbench writes its log in the state directory");
     assert!(log.contains("workbench started"), "{log}");
     assert!(log.contains("workbench closed"), "{log}");
@@ -85,12 +79,11 @@ fn the_binary_under_tmux() {
 
 #[test]
 fn a_terminate_signal_restores_the_terminal() {
-    let Some(wb) = start("signal") else {
+    let Some(tmux) = start("signal") else {
         return;
     };
-    let tmux = &wb.tmux;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
-    let pid = wb.pid().to_string();
+    let pid = tmux.pid().to_string();
     let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(killed.success());
     let end = tmux.wait_for("the exit", |s| s.contains("TTY_"));

@@ -73,14 +73,20 @@ pub enum Action {
     Top,
     /// Go to the bottom.
     Bottom,
-    /// Undo the last edit (editor).
+    /// Undo the last edit (editor), or from the panes the last applied settings change.
     Undo,
-    /// Redo (editor).
+    /// Redo what undo took back.
     Redo,
     /// Show what changed between the client request and the endpoint request (toggle).
     ToggleChanges,
     /// Rendered pane: show the exact bytes (visible whitespace) or pretty JSON (toggle).
     ToggleRaw,
+    /// Wrap long lines in the focused pane, or not (toggle, remembered per pane).
+    ToggleWrap,
+    /// Scroll the focused pane sideways, to the left (when it does not wrap).
+    ScrollLeft,
+    /// Scroll the focused pane sideways, to the right (when it does not wrap).
+    ScrollRight,
     /// Open another session (a picker over the sessions folder).
     OpenSession,
     /// Choose the selected item of a list.
@@ -129,7 +135,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 60] = [
+    pub const ALL: [Action; 63] = [
         Action::Help,
         Action::Quit,
         Action::ForceQuit,
@@ -168,6 +174,9 @@ impl Action {
         Action::Redo,
         Action::ToggleChanges,
         Action::ToggleRaw,
+        Action::ToggleWrap,
+        Action::ScrollLeft,
+        Action::ScrollRight,
         Action::OpenSession,
         Action::Choose,
         Action::Search,
@@ -233,6 +242,9 @@ impl Action {
             Action::Redo => "redo",
             Action::ToggleChanges => "toggle_changes",
             Action::ToggleRaw => "toggle_raw",
+            Action::ToggleWrap => "toggle_wrap",
+            Action::ScrollLeft => "scroll_left",
+            Action::ScrollRight => "scroll_right",
             Action::OpenSession => "open_session",
             Action::Choose => "choose",
             Action::Search => "search",
@@ -299,6 +311,9 @@ impl Action {
             Action::Redo => "redo",
             Action::ToggleChanges => "what changed",
             Action::ToggleRaw => "raw/pretty",
+            Action::ToggleWrap => "wrap",
+            Action::ScrollLeft => "left",
+            Action::ScrollRight => "right",
             Action::OpenSession => "open",
             Action::Choose => "open",
             Action::Search => "search",
@@ -367,14 +382,21 @@ impl Action {
             Action::PageUp => "page up",
             Action::Top => "go to the top",
             Action::Bottom => "go to the bottom",
-            Action::Undo => "undo (editor)",
-            Action::Redo => "redo (editor)",
+            Action::Undo => {
+                "undo the editor's last edit; from the panes, also the last applied settings (e, E, B)"
+            }
+            Action::Redo => "redo what undo took back (an edit, or applied settings)",
             Action::ToggleChanges => {
                 "Backend pane: what changed from the client request to the endpoint request"
             }
             Action::ToggleRaw => {
                 "Rendered pane: the exact bytes (· trailing space, → tab, ␍ CR, ⏎ newline) or pretty JSON"
             }
+            Action::ToggleWrap => {
+                "wrap long lines in the focused pane, or not (then it scrolls sideways)"
+            }
+            Action::ScrollLeft => "scroll the focused pane left (when it does not wrap)",
+            Action::ScrollRight => "scroll the focused pane right (when it does not wrap)",
             Action::OpenSession => "open another session (lists the sessions folder)",
             Action::Choose => {
                 "open the selected session or operation, or show the selected request"

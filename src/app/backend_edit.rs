@@ -164,6 +164,7 @@ impl App {
             self.set_status(StatusKind::Info, "No changes to the session's settings");
             return Ok(Vec::new());
         }
+        let before = self.session_state();
         let session = std::sync::Arc::make_mut(&mut self.workspace.session);
         session.backend = new.backend;
         // The address stays out of a file that did not name one until it changes.
@@ -172,6 +173,10 @@ impl App {
             self.listen.set_addr(new.listen);
         }
         self.workspace.revision += 1;
+        self.record_session_change(
+            before,
+            format!("the session's settings: {}", changes.join(" · ")),
+        );
         let mut fx = self.settings_applied();
         let mut text = format!("Applied: {}", changes.join(" · "));
         if moved && self.listen.state() != Listening::Off {

@@ -18,8 +18,10 @@ use tui_textarea::{CursorMove, Input, Key, TextArea};
 use crate::app::view_model::LineRanges;
 
 mod history;
+mod search;
 
 use history::{EditKind, History};
+use search::EditorSearch;
 
 /// Highlight ranges are applied to this many rows around the cursor: more than any screen
 /// shows, few enough that drawing stays cheap for large templates.
@@ -27,6 +29,10 @@ const WINDOW_ROWS: usize = 200;
 
 /// Priority of syntax colours among the textarea's own highlights (selection, cursor).
 const SYNTAX_PRIORITY: u8 = 1;
+/// Search matches: over syntax colours and under the selection.
+const MATCH_PRIORITY: u8 = 5;
+/// The current search match: over the selection (10), under the cursor (30).
+const CURRENT_MATCH_PRIORITY: u8 = 20;
 /// The error marker wins over everything.
 const ERROR_PRIORITY: u8 = 100;
 
@@ -57,6 +63,10 @@ pub struct EditorLook {
     pub cursor_line: Style,
     /// The error marker.
     pub error_marker: Style,
+    /// A search match.
+    pub search_match: Style,
+    /// The current search match.
+    pub search_current: Style,
 }
 
 /// A multi-line text editor with line numbers, undo/redo, selection, copy/paste (its own yank
@@ -70,6 +80,14 @@ pub struct Editor {
     /// The look the textarea was last styled with (`None`: never drawn).
     look: Cell<Option<EditorLook>>,
     history: History,
+    /// The search whose matches are marked (while the search is open).
+    search: Option<EditorSearch>,
+    /// Whether a burst of keys is being typed ([`Editor::begin_burst`]).
+    bursting: bool,
+    /// Characters of the burst typed but not yet handed to the textarea: they go in at once
+    /// (the textarea re-measures all its lines after every edit, so a paste arriving as keys,
+    /// handed over a key at a time, would cost the whole text per key).
+    pending: String,
 }
 
 impl std::fmt::Debug for Editor {
@@ -157,6 +175,12 @@ impl Default for Editor {
 }
 
 impl Editor {
+    /// The Alt+character keys the editor takes as its own (select all, copy). Any other
+    /// Alt+character reaching the workbench is read as Esc followed by the character (what a
+    /// terminal sends for Esc typed quickly before a key), so the textarea's Emacs-style
+    /// Alt keys are not offered here (Ctrl+arrows move by word).
+    pub const ALT_KEYS: [char; 2] = ['a', 'c'];
+
     /// An editor holding `text`, with line numbers.
     pub fn new(text: &str) -> Editor {
         let mut area = TextArea::new(lines_of(text));
@@ -171,6 +195,9 @@ impl Editor {
             active: false,
             look: Cell::new(None),
             history: History::default(),
+            search: None,
+            bursting: false,
+            pending: String::new(),
         }
     }
 
@@ -270,7 +297,21 @@ impl Editor {
                 self.area.get_mut().copy();
                 None
             }
+            // Typing in a burst: kept until the burst ends or another key comes.
+            KeyCode::Char(c) if self.bursting && !ctrl && !alt && self.can_defer() => {
+                self.history
+                    .before_edit(EditKind::Insert(c), false, (0, 0), String::new);
+                self.pending.push(c);
+                Some(EditOutcome::Changed)
+            }
+            KeyCode::Enter if self.bursting && self.can_defer() => {
+                self.history
+                    .before_edit(EditKind::Insert('\n'), false, (0, 0), String::new);
+                self.pending.push('\n');
+                Some(EditOutcome::Changed)
+            }
             _ => {
+                self.flush_pending();
                 let before = self.cursor();
                 let kind = edit_kind(&key);
                 if let Some(kind) = kind {
@@ -322,6 +363,13 @@ impl Editor {
             return Some(EditOutcome::Moved);
         }
         None
+    }
+
+    /// Whether a typed character may wait for the burst's end: the burst's group is open (so
+    /// the history needs nothing from the textarea) and nothing is selected (a selection is
+    /// replaced by the first key, which the textarea must see).
+    fn can_defer(&mut self) -> bool {
+        self.history.in_burst_group() && !self.area.get_mut().is_selecting()
     }
 
     /// Insert pasted text at the cursor.
@@ -424,11 +472,26 @@ impl Editor {
         let area = &self.area;
         self.history
             .begin_burst(|| area.borrow().lines().join("\n"), cursor);
+        self.bursting = true;
     }
 
-    /// The burst is over.
+    /// The burst is over: what it typed is in the text now.
     pub fn end_burst(&mut self) {
+        self.flush_pending();
+        self.bursting = false;
         self.history.end_burst();
+    }
+
+    /// Hand the burst's typed characters to the textarea, in one edit.
+    fn flush_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.pending);
+        if self.area.get_mut().insert_str(text) {
+            self.error = None;
+            self.apply_highlights();
+        }
     }
 
     /// Scroll by `rows` (negative: up); the cursor stays inside the view.
@@ -470,40 +533,8 @@ impl Editor {
         });
     }
 
-    /// Select the next match of `query` from the cursor (case-insensitive, wrapping) and
-    /// return its (row, char column).
-    pub fn select_next(&mut self, query: &str) -> Option<(usize, usize)> {
-        let (row, col) = self.cursor();
-        let found = {
-            let lines = self.lines();
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let byte = char_to_byte(&lines, row, col);
-            crate::app::search::find(&lines, query, (row, byte))
-                .map(|(r, s, e)| span_in_chars(lines[r], r, s, e))
-        }?;
-        Some(self.select_span(found))
-    }
-
-    /// Select the match of `query` before the selection (or the cursor), wrapping, and return
-    /// its (row, char column).
-    pub fn select_prev(&mut self, query: &str) -> Option<(usize, usize)> {
-        // A match shown selected starts where the selection starts.
-        let (row, col) = self
-            .area
-            .get_mut()
-            .selection_range()
-            .map_or_else(|| self.cursor(), |(start, _)| start);
-        let found = {
-            let lines = self.lines();
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            let byte = char_to_byte(&lines, row, col);
-            crate::app::search::find_prev(&lines, query, (row, byte))
-                .map(|(r, s, e)| span_in_chars(lines[r], r, s, e))
-        }?;
-        Some(self.select_span(found))
-    }
-
     /// Select (row, start char column, end char column) and return (row, start).
+    #[cfg(test)]
     fn select_span(&mut self, (r, start_col, end_col): (usize, usize, usize)) -> (usize, usize) {
         let to_u16 = |v: usize| u16::try_from(v).unwrap_or(u16::MAX);
         self.break_group();
@@ -568,16 +599,14 @@ impl Editor {
     /// marker), keeping only ranges that are valid for the current text.
     fn apply_highlights(&mut self) {
         let window = self.desired_window();
-        let error_style = self
-            .look
-            .get()
-            .map_or_else(Style::default, |l| l.error_marker);
+        let look = self.look.get();
         install_highlights(
             self.area.get_mut(),
             &self.highlight,
             window.clone(),
             self.error,
-            error_style,
+            self.search.as_ref(),
+            look,
         );
         self.window = window;
     }
@@ -593,7 +622,8 @@ impl Editor {
                 &self.highlight,
                 self.window.clone(),
                 self.error,
-                look.error_marker,
+                self.search.as_ref(),
+                Some(look),
             );
             self.look.set(Some(look));
         }
@@ -601,15 +631,18 @@ impl Editor {
     }
 }
 
-/// Install syntax ranges of the rows in `window`, and the error marker, as the textarea's
-/// custom highlights (ranges not valid for the current text are skipped).
+/// Install syntax ranges of the rows in `window`, the search matches there, and the error
+/// marker, as the textarea's custom highlights (ranges not valid for the current text are
+/// skipped).
 fn install_highlights(
     area: &mut TextArea<'static>,
     highlight: &[LineRanges],
     window: Range<usize>,
     error: Option<(usize, usize)>,
-    error_style: Style,
+    search: Option<&EditorSearch>,
+    look: Option<EditorLook>,
 ) {
+    let error_style = look.map_or_else(Style::default, |l| l.error_marker);
     area.clear_custom_highlight();
     let lines = area.lines();
     let valid = |row: usize, r: &Range<usize>| {
@@ -621,6 +654,24 @@ fn install_highlights(
         })
     };
     let mut ranges = Vec::new();
+    if let Some(search) = search {
+        let (marked, current) = look.map_or_else(
+            || (Style::default(), Style::default()),
+            |l| (l.search_match, l.search_current),
+        );
+        for row in window.clone() {
+            let Some(line) = lines.get(row) else {
+                break;
+            };
+            for (s, e) in search.finder.in_line(line) {
+                ranges.push(if search.current == Some((row, s, e)) {
+                    ((row, s), (row, e), current, CURRENT_MATCH_PRIORITY)
+                } else {
+                    ((row, s), (row, e), marked, MATCH_PRIORITY)
+                });
+            }
+        }
+    }
     for row in window {
         let Some(line_ranges) = highlight.get(row) else {
             break;
@@ -660,12 +711,6 @@ fn char_to_byte(lines: &[&str], row: usize, col: usize) -> usize {
         .unwrap_or_else(|| lines.get(row).map_or(0, |l| l.len()))
 }
 
-/// A match's byte range in `line` as (row, start char column, end char column).
-fn span_in_chars(line: &str, row: usize, start: usize, end: usize) -> (usize, usize, usize) {
-    let start_col = line[..start].chars().count();
-    (row, start_col, start_col + line[start..end].chars().count())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -687,6 +732,8 @@ mod tests {
             cursor: d,
             cursor_line: d,
             error_marker: d.fg(Color::Red),
+            search_match: d,
+            search_current: d,
         }
     }
 
@@ -803,7 +850,7 @@ mod tests {
     #[test]
     fn a_replaced_selection_is_one_step_to_undo() {
         let mut e = Editor::new("one two");
-        assert_eq!(e.select_next("two"), Some((0, 4)));
+        assert_eq!(e.select_span((0, 4, 7)), (0, 4));
         e.input(key(KeyCode::Char('Z')));
         assert_eq!(e.text(), "one Z");
         e.undo();
@@ -840,10 +887,14 @@ mod tests {
         ];
         // The match at the start, in the middle and at the end of the text: a move that
         // cannot go further must end the selection too.
-        for query in ["first", "mid", "last"] {
+        for (query, span) in [
+            ("first", (0, 0, 5)),
+            ("mid", (1, 4, 7)),
+            ("last", (2, 0, 4)),
+        ] {
             for m in moves {
                 let mut e = Editor::new("first\nthe mid line\nlast");
-                e.select_next(query).unwrap();
+                e.select_span(span);
                 e.input(m);
                 let before = e.text();
                 e.input(key(KeyCode::Char('Z')));
@@ -862,9 +913,41 @@ mod tests {
     }
 
     #[test]
+    fn a_search_marks_every_match_and_selects_nothing() {
+        let mut e = Editor::new("ab ab\nx\nAB");
+        assert_eq!(e.go_to_next_match("ab"), Some((0, 0)));
+        let marks = |e: &Editor| (0..3).map(|r| e.search_marks(r)).collect::<Vec<_>>();
+        assert_eq!(
+            marks(&e),
+            [
+                vec![(0, 2, true), (3, 5, false)],
+                vec![],
+                vec![(0, 2, false)]
+            ]
+        );
+        assert_eq!(e.go_to_next_match("ab"), Some((0, 3)));
+        assert_eq!(e.go_to_next_match("ab"), Some((2, 0)));
+        assert_eq!(e.go_to_next_match("ab"), Some((0, 0)), "wraps");
+        assert_eq!(e.go_to_prev_match("ab"), Some((2, 0)), "wraps back");
+        assert_eq!(marks(&e)[2], [(0, 2, true)]);
+        // Typing inserts at the match: nothing was selected.
+        e.input(key(KeyCode::Char('Z')));
+        assert_eq!(e.text(), "ab ab\nx\nZAB");
+        // The marks follow the text; ended, they are gone.
+        assert_eq!(marks(&e)[2], [(1, 3, false)]);
+        e.clear_search();
+        assert!(marks(&e).iter().all(Vec::is_empty));
+        // Marked while the query is typed, none current.
+        e.set_search("x");
+        assert_eq!(marks(&e)[1], [(0, 1, false)]);
+        e.set_search("");
+        assert!(marks(&e).iter().all(Vec::is_empty));
+    }
+
+    #[test]
     fn ctrl_home_and_end_go_to_the_start_and_end_of_the_text() {
         let mut e = Editor::new("ab\n{\"x\": 1,\n \"y\": 2}\nlast line");
-        e.select_next("x").unwrap();
+        e.select_span((1, 2, 3));
         e.input(with(KeyCode::End, KeyModifiers::CONTROL));
         assert_eq!(e.cursor(), (3, 9));
         type_str(&mut e, "ZZZ");

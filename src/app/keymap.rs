@@ -23,6 +23,9 @@ pub enum Layer {
     Help,
     /// The search prompt is open: typed characters go to the query.
     Search,
+    /// The search found a match: keys move between matches; any other key ends the search
+    /// (then does what it does).
+    Matches,
     /// The session picker is open.
     Picker,
     /// The list of served requests is open.
@@ -45,12 +48,13 @@ pub enum Layer {
 
 impl Layer {
     /// All layers, in the order the help overlay lists them.
-    pub const ALL: [Layer; 14] = [
+    pub const ALL: [Layer; 15] = [
         Layer::Normal,
         Layer::Editing,
         Layer::Lint,
         Layer::Settings,
         Layer::Search,
+        Layer::Matches,
         Layer::Picker,
         Layer::Unsaved,
         Layer::ImportPath,
@@ -70,6 +74,9 @@ impl Layer {
             Layer::Confirm => "Questions",
             Layer::Help => "This help",
             Layer::Search => "Searching (type the text to find; ~ starts a regex)",
+            Layer::Matches => {
+                "Search matches, once one is found (every match marked; other keys end the search)"
+            }
             Layer::Picker => "Session picker",
             Layer::Requests => "Served requests (listen mode)",
             Layer::ImportPath => "Import: the path prompt (type or paste a path)",
@@ -292,6 +299,7 @@ impl Default for Keymap {
             L::Lint,
             L::Settings,
             L::Search,
+            L::Matches,
             L::Picker,
             L::Unsaved,
             L::ImportPath,
@@ -355,12 +363,15 @@ impl Default for Keymap {
             b(L::Normal, A::PageUp, vec![k(KeyCode::PageUp), ctrl('u')]),
             b(L::Normal, A::Top, vec![ch('g'), k(KeyCode::Home)]),
             b(L::Normal, A::Bottom, vec![ch('G'), k(KeyCode::End)]),
-            b(L::Normal, A::Undo, vec![ch('u')]),
+            b(L::Normal, A::Undo, vec![ch('u'), ctrl('z')]),
             b(L::Normal, A::Redo, vec![ctrl('r')]),
             b(L::Normal, A::Search, vec![ch('/')]),
             b(L::Normal, A::OpenSession, vec![ch('o')]),
             b(L::Normal, A::ToggleChanges, vec![ch('d')]),
             b(L::Normal, A::ToggleRaw, vec![ch('v')]),
+            b(L::Normal, A::ToggleWrap, vec![ch('w')]),
+            b(L::Normal, A::ScrollLeft, vec![k(KeyCode::Left)]),
+            b(L::Normal, A::ScrollRight, vec![k(KeyCode::Right)]),
             b(L::Normal, A::ToggleListen, vec![ch('L')]),
             b(L::Normal, A::Requests, vec![ch('l')]),
             b(L::Normal, A::ToggleBreakpoint, vec![ch('b')]),
@@ -424,6 +435,22 @@ impl Default for Keymap {
             b(L::Search, A::SearchNext, vec![k(KeyCode::Enter), ctrl('n')]),
             b(L::Search, A::SearchPrev, vec![ctrl('p')]),
             b(L::Search, A::Cancel, vec![k(KeyCode::Esc)]),
+            b(
+                L::Matches,
+                A::SearchNext,
+                vec![ch('n'), k(KeyCode::Enter), ctrl('n')],
+            ),
+            b(L::Matches, A::SearchPrev, vec![ch('N'), ctrl('p')]),
+            b(L::Matches, A::Search, vec![ch('/')]),
+            b(L::Matches, A::Cancel, vec![k(KeyCode::Esc)]),
+            b(L::Matches, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),
+            b(L::Matches, A::ScrollUp, vec![ch('k'), k(KeyCode::Up)]),
+            b(
+                L::Matches,
+                A::PageDown,
+                vec![k(KeyCode::PageDown), ctrl('d')],
+            ),
+            b(L::Matches, A::PageUp, vec![k(KeyCode::PageUp), ctrl('u')]),
             b(L::Confirm, A::ConfirmYes, vec![ch('y')]),
             b(L::Confirm, A::ConfirmNo, vec![ch('n'), k(KeyCode::Esc)]),
             b(L::Confirm, A::ScrollDown, vec![ch('j'), k(KeyCode::Down)]),

@@ -19,6 +19,8 @@ pub mod diff;
 mod edit;
 pub mod editor;
 pub mod effect;
+#[cfg(test)]
+mod esc_pair_tests;
 mod follow;
 pub mod import_dialog;
 #[cfg(test)]
@@ -41,6 +43,10 @@ pub mod settings_edit;
 #[cfg(test)]
 mod settings_edit_tests;
 pub mod settings_text;
+mod settings_undo;
+#[cfg(test)]
+mod settings_undo_tests;
+pub mod sideways;
 pub mod teach;
 #[cfg(test)]
 mod teach_tests;
@@ -361,6 +367,9 @@ pub struct App {
     /// A session to open once its question is answered (after the save, or dropping the
     /// edits).
     opening: Option<unsaved::Opening>,
+    /// The applied settings changes (`e`, `E`, `B`) that undo and redo take back and bring
+    /// again.
+    settings_history: settings_undo::SettingsHistory,
 }
 
 impl App {
@@ -394,6 +403,7 @@ impl App {
             listen_at_start: false,
             viewing: None,
             opening: None,
+            settings_history: settings_undo::SettingsHistory::default(),
         };
         app.chrome.config_path = options.config_path;
         app.load_request_text();
@@ -720,6 +730,12 @@ impl App {
     /// The search query (kept after the prompt closes, for the next search).
     pub fn search_query(&self) -> &str {
         self.search.query()
+    }
+
+    /// The current search match's number and how many there are (`3/17`), once the open
+    /// search found one.
+    pub fn search_found(&self) -> Option<(usize, usize)> {
+        self.search.found()
     }
 
     /// Whether the app asked to quit.

@@ -32,12 +32,17 @@ impl App {
             return Vec::new();
         }
         if let Some(&Overlay::Help { scroll }) = self.overlay.as_ref() {
-            // One line per binding, a heading and a blank line per layer, two notes (which
-            // may wrap): an upper bound, the overlay clamps the rest.
-            let lines =
-                self.chrome.keymap.bindings().len() + 2 * crate::app::keymap::Layer::ALL.len() + 6;
-            let visible = usize::from(self.chrome.size.1.saturating_sub(4)).max(1);
-            let max = u16::try_from(lines.saturating_sub(visible)).unwrap_or(u16::MAX);
+            // As the last frame wrapped the help; before it is drawn, one line per binding, a
+            // heading and a blank line per layer and the notes.
+            let (rows, visible) = self.chrome.areas.help.unwrap_or_else(|| {
+                (
+                    self.chrome.keymap.bindings().len()
+                        + 2 * crate::app::keymap::Layer::ALL.len()
+                        + 6,
+                    usize::from(self.chrome.size.1.saturating_sub(4)).max(1),
+                )
+            });
+            let max = u16::try_from(rows.saturating_sub(visible)).unwrap_or(u16::MAX);
             self.overlay = Some(Overlay::Help {
                 scroll: scroll.saturating_add_signed(delta).min(max),
             });
@@ -88,6 +93,11 @@ impl App {
     }
 
     pub(super) fn undo_redo(&mut self, undo: bool) -> Vec<Effect> {
+        // An applied settings change (e, E, B) first when it was the last edit, or when the
+        // focused pane holds no editor (see `settings_undo`).
+        if self.settings_undo_first(undo) {
+            return self.undo_settings(undo);
+        }
         let editor = match self.chrome.focus {
             Pane::Template => &mut self.template_editor,
             Pane::Request => &mut self.request_editor,

@@ -112,6 +112,10 @@ pub(crate) struct Chrome {
     pub(crate) mode: Mode,
     pub(crate) status: Option<Status>,
     pub(crate) scroll: [usize; 7],
+    /// The panes whose long lines are not wrapped (toggled per pane, for the session).
+    pub(crate) nowrap: [bool; 7],
+    /// How many columns an unwrapped pane is scrolled sideways.
+    pub(crate) hscroll: [usize; 7],
     /// Where the last frame drew each pane (bounds scrolling).
     pub(crate) areas: Areas,
     pub(crate) theme: Theme,
@@ -132,6 +136,8 @@ impl Chrome {
             mode: Mode::Normal,
             status: None,
             scroll: [0; 7],
+            nowrap: [false; 7],
+            hscroll: [0; 7],
             areas: Areas::default(),
             theme,
             keymap,

@@ -122,9 +122,11 @@ impl App {
                 );
                 vec![run]
             }
-            Action::Cancel
-                if matches!(self.overlay, Some(Overlay::Search | Overlay::Picker { .. })) =>
-            {
+            Action::Cancel if matches!(self.overlay, Some(Overlay::Search)) => {
+                self.end_search();
+                Vec::new()
+            }
+            Action::Cancel if matches!(self.overlay, Some(Overlay::Picker { .. })) => {
                 self.overlay = None;
                 Vec::new()
             }
@@ -133,6 +135,10 @@ impl App {
                 self.preview.raw = Some(!self.rendered_raw());
                 self.chrome.scroll[Pane::Rendered.index()] = 0;
                 Vec::new()
+            }
+            Action::ToggleWrap => self.toggle_wrap(),
+            Action::ScrollLeft | Action::ScrollRight => {
+                self.scroll_sideways(action == Action::ScrollRight)
             }
             Action::ToggleChanges => {
                 self.chrome.show_changes = !self.chrome.show_changes;

@@ -92,6 +92,11 @@ impl SettingsEdit {
     pub fn editor(&self) -> &Editor {
         &self.editor
     }
+
+    /// The editor holding the text, to change.
+    pub(in crate::app) fn editor_mut(&mut self) -> &mut Editor {
+        &mut self.editor
+    }
 }
 
 impl App {
@@ -161,6 +166,25 @@ impl App {
             }
             (SettingsStep::Editing, Action::Search) => {
                 self.set_settings_step(SettingsStep::Searching);
+                self.restart_search();
+                Vec::new()
+            }
+            (SettingsStep::Searching, Action::Search) => {
+                self.restart_search();
+                Vec::new()
+            }
+            (SettingsStep::Searching, Action::ScrollDown | Action::ScrollUp) => {
+                // Moving through the text keeps the search (and its marks) open.
+                let rows = if action == Action::ScrollDown { 1 } else { -1 };
+                if let Some(s) = self.settings_mut() {
+                    s.editor.scroll(rows);
+                }
+                Vec::new()
+            }
+            (SettingsStep::Searching, Action::PageDown | Action::PageUp) => {
+                if let Some(s) = self.settings_mut() {
+                    s.editor.page(action == Action::PageDown);
+                }
                 Vec::new()
             }
             (SettingsStep::Searching, Action::SearchNext | Action::SearchPrev) => {
@@ -172,8 +196,12 @@ impl App {
                 self.say_found(&query, found);
                 Vec::new()
             }
-            (SettingsStep::Searching, Action::Cancel)
-            | (SettingsStep::ConfirmDiscard, Action::ConfirmNo) => {
+            (SettingsStep::Searching, Action::Cancel) => {
+                self.end_search();
+                self.set_settings_step(SettingsStep::Editing);
+                Vec::new()
+            }
+            (SettingsStep::ConfirmDiscard, Action::ConfirmNo) => {
                 self.set_settings_step(SettingsStep::Editing);
                 Vec::new()
             }
@@ -300,8 +328,12 @@ impl App {
             self.set_status(StatusKind::Info, format!("No changes to {title}"));
             return Vec::new();
         }
-        std::sync::Arc::make_mut(&mut self.workspace.session).api = new;
+        let before = std::mem::replace(
+            &mut std::sync::Arc::make_mut(&mut self.workspace.session).api,
+            new,
+        );
         self.workspace.revision += 1;
+        self.record_api_change(before, "the API's settings".to_string());
         let fx = self.settings_applied();
         self.set_status(StatusKind::Success, "Applied the API's settings");
         fx
@@ -364,6 +396,11 @@ impl App {
             *m = new;
         }
         self.workspace.revision += 1;
+        self.record_method_change(
+            target.clone(),
+            old,
+            format!("the changes to {title}: {}", summary(&changes)),
+        );
         let fx = self.settings_applied();
         let mut text = format!("Applied to {title}: {}", summary(&changes));
         for n in notes {

@@ -365,14 +365,28 @@ fn search_and_undo_work_in_the_overlay() {
     let text = a.settings_editor().unwrap().text();
     let (row, col) = a.settings_editor().unwrap().cursor();
     assert_eq!(row + 1, line_of(&text, "selectionPattern"));
-    assert_eq!(col, "selection".len(), "the match is selected");
+    let line = text.lines().nth(row).unwrap();
+    assert_eq!(col, line.find("selection").unwrap(), "at the match");
+    assert_eq!(
+        a.settings_editor().unwrap().search_marks(row),
+        [(col, col + "selection".len(), true)],
+        "marked as the current match"
+    );
+    assert_eq!(a.search_found(), Some((1, 1)));
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.settings_step(), Some(SettingsStep::Editing));
-    // Typing replaces the selected match (a cut and an insert: two steps to undo).
+    assert!(a.settings_editor().unwrap().search_marks(row).is_empty());
+    // Typing inserts at the match: nothing was selected, nothing is replaced.
     typed(&mut a, "x");
     assert!(a.settings_changed());
-    assert!(a.settings_editor().unwrap().text().contains("xPattern"));
-    ctrl(&mut a, 'z');
+    assert!(
+        a.settings_editor()
+            .unwrap()
+            .text()
+            .contains("xselectionPattern"),
+        "{}",
+        a.settings_editor().unwrap().text()
+    );
     ctrl(&mut a, 'z');
     assert!(!a.settings_changed());
     ctrl(&mut a, 'r');

@@ -53,6 +53,7 @@ pub(super) fn drawn(app: &mut App, panes: &[(Pane, ratatui::layout::Rect)]) {
             panes,
             tabs: Vec::new(),
             compare: None,
+            help: None,
         }),
     );
 }

@@ -3,7 +3,7 @@
 //! Key routing order: force-quit first, then the open overlay, then the editor while
 //! editing (it gets every key the editing layer does not bind), then the normal layer.
 
-use crossterm::event::{KeyEvent, KeyEventKind};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use crate::app::editor::EditOutcome;
 use crate::app::keymap::Layer;
@@ -14,6 +14,9 @@ use crate::app::{
 };
 use crate::gateway::Phase;
 use crate::gateway::trace::StageOutcome;
+
+/// More keys than this after an Esc in one burst are the rest of a paste, not commands.
+const PASTE_TAIL: usize = 8;
 
 /// Apply a message to the app and return the effects to run.
 pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
@@ -195,6 +198,7 @@ impl App {
                 Some(Overlay::ConfirmQuit | Overlay::Recover | Overlay::ConfirmOverwrite { .. }),
                 _,
             ) => Layer::Confirm,
+            (Some(Overlay::Search), _) if self.search.browsing() => Layer::Matches,
             (Some(Overlay::Search), _) => Layer::Search,
             (Some(Overlay::Picker { .. }), _) => Layer::Picker,
             (Some(Overlay::ConfirmOpen { .. }), _) => Layer::Unsaved,
@@ -208,17 +212,35 @@ impl App {
             (Some(Overlay::Lint { .. }), _) => Layer::Lint,
             (Some(Overlay::Settings(edit)), _) => match edit.step() {
                 SettingsStep::Editing => Layer::Settings,
+                SettingsStep::Searching if self.search.browsing() => Layer::Matches,
                 SettingsStep::Searching => Layer::Search,
                 SettingsStep::ConfirmDiscard => Layer::Confirm,
             },
             (None, Mode::Editing) => Layer::Editing,
             (None, Mode::Normal) => Layer::Normal,
         };
+        if let Some(second) = self.esc_pair(layer, &key) {
+            let mut fx = self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+            fx.extend(self.on_key(second));
+            return fx;
+        }
         if let Some(action) = self.chrome.keymap.action(layer, &key) {
             return self.perform(action);
         }
         match layer {
             Layer::Search => return self.search_input(key),
+            Layer::Matches => {
+                // Any other key ends the search, then does what it does without it.
+                let mut fx = match self.overlay {
+                    Some(Overlay::Settings(_)) => self.perform(crate::app::Action::Cancel),
+                    _ => {
+                        self.end_search();
+                        Vec::new()
+                    }
+                };
+                fx.extend(self.on_key(key));
+                return fx;
+            }
             Layer::ImportPath => return self.path_input(key),
             Layer::Curl => return self.curl_input(key),
             Layer::Settings => return self.settings_input(key),
@@ -241,14 +263,44 @@ impl App {
         }
     }
 
+    /// Esc typed quickly before a character reaches the workbench as one key, Alt+character
+    /// (tmux, and terminals reading both bytes at once, send `ESC c`): an Alt+character that
+    /// nothing binds in `layer` (neither the keymap nor the editor, whose own are
+    /// [`Editor::ALT_KEYS`]) is read as Esc followed by that character, which is returned.
+    ///
+    /// [`Editor::ALT_KEYS`]: crate::app::editor::Editor::ALT_KEYS
+    fn esc_pair(&self, layer: Layer, key: &KeyEvent) -> Option<KeyEvent> {
+        let KeyCode::Char(c) = key.code else {
+            return None;
+        };
+        if key.modifiers.difference(KeyModifiers::SHIFT) != KeyModifiers::ALT {
+            return None;
+        }
+        let editor = matches!(layer, Layer::Editing | Layer::Settings | Layer::Curl);
+        if self.chrome.keymap.action(layer, key).is_some()
+            || (editor && crate::app::editor::Editor::ALT_KEYS.contains(&c))
+        {
+            return None;
+        }
+        Some(KeyEvent::new(
+            KeyCode::Char(c),
+            key.modifiers.difference(KeyModifiers::ALT),
+        ))
+    }
+
     /// A burst of keys: the keys the editor takes go straight to it, and what follows from
     /// the change (parse, render, highlight, autosave) is done once at the end, or before a
-    /// key the app binds. Esc while editing stops the burst: the keys after it (the rest of a
-    /// paste) are dropped rather than read as commands.
+    /// key the app binds. Esc while editing inside a paste (keys of the same burst typed
+    /// before it, or many keys after it) stops the burst: the keys after it (the rest of the
+    /// paste) are dropped rather than read as commands. Esc and a key or two in a burst of
+    /// their own are a person typing quickly: those keys are commands (so is the character of
+    /// an Alt+character: see `esc_pair`).
     fn on_keys(&mut self, keys: Vec<KeyEvent>) -> Vec<Effect> {
         let mut fx = Vec::new();
         // The editor in a burst, and whether its text changed.
         let mut burst: Option<(Pane, bool)> = None;
+        // Whether keys of this burst were typed into an editor (a paste arriving as keys).
+        let mut typed = false;
         let total = keys.len();
         for (i, key) in keys.into_iter().enumerate() {
             if key.kind == KeyEventKind::Release {
@@ -261,7 +313,10 @@ impl App {
             let action = editing
                 .then(|| self.chrome.keymap.action(Layer::Editing, &key))
                 .flatten();
-            if editing && action.is_none() {
+            // Esc and a key read as one (Alt+key) leave the editor: see `on_key`.
+            let esc_pair =
+                editing && action.is_none() && self.esc_pair(Layer::Editing, &key).is_some();
+            if editing && action.is_none() && !esc_pair {
                 self.chrome.status = None;
                 let editor = if focus == Pane::Template {
                     &mut self.template_editor
@@ -274,19 +329,23 @@ impl App {
                 });
                 debug_assert_eq!(*pane, focus);
                 *changed |= editor.input(key) == Some(EditOutcome::Changed);
+                typed = true;
                 continue;
             }
             fx.extend(self.end_burst(burst.take()));
-            let stop = action == Some(crate::app::Action::LeaveEdit) && i + 1 < total;
-            fx.extend(self.on_key(key));
-            if stop {
-                let dropped = total - i - 1;
+            let leave = action == Some(crate::app::Action::LeaveEdit) || esc_pair;
+            let rest = total - i - 1 + usize::from(esc_pair);
+            // A paste: keys typed before the Esc, or more after it than a person types in the
+            // moment the terminal takes to hand over a key.
+            if leave && rest > 0 && (typed || rest > PASTE_TAIL) {
+                fx.extend(self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE)));
                 self.set_status(
                     StatusKind::Info,
-                    format!("Stopped at Esc: {dropped} keys after it were not typed"),
+                    format!("Stopped at Esc: {rest} keys after it were not typed"),
                 );
                 return fx;
             }
+            fx.extend(self.on_key(key));
         }
         fx.extend(self.end_burst(burst));
         fx

@@ -182,6 +182,7 @@ pub fn areas(app: &App, screen: &Screen) -> Areas {
         panes,
         tabs,
         compare: None,
+        help: None,
     }
 }
 

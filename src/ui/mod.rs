@@ -13,7 +13,8 @@ use ratatui::Frame;
 use crate::app::view_model::Areas;
 use crate::app::{App, Overlay};
 
-/// Draw one frame; returns where the panes went (empty when the terminal is too small).
+/// Draw one frame; returns where the panes went (empty when the terminal is too small), and
+/// how many rows the help overlay has while it is open.
 pub fn view(app: &App, f: &mut Frame) -> Areas {
     // The compare view takes the whole screen, at any size.
     if let Some(compare) = app.compare() {
@@ -58,5 +59,10 @@ pub fn view(app: &App, f: &mut Frame) -> Areas {
         None => {}
     }
     app.theme().paint_background(f.buffer_mut());
-    layout::areas(app, &screen)
+    let mut areas = layout::areas(app, &screen);
+    // The help's rows bound its scrolling.
+    if let Some(Overlay::Help { .. }) = app.overlay() {
+        areas.help = Some(panes::help::extent(app, f.area()));
+    }
+    areas
 }

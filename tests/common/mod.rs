@@ -5,7 +5,6 @@ pub mod cases;
 pub mod pipeline;
 pub mod tmux;
 pub mod tools;
-pub mod workbench;
 
 use std::path::{Path, PathBuf};
 

@@ -93,6 +93,12 @@ impl History {
         });
     }
 
+    /// Whether a burst is on and its group is open: every edit joins it without asking for
+    /// the text.
+    pub fn in_burst_group(&self) -> bool {
+        self.burst && self.open.is_some()
+    }
+
     /// The cursor moved (or something else broke the run): the next edit opens a new group.
     pub fn break_group(&mut self, text: impl FnOnce() -> String, cursor: (usize, usize)) {
         if self.burst {

@@ -4,10 +4,17 @@
 //! syntax, case-insensitive), since template text is full of `$`, `.` and parentheses that
 //! plain text should find as they are.
 //!
-//! The editors select the match. The other panes (Request, Integration, Rendered, Backend,
-//! Client response, Log) search the very text they show ([`App::pane_text`]), scroll the match
-//! into view, and mark every match while the prompt is open ([`App::search_marks`]), the
-//! current one apart.
+//! Every match is marked while the search is open, the current one apart: the editors
+//! (Template, Request while editing, the settings editor) mark them in their text and put the
+//! cursor on the current one (nothing is selected, so no key can replace a match); the other
+//! panes (Request, Integration, Rendered, Backend, Client response, Log) search the very text
+//! they show ([`App::pane_text`]), scroll the match into view and mark it
+//! ([`App::search_marks`]).
+//!
+//! The search has two steps: typing the query, then, once a match is found, moving between
+//! matches (`n`/`N`, `Enter`; [`crate::app::keymap::Layer::Matches`]) with the count in the
+//! prompt (`3/17`). `Esc` ends it, and so does any other key, which then does what it does
+//! outside the search: the marks go, and no selection is left behind.
 
 mod step;
 
@@ -19,7 +26,7 @@ use crate::app::Pane;
 const MAX_COUNTED: usize = 100_000;
 
 /// What a query looks for.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Matcher {
     /// Plain text, lowercased.
     Text(Vec<char>),
@@ -62,6 +69,23 @@ impl Matcher {
                 None
             }
         }
+    }
+}
+
+/// A query made ready to find its matches line by line (the editors mark them with it).
+#[derive(Clone, Debug)]
+pub struct Finder(Matcher);
+
+impl Finder {
+    /// The finder of `query`; `None` when it finds nothing (empty, or not a regular
+    /// expression).
+    pub fn new(query: &str) -> Option<Finder> {
+        Matcher::new(query).ok().flatten().map(Finder)
+    }
+
+    /// The matches in `line` as byte ranges, left to right, at most 1000.
+    pub fn in_line<'a>(&'a self, line: &'a str) -> impl Iterator<Item = (usize, usize)> + 'a {
+        matches_in_line(&self.0, line).take(1000)
     }
 }
 
@@ -159,13 +183,16 @@ pub struct SearchHit {
 }
 
 /// The search: the query (kept after the prompt closes, for the next search), what it
-/// matches, and where the last search found it.
+/// matches, where the last search found it, and which match of how many that is.
 #[derive(Debug, Default)]
 pub struct SearchState {
     query: String,
     /// The matcher of `query` (`None`: empty or not a regular expression), kept in step.
     matcher: Option<Matcher>,
     hit: Option<SearchHit>,
+    /// The current match's number and the number of matches, once the query found one: the
+    /// search is then moving between matches rather than typing its query.
+    found: Option<(usize, usize)>,
 }
 
 impl SearchState {
@@ -179,11 +206,29 @@ impl SearchState {
         self.hit
     }
 
-    /// Replace the query (a new query starts from the view again).
+    /// The current match's number and how many there are (`3/17`), once the query found a
+    /// match; `None` while the query is typed.
+    pub fn found(&self) -> Option<(usize, usize)> {
+        self.found
+    }
+
+    /// Whether the search moves between matches (the query found one) rather than typing.
+    pub fn browsing(&self) -> bool {
+        self.found.is_some()
+    }
+
+    /// Replace the query (a new query starts from the view again, typing).
     pub fn set(&mut self, query: impl Into<String>) {
         self.query = query.into();
         self.matcher = Matcher::new(&self.query).ok().flatten();
         self.hit = None;
+        self.found = None;
+    }
+
+    /// The search ended: the query stays for the next one, nothing is current.
+    pub fn end(&mut self) {
+        self.hit = None;
+        self.found = None;
     }
 
     fn edit(&mut self, f: impl FnOnce(&mut String)) {

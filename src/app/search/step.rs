@@ -10,6 +10,7 @@ use super::{
     MAX_COUNTED, Mark, Matcher, SearchHit, check, find_prev_with, find_with, match_number,
     matches_in_line,
 };
+use crate::app::editor::Editor;
 use crate::app::view_model::body::StyledText;
 use crate::app::view_model::wrap::word_rows;
 use crate::app::{App, Effect, Mode, Overlay, Pane, StatusKind};
@@ -30,8 +31,9 @@ impl App {
                     q.pop();
                 });
             }
-            _ => {}
+            _ => return Vec::new(),
         }
+        self.mark_query();
         Vec::new()
     }
 
@@ -39,6 +41,51 @@ impl App {
     pub(in crate::app) fn open_search(&mut self) {
         self.search.set("");
         self.overlay = Some(Overlay::Search);
+        self.mark_query();
+    }
+
+    /// Start typing a new query in the open search (the settings editor's too).
+    pub(in crate::app) fn restart_search(&mut self) {
+        self.search.set("");
+        self.mark_query();
+    }
+
+    /// The search ends (Esc, or a key that does something else): the prompt closes, the
+    /// marks go, and no editor is left with a selection a key would replace.
+    pub(in crate::app) fn end_search(&mut self) {
+        self.search.end();
+        if matches!(self.overlay, Some(Overlay::Search)) {
+            self.overlay = None;
+        }
+        self.template_editor.clear_search();
+        self.request_editor.clear_search();
+        if let Some(Overlay::Settings(edit)) = &mut self.overlay {
+            edit.editor_mut().clear_search();
+        }
+    }
+
+    /// The editor the open search goes through: the settings editor's text, the Template
+    /// pane, or the Request pane while it is edited (`None`: a pane that shows text).
+    fn searched_editor(&mut self) -> Option<&mut Editor> {
+        match &mut self.overlay {
+            Some(Overlay::Settings(edit)) => Some(edit.editor_mut()),
+            Some(Overlay::Search) => match self.chrome.focus {
+                Pane::Template => Some(&mut self.template_editor),
+                Pane::Request if self.chrome.mode == Mode::Editing => {
+                    Some(&mut self.request_editor)
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The query changed: the searched editor marks its matches as it is typed.
+    fn mark_query(&mut self) {
+        let query = self.search.query.clone();
+        if let Some(editor) = self.searched_editor() {
+            editor.set_search(&query);
+        }
     }
 
     /// The text a read-only pane shows, as the search sees it (`None`: the pane shows no
@@ -107,7 +154,9 @@ impl App {
     }
 
     /// The status after a search: where the match is and which of how many, or "no match".
+    /// A match found moves the search from typing its query to moving between matches.
     pub(in crate::app) fn say_found(&mut self, query: &str, found: Option<Found>) {
+        self.search.found = found.as_ref().map(|f| (f.number, f.total));
         match found {
             Some(f) => self.set_status(
                 StatusKind::Info,
@@ -149,7 +198,7 @@ impl App {
             start,
             end,
         });
-        self.scroll_to_match(pane, row, start);
+        self.scroll_to_match(pane, row, start, end);
         Some(Found {
             row,
             col,
@@ -184,9 +233,25 @@ impl App {
             .map_or(80, |a| usize::from(a.rect.width.saturating_sub(2)).max(1))
     }
 
-    /// Scroll `pane` so that the match at line `row`, byte `start` is in view: the line at
-    /// the top (the Integration pane, which scrolls by rows, to the row holding the match).
-    fn scroll_to_match(&mut self, pane: Pane, row: usize, start: usize) {
+    /// Scroll `pane` so that the match at line `row`, bytes `start..end` is in view: the line
+    /// at the top (the Integration pane, which scrolls by rows, to the row holding the match;
+    /// a pane that does not wrap, sideways too).
+    fn scroll_to_match(&mut self, pane: Pane, row: usize, start: usize, end: usize) {
+        if !self.wraps(pane) {
+            let columns = self.pane_text(pane).map(|text| {
+                let line = text.line(row).text;
+                let width = |s: &str| {
+                    s.chars()
+                        .map(crate::app::view_model::wrap::char_width)
+                        .sum::<usize>()
+                };
+                let a = width(line.get(..start).unwrap_or(""));
+                (a, a + width(line.get(start..end).unwrap_or("")))
+            });
+            if let Some((a, b)) = columns {
+                self.reveal_columns(pane, a, b);
+            }
+        }
         let target = if pane == Pane::Integration {
             let width = self.integration_width();
             let text = self.integration_text();
@@ -247,9 +312,9 @@ pub fn editor_step(
     forward: bool,
 ) -> Option<Found> {
     let (row, col) = if forward {
-        editor.select_next(query)?
+        editor.go_to_next_match(query)?
     } else {
-        editor.select_prev(query)?
+        editor.go_to_prev_match(query)?
     };
     let matcher = Matcher::new(query).ok().flatten()?;
     let lines = editor.lines();
@@ -385,6 +450,132 @@ mod tests {
         key(&mut a, KeyCode::Char('/'));
         key(&mut a, KeyCode::Enter);
         assert_eq!(status(&a), "Type what to find");
+    }
+
+    /// The template editor's marks, line by line: (row, byte start, whether current).
+    fn editor_marks(a: &crate::app::App) -> Vec<(usize, usize, bool)> {
+        let e = a.template_editor();
+        (0..e.lines().len())
+            .flat_map(|row| {
+                e.search_marks(row)
+                    .into_iter()
+                    .map(move |(s, _, current)| (row, s, current))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_match_is_marked_and_n_and_shift_n_move_between_them() {
+        let mut a = app();
+        let text = a.template_editor().text();
+        let all: Vec<(usize, usize)> = text
+            .lines()
+            .enumerate()
+            .filter_map(|(i, l)| l.to_lowercase().find("statuscode").map(|s| (i, s)))
+            .collect();
+        assert!(all.len() >= 2, "{text}");
+        key(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "statuscode");
+        // Marked while typed, none current yet; n still types.
+        assert_eq!(
+            editor_marks(&a),
+            all.iter().map(|&(r, s)| (r, s, false)).collect::<Vec<_>>()
+        );
+        assert_eq!(a.search_found(), None);
+        key(&mut a, KeyCode::Enter);
+        let n = all.len();
+        assert_eq!(a.search_found(), Some((1, n)));
+        assert_eq!(
+            editor_marks(&a).iter().filter(|m| m.2).count(),
+            1,
+            "one current match"
+        );
+        assert_eq!(
+            editor_marks(&a).iter().find(|m| m.2).map(|m| (m.0, m.1)),
+            Some(all[0])
+        );
+        assert_eq!(a.template_editor().cursor(), all[0], "the cursor is on it");
+        key(&mut a, KeyCode::Char('n'));
+        assert_eq!(a.search_found(), Some((2, n)));
+        assert_eq!(a.search_query(), "statuscode", "n moved, it was not typed");
+        assert_eq!(
+            editor_marks(&a).iter().find(|m| m.2).map(|m| (m.0, m.1)),
+            Some(all[1])
+        );
+        key(&mut a, KeyCode::Char('N'));
+        assert_eq!(a.search_found(), Some((1, n)));
+        key(&mut a, KeyCode::Char('N'));
+        assert_eq!(a.search_found(), Some((n, n)), "wraps back");
+        assert!(status(&a).starts_with(&format!("match {n} of {n}:")));
+        // Esc ends it: no marks, nothing current, nothing selected.
+        key(&mut a, KeyCode::Esc);
+        assert_eq!(a.overlay(), None);
+        assert_eq!(a.search_found(), None);
+        assert!(editor_marks(&a).is_empty());
+        key(&mut a, KeyCode::Char('i'));
+        typed(&mut a, "Q");
+        assert_eq!(a.template_editor().text().replacen('Q', "", 1), text);
+    }
+
+    #[test]
+    fn another_key_ends_the_search_then_does_its_own_thing() {
+        let mut a = app();
+        drawn(&mut a, &[(Pane::Integration, Rect::new(0, 0, 42, 8))]);
+        a.chrome.focus = Pane::Integration;
+        key(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "template");
+        key(&mut a, KeyCode::Enter);
+        let hit = a.search.hit().unwrap();
+        let line = a.integration_text().line(hit.row).text.to_string();
+        assert!(!a.search_marks(Pane::Integration, hit.row, &line).is_empty());
+        // Scrolling keeps the search and its marks.
+        key(&mut a, KeyCode::Char('j'));
+        assert_eq!(a.overlay(), Some(&Overlay::Search));
+        assert!(!a.search_marks(Pane::Integration, hit.row, &line).is_empty());
+        // z zooms: the search ends first.
+        key(&mut a, KeyCode::Char('z'));
+        assert!(a.zoomed());
+        assert_eq!(a.overlay(), None);
+        assert!(a.search_marks(Pane::Integration, hit.row, &line).is_empty());
+        // In the editor, a letter after a search is typed where the match is, replacing
+        // nothing (the editing key first leaves the search).
+        let mut a = app();
+        let text = a.template_editor().text();
+        key(&mut a, KeyCode::Char('i'));
+        ctrl(&mut a, 'f');
+        typed(&mut a, "statusCode");
+        key(&mut a, KeyCode::Enter);
+        assert_eq!(a.search_found().map(|f| f.0), Some(1));
+        typed(&mut a, "X");
+        assert_eq!(a.overlay(), None);
+        assert_eq!(a.mode(), crate::app::Mode::Editing);
+        let after = a.template_editor().text();
+        assert_eq!(after.replacen('X', "", 1), text);
+        assert!(after.contains("XstatusCode"), "{after}");
+        assert!(editor_marks(&a).is_empty());
+    }
+
+    #[test]
+    fn without_a_match_the_query_is_still_typed() {
+        let mut a = app();
+        a.chrome.focus = Pane::Log;
+        key(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "zz");
+        key(&mut a, KeyCode::Enter);
+        assert_eq!(a.search_found(), None);
+        typed(&mut a, "n");
+        assert_eq!(a.search_query(), "zzn", "n goes to the query");
+        // `/` while moving between matches starts a new query.
+        a.chrome.focus = Pane::Template;
+        key(&mut a, KeyCode::Esc);
+        key(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "status");
+        key(&mut a, KeyCode::Enter);
+        assert!(a.search_found().is_some());
+        key(&mut a, KeyCode::Char('/'));
+        assert_eq!(a.search_query(), "");
+        assert_eq!(a.search_found(), None);
+        assert!(editor_marks(&a).is_empty());
     }
 
     #[test]

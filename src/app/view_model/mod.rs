@@ -104,6 +104,9 @@ pub struct Areas {
     pub panes: Vec<PaneArea>,
     /// The tabs of the narrow layout's tab bar (a click on one counts as its pane).
     pub tabs: Vec<(Pane, Rect)>,
+    /// The help overlay, while it is open: its rows after wrapping, and how many it shows
+    /// (bounds its scrolling, so the last key binding is reached).
+    pub help: Option<(usize, usize)>,
     /// The compare view, when it was drawn.
     pub compare: Option<CompareArea>,
 }
@@ -158,6 +161,7 @@ mod tests {
             }],
             tabs: vec![(Pane::Log, Rect::new(0, 0, 5, 1))],
             compare: None,
+            help: None,
         };
         assert_eq!(areas.pane_at(1, 0), Some(Pane::Log));
         assert_eq!(areas.pane_at(6, 0), Some(Pane::Template));

@@ -9,6 +9,7 @@ use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use crate::app::keymap::Layer;
 use crate::app::{Action, App};
 use crate::ui::layout::{MIN_HEIGHT, MIN_WIDTH};
+use crate::ui::widgets::text_view;
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let [v] = Layout::vertical([Constraint::Length(height.min(area.height))])
@@ -20,24 +21,15 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-/// The help overlay.
-pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
+/// Where the help overlay goes on a screen of `area`.
+fn help_area(area: Rect) -> Rect {
+    centered(area, 76, area.height.saturating_sub(2))
+}
+
+/// The help's rows, wrapped at spaces to `width` columns (the same wrapping the overlay draws
+/// and the model scrolls by).
+fn rows(app: &App, width: usize) -> Vec<Line<'static>> {
     let theme = app.theme();
-    let area = centered(f.area(), 76, f.area().height.saturating_sub(2));
-    let close = app
-        .keymap()
-        .keys(Layer::Help, Action::Help)
-        .unwrap_or_default();
-    let key = |a| app.keymap().first_key(Layer::Help, a).unwrap_or_default();
-    let (down, up) = (key(Action::ScrollDown), key(Action::ScrollUp));
-    let block = Block::bordered()
-        .border_type(BorderType::Thick)
-        .border_style(theme.border(true))
-        .title(Line::from(Span::styled(" Keys ", theme.title(true))))
-        .title_bottom(Line::from(Span::styled(
-            format!(" {close} close · {down}/{up} scroll "),
-            theme.muted(),
-        )));
     let mut lines = Vec::new();
     for layer in Layer::ALL {
         lines.push(Line::from(Span::styled(layer.title(), theme.title(true))));
@@ -60,7 +52,7 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         lines.push(Line::from(""));
     }
     lines.push(Line::from(Span::styled(
-        "In the editor: arrows move, shift+arrows select, alt+a selects all, alt+c / ctrl+x / ctrl+y copy, cut and paste within the editor, ctrl+home / ctrl+end go to the top / bottom; pasting from the terminal works too.",
+        "In the editor: arrows move, shift+arrows select, alt+a selects all, alt+c / ctrl+x / ctrl+y copy, cut and paste within the editor, ctrl+home / ctrl+end go to the top / bottom; pasting from the terminal works too. Esc typed quickly before a key (which tmux and some terminals send as alt+key) is read as Esc, then the key: alt+a and alt+c are the only alt keys of their own.",
         theme.muted(),
     )));
     lines.push(Line::from(Span::styled(
@@ -84,12 +76,53 @@ pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
         "Mouse: click a pane to focus it; the wheel scrolls the pane under the pointer.",
         theme.muted(),
     )));
+    lines
+        .iter()
+        .flat_map(|l| text_view::word_wrap_line(l, width))
+        .collect()
+}
+
+/// The help overlay's rows and how many it shows, on a screen of `area` (recorded with the
+/// frame, so scrolling reaches the last row and no further).
+pub fn extent(app: &App, area: Rect) -> (usize, usize) {
+    let inner = help_area(area);
+    let width = usize::from(inner.width.saturating_sub(2)).max(1);
+    let visible = usize::from(inner.height.saturating_sub(2)).max(1);
+    (rows(app, width).len(), visible)
+}
+
+/// The help overlay.
+pub fn draw_help(f: &mut Frame, app: &App, scroll: u16) {
+    let theme = app.theme();
+    let area = help_area(f.area());
+    let close = app
+        .keymap()
+        .keys(Layer::Help, Action::Help)
+        .unwrap_or_default();
+    let key = |a| app.keymap().first_key(Layer::Help, a).unwrap_or_default();
+    let (down, up) = (key(Action::ScrollDown), key(Action::ScrollUp));
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(theme.border(true))
+        .title(Line::from(Span::styled(" Keys ", theme.title(true))))
+        .title_bottom(Line::from(Span::styled(
+            format!(" {close} close · {down}/{up} scroll "),
+            theme.muted(),
+        )));
+    let inner = block.inner(area);
+    let rows = rows(app, usize::from(inner.width).max(1));
+    // The last page stays full.
+    let visible = usize::from(inner.height);
+    let scroll = usize::from(scroll).min(rows.len().saturating_sub(visible));
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+        Paragraph::new(
+            rows.into_iter()
+                .skip(scroll)
+                .take(visible)
+                .collect::<Vec<_>>(),
+        )
+        .block(block),
         area,
     );
 }

@@ -77,6 +77,18 @@ pub fn pane_block<'a>(
         theme.title(focused),
     ));
     spans.push(Span::styled(pane.title(), theme.title(focused)));
+    if !app.wraps(pane) {
+        // Long lines run off the right edge: say so, and how far it is scrolled sideways.
+        let shifted = app.hscroll(pane);
+        spans.push(Span::styled(
+            if shifted > 0 {
+                format!(" nowrap ←{shifted}")
+            } else {
+                " nowrap".to_string()
+            },
+            theme.warning(),
+        ));
+    }
     spans.extend(title);
     if involved {
         spans.push(Span::styled(" ●", theme.stage_involved()));
@@ -134,9 +146,18 @@ pub fn draw_text(
     draw_text_in(f, app, pane, inner, text);
 }
 
-/// Draw a scrollable styled text (wrapped) into an area with no frame.
+/// Draw a scrollable styled text (wrapped, unless the pane's wrapping is off: then scrolled
+/// sideways) into an area with no frame.
 pub fn draw_text_in(f: &mut Frame, app: &App, pane: Pane, inner: Rect, text: &StyledText) {
     let h = inner.height as usize;
+    let marks = |row: usize, line: &str| app.search_marks(pane, row, line);
+    if !app.wraps(pane) {
+        let scroll = text_view::clamp_scroll(app.scroll(pane), text.len(), h);
+        let lines =
+            text_view::unwrapped_window(text, scroll, h, app.hscroll(pane), app.theme(), &marks);
+        f.render_widget(Paragraph::new(lines), inner);
+        return;
+    }
     // Scrolling counts lines; at the last page (as the model counts it) show the real end,
     // measured in wrapped rows.
     let last = text_view::last_wrapped_page(text, h, inner.width as usize);
@@ -146,7 +167,6 @@ pub fn draw_text_in(f: &mut Frame, app: &App, pane: Pane, inner: Rect, text: &St
     } else {
         scroll.min(last)
     };
-    let marks = |row: usize, line: &str| app.search_marks(pane, row, line);
     let lines =
         text_view::wrapped_window(text, scroll, h, inner.width as usize, app.theme(), &marks);
     f.render_widget(Paragraph::new(lines), inner);

@@ -197,42 +197,87 @@ fn draw_output(f: &mut Frame, app: &App, inner: Rect, out: &RenderedOutput, fail
         crate::ui::panes::draw_text_in(f, app, Pane::Rendered, body_area, &out.view);
         return;
     }
-    // The exact bytes, with a gutter marking the error line and a caret under it.
-    enum Item<'a> {
-        Text(usize, bool, crate::app::view_model::body::StyledLine<'a>),
-        Caret,
-    }
-    let items = out.raw().lines_from(0).enumerate().flat_map(|(i, l)| {
-        let at_error = error.is_some_and(|(line, _, _)| i + 1 == line);
-        std::iter::once(Item::Text(i, at_error, l)).chain(at_error.then_some(Item::Caret))
-    });
+    // The exact bytes, with a gutter marking the error line and a caret under it; long lines
+    // wrap (the gutter stays beside them), or run off the edge and scroll sideways.
+    let gutter = if error.is_some() { 2 } else { 0 };
+    let width = (body_area.width as usize).saturating_sub(gutter).max(1);
+    let wraps = app.wraps(Pane::Rendered);
+    let shift = app.hscroll(Pane::Rendered);
     let total = out.raw().len() + usize::from(error.is_some());
-    let scroll = text_view::clamp_scroll(app.scroll(Pane::Rendered), total, h);
-    let gutter = error.is_some();
-    let visible: Vec<Line> = items
-        .skip(scroll)
-        .take(h)
-        .map(|item| match item {
-            Item::Text(i, at_error, l) => {
-                let mut spans = Vec::new();
-                if gutter {
-                    spans.push(Span::styled(
-                        if at_error { "▶ " } else { "  " },
-                        theme.error(),
-                    ));
-                }
-                let marks = app.search_marks(Pane::Rendered, i, l.text);
-                spans.extend(text_view::line_marked(l, &marks, theme).spans);
-                Line::from(spans)
+    let scroll = app.scroll(Pane::Rendered);
+    // Scrolling counts lines (and the caret); at the last page, show the real end.
+    let scroll = if wraps && scroll >= total.saturating_sub(h) {
+        text_view::last_wrapped_page(out.raw(), h, width)
+    } else {
+        text_view::clamp_scroll(scroll, total, h)
+    };
+    let caret = |col: usize, message: &str| {
+        Line::from(Span::styled(
+            format!("{}^ {message}", " ".repeat(col)),
+            theme.error(),
+        ))
+    };
+    let with_gutter = |mark: &'static str, row: Line<'static>| {
+        let mut spans = Vec::with_capacity(row.spans.len() + 1);
+        if gutter > 0 {
+            spans.push(Span::styled(mark, theme.error()));
+        }
+        spans.extend(row.spans);
+        Line::from(spans)
+    };
+    let mut visible: Vec<Line> = Vec::with_capacity(h);
+    // Line i of the bytes is item i, or i + 1 after the error's caret.
+    let mut item = 0;
+    for (i, l) in out.raw().lines_from(0).enumerate() {
+        if visible.len() >= h {
+            break;
+        }
+        let at_error = error.filter(|(line, _, _)| i + 1 == *line);
+        let items = 1 + usize::from(at_error.is_some());
+        if item + items <= scroll {
+            item += items;
+            continue;
+        }
+        let marks = app.search_marks(Pane::Rendered, i, l.text);
+        let text = text_view::line_marked(l, &marks, theme);
+        let mark = if at_error.is_some() { "▶ " } else { "  " };
+        if !wraps {
+            if item >= scroll {
+                visible.push(with_gutter(mark, text_view::shift_line(text, shift)));
             }
-            Item::Caret => {
-                let (_, col, message) = error.unwrap_or((0, 1, ""));
-                Line::from(Span::styled(
-                    format!("  {}^ {message}", " ".repeat(col.saturating_sub(1))),
-                    theme.error(),
-                ))
+            if let Some((_, col, message)) = at_error {
+                visible.push(text_view::shift_line(
+                    caret(col.saturating_sub(1) + gutter, message),
+                    shift,
+                ));
             }
-        })
-        .collect();
+            item += items;
+            continue;
+        }
+        if item < scroll {
+            // Scrolled to the caret under this line: only it shows.
+            if let Some((_, col, message)) = at_error {
+                visible.push(caret(col.saturating_sub(1) % width + gutter, message));
+            }
+            item += items;
+            continue;
+        }
+        let rows = text_view::wrap_line(text, width);
+        // The caret goes under the row holding the error's column.
+        let caret_row = at_error.map(|(_, col, message)| {
+            let col = col.saturating_sub(1);
+            ((col / width).min(rows.len() - 1), col % width, message)
+        });
+        for (k, row) in rows.into_iter().enumerate() {
+            visible.push(with_gutter(if k == 0 { mark } else { "  " }, row));
+            if let Some((r, col, message)) = caret_row
+                && r == k
+            {
+                visible.push(caret(col + gutter, message));
+            }
+        }
+        item += items;
+    }
+    visible.truncate(h);
     f.render_widget(Paragraph::new(visible), body_area);
 }

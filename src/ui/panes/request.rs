@@ -75,24 +75,52 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
         crate::ui::widgets::editor::draw(app.request_editor(), app.theme(), inner, f.buffer_mut());
         return;
     }
-    // Not editing: the precomputed view, with the editor's line-number gutter.
+    // Not editing: the precomputed view, with the editor's line-number gutter; long lines
+    // wrap under the text (not the gutter), or run off the edge and scroll sideways.
     let view = app.request_view();
     let h = inner.height as usize;
-    let scroll = text_view::clamp_scroll(app.scroll(Pane::Request), view.len(), h);
     let digits = view.len().max(1).to_string().len();
-    let lines: Vec<Line> = view
-        .lines_from(scroll)
-        .take(h)
-        .enumerate()
-        .map(|(i, l)| {
-            let mut spans = vec![Span::styled(
-                format!(" {:>digits$} ", scroll + i + 1),
-                theme.line_number(),
-            )];
-            let marks = app.search_marks(Pane::Request, scroll + i, l.text);
-            spans.extend(text_view::line_marked(l, &marks, theme).spans);
-            Line::from(spans)
-        })
-        .collect();
+    let gutter = digits + 2;
+    let width = (inner.width as usize).saturating_sub(gutter).max(1);
+    let wraps = app.wraps(Pane::Request);
+    let scroll = if wraps {
+        let last = text_view::last_wrapped_page(view, h, width);
+        let scroll = app.scroll(Pane::Request);
+        if scroll >= view.len().saturating_sub(h) {
+            last
+        } else {
+            scroll.min(last)
+        }
+    } else {
+        text_view::clamp_scroll(app.scroll(Pane::Request), view.len(), h)
+    };
+    let mut lines: Vec<Line> = Vec::with_capacity(h);
+    for (i, l) in view.lines_from(scroll).enumerate() {
+        if lines.len() >= h {
+            break;
+        }
+        let number = Span::styled(
+            format!(" {:>digits$} ", scroll + i + 1),
+            theme.line_number(),
+        );
+        let marks = app.search_marks(Pane::Request, scroll + i, l.text);
+        let text = text_view::line_marked(l, &marks, theme);
+        if !wraps {
+            let mut spans = vec![number];
+            spans.extend(text_view::shift_line(text, app.hscroll(Pane::Request)).spans);
+            lines.push(Line::from(spans));
+            continue;
+        }
+        for (k, row) in text_view::wrap_line(text, width).into_iter().enumerate() {
+            let mut spans = vec![if k == 0 {
+                number.clone()
+            } else {
+                Span::raw(" ".repeat(gutter))
+            }];
+            spans.extend(row.spans);
+            lines.push(Line::from(spans));
+        }
+    }
+    lines.truncate(h);
     f.render_widget(ratatui::widgets::Paragraph::new(lines), inner);
 }

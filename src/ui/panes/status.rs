@@ -29,6 +29,12 @@ const EDIT_HINTS: [Action; 5] = [
     Action::Save,
 ];
 const SEARCH_HINTS: [Action; 3] = [Action::SearchNext, Action::SearchPrev, Action::Cancel];
+const MATCHES_HINTS: [Action; 4] = [
+    Action::SearchNext,
+    Action::SearchPrev,
+    Action::Search,
+    Action::Cancel,
+];
 const SETTINGS_HINTS: [Action; 5] = [
     Action::Apply,
     Action::Cancel,
@@ -43,7 +49,9 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
     let searching = matches!(app.overlay(), Some(Overlay::Search))
         || app.settings_step() == Some(SettingsStep::Searching);
     let settings = app.settings_step() == Some(SettingsStep::Editing);
+    let found = app.search_found().filter(|_| searching);
     let (layer, actions): (Layer, &[Action]) = match (searching, settings, app.mode()) {
+        (true, _, _) if found.is_some() => (Layer::Matches, &MATCHES_HINTS),
         (true, _, _) => (Layer::Search, &SEARCH_HINTS),
         (false, true, _) => (Layer::Settings, &SETTINGS_HINTS),
         (false, false, Mode::Normal) => (Layer::Normal, &NORMAL_HINTS),
@@ -99,7 +107,14 @@ pub fn draw(f: &mut Frame, app: &App, area: Rect) {
             format!("/{}", app.search_query()),
             theme.text(),
         ));
-        left.push(Span::styled("▏", theme.key_hint()));
+        match found {
+            // Which match of how many, beside the query.
+            Some((n, total)) => left.push(Span::styled(
+                format!(" {n}/{total}{}", if total >= 100_000 { "+" } else { "" }),
+                theme.key_hint(),
+            )),
+            None => left.push(Span::styled("▏", theme.key_hint())),
+        }
         if let Some(s) = app.status() {
             left.push(Span::styled(format!("  {}", s.text), theme.muted()));
         }

@@ -18,6 +18,8 @@ pub fn look(theme: &Theme) -> EditorLook {
         cursor: theme.cursor(),
         cursor_line: theme.cursor_line(),
         error_marker: theme.error_marker(),
+        search_match: theme.search_match(false),
+        search_current: theme.search_match(true),
     }
 }
 

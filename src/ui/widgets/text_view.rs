@@ -136,6 +136,46 @@ pub fn wrap_line(line: Line<'_>, width: usize) -> Vec<Line<'static>> {
     rows
 }
 
+/// A line with its first `cols` display columns cut off (a pane scrolled sideways); a wide
+/// character cut in half leaves a space.
+pub fn shift_line(line: Line<'_>, cols: usize) -> Line<'static> {
+    let mut at = 0;
+    let mut spans = Vec::with_capacity(line.spans.len());
+    for span in line.spans {
+        let mut kept = String::new();
+        for c in span.content.chars() {
+            let w = char_width(c);
+            if at >= cols {
+                kept.push(c);
+            } else if at + w > cols {
+                kept.extend(std::iter::repeat_n(' ', at + w - cols));
+            }
+            at += w;
+        }
+        if !kept.is_empty() {
+            spans.push(Span::styled(kept, span.style));
+        }
+    }
+    Line::from(spans)
+}
+
+/// The visible lines of a text from line `skip` on, not wrapped, scrolled `cols` columns
+/// sideways; `marks` as for [`wrapped_window`].
+pub fn unwrapped_window(
+    text: &StyledText,
+    skip: usize,
+    height: usize,
+    cols: usize,
+    theme: &Theme,
+    marks: &dyn Fn(usize, &str) -> Vec<Mark>,
+) -> Vec<Line<'static>> {
+    text.lines_from(skip)
+        .take(height)
+        .enumerate()
+        .map(|(i, l)| shift_line(line_marked(l, &marks(skip + i, l.text), theme), cols))
+        .collect()
+}
+
 /// The visible rows of a text from line `skip` on, lines wrapped at `width`; `marks` gives
 /// the search matches of a line (by its index and text).
 pub fn wrapped_window(
@@ -156,6 +196,37 @@ pub fn wrapped_window(
     }
     out.truncate(height);
     out
+}
+
+/// A line cut into rows of at most `width` columns at spaces (as [`word_rows`] cuts prose),
+/// its styles kept.
+pub fn word_wrap_line(line: &Line<'_>, width: usize) -> Vec<Line<'static>> {
+    let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    // Where each span starts in `text`.
+    let mut starts = Vec::with_capacity(line.spans.len());
+    let mut at = 0;
+    for span in &line.spans {
+        starts.push(at);
+        at += span.content.len();
+    }
+    word_rows(&text, width)
+        .into_iter()
+        .map(|row| {
+            let spans = line
+                .spans
+                .iter()
+                .zip(&starts)
+                .filter_map(|(span, &start)| {
+                    let (a, b) = (
+                        row.start.max(start),
+                        row.end.min(start + span.content.len()),
+                    );
+                    (a < b).then(|| Span::styled(text[a..b].to_string(), span.style))
+                })
+                .collect::<Vec<_>>();
+            Line::from(spans)
+        })
+        .collect()
 }
 
 /// The visible rows of a text wrapped at spaces (prose: the Integration pane) from row `skip`
@@ -198,7 +269,8 @@ pub fn word_wrapped_rows(text: &StyledText, width: usize) -> usize {
 }
 
 /// The largest scroll offset (in lines) that still fills a page of `height` rows when lines
-/// wrap at `width`: only the last page's lines are measured.
+/// wrap at `width`: only the last page's lines are measured. A last line taller than the
+/// page is shown from its start (scrolling goes by lines).
 pub fn last_wrapped_page(text: &StyledText, height: usize, width: usize) -> usize {
     let mut rows = 0;
     let mut first = text.len();
@@ -210,7 +282,7 @@ pub fn last_wrapped_page(text: &StyledText, height: usize, width: usize) -> usiz
         rows += r;
         first -= 1;
     }
-    first
+    first.min(text.len().saturating_sub(1))
 }
 
 /// Clamp a scroll offset so the last page stays full.
@@ -228,6 +300,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_line_scrolled_sideways_loses_its_first_columns() {
+        let shifted = |l: Line<'_>, n| shift_line(l, n).to_string();
+        let l = || Line::from(vec![Span::raw("ab"), Span::raw("cdé")]);
+        assert_eq!(shifted(l(), 0), "abcdé");
+        assert_eq!(shifted(l(), 3), "dé");
+        assert_eq!(shifted(l(), 9), "");
+        // A wide character cut in half leaves a space.
+        assert_eq!(shifted(Line::from("a中b"), 2), " b");
+    }
+
+    #[test]
     fn lines_wrap_by_character_with_exact_row_counts() {
         let rows = wrap_line(Line::from(vec![Span::raw("abc"), Span::raw("defg")]), 3);
         let text: Vec<String> = rows.iter().map(ToString::to_string).collect();
@@ -241,5 +324,9 @@ mod tests {
         // The last page of 3 rows at width 3: "bbb" "bbb" "c" starts at line 1.
         assert_eq!(last_wrapped_page(&t, 3, 3), 1);
         assert_eq!(last_wrapped_page(&t, 2, 3), 2);
+        // A last line taller than the page: from its start, not past it.
+        let mut one = StyledText::default();
+        one.push_plain("abcdefghij");
+        assert_eq!(last_wrapped_page(&one, 2, 3), 0);
     }
 }
