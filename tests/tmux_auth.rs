@@ -10,22 +10,17 @@ mod common;
 
 use std::path::Path;
 
-use common::workbench::{Start, Workbench};
+use common::tmux::{Launch, Tmux};
 
-fn start() -> Option<Workbench> {
+fn start() -> Option<Tmux> {
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/auth-cognito.toml");
-    common::workbench::start(&Start {
-        name: "auth-cognito",
-        session: &session,
-        size: (120, 40),
-        config: None,
-    })
+    Tmux::start(&Launch::new("auth-cognito", (120, 40)).session(session))
 }
 
 #[test]
 fn a_minted_token_passes_and_a_tampered_or_removed_one_gets_401() {
     let Some(wb) = start() else { return };
-    let tmux = &wb.tmux;
+    let tmux = &wb;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
     // The last saved request carries no token.
     tmux.keys(&["<"]);

@@ -10,16 +10,11 @@ mod common;
 
 use std::path::Path;
 
-use common::workbench::{Start, Workbench, start};
+use common::tmux::{Launch, Tmux};
 
-fn open(name: &str, size: (u16, u16)) -> Option<Workbench> {
+fn open(name: &str, size: (u16, u16)) -> Option<Tmux> {
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("sessions/http.toml");
-    start(&Start {
-        name: &format!("compare-{name}"),
-        session: &session,
-        size,
-        config: None,
-    })
+    Tmux::start(&Launch::new(format!("compare-{name}"), size).session(session))
 }
 
 /// The second row: the tab row of the five types (80 columns) or the column titles (160).
@@ -32,7 +27,7 @@ fn the_compare_view_opens_pages_and_closes_at_80x24() {
     let Some(wb) = open("80", (80, 24)) else {
         return;
     };
-    let tmux = &wb.tmux;
+    let tmux = &wb;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
     tmux.keys(&["C"]);
     // Each wait asks for the whole frame (a capture may come while a frame is being written).
@@ -81,7 +76,7 @@ fn five_side_by_side_at_160x48() {
     let Some(wb) = open("160", (160, 48)) else {
         return;
     };
-    let tmux = &wb.tmux;
+    let tmux = &wb;
     tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
     tmux.keys(&["C"]);
     let screen = tmux.wait_for("the five side by side", |s| {

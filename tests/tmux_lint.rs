@@ -8,20 +8,15 @@ mod common;
 
 use std::path::Path;
 
-use common::workbench::Start;
+use common::tmux::{Launch, Tmux};
 
 #[test]
 fn lint_marks_lists_and_fixes_under_tmux() {
     let session = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tui_fixtures/lint.toml");
-    let Some(wb) = common::workbench::start(&Start {
-        name: "e2e-lint",
-        session: &session,
-        size: (100, 30),
-        config: None,
-    }) else {
+    let Some(tmux) = Tmux::start(&Launch::new("e2e-lint", (100, 30)).session(session)) else {
         return;
     };
-    let tmux = &wb.tmux;
+    let tmux = &tmux;
     tmux.wait_for("the findings marked in the gutter", |s| {
         s.contains("3 lint findings (!: list)")
             && s.contains("!2   \"name\"")
