@@ -135,7 +135,7 @@ fn esc_then_n_typed_fast(size: (u16, u16)) {
     tmux.wait_for("the typing", |s| s.contains("##fast"));
     tmux.keys(&["Escape", "n"]);
     let screen = tmux.wait_for("normal mode and the next stage", |s| {
-        s.contains("NORMAL") && stage_row(s).starts_with("method request:")
+        s.contains("NORMAL") && stage_row(s).starts_with("authorization:")
     });
     assert!(!screen.contains("##fastn"), "n was not typed:\n{screen}");
     assert!(!status_bar(&screen).contains("Stopped at Esc"), "{screen}");
@@ -735,7 +735,7 @@ fn the_markers_are_explained(size: (u16, u16)) {
         return;
     };
     assert!(tmux.capture().contains("create a pet ●"));
-    tmux.keys(&["n", "n"]);
+    tmux.keys(&["n", "n", "n"]);
     tmux.wait_for("the integration request stage", |s| {
         stage_row(s).starts_with("integration request:")
     });
@@ -763,13 +763,15 @@ fn the_stage_markers_are_explained_at_60x16() {
     the_markers_are_explained((60, 16));
 }
 
-/// http.toml's Rendered pane says "not valid JSON": the session's explanation (in the
-/// Integration pane) says why, and `/` finds it there.
+/// http.toml opens clean (no "not valid JSON" its explanation never mentions): its template
+/// escapes for JSON, and the session's explanation (in the Integration pane) says why the
+/// `.replaceAll` is there and what its absence shows; `/` finds it there.
 fn http_explains_its_invalid_json(size: (u16, u16)) {
     let Some((tmux, _)) = open_text("http-json", &shipped("http.toml"), size, &[]) else {
         return;
     };
-    assert!(tmux.capture().contains("not valid JSON"));
+    let first = tmux.wait_for("the first frame", |s| s.contains("NORMAL"));
+    assert!(!first.contains("not valid JSON"), "{first}");
     tmux.keys(&["BTab"]);
     tmux.wait_for("the Integration pane", |s| s.contains("▶ Integration"));
     tmux.keys(&["/"]);
