@@ -20,39 +20,33 @@ impl Editor {
     /// cursor), case-insensitive and wrapping, mark every match with it as the current one,
     /// and return its (row, char column). Nothing is selected: no key can replace a match.
     pub fn go_to_next_match(&mut self, query: &str) -> Option<(usize, usize)> {
-        let from = match self.current_match(query) {
-            Some((row, _, end)) => (row, end),
-            None => {
-                let (row, col) = self.cursor();
-                let lines = self.lines();
-                let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-                (row, char_to_byte(&lines, row, col))
-            }
-        };
-        let found = {
-            let lines = self.lines();
-            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            find(&lines, query, from)
-        }?;
-        Some(self.go_to_match(query, found))
+        self.step_match(query, true)
     }
 
     /// Move the cursor to the match of `query` before the current one (else before the
     /// cursor), wrapping; as [`Editor::go_to_next_match`].
     pub fn go_to_prev_match(&mut self, query: &str) -> Option<(usize, usize)> {
-        let before = match self.current_match(query) {
-            Some((row, start, _)) => (row, start),
-            None => {
-                let (row, col) = self.cursor();
-                let lines = self.lines();
-                let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-                (row, char_to_byte(&lines, row, col))
-            }
-        };
+        self.step_match(query, false)
+    }
+
+    /// The match after (`forward`) or before the current one, else the cursor.
+    fn step_match(&mut self, query: &str, forward: bool) -> Option<(usize, usize)> {
+        let current = self.current_match(query);
         let found = {
             let lines = self.lines();
             let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
-            find_prev(&lines, query, before)
+            let from = match current {
+                Some((row, start, end)) => (row, if forward { end } else { start }),
+                None => {
+                    let (row, col) = self.cursor();
+                    (row, char_to_byte(&lines, row, col))
+                }
+            };
+            if forward {
+                find(&lines, query, from)
+            } else {
+                find_prev(&lines, query, from)
+            }
         }?;
         Some(self.go_to_match(query, found))
     }
